@@ -1,0 +1,106 @@
+"""The ``w2v`` command line: thin Typer wrappers over the library.
+
+This is the only module that exits: a :class:`~w2v.errors.W2VError` becomes one line on
+stderr and exit status 1 (2 for bad options, as Click does); anything else is a bug and
+keeps its traceback. Heavy modules are imported inside the commands so that
+``w2v --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from w2v.errors import W2VError
+
+app = typer.Typer(
+    name="w2v",
+    help="Train, query, evaluate and plot word2vec embeddings.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _not_built(command: str) -> None:
+    raise W2VError(f"'w2v {command}' is not available in this build yet.")
+
+
+# --- the assignment ---------------------------------------------------------------------
+
+@app.command()
+def seed(
+    iterations: Annotated[int, typer.Option(help="SGD iterations (batches of 50 windows).")] = 40_000,
+    loss: Annotated[str, typer.Option(help="Loss: 'neg' (negative sampling, K=10) or 'softmax'.")] = "neg",
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed.")] = 31415,
+    out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path("seed_run"),
+    resume: Annotated[bool, typer.Option(help="Resume from the latest save in --out.")] = False,
+) -> None:
+    """Run the CS224N assignment: skip-gram on the bundled SST corpus, then plot the vectors."""
+    _not_built("seed")
+
+
+@app.command()
+def gradcheck() -> None:
+    """Check the gradients of both losses and of skip-gram against central differences."""
+    _not_built("gradcheck")
+
+
+# --- training ---------------------------------------------------------------------------
+
+@app.command()
+def train() -> None:
+    """Train word vectors on a text corpus."""
+    _not_built("train")
+
+
+# --- using vectors ----------------------------------------------------------------------
+
+@app.command(name="eval")
+def eval_() -> None:
+    """Evaluate vectors on analogy and word-similarity sets."""
+    _not_built("eval")
+
+
+@app.command()
+def similar() -> None:
+    """Nearest neighbours of a word."""
+    _not_built("similar")
+
+
+@app.command()
+def analogy() -> None:
+    """Solve A is to B as C is to ?."""
+    _not_built("analogy")
+
+
+@app.command()
+def plot() -> None:
+    """Plot words in 2-D."""
+    _not_built("plot")
+
+
+@app.command()
+def info() -> None:
+    """Vocabulary size, dimension, format and norms of a vectors file."""
+    _not_built("info")
+
+
+def main() -> None:
+    """Entry point of the ``w2v`` console script."""
+    try:
+        app(standalone_mode=True)
+    except W2VError as exc:
+        print(f"w2v: error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("w2v: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

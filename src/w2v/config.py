@@ -1,0 +1,137 @@
+"""TrainConfig: every training option, with gensim's names, validated in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from w2v.errors import ConfigError
+
+LOSSES = ("neg", "softmax")
+ENGINES = ("numba", "torch", "reference")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Options of one training run. Names follow gensim's ``Word2Vec`` where one exists.
+
+    Build it with ``TrainConfig(**options)``; every value is checked in ``__post_init__``
+    and a bad one raises :class:`~w2v.errors.ConfigError` naming the option.
+    """
+
+    # Skip-gram (the seed's model) by default; gensim and word2vec.c default to CBOW.
+    sg: bool = True
+    vector_size: int = 100
+    # Largest window: each center draws its window uniformly in 1..window (word2vec.c).
+    window: int = 5
+    negative: int = 5
+    loss: str = "neg"
+    # word2vec.c's subsampling threshold; 0 disables subsampling.
+    sample: float = 1e-3
+    min_count: int = 5
+    # Prune rare words while counting when the vocabulary passes this size (None: never).
+    max_vocab_size: int | None = None
+    # Keep at most this many words, raising min_count as needed (gensim's max_final_vocab).
+    max_final_vocab: int | None = None
+    epochs: int = 5
+    workers: int = dataclasses.field(default_factory=lambda: min(4, os.cpu_count() or 1))
+    # None picks word2vec.c's default for the architecture: 0.025 skip-gram, 0.05 CBOW.
+    alpha: float | None = None
+    min_alpha: float = 1e-4
+    ns_exponent: float = 0.75
+    seed: int = 1
+    engine: str = "numba"
+    # Torch engine only: "cpu", "cuda" or "cuda:N".
+    device: str = "cpu"
+    # gensim splits longer lines; we split them too but never drop a token.
+    max_sentence_length: int = 10_000
+
+    def __post_init__(self) -> None:
+        _check_int(self, "vector_size", low=1)
+        _check_int(self, "window", low=1)
+        _check_int(self, "negative", low=0)
+        _check_choice(self, "loss", LOSSES)
+        if self.loss == "neg" and self.negative < 1:
+            raise ConfigError(
+                "The 'negative' parameter must be an int in the range [1, inf) when "
+                f"loss='neg'. Got {self.negative!r} instead (use loss='softmax' for none)."
+            )
+        _check_float(self, "sample", low=0.0)
+        _check_int(self, "min_count", low=1)
+        _check_int(self, "max_vocab_size", low=1, optional=True)
+        _check_int(self, "max_final_vocab", low=1, optional=True)
+        _check_int(self, "epochs", low=1)
+        _check_int(self, "workers", low=1)
+        if self.alpha is None:
+            object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
+        _check_float(self, "alpha", low=0.0, strict=True)
+        _check_float(self, "min_alpha", low=0.0)
+        if self.min_alpha > self.alpha:
+            raise ConfigError(
+                f"The 'min_alpha' parameter ({self.min_alpha}) must not exceed 'alpha' "
+                f"({self.alpha})."
+            )
+        _check_float(self, "ns_exponent", low=float("-inf"))
+        _check_int(self, "seed", low=0)
+        _check_choice(self, "engine", ENGINES)
+        if not isinstance(self.device, str) or not self.device:
+            raise ConfigError(f"The 'device' parameter must be a non-empty string. Got "
+                              f"{self.device!r} instead.")
+        _check_int(self, "max_sentence_length", low=1)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """Return a copy with some options changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All options as a plain dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_options(cls, **options: Any) -> TrainConfig:
+        """Build a config, turning unknown option names into a clear error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ConfigError(
+                f"Unknown training option(s): {', '.join(unknown)}. "
+                f"Known options: {', '.join(sorted(known))}."
+            )
+        return cls(**options)
+
+
+def _check_int(cfg: TrainConfig, name: str, low: int, optional: bool = False) -> None:
+    value = getattr(cfg, name)
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(
+            f"The '{name}' parameter must be an int in the range [{low}, inf). "
+            f"Got {value!r} instead."
+        )
+
+
+def _check_float(cfg: TrainConfig, name: str, low: float, strict: bool = False) -> None:
+    value = getattr(cfg, name)
+    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+    in_range = ok_type and value == value and value != float("inf") and (
+        value > low if strict else value >= low
+    )
+    if not in_range:
+        bracket = "(" if strict else "["
+        raise ConfigError(
+            f"The '{name}' parameter must be a finite float in the range {bracket}{low}, inf). "
+            f"Got {value!r} instead."
+        )
+    object.__setattr__(cfg, name, float(value))
+
+
+def _check_choice(cfg: TrainConfig, name: str, choices: tuple[str, ...]) -> None:
+    value = getattr(cfg, name)
+    if value not in choices:
+        raise ConfigError(
+            f"The '{name}' parameter must be one of {', '.join(map(repr, choices))}. "
+            f"Got {value!r} instead."
+        )
