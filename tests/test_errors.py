@@ -1,0 +1,56 @@
+"""Error types inherit the builtin a Python user would catch; atomic writes leave no partial file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from w2v import errors
+from w2v.atomic import atomic_write
+
+
+def test_error_types_inherit_builtins():
+    assert issubclass(errors.InputNotFoundError, FileNotFoundError)
+    assert issubclass(errors.ConfigError, ValueError)
+    assert issubclass(errors.FormatError, ValueError)
+    assert issubclass(errors.OutputError, OSError)
+    assert issubclass(errors.UnknownWordError, KeyError)
+    for name in ("ConfigError", "CorpusError", "FormatError", "CheckpointError", "DeviceError"):
+        assert issubclass(getattr(errors, name), errors.W2VError)
+    assert str(errors.UnknownWordError("'x' is not in the vocabulary")) == (
+        "'x' is not in the vocabulary"
+    )
+
+
+def test_atomic_write_replaces_only_on_success(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_write(target, "w", encoding="utf-8") as handle:
+        handle.write("half")
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.txt"]
+    with atomic_write(target, "w", encoding="utf-8") as handle:
+        handle.write("new")
+    assert target.read_text() == "new"
+
+
+def test_atomic_write_to_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(errors.OutputError, match="does not exist"), atomic_write(
+        tmp_path / "missing" / "out.txt"
+    ):
+        pass
+
+
+def test_disk_full_becomes_output_error(tmp_path, monkeypatch):
+    target = tmp_path / "out.bin"
+
+    def fail(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(errors.OutputError, match="No space left"), atomic_write(target) as handle:
+        monkeypatch.setattr(handle, "write", fail)
+        handle.write(b"x")
+    assert not target.exists()
+    assert os.listdir(tmp_path) == []
