@@ -1,0 +1,334 @@
+"""Corpus reading and encoding: text, ``.gz``, ``.bz2`` and folders, streamed in chunks.
+
+Tokenisation follows word2vec.c: tokens are separated by whitespace and a newline ends
+a sentence. Lines longer than ``max_sentence_length`` tokens are cut into consecutive
+pieces; unlike gensim, no token is ever dropped. Invalid UTF-8 bytes become U+FFFD,
+are counted, and are reported once per pass (a :class:`InvalidUTF8Warning`).
+
+The training engines never see text: :func:`encode_corpus` turns the corpus into one
+``uint32`` array of word ids (``EncodedCorpus.ids``) plus sentence offsets, built once
+and reused by every epoch. Large corpora are encoded into a memory-mapped temporary file.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import os
+import re
+import tempfile
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from w2v.errors import CorpusError, InputNotFoundError
+
+if TYPE_CHECKING:
+    from w2v.vocab import Vocab
+
+# Bytes read per chunk: big enough to amortise Python overhead, small enough to stream.
+CHUNK_BYTES = 1 << 20
+# Encoded corpora with more ids than this go to a memory-mapped temporary file (64M ids = 256 MB).
+MEMMAP_THRESHOLD = 64 * 1024 * 1024
+# surrogateescape maps each undecodable byte to one lone surrogate in this range.
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]")
+
+
+class InvalidUTF8Warning(UserWarning):
+    """Some bytes of a corpus were not valid UTF-8 and were replaced by U+FFFD."""
+
+
+@dataclass
+class CorpusStats:
+    """What one pass over a corpus saw.
+
+    Attributes
+    ----------
+    files : int
+        Files read.
+    sentences : int
+        Sentences yielded (after splitting long lines).
+    tokens : int
+        Tokens yielded, in and out of vocabulary.
+    invalid_bytes : int
+        Bytes that were not valid UTF-8 (each replaced by U+FFFD).
+    """
+
+    files: int = 0
+    sentences: int = 0
+    tokens: int = 0
+    invalid_bytes: int = 0
+
+
+@dataclass
+class EncodedCorpus:
+    """A corpus as word ids, ready for the engines.
+
+    Attributes
+    ----------
+    ids : np.ndarray
+        uint32, (N,): in-vocabulary word ids in corpus order (out-of-vocabulary tokens removed).
+    sentence_starts : np.ndarray
+        int64, (S + 1,): sentence ``i`` is ``ids[sentence_starts[i]:sentence_starts[i + 1]]``;
+        the first entry is 0 and the last is ``len(ids)``.
+    raw_words : int
+        Tokens read, including those not in the vocabulary.
+    stats : CorpusStats
+        What the encoding pass saw.
+    """
+
+    ids: np.ndarray
+    sentence_starts: np.ndarray
+    raw_words: int
+    stats: CorpusStats
+
+    @property
+    def n_sentences(self) -> int:
+        """Number of sentences (pieces of at most ``max_sentence_length`` tokens)."""
+        return len(self.sentence_starts) - 1
+
+
+def corpus_files(path: str | os.PathLike[str]) -> list[Path]:
+    """Files of a corpus: ``path`` itself, or every non-hidden file under a folder, sorted.
+
+    Raises
+    ------
+    InputNotFoundError
+        If ``path`` does not exist.
+    CorpusError
+        If ``path`` is a folder without any file.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise InputNotFoundError(f"Corpus '{root}' does not exist.")
+    if root.is_file():
+        return [root]
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    if not files:
+        raise CorpusError(f"Corpus folder '{root}' contains no files.")
+    return files
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    # Compression is picked by extension, as gensim and fastText users expect.
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    if path.suffix == ".bz2":
+        return bz2.open(path, "rb")
+    return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
+
+
+def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
+    """Decoded text of one file, chunk by chunk; invalid bytes counted and replaced."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    try:
+        with _open_binary(path) as handle:
+            while True:
+                raw = handle.read(CHUNK_BYTES)
+                text = decoder.decode(raw, final=not raw)
+                if _ESCAPED_BYTES.search(text):
+                    text, n_bad = _ESCAPED_BYTES.subn("\ufffd", text)
+                    stats.invalid_bytes += n_bad
+                if text:
+                    yield text
+                if not raw:
+                    return
+    except (OSError, EOFError) as exc:
+        # A truncated .gz or an unreadable file is the user's input, not a bug.
+        raise CorpusError(f"Cannot read corpus file '{path}': {exc}.") from exc
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    """Split ``text`` before its last, possibly incomplete, token."""
+    i = len(text)
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    return text[:i], text[i:]
+
+
+def _file_sentences(path: Path, max_len: int, stats: CorpusStats) -> Iterator[list[str]]:
+    """Sentences of one file: a newline ends one, ``max_len`` tokens cut one."""
+    sentence: list[str] = []
+    carry = ""
+    for chunk in _decoded_chunks(path, stats):
+        head, carry = _split_tail(carry + chunk)
+        lines = head.split("\n")
+        for i, line in enumerate(lines):
+            sentence.extend(line.split())
+            while len(sentence) >= max_len:
+                yield sentence[:max_len]
+                sentence = sentence[max_len:]
+            # Every piece but the last ended with a newline; the last one goes on in the next chunk.
+            if i < len(lines) - 1 and sentence:
+                yield sentence
+                sentence = []
+    sentence.extend(carry.split())
+    while sentence:
+        yield sentence[:max_len]
+        sentence = sentence[max_len:]
+
+
+def iter_sentences(path: str | os.PathLike[str], max_sentence_length: int = 10_000,
+                   stats: CorpusStats | None = None, warn: bool = True) -> Iterator[list[str]]:
+    """Stream the sentences of a corpus file or folder as lists of tokens.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A text file (UTF-8; ``.gz`` and ``.bz2`` are decompressed) or a folder whose
+        non-hidden files are read in sorted order.
+    max_sentence_length : int
+        Longer lines are split into consecutive pieces of at most this many tokens;
+        no token is dropped.
+    stats : CorpusStats, optional
+        Filled in while iterating (files, sentences, tokens, invalid bytes).
+    warn : bool
+        Issue one :class:`InvalidUTF8Warning` at the end of the pass if bytes were replaced.
+
+    Yields
+    ------
+    list of str
+        The tokens of one sentence (never empty).
+
+    Raises
+    ------
+    InputNotFoundError
+        If ``path`` does not exist.
+    CorpusError
+        If a folder holds no file or a file cannot be read.
+    """
+    files = corpus_files(path)
+    stats = stats if stats is not None else CorpusStats()
+    for file in files:
+        stats.files += 1
+        for sentence in _file_sentences(file, max_sentence_length, stats):
+            stats.sentences += 1
+            stats.tokens += len(sentence)
+            yield sentence
+    if warn and stats.invalid_bytes:
+        warnings.warn(
+            f"Corpus '{path}': {stats.invalid_bytes} byte(s) were not valid UTF-8 and were "
+            "replaced by U+FFFD.", InvalidUTF8Warning, stacklevel=2)
+
+
+def sentences_from(source: Any, max_sentence_length: int = 10_000,
+                   stats: CorpusStats | None = None, warn: bool = True) -> Iterable[list[str]]:
+    """Sentences of any corpus source: a path, or an iterable of token lists.
+
+    An in-memory source is checked (each sentence a list or tuple of str) and its long
+    sentences are split like a file's.
+
+    Raises
+    ------
+    CorpusError
+        If ``source`` is neither a path nor an iterable of token lists.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        return iter_sentences(source, max_sentence_length, stats=stats, warn=warn)
+    if not isinstance(source, Iterable):
+        raise CorpusError(
+            f"A corpus must be a path or an iterable of token lists. Got {type(source).__name__}.")
+    return _checked_sentences(source, max_sentence_length,
+                              stats if stats is not None else CorpusStats())
+
+
+def _checked_sentences(source: Iterable[Any], max_len: int,
+                       stats: CorpusStats) -> Iterator[list[str]]:
+    for n, sentence in enumerate(source):
+        if isinstance(sentence, str) or not isinstance(sentence, (list, tuple)):
+            raise CorpusError(
+                f"Sentence {n} of the corpus must be a list of str tokens. "
+                f"Got {type(sentence).__name__}; split strings with str.split() first.")
+        for start in range(0, len(sentence), max_len):
+            piece = list(sentence[start:start + max_len])
+            stats.sentences += 1
+            stats.tokens += len(piece)
+            yield piece
+
+
+def encode_corpus(source: Any, vocab: Vocab, max_sentence_length: int = 10_000,
+                  memmap_threshold: int = MEMMAP_THRESHOLD) -> EncodedCorpus:
+    """Encode a corpus into an id array, dropping out-of-vocabulary tokens.
+
+    Parameters
+    ----------
+    source : path or iterable of list of str
+        The corpus, as accepted by :func:`sentences_from`.
+    vocab : Vocab
+        Word-to-id mapping (``vocab.key_to_index``).
+    max_sentence_length : int
+        Longer sentences are split (tokens kept).
+    memmap_threshold : int
+        Past this many ids, the array is written to a temporary file and memory-mapped
+        (the file is unlinked at once, so nothing is left behind).
+
+    Returns
+    -------
+    EncodedCorpus
+        ``ids`` uint32 (N,), ``sentence_starts`` int64 (S + 1,). Sentences left empty
+        by the vocabulary are dropped.
+
+    Raises
+    ------
+    CorpusError
+        If no token of the corpus is in the vocabulary.
+    """
+    stats = CorpusStats()
+    lookup = vocab.key_to_index.get
+    sink = _IdSink(memmap_threshold)
+    lengths: list[int] = []
+    for sentence in sentences_from(source, max_sentence_length, stats=stats, warn=False):
+        ids = np.fromiter(map(lookup, sentence, repeat(-1)), dtype=np.int64, count=len(sentence))
+        ids = ids[ids >= 0]
+        if len(ids):
+            sink.append(ids.astype(np.uint32))
+            lengths.append(len(ids))
+    if not lengths:
+        raise CorpusError("No token of the corpus is in the vocabulary; nothing to train on.")
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return EncodedCorpus(ids=sink.finish(), sentence_starts=starts,
+                         raw_words=stats.tokens, stats=stats)
+
+
+class _IdSink:
+    """Collects id chunks in memory, moving to a memory-mapped temporary file when large."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self.chunks: list[np.ndarray] = []
+        self.size = 0
+        self.file: IO[bytes] | None = None
+
+    def append(self, ids: np.ndarray) -> None:
+        self.chunks.append(ids)
+        self.size += len(ids)
+        if self.file is None and self.size > self.threshold:
+            self.file = tempfile.TemporaryFile(prefix="w2v-ids-")  # noqa: SIM115 - kept open
+        if self.file is not None and len(self.chunks) >= 256:
+            self._flush()
+
+    def _flush(self) -> None:
+        assert self.file is not None
+        for chunk in self.chunks:
+            self.file.write(chunk.tobytes())
+        self.chunks = []
+
+    def finish(self) -> np.ndarray:
+        if self.file is None:
+            return np.concatenate(self.chunks)
+        self._flush()
+        self.file.flush()
+        # The mapping keeps the (already unlinked) temporary file alive; read-only is enough.
+        mapped = np.memmap(self.file, dtype=np.uint32, mode="r", shape=(self.size,))
+        self.file.close()
+        return np.asarray(mapped)
