@@ -1,0 +1,329 @@
+"""Word vectors: lookup and nearest-neighbour queries.
+
+:class:`Vectors` holds a list of keys and a float32 (V, D) matrix whose row i is ``keys[i]``.
+Queries follow gensim's ``KeyedVectors`` (same names, same arguments, same results): they use
+a cached unit-length copy of the matrix, one matrix-vector product and ``np.argpartition``,
+with no Python loop over the vocabulary.
+
+Cosine similarity of words w and u: ``cos(w, u) = (v_w . v_u) / (|v_w| |v_u|)``. A zero vector
+has similarity 0 with everything (gensim would produce NaN).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from w2v.errors import ConfigError, UnknownWordError
+
+# A query term: a word, a vector of shape (D,), or a (word_or_vector, weight) pair.
+Term = Any
+
+
+class Vectors:
+    """Keys and their vectors, with gensim-style similarity queries.
+
+    Parameters
+    ----------
+    keys : list of str
+        The words, in row order (usually by descending frequency). Must be distinct.
+    vectors : ndarray, shape (V, D)
+        Row i is the vector of ``keys[i]``. Converted to float32 unless already float32
+        (a float32 memory map stays a memory map).
+
+    Raises
+    ------
+    ConfigError
+        If the shapes disagree or a key is repeated.
+    """
+
+    def __init__(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        matrix = vectors if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 \
+            else np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2:
+            raise ConfigError(f"The 'vectors' parameter must be a 2-D (V, D) matrix. "
+                              f"Got shape {matrix.shape} instead.")
+        keys = list(keys)
+        if len(keys) != matrix.shape[0]:
+            raise ConfigError(f"Got {len(keys)} keys for {matrix.shape[0]} rows of vectors; "
+                              f"they must match.")
+        key_to_index = {key: index for index, key in enumerate(keys)}
+        if len(key_to_index) != len(keys):
+            seen: set[str] = set()
+            duplicate = next(key for key in keys if key in seen or seen.add(key))
+            raise ConfigError(f"The key {duplicate!r} appears more than once; keys must be "
+                              f"distinct.")
+        self.index_to_key: list[str] = keys
+        self.key_to_index: dict[str, int] = key_to_index
+        self._vectors = matrix
+        self._normed: np.ndarray | None = None
+        self._norms: np.ndarray | None = None
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The float32 (V, D) matrix; row i is ``index_to_key[i]``."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, matrix: np.ndarray) -> None:
+        self.__init__(self.index_to_key, matrix)
+
+    @property
+    def vector_size(self) -> int:
+        """The dimension D."""
+        return int(self._vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.key_to_index
+
+    def __iter__(self):
+        return iter(self.index_to_key)
+
+    def __getitem__(self, key: str | Iterable[str]) -> np.ndarray:
+        """The vector of a word, shape (D,), or of a list of words, shape (k, D)."""
+        if isinstance(key, str):
+            return self._vectors[self.get_index(key)]
+        return self._vectors[[self.get_index(k) for k in key]]
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self)} words x {self.vector_size} dims)"
+
+    def get_index(self, key: str) -> int:
+        """Row of ``key``; raises :class:`UnknownWordError` listing close matches if absent."""
+        index = self.key_to_index.get(key)
+        if index is None:
+            raise UnknownWordError(self._unknown_message(key))
+        return index
+
+    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
+        """The vector of ``key``, shape (D,); unit length if ``norm``."""
+        index = self.get_index(key)
+        return (self.get_normed_vectors() if norm else self._vectors)[index]
+
+    @property
+    def norms(self) -> np.ndarray:
+        """Euclidean norms of the rows, float32 (V,)."""
+        if self._norms is None:
+            self._norms = np.linalg.norm(self._vectors, axis=1).astype(np.float32)
+        return self._norms
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """Unit-length copy of the matrix, float32 (V, D), computed once and cached."""
+        if self._normed is None:
+            safe = np.where(self.norms > 0, self.norms, 1.0).astype(np.float32)
+            self._normed = self._vectors / safe[:, None]  # (V, D) / (V, 1)
+        return self._normed
+
+    def _unknown_message(self, key: object) -> str:
+        words = self.index_to_key[:200_000]  # bounds difflib's cost on huge vocabularies
+        matches = difflib.get_close_matches(str(key), words, n=5, cutoff=0.7)
+        cased = [w for w in (str(key).lower(), str(key).capitalize(), str(key).upper())
+                 if w in self.key_to_index and w not in matches]
+        matches = cased + matches
+        hint = f" Close matches: {', '.join(matches)}." if matches else ""
+        return f"The word {key!r} is not in the vocabulary ({len(self)} words).{hint}"
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """Cosine similarity of two words, in [-1, 1]."""
+        normed = self.get_normed_vectors()
+        return float(np.dot(normed[self.get_index(w1)], normed[self.get_index(w2)]))
+
+    def most_similar(self, positive: Term | Sequence[Term] | None = None,
+                     negative: Term | Sequence[Term] = (), topn: int = 10,
+                     restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words closest to the mean of ``positive`` minus ``negative`` (gensim's 3CosAdd).
+
+        Parameters
+        ----------
+        positive, negative : word, vector (D,), (word_or_vector, weight), or a list of these
+            Words count with their unit vectors, raw vectors as given; weights default to +1
+            for positive and -1 for negative terms.
+        topn : int
+            Number of results.
+        restrict_vocab : int or None
+            Search only the first ``restrict_vocab`` rows (the most frequent words).
+
+        Returns
+        -------
+        list of (str, float)
+            ``topn`` pairs (word, cosine similarity to the query), best first. Query words
+            themselves are excluded, as gensim does.
+
+        Raises
+        ------
+        UnknownWordError
+            If a query word is not in the vocabulary.
+        """
+        terms = _as_terms(positive, 1.0) + _as_terms(negative, -1.0)
+        if not terms:
+            raise ConfigError("most_similar needs at least one positive or negative term.")
+        if topn < 1:
+            return []
+        normed = self.get_normed_vectors()
+        mean = np.zeros(self.vector_size, dtype=np.float32)
+        total_weight = 0.0
+        exclude: set[int] = set()
+        for item, weight in terms:
+            mean += weight * self._term_vector(item, normed, exclude)
+            total_weight += abs(weight)
+        mean = _unit(mean / total_weight)
+        return self._top(normed[:restrict_vocab] @ mean, topn, exclude)  # (R, D) @ (D,)
+
+    def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
+                          restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words closest to ``vector`` (shape (D,)) by cosine similarity, best first."""
+        return self.most_similar(positive=[np.asarray(vector)], topn=topn,
+                                 restrict_vocab=restrict_vocab)
+
+    def similar_by_word(self, word: str, topn: int = 10,
+                        restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words closest to ``word``, best first (``word`` itself excluded)."""
+        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
+
+    def most_similar_cosmul(self, positive: Term | Sequence[Term] | None = None,
+                            negative: Term | Sequence[Term] = (), topn: int = 10,
+                            restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Levy & Goldberg's 3CosMul: prod of (1+cos)/2 over positives / (prod over negatives + 1e-6).
+
+        Same arguments and result type as :meth:`most_similar` (weights are not supported).
+        Unlike gensim, ``restrict_vocab`` is honoured (gensim ignores it here).
+        """
+        positive_terms = [item for item, _ in _as_terms(positive, 1.0)]
+        negative_terms = [item for item, _ in _as_terms(negative, -1.0)]
+        if not positive_terms:
+            raise ConfigError("most_similar_cosmul needs at least one positive term.")
+        if topn < 1:
+            return []
+        normed = self.get_normed_vectors()[:restrict_vocab]  # (R, D)
+        exclude: set[int] = set()
+
+        def shifted(items: list[Any]) -> np.ndarray:
+            # cosines shifted to [0, 1] as in footnote 7 of the paper; (R, k)
+            if not items:
+                return np.ones((normed.shape[0], 1), dtype=np.float32)
+            terms = np.stack([self._term_vector(item, normed, exclude, unit=False)
+                              for item in items], axis=1)  # (D, k)
+            return (1.0 + normed @ terms) / 2.0
+
+        scores = shifted(positive_terms).prod(axis=1)
+        if negative_terms:
+            scores = scores / (shifted(negative_terms).prod(axis=1) + 1e-6)
+        return self._top(scores, topn, exclude)
+
+    def analogy(self, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 1,
+                restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Solve "a is to b as c is to ?": words near b - a + c, best first.
+
+        Parameters
+        ----------
+        a, b, c : str
+            E.g. ``analogy("man", "king", "woman")`` → ``[("queen", 0.7...)]``.
+        method : {"3cosadd", "3cosmul"}
+            3CosAdd (:meth:`most_similar`) or 3CosMul (:meth:`most_similar_cosmul`).
+        topn, restrict_vocab
+            As in :meth:`most_similar`.
+
+        Returns
+        -------
+        list of (str, float)
+            ``topn`` candidates, excluding a, b and c.
+        """
+        if method == "3cosadd":
+            return self.most_similar([b, c], [a], topn=topn, restrict_vocab=restrict_vocab)
+        if method == "3cosmul":
+            return self.most_similar_cosmul([b, c], [a], topn=topn,
+                                            restrict_vocab=restrict_vocab)
+        raise ConfigError(f"The 'method' parameter must be '3cosadd' or '3cosmul'. "
+                          f"Got {method!r} instead.")
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word furthest from the mean of the unit vectors of ``words`` (as gensim)."""
+        words = list(words)
+        if not words:
+            raise ConfigError("doesnt_match needs at least one word.")
+        rows = self.get_normed_vectors()[[self.get_index(w) for w in words]]  # (k, D)
+        dists = rows @ _unit(rows.mean(axis=0))  # (k,)
+        return min(zip(dists.tolist(), words, strict=True))[1]
+
+    def _term_vector(self, item: Any, normed: np.ndarray, exclude: set[int],
+                     unit: bool = True) -> np.ndarray:
+        """The (D,) vector of a query term; words are unit vectors and are added to ``exclude``."""
+        if isinstance(item, str):
+            index = self.get_index(item)
+            exclude.add(index)
+            return self.get_normed_vectors()[index]
+        vector = np.asarray(item, dtype=np.float32)
+        if vector.shape != (self.vector_size,):
+            raise ConfigError(f"A query vector must have shape ({self.vector_size},). "
+                              f"Got {vector.shape} instead.")
+        return vector
+
+    def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
+        """The ``topn`` best-scoring rows not in ``exclude``, best first."""
+        wanted = min(topn + len(exclude), scores.shape[0])
+        if wanted <= 0:
+            return []
+        if wanted < scores.shape[0]:
+            best = np.argpartition(-scores, wanted - 1)[:wanted]
+            best = best[np.argsort(-scores[best], kind="stable")]
+        else:
+            best = np.argsort(-scores, kind="stable")
+        result = [(self.index_to_key[i], float(scores[i])) for i in best.tolist()
+                  if i not in exclude]
+        return result[:topn]
+
+    # --- files ------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str], format: str = "text") -> None:
+        """Write to ``path`` atomically; see :func:`w2v.formats.save_vectors` for formats."""
+        from w2v.formats import save_vectors
+
+        save_vectors(self, path, format)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], format: str | None = None,
+             limit: int | None = None, header: bool = True,
+             unicode_errors: str = "strict") -> Vectors:
+        """Read vectors; see :func:`w2v.formats.load_vectors` for the options."""
+        from w2v.formats import load_vectors
+
+        return load_vectors(path, format=format, limit=limit, header=header,
+                            unicode_errors=unicode_errors)
+
+
+def _as_terms(value: Any, default_weight: float) -> list[tuple[Any, float]]:
+    """Normalise a query argument to a list of (word_or_vector, weight) pairs (as gensim)."""
+    if value is None:
+        return []
+    if isinstance(value, str) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        items: list[Any] = [value]
+    elif isinstance(value, np.ndarray) and value.ndim == 2:
+        items = list(value)
+    else:
+        items = list(value)
+    terms = []
+    for item in items:
+        if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
+            terms.append((item[0], float(item[1])))
+        else:
+            terms.append((item, default_weight))
+    return terms
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    """``vector / |vector|`` in float32 (a zero vector stays zero)."""
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm > 0 else vector).astype(np.float32)
+
+
