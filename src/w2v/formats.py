@@ -391,8 +391,9 @@ def _decode_word(raw: bytes, path: Path, where: str, unicode_errors: str) -> str
     try:
         return raw.decode("utf-8", errors=unicode_errors)
     except UnicodeDecodeError as exc:
-        raise FormatError(f"{path}, {where}: the word {raw[:40]!r} is not valid UTF-8 ({exc.reason}); "
-                          f"pass unicode_errors='replace' to read it anyway.") from None
+        raise FormatError(f"{path}, {where}: the word {raw[:40]!r} is not valid UTF-8 "
+                          f"({exc.reason}); pass unicode_errors='replace' to read it "
+                          f"anyway.") from None
 
 
 def _check_keys_storable(keys: list[str], format: str) -> None:

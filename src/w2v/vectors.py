@@ -194,7 +194,7 @@ class Vectors:
     def most_similar_cosmul(self, positive: Term | Sequence[Term] | None = None,
                             negative: Term | Sequence[Term] = (), topn: int = 10,
                             restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """Levy & Goldberg's 3CosMul: prod of (1+cos)/2 over positives / (prod over negatives + 1e-6).
+        """Levy & Goldberg's 3CosMul: prod (1+cos)/2 over positives / (prod over negatives + 1e-6).
 
         Same arguments and result type as :meth:`most_similar` (weights are not supported).
         Unlike gensim, ``restrict_vocab`` is honoured (gensim ignores it here).
