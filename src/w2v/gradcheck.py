@@ -1,0 +1,136 @@
+"""Gradient checks of the reference math on the assignment's dummy fixture.
+
+:func:`run_gradient_checks` checks, against central differences
+(:func:`w2v.reference.gradcheck_naive`), the gradients of both pair losses with respect to the
+center vector and to the outside matrix, and of skip-gram with both losses through the SGD
+wrapper. It returns one :class:`~w2v.reference.GradcheckReport` per check and prints nothing;
+``w2v gradcheck`` turns them into a table.
+
+The fixture is the assignment's (spec §7.2): five tokens ``a..e``, a dataset whose
+``sample_token_idx`` is ``random.randint(0, 4)`` and whose ``get_random_context(C)`` draws a
+center and ``2*C`` outside tokens the same way, and ten row-normalised random 3-D vectors from
+``np.random.seed(9265)``. Like the assignment it uses Python's global :mod:`random` module; the
+caller's random state is restored when the checks end.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from w2v.reference import (
+    GradcheckReport,
+    gradcheck_naive,
+    naive_softmax_loss_and_gradient,
+    neg_sampling_loss_and_gradient,
+    normalize_rows,
+    skipgram,
+    word2vec_sgd_wrapper,
+)
+
+__all__ = ["DUMMY_TOKENS", "DummyDataset", "DummyFixture", "make_dummy_fixture",
+           "run_gradient_checks"]
+
+DUMMY_TOKENS = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
+PYTHON_SEED = 31415  # the assignment's random.seed before the dummy checks
+NUMPY_SEED = 9265  # the assignment's np.random.seed for the dummy vectors
+WINDOW_SIZE = 5  # the assignment's gradient check of the wrapper uses C = 5
+
+
+class DummyDataset:
+    """The assignment's dummy dataset, drawing from Python's global ``random`` as it does."""
+
+    def __init__(self, tokens: dict[str, int] | None = None) -> None:
+        self.tokens = dict(tokens or DUMMY_TOKENS)
+        self._words = sorted(self.tokens, key=self.tokens.__getitem__)
+
+    def sample_token_idx(self) -> int:
+        """One ``random.randint(0, N-1)``."""
+        return random.randint(0, len(self._words) - 1)
+
+    def get_random_context(self, C: int) -> tuple[str, list[str]]:  # noqa: N803
+        """A random center, then ``2*C`` random outside tokens (the center may repeat)."""
+        center = self._words[random.randint(0, len(self._words) - 1)]
+        context = [self._words[random.randint(0, len(self._words) - 1)] for _ in range(2 * C)]
+        return center, context
+
+
+@dataclass(frozen=True)
+class DummyFixture:
+    """The dataset, the (10, 3) vectors (5 center rows over 5 outside rows) and the token ids."""
+
+    dataset: DummyDataset
+    vectors: np.ndarray
+    tokens: dict[str, int]
+
+
+def make_dummy_fixture(seed_python: bool = True) -> DummyFixture:
+    """Build the spec §7.2 fixture.
+
+    The vectors are ``normalize_rows(randn(10, 3))`` from a ``RandomState(9265)`` (the same
+    numbers as the assignment's ``np.random.seed(9265)``, without touching numpy's global state).
+
+    Parameters
+    ----------
+    seed_python : bool
+        Call ``random.seed(31415)`` first, as the assignment does (the published
+        negative-sampling numbers depend on it).
+    """
+    if seed_python:
+        random.seed(PYTHON_SEED)
+    vectors = normalize_rows(np.random.RandomState(NUMPY_SEED).randn(10, 3))
+    return DummyFixture(DummyDataset(), vectors, dict(DUMMY_TOKENS))
+
+
+def _pair_checks(name: str, loss_fn: Callable, fixture: DummyFixture,
+                 rng: np.random.RandomState) -> list[GradcheckReport]:
+    """Check a pair loss wrt the center vector and wrt the outside matrix (the 2021 tests)."""
+    dataset, vectors = fixture.dataset, fixture.vectors
+    center = rng.randn(3)
+    wrt_center = gradcheck_naive(
+        lambda v: loss_fn(v, 1, vectors, dataset)[:2], center,
+        f"{name} (center vector)", raise_on_failure=False)
+    center = rng.randn(3)
+    wrt_outside = gradcheck_naive(
+        lambda u: loss_fn(center, 1, u, dataset)[::2], vectors,
+        f"{name} (outside vectors)", raise_on_failure=False)
+    return [wrt_center, wrt_outside]
+
+
+def _wrapper_check(name: str, loss_fn: Callable, fixture: DummyFixture) -> GradcheckReport:
+    """Check skip-gram with ``loss_fn`` through the SGD wrapper (window 5, batch 50)."""
+    def f(vec: np.ndarray) -> tuple[float, np.ndarray]:
+        return word2vec_sgd_wrapper(skipgram, fixture.tokens, vec, fixture.dataset,
+                                    WINDOW_SIZE, loss_fn)
+    return gradcheck_naive(f, fixture.vectors, f"skipgram + {name} (SGD wrapper)",
+                           raise_on_failure=False)
+
+
+def run_gradient_checks() -> list[GradcheckReport]:
+    """Run every gradient check of the reference math on the dummy fixture.
+
+    Returns
+    -------
+    list of GradcheckReport
+        In order: naive softmax wrt center vector and outside vectors, negative sampling
+        likewise, then skip-gram through the SGD wrapper with naive softmax and with negative
+        sampling. Failures are reported, not raised (check ``report.passed``).
+    """
+    saved_state = random.getstate()
+    try:
+        fixture = make_dummy_fixture()
+        reports = [
+            _wrapper_check("naive softmax", naive_softmax_loss_and_gradient, fixture),
+            _wrapper_check("negative sampling", neg_sampling_loss_and_gradient, fixture),
+        ]
+        rng = np.random.RandomState(NUMPY_SEED)
+        pair = (_pair_checks("naive_softmax_loss_and_gradient",
+                             naive_softmax_loss_and_gradient, fixture, rng)
+                + _pair_checks("neg_sampling_loss_and_gradient",
+                               neg_sampling_loss_and_gradient, fixture, rng))
+        return pair + reports
+    finally:
+        random.setstate(saved_state)
