@@ -51,6 +51,10 @@ class TrainConfig:
     # Summed SGD at lr 0.025 diverges at 65,536 shuffled pairs per step on text8 (the word
     # "the" gets ~5,600 summed updates); 16,384 matches gensim's quality with a 4x margin.
     batch_pairs: int = 16_384
+    # Numba engine: the K negatives of a skip-gram center are shared by all its contexts
+    # (Ji et al. 2016), which turns the updates into small matrix products; False draws
+    # fresh negatives for every (center, context) pair as word2vec.c does.
+    shared_negatives: bool = True
 
     def __post_init__(self) -> None:
         _check_int(self, "vector_size", low=1)
@@ -85,6 +89,9 @@ class TrainConfig:
                               f"{self.device!r} instead.")
         _check_int(self, "max_sentence_length", low=1)
         _check_int(self, "batch_pairs", low=1)
+        if not isinstance(self.shared_negatives, bool):
+            raise ConfigError(f"The 'shared_negatives' parameter must be a bool. Got "
+                              f"{self.shared_negatives!r} instead.")
 
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with some options changed (validated again)."""
