@@ -47,7 +47,29 @@ def seed(
 @app.command()
 def gradcheck() -> None:
     """Check the gradients of both losses and of skip-gram against central differences."""
-    _not_built("gradcheck")
+    from rich.console import Console
+    from rich.table import Table
+
+    from w2v.errors import GradientCheckError
+    from w2v.gradcheck import run_gradient_checks
+
+    rows = run_gradient_checks()
+    table = Table(title="Gradient checks: central differences, h = 1e-4, fail above 1e-5")
+    table.add_column("function", no_wrap=True)
+    table.add_column("w.r.t.")
+    table.add_column("coords", justify="right")
+    table.add_column("max rel. err", justify="right")
+    table.add_column("result", justify="center")
+    for row in rows:
+        result = "[green]pass[/green]" if row.passed else "[bold red]FAIL[/bold red]"
+        table.add_row(row.function, row.wrt, str(row.report.checked),
+                      f"{row.report.max_rel_error:.2e}", result)
+    Console().print(table)
+    failed = [row.report for row in rows if not row.passed]
+    if failed:
+        worst = max(failed, key=lambda report: report.max_rel_error)
+        raise GradientCheckError(f"{len(failed)} of {len(rows)} gradient checks failed. "
+                                 f"{worst.describe()}")
 
 
 # --- training ---------------------------------------------------------------------------

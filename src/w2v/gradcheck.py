@@ -31,7 +31,7 @@ from w2v.reference import (
     word2vec_sgd_wrapper,
 )
 
-__all__ = ["DUMMY_TOKENS", "DummyDataset", "DummyFixture", "make_dummy_fixture",
+__all__ = ["DUMMY_TOKENS", "DummyDataset", "DummyFixture", "GradcheckRow", "make_dummy_fixture",
            "run_gradient_checks"]
 
 DUMMY_TOKENS = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
@@ -85,52 +85,66 @@ def make_dummy_fixture(seed_python: bool = True) -> DummyFixture:
     return DummyFixture(DummyDataset(), vectors, dict(DUMMY_TOKENS))
 
 
-def _pair_checks(name: str, loss_fn: Callable, fixture: DummyFixture,
-                 rng: np.random.RandomState) -> list[GradcheckReport]:
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One row of the gradient-check table: which function, with respect to what, the result."""
+
+    function: str
+    wrt: str
+    report: GradcheckReport
+
+    @property
+    def passed(self) -> bool:
+        """True when the check passed."""
+        return self.report.passed
+
+
+def _check(function: str, wrt: str, f: Callable, x: np.ndarray) -> GradcheckRow:
+    report = gradcheck_naive(f, x, f"{function} wrt {wrt}", raise_on_failure=False)
+    return GradcheckRow(function, wrt, report)
+
+
+def _pair_checks(loss_fn: Callable, fixture: DummyFixture,
+                 rng: np.random.RandomState) -> list[GradcheckRow]:
     """Check a pair loss wrt the center vector and wrt the outside matrix (the 2021 tests)."""
-    dataset, vectors = fixture.dataset, fixture.vectors
+    dataset, vectors, name = fixture.dataset, fixture.vectors, loss_fn.__name__
     center = rng.randn(3)
-    wrt_center = gradcheck_naive(
-        lambda v: loss_fn(v, 1, vectors, dataset)[:2], center,
-        f"{name} (center vector)", raise_on_failure=False)
+    wrt_center = _check(name, "v_c", lambda v: loss_fn(v, 1, vectors, dataset)[:2], center)
     center = rng.randn(3)
-    wrt_outside = gradcheck_naive(
-        lambda u: loss_fn(center, 1, u, dataset)[::2], vectors,
-        f"{name} (outside vectors)", raise_on_failure=False)
+    wrt_outside = _check(name, "U", lambda u: loss_fn(center, 1, u, dataset)[::2], vectors)
     return [wrt_center, wrt_outside]
 
 
-def _wrapper_check(name: str, loss_fn: Callable, fixture: DummyFixture) -> GradcheckReport:
+def _wrapper_check(name: str, loss_fn: Callable, fixture: DummyFixture) -> GradcheckRow:
     """Check skip-gram with ``loss_fn`` through the SGD wrapper (window 5, batch 50)."""
     def f(vec: np.ndarray) -> tuple[float, np.ndarray]:
         return word2vec_sgd_wrapper(skipgram, fixture.tokens, vec, fixture.dataset,
                                     WINDOW_SIZE, loss_fn)
-    return gradcheck_naive(f, fixture.vectors, f"skipgram + {name} (SGD wrapper)",
-                           raise_on_failure=False)
+    return _check(f"skipgram + {name} (wrapper)", "V, U", f, fixture.vectors)
 
 
-def run_gradient_checks() -> list[GradcheckReport]:
+def run_gradient_checks() -> list[GradcheckRow]:
     """Run every gradient check of the reference math on the dummy fixture.
 
     Returns
     -------
-    list of GradcheckReport
-        In order: naive softmax wrt center vector and outside vectors, negative sampling
-        likewise, then skip-gram through the SGD wrapper with naive softmax and with negative
-        sampling. Failures are reported, not raised (check ``report.passed``).
+    list of GradcheckRow
+        In order: naive softmax wrt the center vector ``v_c`` (3 coordinates) and the outside
+        matrix ``U`` (10 x 3), negative sampling likewise, then skip-gram through the SGD
+        wrapper (stacked V over U, 10 x 3) with naive softmax and with negative sampling.
+        The first two wrapper checks run first, right after seeding, as in the assignment.
+        Failures are reported, not raised (check ``row.passed``).
     """
     saved_state = random.getstate()
     try:
         fixture = make_dummy_fixture()
         reports = [
             _wrapper_check("naive softmax", naive_softmax_loss_and_gradient, fixture),
-            _wrapper_check("negative sampling", neg_sampling_loss_and_gradient, fixture),
+            _wrapper_check("neg. sampling", neg_sampling_loss_and_gradient, fixture),
         ]
         rng = np.random.RandomState(NUMPY_SEED)
-        pair = (_pair_checks("naive_softmax_loss_and_gradient",
-                             naive_softmax_loss_and_gradient, fixture, rng)
-                + _pair_checks("neg_sampling_loss_and_gradient",
-                               neg_sampling_loss_and_gradient, fixture, rng))
+        pair = (_pair_checks(naive_softmax_loss_and_gradient, fixture, rng)
+                + _pair_checks(neg_sampling_loss_and_gradient, fixture, rng))
         return pair + reports
     finally:
         random.setstate(saved_state)
