@@ -379,6 +379,11 @@ def test_sgd_corrupt_or_incomplete_save_raises_checkpoint_error(tmp_path):
     (tmp_path / "saved_state_2.json").unlink()
     with pytest.raises(CheckpointError, match="saved_state_2.json"):
         sgd(_quad, np.ones(2), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
+    (tmp_path / "saved_params_2.npy").unlink()
+    sgd(_quad, np.ones(2), 0.1, 2, use_saved=True, save_dir=tmp_path, save_every=2,
+        print_fn=None)
+    with pytest.raises(CheckpointError, match="shape"):  # another configuration's save
+        sgd(_quad, np.ones(3), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
 
 
 def test_sgd_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -395,7 +400,8 @@ def test_sgd_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs", [{"iterations": 0}, {"iterations": 2.5}, {"step": -1.0},
-                                    {"print_every": 0}, {"iterations": True}])
+                                    {"step": float("nan")}, {"print_every": 0},
+                                    {"iterations": True}])
 def test_sgd_rejects_bad_options(kwargs):
     options = {"iterations": 3, "step": 0.1} | kwargs
     with pytest.raises(ConfigError):

@@ -34,6 +34,7 @@ Quirks kept or changed (see ``docs/math.md``, "Decisions")
 from __future__ import annotations
 
 import json
+import numbers
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -727,12 +728,13 @@ def sgd(
     ConfigError
         For a non-positive count or step.
     CheckpointError
-        If ``use_saved`` and the latest save is corrupt or incomplete.
+        If ``use_saved`` and the latest save is corrupt, incomplete, or of another shape.
     """
     for value, name in ((iterations, "iterations"), (print_every, "print_every"),
                         (save_every, "save_every"), (anneal_every, "anneal_every")):
         _check_positive_int(value, name)
-    if not (isinstance(step, int | float) and np.isfinite(step) and step > 0):
+    if isinstance(step, bool) or not (isinstance(step, numbers.Real) and np.isfinite(step)
+                                      and step > 0):
         raise ConfigError(f"The 'step' parameter must be a positive number. Got {step!r} instead.")
     postprocessing = postprocessing or (lambda x: x)
     x = np.array(x0, dtype=np.float64, copy=True)
@@ -740,6 +742,11 @@ def sgd(
     if use_saved:
         start, old_x, state = load_saved_params(save_dir)
         if start > 0:
+            if old_x.shape != x.shape:
+                raise CheckpointError(
+                    f"The saved parameters '{_params_path(Path(save_dir), start)}' have shape "
+                    f"{old_x.shape}, but this run's have shape {x.shape}; resume with the same "
+                    "configuration or use another folder.")
             x = np.array(old_x, dtype=np.float64, copy=True)
             step *= 0.5 ** (start / anneal_every if fractional_anneal_on_resume
                             else start // anneal_every)
