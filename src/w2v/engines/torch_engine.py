@@ -1,0 +1,381 @@
+"""The torch engine: word2vec on a CUDA GPU (or on the CPU) with PyTorch.
+
+The same model as the CPU engine -- skip-gram or CBOW (mean), negative sampling or the exact
+full softmax, word2vec.c's subsampling and dynamic window, linear learning-rate decay,
+input table U(+-0.5/dim), output table zeros -- trained in batches instead of one pair at
+a time. Everything per step runs on the device (see :mod:`w2v.engines.torch_kernels`); the
+host only walks the schedule and reads the loss back at each report.
+
+Why the batches look the way they do (``docs/gpu.md``, measured in
+``../shared/reference/gpu_sgns_findings.md``): pairs taken in corpus order diverge at a few
+thousand pairs per step, because a word bursty within one article gets dozens of identical
+stale gradients summed in one step. So the pairs of each block of up to
+:data:`SHUFFLE_BLOCK` kept centers (the whole epoch on the text8 prefix) are shuffled before
+batching. Even shuffled, summed SGD at lr 0.025 diverges at 65,536 pairs per step, so the
+default ``batch_pairs`` is 16,384.
+
+PyTorch is an optional dependency (the ``gpu`` extra); this module imports it at the top,
+so import it only through :func:`train` callers that checked (``w2v.training``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from w2v.config import TrainConfig
+from w2v.corpus import EncodedCorpus
+from w2v.errors import DeviceError, DivergenceError
+from w2v.vocab import Vocab
+
+# Kept centers whose pairs are generated and shuffled together. Bounds the pair buffers
+# (about 2 * window * SHUFFLE_BLOCK pairs, 40 bytes each) while keeping each shuffle wide
+# enough to spread bursty words over many steps.
+SHUFFLE_BLOCK = 1 << 21
+# Tokens subsampled at once: bounds the (chunk,) random buffer.
+SUBSAMPLE_CHUNK = 1 << 24
+# Wall seconds between history records (each record reads the loss back: one device sync).
+REPORT_SECONDS = 1.0
+
+Report = Callable[[dict[str, Any]], None]
+
+
+def import_torch() -> Any:
+    """Return the ``torch`` module, or raise :class:`DeviceError` saying how to install it."""
+    try:
+        import torch
+    except ImportError as exc:
+        raise DeviceError(
+            "The torch engine needs PyTorch, which is not installed. Install it with "
+            "pip install 'w2v[gpu]' (or use --engine numba)."
+        ) from exc
+    return torch
+
+
+def resolve_device(name: str) -> Any:
+    """Turn ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` into a ``torch.device`` that is usable.
+
+    Raises
+    ------
+    DeviceError
+        If the name is not one of those, or CUDA (or GPU N) is not available.
+    """
+    torch = import_torch()
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as exc:
+        raise DeviceError(
+            f"The 'device' parameter must be 'cpu', 'cuda' or 'cuda:N'. Got {name!r} instead."
+        ) from exc
+    if device.type == "cpu":
+        return device
+    if device.type != "cuda":
+        raise DeviceError(
+            f"The torch engine runs on 'cpu' or 'cuda' devices. Got {name!r} instead.")
+    if not torch.cuda.is_available():
+        build = f"CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+        raise DeviceError(
+            f"CUDA was requested (device={name!r}) but is not available: PyTorch "
+            f"{torch.__version__} is {build} and sees no GPU. Use --device cpu, or install a "
+            "CUDA build of PyTorch on a machine with an NVIDIA GPU."
+        )
+    index = 0 if device.index is None else device.index
+    if index >= torch.cuda.device_count():
+        raise DeviceError(
+            f"device={name!r} asks for GPU {index} but only {torch.cuda.device_count()} "
+            "GPU(s) are visible.")
+    return torch.device("cuda", index)
+
+
+def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig) -> dict[str, int]:
+    """Estimated device memory of a run, by part, in bytes (an upper bound, not a promise)."""
+    dim, window, batch = config.vector_size, config.window, config.batch_pairs
+    block = min(SHUFFLE_BLOCK, n_tokens)
+    rows_per_example = config.negative + 1 if config.loss == "neg" else 1
+    return {
+        "tables": 2 * vocab_size * dim * 4,
+        # ids, sentence numbers; per epoch the kept copies, radii and the subsampling mask.
+        "corpus": n_tokens * (4 + 4) + n_tokens * (4 + 4 + 1 + 1),
+        # positions, ids and the permutation of one shuffled block of pairs.
+        "pairs": block * 2 * window * 40,
+        # gathered rows, their gradients, scores; the softmax's logits tiles.
+        "batch": 3 * batch * (rows_per_example + 2 * window) * dim * 4
+        + (3 * 4 << 24 if config.loss == "softmax" else 0),
+    }
+
+
+def check_device_memory(device: Any, n_tokens: int, vocab_size: int,
+                        config: TrainConfig) -> None:
+    """Raise :class:`DeviceError` if a CUDA device has too little free memory for the run."""
+    if device.type != "cuda":
+        return
+    torch = import_torch()
+    parts = required_bytes(n_tokens, vocab_size, config)
+    need = sum(parts.values())
+    free, total = torch.cuda.mem_get_info(device)
+    if need > free:
+        gib = 1 << 30
+        detail = ", ".join(f"{k} {v / gib:.2f}" for k, v in parts.items())
+        raise DeviceError(
+            f"The model does not fit in GPU memory: it needs about {need / gib:.2f} GiB "
+            f"({detail} GiB) but {device} has {free / gib:.2f} GiB free of "
+            f"{total / gib:.2f} GiB. Lower the vocabulary (--min-count), the dimension or "
+            "batch_pairs, or train with --engine numba."
+        )
+
+
+@dataclass
+class _Tables:
+    """Everything one run keeps on the device."""
+
+    w_in: Any          # (V, D) float32: input ("center") vectors, the result
+    w_out: Any         # (V, D) float32: output ("outside") vectors
+    ids: Any           # (N,) int32: the corpus
+    sentence: Any      # (N,) int32: sentence number of each token
+    keep: Any          # (V,) float32: subsampling keep probability
+    noise: Any         # AliasSampler over unigram ** ns_exponent
+    generator: Any     # torch.Generator on the device
+
+
+def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
+                 device: Any) -> _Tables:
+    torch = import_torch()
+    from w2v.engines.torch_kernels import AliasSampler
+
+    # One numpy Generator from the seed: it draws the initial table (the same on every
+    # device) and seeds the device's torch.Generator.
+    rng = np.random.default_rng(config.seed)
+    size, dim = len(vocab), config.vector_size
+    w_in = ((rng.random((size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    generator = torch.Generator(device=device)
+    generator.manual_seed(int(rng.integers(2**62)))
+    lengths = np.diff(np.asarray(encoded.sentence_starts, dtype=np.int64))
+    sentence = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    ids = np.asarray(encoded.ids, dtype=np.uint32).view(np.int32)  # ids < 2**31
+    return _Tables(
+        w_in=torch.as_tensor(w_in, device=device),
+        w_out=torch.zeros((size, dim), dtype=torch.float32, device=device),
+        ids=torch.as_tensor(ids, device=device),
+        sentence=torch.as_tensor(sentence, device=device),
+        keep=torch.as_tensor(vocab.keep_probabilities(config.sample).astype(np.float32),
+                             device=device),
+        noise=AliasSampler(vocab.noise_distribution(config.ns_exponent), device),
+        generator=generator,
+    )
+
+
+@dataclass
+class TorchRun:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    vectors : np.ndarray
+        float32 (V, D): the input ("center") vectors, row i is ``vocab.words[i]``.
+    output_vectors : np.ndarray
+        float32 (V, D): the output ("outside") vectors.
+    history : list of dict
+        One record per reporting interval: epoch, words_done, loss (mean per trained
+        example in the interval), words_per_s, alpha, elapsed_s.
+    examples : int
+        Training examples seen: (center, context) pairs for skip-gram, windows for CBOW.
+    device : str
+        The device that trained, e.g. ``"cuda:0"``.
+    peak_device_bytes : int or None
+        Peak memory allocated on the CUDA device during training (None on the CPU).
+    """
+
+    vectors: np.ndarray
+    output_vectors: np.ndarray
+    history: list[dict[str, Any]]
+    examples: int
+    device: str
+    peak_device_bytes: int | None
+
+
+def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
+          on_report: Report | None = None) -> TorchRun:
+    """Train word vectors with PyTorch on ``config.device``.
+
+    Parameters
+    ----------
+    encoded : EncodedCorpus
+        The corpus as ids (``ids`` uint32 (N,), ``sentence_starts`` int64 (S + 1,)).
+    vocab : Vocab
+        Its vocabulary (counts give subsampling and the noise distribution).
+    config : TrainConfig
+        Options; this engine reads ``sg, vector_size, window, negative, loss, sample,
+        epochs, workers`` (CPU threads), ``alpha, min_alpha, ns_exponent, seed, device,
+        batch_pairs``.
+    on_report : callable, optional
+        Called with each history record as it is made (e.g. to drive a progress bar).
+
+    Returns
+    -------
+    TorchRun
+
+    Raises
+    ------
+    DeviceError
+        If PyTorch is missing, the device is unavailable, or the model does not fit in it.
+    DivergenceError
+        If the loss becomes non-finite.
+    """
+    torch = import_torch()
+    device = resolve_device(config.device)
+    check_device_memory(device, len(encoded.ids), len(vocab), config)
+    threads = torch.get_num_threads()
+    if device.type == "cpu":
+        torch.set_num_threads(config.workers)
+    else:
+        torch.cuda.reset_peak_memory_stats(device)
+    try:
+        with torch.no_grad():
+            tables = _init_tables(encoded, vocab, config, device)
+            meter = _Meter(len(encoded.ids), config, on_report)
+            for epoch in range(config.epochs):
+                _run_epoch(tables, config, epoch, meter)
+    except torch.cuda.OutOfMemoryError as exc:
+        raise DeviceError(
+            f"{device} ran out of memory while training ({exc}). Lower batch_pairs, the "
+            "vocabulary (--min-count) or the dimension.") from exc
+    finally:
+        torch.set_num_threads(threads)
+    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
+    return TorchRun(vectors=tables.w_in.cpu().numpy(), output_vectors=tables.w_out.cpu().numpy(),
+                    history=meter.history, examples=meter.examples, device=str(device),
+                    peak_device_bytes=peak)
+
+
+class _Meter:
+    """Loss (kept on the device) and counts since the last history record."""
+
+    def __init__(self, words_per_epoch: int, config: TrainConfig,
+                 on_report: Report | None) -> None:
+        self.words_per_epoch = words_per_epoch
+        self.config = config
+        self.on_report = on_report
+        self.history: list[dict[str, Any]] = []
+        self.examples = 0
+        self.loss_sum: Any = 0.0
+        self.interval_examples = 0
+        self.start = self.last_time = time.perf_counter()
+        self.last_words = 0
+
+    def add(self, loss: Any, examples: int) -> None:
+        # float64 sum on the device: no sync per step, no float32 drift over millions.
+        self.loss_sum = self.loss_sum + loss.double()
+        self.interval_examples += examples
+        self.examples += examples
+
+    def report(self, epoch: int, epochs_done: float, alpha: float, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.last_time < REPORT_SECONDS:
+            return
+        loss = float(self.loss_sum) / max(1, self.interval_examples)  # the one device sync
+        if not np.isfinite(loss):
+            raise DivergenceError(
+                f"Training diverged in epoch {epoch + 1}: the mean loss became {loss}. "
+                f"Lower batch_pairs (now {self.config.batch_pairs}) or alpha "
+                f"(now {self.config.alpha}).")
+        words = round(self.words_per_epoch * epochs_done)
+        record = {"epoch": epoch + 1, "words_done": words, "loss": loss,
+                  "words_per_s": (words - self.last_words) / max(now - self.last_time, 1e-9),
+                  "alpha": alpha, "elapsed_s": now - self.start}
+        self.history.append(record)
+        if self.on_report is not None:
+            self.on_report(record)
+        self.loss_sum, self.interval_examples = 0.0, 0
+        self.last_time, self.last_words = now, words
+
+
+def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
+    """Linear decay from alpha to min_alpha over all epochs (word2vec.c, gensim)."""
+    alpha = config.alpha - (config.alpha - config.min_alpha) * epochs_done / config.epochs
+    return max(config.min_alpha, alpha)
+
+
+def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> None:
+    """One pass: subsample, draw windows, then shuffled batches block by block."""
+    torch = import_torch()
+    kept_ids, kept_sentence = _subsample(t)
+    n = len(kept_ids)
+    # word2vec.c's dynamic window: each center's radius uniform in 1..window.
+    radius = torch.randint(1, config.window + 1, (n,), generator=t.generator,
+                           device=kept_ids.device, dtype=torch.uint8)
+    alpha = config.alpha
+    for start in range(0, n, SHUFFLE_BLOCK):
+        stop = min(n, start + SHUFFLE_BLOCK)
+        targets, inputs, valid = _block_examples(t, config, kept_ids, kept_sentence, radius,
+                                                 start, stop)
+        m = len(targets)
+        for b in range(0, m, config.batch_pairs):
+            epochs_done = epoch + (start + (stop - start) * b / m) / n
+            alpha = _learning_rate(config, epochs_done)
+            e = min(m, b + config.batch_pairs)
+            batch_valid = None if valid is None else valid[b:e]
+            loss = _step(t, config, targets[b:e], inputs[b:e], batch_valid, alpha)
+            meter.add(loss, e - b)
+            meter.report(epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
+    meter.report(epoch, epoch + 1.0, alpha, force=True)
+
+
+def _subsample(t: _Tables) -> tuple[Any, Any]:
+    """Kept ids and their sentence numbers, (N',) int32 each, redrawn every epoch."""
+    torch = import_torch()
+    from w2v.engines.torch_kernels import subsample
+
+    ids, sentences = [], []
+    for lo in range(0, len(t.ids), SUBSAMPLE_CHUNK):
+        chunk = t.ids[lo:lo + SUBSAMPLE_CHUNK]
+        mask = subsample(chunk, t.keep, t.generator)
+        ids.append(chunk[mask])
+        sentences.append(t.sentence[lo:lo + SUBSAMPLE_CHUNK][mask])
+    return torch.cat(ids), torch.cat(sentences)
+
+
+def _block_examples(t: _Tables, config: TrainConfig, kept_ids: Any, kept_sentence: Any,
+                    radius: Any, start: int, stop: int) -> tuple[Any, Any, Any]:
+    """Shuffled examples of the centers in ``[start, stop)``: (targets, inputs, valid).
+
+    Skip-gram: targets (P,) are the context ids, inputs (P,) the center ids, valid None.
+    CBOW: targets (B,) are the center ids, inputs (B, 2W) the context ids, valid (B, 2W)
+    (centers without any context are dropped, as in word2vec.c).
+    """
+    torch = import_torch()
+    from w2v.engines.torch_kernels import cbow_contexts, skipgram_pairs
+
+    device = kept_ids.device
+    if config.sg:
+        centers, contexts = skipgram_pairs(kept_sentence, radius, start, stop, config.window)
+        order = torch.randperm(len(centers), generator=t.generator, device=device)
+        return kept_ids[contexts[order]].long(), kept_ids[centers[order]].long(), None
+    centers = torch.arange(start, stop, device=device)
+    positions, valid = cbow_contexts(kept_sentence, radius, centers, config.window)
+    has_context = valid.any(1)
+    centers, positions, valid = centers[has_context], positions[has_context], valid[has_context]
+    order = torch.randperm(len(centers), generator=t.generator, device=device)
+    return kept_ids[centers[order]].long(), kept_ids[positions[order]].long(), valid[order]
+
+
+def _step(t: _Tables, config: TrainConfig, targets: Any, inputs: Any, valid: Any,
+          lr: float) -> Any:
+    """One SGD step on a batch; returns the summed loss (0-d tensor)."""
+    from w2v.engines import torch_kernels as k
+
+    # h (B, D): v_c for skip-gram, the mean of the context rows for CBOW.
+    h = t.w_in[inputs] if valid is None else k.cbow_hidden(t.w_in, inputs, valid)
+    if config.loss == "softmax":
+        grad_h, loss = k.softmax_step(t.w_out, h, targets, lr)
+    else:
+        negatives = t.noise.draw((len(targets), config.negative), t.generator)
+        grad_h, loss = k.negative_sampling_step(t.w_out, h, targets, negatives, lr)
+    if valid is None:
+        t.w_in.index_add_(0, inputs, grad_h, alpha=-lr)
+    else:
+        k.cbow_input_update(t.w_in, inputs, valid, grad_h, lr)
+    return loss

@@ -1,0 +1,202 @@
+"""Tensor math of the torch engine: sampling, pair generation and one SGD step.
+
+Every function takes tensors and scalars and works on whatever device its tensors live on
+(CUDA or CPU); nothing here synchronises with the host except where a size must be known
+(``nonzero``). The driver (:mod:`w2v.engines.torch_engine`) owns the schedule, the learning
+rate, progress and history.
+
+Notation (the seed's): ``v_c`` is an input ("center") row of ``w_in`` (V, D), ``u_o`` an
+output ("outside") row of ``w_out`` (V, D), sigma the logistic function. A training example
+is a hidden vector ``h`` (B, D) -- ``v_c`` for skip-gram, the mean of the context rows for
+CBOW -- and a target word id. One step computes every gradient from the parameters as they
+were before the step, then applies plain SGD with ``index_add_``: the exact SGD step of the
+loss summed over the batch (no optimizer state).
+
+No custom (Triton/CUDA) kernels: everything is eager PyTorch, so it is all exercised by the
+CPU tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from w2v.vocab import alias_table
+
+# Rows of the output table scored at once by the full softmax: the (B, tile) logits block is
+# the only memory that grows with the batch, kept near 2**24 floats (64 MB).
+SOFTMAX_TILE_FLOATS = 1 << 24
+
+
+# --- negative sampling: Walker/Vose alias table -----------------------------------------------
+
+class AliasSampler:
+    """Exact draws from a discrete distribution in O(1) per draw, on the device.
+
+    The tables are :func:`w2v.vocab.alias_table`'s, moved to the device: ``prob[i]``
+    (float32, (V,)) and ``alias[i]`` (int64, (V,)). A draw picks a uniform column i, then
+    keeps i with probability ``prob[i]`` or takes ``alias[i]``. Two random numbers and two
+    gathers per draw, no search, no 1e8-entry unigram table.
+    """
+
+    def __init__(self, probabilities: np.ndarray, device: torch.device) -> None:
+        prob, alias = alias_table(probabilities)
+        self.prob = torch.as_tensor(prob, device=device)
+        self.alias = torch.as_tensor(alias.astype(np.int64), device=device)
+        self.size = len(prob)
+
+    def draw(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+        """Return int64 ids of the given shape, each drawn independently."""
+        device = self.prob.device
+        column = torch.randint(self.size, shape, generator=generator, device=device)
+        coin = torch.rand(shape, generator=generator, device=device)
+        return torch.where(coin < self.prob[column], column, self.alias[column])
+
+
+# --- subsampling and windows -------------------------------------------------------------------
+
+def subsample(ids: torch.Tensor, keep_probability: torch.Tensor,
+              generator: torch.Generator) -> torch.Tensor:
+    """Boolean mask (N,): token i is kept with probability ``keep_probability[ids[i]]``."""
+    coin = torch.rand(ids.shape, generator=generator, device=ids.device)
+    return coin < keep_probability[ids]
+
+
+def skipgram_pairs(sentence: torch.Tensor, radius: torch.Tensor, start: int, stop: int,
+                   window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Positions of the (center, context) pairs whose center lies in ``[start, stop)``.
+
+    ``sentence`` (N,) holds each kept token's sentence number and ``radius`` (N,) each
+    center's window, drawn in 1..window (word2vec.c's dynamic window). A context is any kept
+    token at distance 1..radius[center] in the same sentence. Contexts may lie outside the
+    block, so blocks never cut a window. Returns two int64 (P,) tensors of positions.
+    """
+    n = len(sentence)
+    centers, contexts = [], []
+    for d in range(1, window + 1):
+        # Forward: context at c + d.
+        hi = min(stop, n - d)
+        if hi > start:
+            ok = (radius[start:hi] >= d) & (sentence[start:hi] == sentence[start + d:hi + d])
+            c = ok.nonzero().squeeze(1) + start
+            centers += [c]
+            contexts += [c + d]
+        # Backward: context at c - d.
+        lo = max(start, d)
+        if stop > lo:
+            ok = (radius[lo:stop] >= d) & (sentence[lo:stop] == sentence[lo - d:stop - d])
+            c = ok.nonzero().squeeze(1) + lo
+            centers += [c]
+            contexts += [c - d]
+    if not centers:
+        empty = torch.empty(0, dtype=torch.int64, device=sentence.device)
+        return empty, empty
+    return torch.cat(centers), torch.cat(contexts)
+
+
+def cbow_contexts(sentence: torch.Tensor, radius: torch.Tensor, centers: torch.Tensor,
+                  window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Context positions (B, 2*window) of each center and their validity mask (B, 2*window).
+
+    Slot j holds offset ``offsets[j]`` in -window..-1, 1..window; a slot is valid when the
+    offset is within the center's radius, inside the array, and in the same sentence.
+    Invalid slots hold the center's own position (a safe index, masked out).
+    """
+    device = sentence.device
+    steps = torch.arange(1, window + 1, device=device)
+    offsets = torch.cat([-steps.flip(0), steps])                      # (2W,)
+    pos = centers[:, None] + offsets[None, :]                         # (B, 2W)
+    inside = (pos >= 0) & (pos < len(sentence))
+    pos = torch.where(inside, pos, centers[:, None])
+    valid = inside & (offsets.abs()[None, :] <= radius[centers][:, None].long())
+    valid &= sentence[pos] == sentence[centers][:, None]
+    return pos, valid
+
+
+# --- one SGD step: output side -----------------------------------------------------------------
+
+def negative_sampling_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.Tensor,
+                           negatives: torch.Tensor, lr: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Negative-sampling loss of B examples; updates ``w_out`` in place, returns (grad_h, loss).
+
+    loss_b = -log sigma(u_o . h_b) - sum_k log sigma(-u_k . h_b)
+    grad_h_b = (sigma(u_o . h_b) - 1) u_o + sum_k sigma(u_k . h_b) u_k
+    grad u_o += (sigma(u_o . h_b) - 1) h_b;  grad u_k += sigma(u_k . h_b) h_b (once per draw)
+
+    Shapes: w_out (V, D) float32, h (B, D), targets (B,) int64, negatives (B, K) int64.
+    A negative equal to its example's target is skipped, as word2vec.c does (the seed redraws
+    it instead; both keep o out of the negatives). Returns grad_h (B, D) -- computed from the
+    pre-step ``w_out`` -- and the summed loss as a 0-d tensor (no host sync).
+    """
+    rows = torch.cat([targets[:, None], negatives], dim=1)            # (B, 1+K)
+    u = w_out[rows]                                                   # (B, 1+K, D)
+    scores = torch.bmm(u, h[:, :, None]).squeeze(2)                   # (B, 1+K)
+    sign = torch.ones_like(scores)
+    sign[:, 1:] = -1.0
+    used = torch.ones_like(scores)
+    used[:, 1:] = (negatives != targets[:, None]).to(scores.dtype)
+    # d/ds of -log sigma(sign * s) is sigma(s) - 1 for the target and sigma(s) for a negative.
+    g = (torch.sigmoid(scores) - (sign > 0).to(scores.dtype)) * used  # (B, 1+K)
+    loss = -(F.logsigmoid(sign * scores) * used).sum()
+    grad_h = torch.bmm(g[:, None, :], u).squeeze(1)                   # (B, D)
+    grad_u = g[:, :, None] * h[:, None, :]                            # (B, 1+K, D)
+    w_out.index_add_(0, rows.reshape(-1), grad_u.reshape(-1, h.shape[1]), alpha=-lr)
+    return grad_h, loss
+
+
+def softmax_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.Tensor,
+                 lr: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exact full-softmax loss of B examples in vocabulary tiles; updates ``w_out`` in place.
+
+    loss_b = logsumexp_w(u_w . h_b) - u_o . h_b
+    grad_h_b = sum_w p_bw u_w - u_o,      p_bw = softmax_w(u_w . h_b)
+    grad u_w = sum_b (p_bw - [w == o_b]) h_b
+
+    Memory does not grow with B x V: pass 1 streams a logsumexp over tiles of ``w_out``;
+    pass 2 recomputes each tile's logits, adds its share of grad_h from the tile as it was,
+    then updates that tile at once (later tiles are other rows, so every gradient still
+    uses the pre-step parameters). Shapes: w_out (V, D), h (B, D), targets (B,) int64.
+    Returns grad_h (B, D) and the summed loss (0-d tensor).
+    """
+    vocab_size = w_out.shape[0]
+    tile = max(256, SOFTMAX_TILE_FLOATS // max(1, h.shape[0]))
+    u_o = w_out[targets]                                              # (B, D), before updates
+    lse = torch.full((h.shape[0],), float("-inf"), dtype=h.dtype, device=h.device)
+    for lo in range(0, vocab_size, tile):
+        logits = h @ w_out[lo:lo + tile].T                            # (B, T)
+        lse = torch.logaddexp(lse, torch.logsumexp(logits, dim=1))
+    loss = (lse - (h * u_o).sum(1)).sum()
+    grad_h = -u_o
+    for lo in range(0, vocab_size, tile):
+        block = w_out[lo:lo + tile]                                   # view: updated in place
+        p = torch.exp(h @ block.T - lse[:, None])                     # (B, T)
+        grad_h = grad_h + p @ block
+        block.add_(p.T @ h, alpha=-lr)
+    # The target term of grad u_o: -h_b for each example (summed over repeats).
+    w_out.index_add_(0, targets, h, alpha=lr)
+    return grad_h, loss
+
+
+# --- one SGD step: input side ------------------------------------------------------------------
+
+def cbow_hidden(w_in: torch.Tensor, context_ids: torch.Tensor,
+                valid: torch.Tensor) -> torch.Tensor:
+    """Mean of the valid context rows: h (B, D) from context_ids (B, C) and valid (B, C).
+
+    Every example must have at least one valid context.
+    """
+    weight = valid.to(w_in.dtype)
+    count = weight.sum(1, keepdim=True)                               # (B, 1)
+    return torch.einsum("bc,bcd->bd", weight, w_in[context_ids]) / count
+
+
+def cbow_input_update(w_in: torch.Tensor, context_ids: torch.Tensor, valid: torch.Tensor,
+                      grad_h: torch.Tensor, lr: float) -> None:
+    """Apply grad_h (B, D) to every valid context row, undivided, as word2vec.c and gensim do.
+
+    With h the mean of n context rows the true gradient of each row is grad_h / n; word2vec.c
+    (``cbow_mean=1``) adds the whole grad_h to each, and the CPU engine follows it.
+    """
+    b_idx, c_idx = valid.nonzero(as_tuple=True)
+    w_in.index_add_(0, context_ids[b_idx, c_idx], grad_h[b_idx], alpha=-lr)
