@@ -186,6 +186,9 @@ def _read_text(path: Path, limit: int | None, header: bool,
         if header:
             first = handle.readline()
             line_no = 1
+            if not first.strip():
+                raise FormatError(f"{path}: the file is empty or starts with a blank line; "
+                                  f"expected a header 'V D'.")
             count, dim = _parse_header(first, path, glove_hint=True)
         wanted = count if limit is None else (limit if count is None else min(limit, count))
         keys: list[str] = []
@@ -302,6 +305,8 @@ def _read_binary(path: Path, limit: int | None,
         keys.append(word)
         matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
         pos = space + 1 + row_bytes
+    while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
+        pos += 1
     if limit is None and data[pos:].strip():
         raise FormatError(f"{path}, byte {pos}: the header says {count} words but "
                           f"{len(data) - pos} more bytes follow the last row.")
