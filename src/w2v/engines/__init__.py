@@ -1,0 +1,1 @@
+"""Training engines: kernels (numba, torch) and their drivers."""
