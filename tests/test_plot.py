@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from w2v.errors import ConfigError, OutputError, UnknownWordError
-from w2v.plot import ASSIGNMENT_WORDS, plot_loss_curve, plot_word_vectors_2d, project_2d
+from w2v.plot import (
+    ASSIGNMENT_WORDS,
+    padded_limits,
+    plot_loss_curve,
+    plot_word_vectors_2d,
+    project_2d,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -29,6 +35,9 @@ def test_word_figure_from_matrix_and_vocabulary(tmp_path) -> None:
     again = plot_word_vectors_2d(full, ASSIGNMENT_WORDS, path, key_to_index=vocab)
     np.testing.assert_allclose(again, project_2d(full[1:]))
     assert [p.name for p in tmp_path.iterdir()] == ["words.png"]  # no temporary left over
+    (x0, x1), (y0, y1) = padded_limits(coords)
+    assert x0 < coords[:, 0].min() and coords[:, 0].max() < x1
+    assert y0 < coords[:, 1].min() and coords[:, 1].max() < y1
 
 
 def test_word_figure_from_vectors(tmp_path) -> None:

@@ -98,11 +98,9 @@ def plot_word_vectors_2d(
     ax = fig.add_subplot()
     for (x, y), word in zip(coords, words, strict=True):
         ax.text(x, y, word, bbox={"facecolor": "green", "alpha": 0.1})
-    # The labels start at their point and extend right and up: pad the right and top more.
-    (x0, x1), (y0, y1) = coords.min(axis=0), coords.max(axis=0)
-    dx, dy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
-    ax.set_xlim(x0 - 0.05 * dx, x1 + 0.18 * dx)
-    ax.set_ylim(y0 - 0.05 * dy, y1 + 0.08 * dy)
+    xlim, ylim = padded_limits(coords)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
     if title:
@@ -161,6 +159,17 @@ def plot_loss_curve(
         ax.set_title(title)
     ax.grid(True, alpha=0.3)
     _save(fig, path, dpi)
+
+
+def padded_limits(coords: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis limits around (n, 2) points with room for labels drawn right of and above each point.
+
+    run.py used the bare min and max, which cut the extreme labels off.
+    """
+    x0, y0 = coords.min(axis=0)
+    x1, y1 = coords.max(axis=0)
+    dx, dy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+    return (x0 - 0.05 * dx, x1 + 0.18 * dx), (y0 - 0.05 * dy, y1 + 0.08 * dy)
 
 
 # --- internals ------------------------------------------------------------------------------
