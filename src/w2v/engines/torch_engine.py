@@ -170,26 +170,28 @@ def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
 
 @dataclass
 class TorchRun:
-    """What :func:`train` returns.
+    """What :func:`train` returns (the CPU engine's ``EngineResult`` fields, plus device facts).
 
     Attributes
     ----------
-    vectors : np.ndarray
-        float32 (V, D): the input ("center") vectors, row i is ``vocab.words[i]``.
+    input_vectors : np.ndarray
+        float32 (V, D): the input vectors (the result), row i is ``vocab.words[i]``.
     output_vectors : np.ndarray
-        float32 (V, D): the output ("outside") vectors.
+        float32 (V, D): the output vectors.
     history : list of dict
-        One record per reporting interval: epoch, words_done, loss (mean per trained
-        example in the interval), words_per_s, alpha, elapsed_s.
+        Records as the CPU engine's: kind ("interval" or "epoch"), epoch (1-based),
+        words_done (corpus words so far, all epochs), loss (mean per trained example --
+        skip-gram pair or CBOW window -- in the interval or epoch), pairs, words_per_s
+        (wall clock), alpha (at the end), elapsed_s.
     examples : int
-        Training examples seen: (center, context) pairs for skip-gram, windows for CBOW.
+        Training examples seen in all epochs.
     device : str
         The device that trained, e.g. ``"cuda:0"``.
     peak_device_bytes : int or None
         Peak memory allocated on the CUDA device during training (None on the CPU).
     """
 
-    vectors: np.ndarray
+    input_vectors: np.ndarray
     output_vectors: np.ndarray
     history: list[dict[str, Any]]
     examples: int
@@ -198,7 +200,7 @@ class TorchRun:
 
 
 def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-          on_report: Report | None = None) -> TorchRun:
+          report: Report | None = None) -> TorchRun:
     """Train word vectors with PyTorch on ``config.device``.
 
     Parameters
@@ -211,7 +213,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         Options; this engine reads ``sg, vector_size, window, negative, loss, sample,
         epochs, workers`` (CPU threads), ``alpha, min_alpha, ns_exponent, seed, device,
         batch_pairs``.
-    on_report : callable, optional
+    report : callable, optional
         Called with each history record as it is made (e.g. to drive a progress bar).
 
     Returns
@@ -236,7 +238,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     try:
         with torch.no_grad():
             tables = _init_tables(encoded, vocab, config, device)
-            meter = _Meter(len(encoded.ids), config, on_report)
+            meter = _Meter(len(encoded.ids), config, report)
             for epoch in range(config.epochs):
                 _run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
@@ -246,51 +248,54 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     finally:
         torch.set_num_threads(threads)
     peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
-    return TorchRun(vectors=tables.w_in.cpu().numpy(), output_vectors=tables.w_out.cpu().numpy(),
-                    history=meter.history, examples=meter.examples, device=str(device),
-                    peak_device_bytes=peak)
+    return TorchRun(input_vectors=tables.w_in.cpu().numpy(),
+                    output_vectors=tables.w_out.cpu().numpy(), history=meter.history,
+                    examples=meter.examples, device=str(device), peak_device_bytes=peak)
 
 
 class _Meter:
-    """Loss (kept on the device) and counts since the last history record."""
+    """Loss (kept on the device) and counts since the last interval and epoch record."""
 
-    def __init__(self, words_per_epoch: int, config: TrainConfig,
-                 on_report: Report | None) -> None:
+    def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None) -> None:
         self.words_per_epoch = words_per_epoch
         self.config = config
-        self.on_report = on_report
+        self.report = report
         self.history: list[dict[str, Any]] = []
         self.examples = 0
-        self.loss_sum: Any = 0.0
-        self.interval_examples = 0
-        self.start = self.last_time = time.perf_counter()
-        self.last_words = 0
+        self.start = time.perf_counter()
+        # Per kind: [loss sum (device tensor or 0.0), examples, time, words] at the last record.
+        self.open = {"interval": [0.0, 0, self.start, 0], "epoch": [0.0, 0, self.start, 0]}
 
     def add(self, loss: Any, examples: int) -> None:
-        # float64 sum on the device: no sync per step, no float32 drift over millions.
-        self.loss_sum = self.loss_sum + loss.double()
-        self.interval_examples += examples
+        # float64 sums on the device: no sync per step, no float32 drift over millions.
+        loss = loss.double()
+        for acc in self.open.values():
+            acc[0] = acc[0] + loss
+            acc[1] += examples
         self.examples += examples
 
-    def report(self, epoch: int, epochs_done: float, alpha: float, force: bool = False) -> None:
+    def record(self, kind: str, epoch: int, epochs_done: float, alpha: float,
+               force: bool = False) -> None:
+        """Append a record of ``kind``; an interval only after REPORT_SECONDS, or ``force``."""
         now = time.perf_counter()
-        if not force and now - self.last_time < REPORT_SECONDS:
+        loss_sum, examples, since, words_then = self.open[kind]
+        if kind == "interval" and (examples == 0 or (now - since < REPORT_SECONDS
+                                                     and not force)):
             return
-        loss = float(self.loss_sum) / max(1, self.interval_examples)  # the one device sync
-        if not np.isfinite(loss):
+        loss = float(loss_sum) / examples if examples else float("nan")  # one device sync
+        if examples and not np.isfinite(loss):
             raise DivergenceError(
                 f"Training diverged in epoch {epoch + 1}: the mean loss became {loss}. "
                 f"Lower batch_pairs (now {self.config.batch_pairs}) or alpha "
                 f"(now {self.config.alpha}).")
         words = round(self.words_per_epoch * epochs_done)
-        record = {"epoch": epoch + 1, "words_done": words, "loss": loss,
-                  "words_per_s": (words - self.last_words) / max(now - self.last_time, 1e-9),
-                  "alpha": alpha, "elapsed_s": now - self.start}
-        self.history.append(record)
-        if self.on_report is not None:
-            self.on_report(record)
-        self.loss_sum, self.interval_examples = 0.0, 0
-        self.last_time, self.last_words = now, words
+        entry = {"kind": kind, "epoch": epoch + 1, "words_done": words, "loss": loss,
+                 "pairs": examples, "words_per_s": (words - words_then) / max(now - since, 1e-9),
+                 "alpha": alpha, "elapsed_s": now - self.start}
+        self.history.append(entry)
+        self.open[kind] = [0.0, 0, now, words]
+        if self.report is not None:
+            self.report(entry)
 
 
 def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
@@ -320,8 +325,9 @@ def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> No
             batch_valid = None if valid is None else valid[b:e]
             loss = _step(t, config, targets[b:e], inputs[b:e], batch_valid, alpha)
             meter.add(loss, e - b)
-            meter.report(epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
-    meter.report(epoch, epoch + 1.0, alpha, force=True)
+            meter.record("interval", epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
+    meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
+    meter.record("epoch", epoch, epoch + 1.0, alpha)
 
 
 def _subsample(t: _Tables) -> tuple[Any, Any]:
@@ -342,7 +348,8 @@ def _block_examples(t: _Tables, config: TrainConfig, kept_ids: Any, kept_sentenc
                     radius: Any, start: int, stop: int) -> tuple[Any, Any, Any]:
     """Shuffled examples of the centers in ``[start, stop)``: (targets, inputs, valid).
 
-    Skip-gram: targets (P,) are the context ids, inputs (P,) the center ids, valid None.
+    Skip-gram: targets (P,) are the center ids, inputs (P,) the context ids, valid None
+    (word2vec.c's orientation: the context's input vector predicts the center word).
     CBOW: targets (B,) are the center ids, inputs (B, 2W) the context ids, valid (B, 2W)
     (centers without any context are dropped, as in word2vec.c).
     """
@@ -353,7 +360,7 @@ def _block_examples(t: _Tables, config: TrainConfig, kept_ids: Any, kept_sentenc
     if config.sg:
         centers, contexts = skipgram_pairs(kept_sentence, radius, start, stop, config.window)
         order = torch.randperm(len(centers), generator=t.generator, device=device)
-        return kept_ids[contexts[order]].long(), kept_ids[centers[order]].long(), None
+        return kept_ids[centers[order]].long(), kept_ids[contexts[order]].long(), None
     centers = torch.arange(start, stop, device=device)
     positions, valid = cbow_contexts(kept_sentence, radius, centers, config.window)
     has_context = valid.any(1)
@@ -364,18 +371,10 @@ def _block_examples(t: _Tables, config: TrainConfig, kept_ids: Any, kept_sentenc
 
 def _step(t: _Tables, config: TrainConfig, targets: Any, inputs: Any, valid: Any,
           lr: float) -> Any:
-    """One SGD step on a batch; returns the summed loss (0-d tensor)."""
-    from w2v.engines import torch_kernels as k
+    """Draw the batch's negatives (if any) and take one SGD step; returns the summed loss."""
+    from w2v.engines.torch_kernels import sgd_step
 
-    # h (B, D): v_c for skip-gram, the mean of the context rows for CBOW.
-    h = t.w_in[inputs] if valid is None else k.cbow_hidden(t.w_in, inputs, valid)
-    if config.loss == "softmax":
-        grad_h, loss = k.softmax_step(t.w_out, h, targets, lr)
-    else:
+    negatives = None
+    if config.loss == "neg":
         negatives = t.noise.draw((len(targets), config.negative), t.generator)
-        grad_h, loss = k.negative_sampling_step(t.w_out, h, targets, negatives, lr)
-    if valid is None:
-        t.w_in.index_add_(0, inputs, grad_h, alpha=-lr)
-    else:
-        k.cbow_input_update(t.w_in, inputs, valid, grad_h, lr)
-    return loss
+    return sgd_step(t.w_in, t.w_out, targets, inputs, valid, negatives, lr)

@@ -160,7 +160,7 @@ def softmax_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.Tensor,
     Returns grad_h (B, D) and the summed loss (0-d tensor).
     """
     vocab_size = w_out.shape[0]
-    tile = max(256, SOFTMAX_TILE_FLOATS // max(1, h.shape[0]))
+    tile = max(1, SOFTMAX_TILE_FLOATS // max(1, h.shape[0]))
     u_o = w_out[targets]                                              # (B, D), before updates
     lse = torch.full((h.shape[0],), float("-inf"), dtype=h.dtype, device=h.device)
     for lo in range(0, vocab_size, tile):
@@ -200,3 +200,28 @@ def cbow_input_update(w_in: torch.Tensor, context_ids: torch.Tensor, valid: torc
     """
     b_idx, c_idx = valid.nonzero(as_tuple=True)
     w_in.index_add_(0, context_ids[b_idx, c_idx], grad_h[b_idx], alpha=-lr)
+
+
+# --- one whole SGD step ------------------------------------------------------------------------
+
+def sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, targets: torch.Tensor,
+             inputs: torch.Tensor, valid: torch.Tensor | None, negatives: torch.Tensor | None,
+             lr: float) -> torch.Tensor:
+    """One SGD step on B examples, both tables updated in place; returns the summed loss.
+
+    Skip-gram (``valid`` None): inputs (B,) are the context ids whose input rows predict
+    targets (B,), the center ids. CBOW: inputs (B, C) are context ids, valid (B, C) marks
+    the real ones (at least one per row), and their mean predicts targets (B,).
+    ``negatives`` (B, K) int64 selects negative sampling; None the exact full softmax.
+    """
+    # h (B, D): the context's input row for skip-gram, the mean of the context rows for CBOW.
+    h = w_in[inputs] if valid is None else cbow_hidden(w_in, inputs, valid)
+    if negatives is None:
+        grad_h, loss = softmax_step(w_out, h, targets, lr)
+    else:
+        grad_h, loss = negative_sampling_step(w_out, h, targets, negatives, lr)
+    if valid is None:
+        w_in.index_add_(0, inputs, grad_h, alpha=-lr)
+    else:
+        cbow_input_update(w_in, inputs, valid, grad_h, lr)
+    return loss
