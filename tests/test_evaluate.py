@@ -219,5 +219,8 @@ def test_scores_equal_gensim_on_a_model_trained_by_gensim(shared_data):
     assert ours.total == len(sections[-1]["correct"]) + len(sections[-1]["incorrect"]) > 1000
     pearson, spearman, oov = kv.evaluate_word_pairs(str(evaluate.DATA_DIR / "wordsim353.tsv"))
     result = evaluate.similarity(vectors, evaluate.DATA_DIR / "wordsim353.tsv")
-    assert result.spearman == pytest.approx(spearman.statistic, abs=1e-9)
+    # Trained vectors have near-equal cosines: float32 rounding (gensim normalises each vector
+    # with BLAS nrm2, we with numpy) can swap two neighbouring ranks, moving rho by ~2e-5.
+    assert result.spearman == pytest.approx(spearman.statistic, abs=2e-4)
+    assert result.pearson == pytest.approx(pearson.statistic, abs=1e-5)
     assert result.oov_ratio * 100 == pytest.approx(oov)
