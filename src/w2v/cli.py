@@ -34,14 +34,33 @@ def _not_built(command: str) -> None:
 
 @app.command()
 def seed(
-    iterations: Annotated[int, typer.Option(help="SGD iterations (batches of 50 windows).")] = 40_000,
-    loss: Annotated[str, typer.Option(help="Loss: 'neg' (negative sampling, K=10) or 'softmax'.")] = "neg",
+    # A string, parsed below, so that a bad count gets the one-line error of every user error.
+    iterations: Annotated[str, typer.Option(
+        metavar="N", help="SGD iterations (batches of 50 windows).")] = "40000",
+    loss: Annotated[str, typer.Option(
+        help="Loss: 'neg' (negative sampling, K=10) or 'softmax' (dense, far slower).")] = "neg",
     seed_value: Annotated[int, typer.Option("--seed", help="Random seed.")] = 31415,
-    out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path("seed_run"),
-    resume: Annotated[bool, typer.Option(help="Resume from the latest save in --out.")] = False,
+    out: Annotated[Path, typer.Option(
+        help="Output folder (created if missing).")] = Path("seed_run"),
+    resume: Annotated[bool, typer.Option(
+        help="Resume from the latest checkpoint in --out.")] = False,
 ) -> None:
-    """Run the CS224N assignment: skip-gram on the bundled SST corpus, then plot the vectors."""
-    _not_built("seed")
+    """Run the CS224N assignment: skip-gram on the bundled SST corpus, then plot the vectors.
+
+    Writes word_vectors.png, vectors.txt, loss.png and loss.tsv into --out.
+    """
+    from w2v.errors import ConfigError
+    from w2v.seed_run import run_seed
+
+    try:
+        count = int(iterations.strip().replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"--iterations must be a positive integer. Got {iterations!r} "
+                          f"instead.") from None
+    if count < 1:
+        raise ConfigError(f"--iterations must be a positive integer. Got {count} instead.")
+    result = run_seed(iterations=count, loss=loss, seed=seed_value, out=out, resume=resume)
+    print(result.summary())
 
 
 @app.command()
