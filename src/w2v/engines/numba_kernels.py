@@ -1,0 +1,348 @@
+"""Numba kernels of the CPU engine: arrays and scalars in, no Python objects.
+
+Notation (word2vec.c's orientation): ``syn0`` (V, D) holds the input vectors v, ``syn1``
+(V, D) the output vectors u. In skip-gram each context word c of a center word w is one
+training pair: v_c predicts u_w against K negatives n_1..n_K,
+
+    J(c, w) = -log sigma(u_w . v_c) - sum_k log sigma(-u_{n_k} . v_c)
+
+(the seed's ``neg_sampling_loss_and_gradient`` with ``center_word_vec = v_c``). CBOW
+replaces v_c by the mean h of the window's input vectors and adds dJ/dh to every context
+row, as word2vec.c does. Every update is plain SGD: ``theta -= lr * dJ/dtheta``.
+
+The per-center updates (:func:`sg_neg_update`, :func:`cbow_neg_update`,
+:func:`softmax_update`) can be called on their own with chosen indices: the tests compare
+them with :mod:`w2v.reference`. :func:`train_chunk` is the loop the threads run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# fastmath lets LLVM vectorise the dot products over the D dims (reassociation); the
+# result is still deterministic for a given machine and build.
+_JIT = {"nogil": True, "cache": True, "fastmath": True}
+
+_U32 = np.uint64(32)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_TWO_M32 = 1.0 / 4294967296.0
+
+
+@njit(**_JIT)
+def rng_next(state: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """splitmix64: returns (new state, 64 random bits). Cheap, passes BigCrush."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return state, z ^ (z >> np.uint64(31))
+
+
+@njit(**_JIT)
+def _sigmoid_and_nll(f: float) -> tuple[float, float]:
+    """sigma(f) and -log sigma(f), stable for any f, from one exp."""
+    if f >= 0.0:
+        e = math.exp(-f)
+        return 1.0 / (1.0 + e), math.log1p(e)
+    e = math.exp(f)
+    return e / (1.0 + e), math.log1p(e) - f
+
+
+@njit(**_JIT)
+def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -> float:
+    """One skip-gram SGD step for a center word and its contexts, negatives shared.
+
+    For contexts c_j (j < n_ctx) and targets t_0 = w (the center, label 1) and
+    t_1..t_K (negatives, label 0), with x_j = v_{c_j}, y_k = u_{t_k}:
+
+        g_jk = lr * (label_k - sigma(x_j . y_k))
+        v_{c_j} += sum_k g_jk y_k            (= -lr dJ/dv_c)
+        u_{t_k} += sum_j g_jk x_j            (= -lr dJ/du)
+
+    All gradients use the weights before the step (a batched step: Ji et al. 2016), so
+    one call equals the sum of the reference's per-pair gradients. A negative equal to
+    the center is skipped, as in word2vec.c. With ``n_ctx = 1`` it is word2vec.c's
+    per-pair step.
+
+    Shapes: syn0, syn1 (V, D) float32; contexts (>= n_ctx,) int; targets (>= n_tgt,) int;
+    grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= n_tgt) float32 are scratch.
+    Returns the summed loss J over the n_ctx pairs (float).
+    """
+    # Rows are indexed as matrix[row, d], never sliced: a row view costs a reference
+    # count update and blocks vectorisation of the loops over d.
+    dim = syn0.shape[1]
+    center = targets[0]
+    loss = 0.0
+    for j in range(n_ctx):
+        c = contexts[j]
+        for k in range(n_tgt):
+            t = targets[k]
+            if k > 0 and t == center:
+                g[j, k] = 0.0
+                continue
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += syn0[c, d] * syn1[t, d]
+            sig, nll = _sigmoid_and_nll(f)
+            if k == 0:
+                loss += nll
+                g[j, k] = lr * (1.0 - sig)
+            else:
+                loss += nll + f  # -log sigma(-f) = -log sigma(f) + f
+                g[j, k] = -lr * sig
+    for j in range(n_ctx):
+        for d in range(dim):
+            grad_in[j, d] = 0.0
+        for k in range(n_tgt):
+            gjk = g[j, k]
+            t = targets[k]
+            for d in range(dim):
+                grad_in[j, d] += gjk * syn1[t, d]
+    for k in range(n_tgt):
+        t = targets[k]
+        for j in range(n_ctx):
+            gjk = g[j, k]
+            c = contexts[j]
+            for d in range(dim):
+                syn1[t, d] += gjk * syn0[c, d]
+    for j in range(n_ctx):
+        c = contexts[j]
+        for d in range(dim):
+            syn0[c, d] += grad_in[j, d]
+    return loss
+
+
+@njit(**_JIT)
+def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g) -> float:
+    """One CBOW SGD step: the mean h of the context vectors predicts the center.
+
+        h = mean_j v_{c_j};  g_k = lr * (label_k - sigma(h . u_{t_k}))
+        u_{t_k} += g_k h;    v_{c_j} += sum_k g_k u_{t_k}   for every j (not divided by n_ctx)
+
+    The last line is word2vec.c's: each context row receives the whole gradient wrt h.
+    Shapes: syn0, syn1 (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
+    Returns the loss J of the one (window, center) example.
+    """
+    dim = syn0.shape[1]
+    center = targets[0]
+    _mean_rows(syn0, contexts, n_ctx, h)
+    loss = 0.0
+    for k in range(n_tgt):
+        t = targets[k]
+        if k > 0 and t == center:
+            g[k] = 0.0
+            continue
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += h[d] * syn1[t, d]
+        sig, nll = _sigmoid_and_nll(f)
+        if k == 0:
+            loss += nll
+            g[k] = lr * (1.0 - sig)
+        else:
+            loss += nll + f
+            g[k] = -lr * sig
+    for d in range(dim):
+        grad_h[d] = 0.0
+    for k in range(n_tgt):
+        t = targets[k]
+        for d in range(dim):
+            grad_h[d] += g[k] * syn1[t, d]
+    for k in range(n_tgt):
+        t = targets[k]
+        for d in range(dim):
+            syn1[t, d] += g[k] * h[d]
+    _add_to_rows(syn0, contexts, n_ctx, grad_h)
+    return loss
+
+
+@njit(**_JIT)
+def softmax_update(syn1, x, target, lr, scores, grad_x) -> float:
+    """One full-softmax SGD step on the output vectors for input vector x (the seed's model).
+
+        y = softmax(U x);  J = -log y_o
+        grad_x = -lr dJ/dx = lr * sum_t (delta_to - y_t) u_t   (written to grad_x, not applied)
+        u_t += lr * (delta_to - y_t) x
+
+    Shapes: syn1 (V, D) float32; x, grad_x (D,) float32; scores (V,) float64 scratch.
+    O(V D) per call: for small vocabularies. Returns J.
+    """
+    n_words, dim = syn1.shape
+    best = -np.inf
+    for t in range(n_words):
+        s = 0.0
+        for d in range(dim):
+            s += x[d] * syn1[t, d]
+        scores[t] = s
+        best = max(best, s)
+    total = 0.0
+    for t in range(n_words):
+        scores[t] = math.exp(scores[t] - best)
+        total += scores[t]
+    loss = -(math.log(scores[target] / total))
+    for d in range(dim):
+        grad_x[d] = 0.0
+    for t in range(n_words):
+        coef = lr * ((1.0 if t == target else 0.0) - scores[t] / total)
+        for d in range(dim):
+            grad_x[d] += coef * syn1[t, d]
+            syn1[t, d] += coef * x[d]
+    return loss
+
+
+@njit(**_JIT)
+def _mean_rows(matrix, rows, n_rows, out) -> None:
+    """out = mean of matrix[rows[:n_rows]]."""
+    dim = matrix.shape[1]
+    for d in range(dim):
+        out[d] = 0.0
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            out[d] += matrix[r, d]
+    inv = np.float32(1.0 / n_rows)
+    for d in range(dim):
+        out[d] *= inv
+
+
+@njit(**_JIT)
+def _add_to_rows(matrix, rows, n_rows, delta) -> None:
+    """matrix[r] += delta for each r in rows[:n_rows]."""
+    dim = matrix.shape[1]
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            matrix[r, d] += delta[d]
+
+
+@njit(**_JIT)
+def draw_negatives(state, targets, n_neg, accept, alias):
+    """Fill targets[1..n_neg] from the alias table; returns the new RNG state.
+
+    One 64-bit draw per negative: the high half picks a column i uniformly, the low half
+    is the uniform that accepts i or takes alias[i].
+    """
+    n_words = np.uint64(len(accept))
+    for k in range(1, n_neg + 1):
+        state, z = rng_next(state)
+        i = np.int64(((z >> _U32) * n_words) >> _U32)
+        u = np.float32((z & _MASK32) * _TWO_M32)
+        targets[k] = i if u < accept[i] else np.int64(alias[i])
+    return state
+
+
+@njit(**_JIT)
+def _subsample(ids, a, b, keep, state, sentence):
+    """Copy the kept words of ids[a:b] into sentence; returns (count, state)."""
+    n = 0
+    for i in range(a, b):
+        w = ids[i]
+        state, z = rng_next(state)
+        if (z >> _U32) * _TWO_M32 < keep[w]:
+            sentence[n] = w
+            n += 1
+    return n, state
+
+
+@njit(**_JIT)
+def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats) -> None:
+    """Train on the sentences ``ids[starts[i]:starts[i+1]]`` of one chunk (Hogwild).
+
+    Parameters (arrays and scalars only):
+    ids (N,) uint32 word ids; starts (S + 1,) int64 sentence offsets into ids;
+    weights = (syn0, syn1), float32 (V, D) each, updated in place;
+    tables = (keep (V,) float32 subsampling keep probability,
+              accept (V,) float32 and alias (V,) int32, the noise alias table);
+    options (5,) int64 = (window, negative, sg, softmax, shared_negatives);
+    alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
+    rng_state (1,) uint64, advanced in place;
+    stats (3,) float64 += (summed loss, trained pairs, words read).
+
+    Subsampling is drawn afresh on every call, before windows (word2vec.c); each center
+    draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
+    CBOW example is (center, window).
+    """
+    syn0, syn1 = weights
+    keep, accept, alias = tables
+    window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
+    dim = syn0.shape[1]
+    first = starts[0]
+    n_words = max(starts[len(starts) - 1] - first, 1)
+    longest = 0
+    for s in range(len(starts) - 1):
+        longest = max(longest, starts[s + 1] - starts[s])
+    sentence = np.empty(max(longest, 1), dtype=np.int64)
+    contexts = np.empty(2 * window, dtype=np.int64)
+    single = np.empty(1, dtype=np.int64)
+    targets = np.empty(n_neg + 1, dtype=np.int64)
+    g = np.empty((2 * window, n_neg + 1), dtype=np.float32)
+    grad_in = np.empty((2 * window, dim), dtype=np.float32)
+    h = np.empty(dim, dtype=np.float32)
+    scores = np.empty(syn1.shape[0] if softmax else 1, dtype=np.float64)
+    state = rng_state[0]
+    loss = 0.0
+    pairs = 0
+    for s in range(len(starts) - 1):
+        a, b = starts[s], starts[s + 1]
+        n, state = _subsample(ids, a, b, keep, state, sentence)
+        for p in range(n):
+            # Linear decay at the word's position in the chunk.
+            frac = (a - first + (p * (b - a)) / n) / n_words
+            lr = alphas[0] + (alphas[1] - alphas[0]) * frac
+            state, z = rng_next(state)
+            reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            m = 0
+            for c in range(max(0, p - reach), min(n, p + reach + 1)):
+                if c != p:
+                    contexts[m] = sentence[c]
+                    m += 1
+            if m == 0:
+                continue
+            targets[0] = sentence[p]
+            if softmax:
+                loss += _softmax_center(syn0, syn1, contexts, m, targets[0], lr, sg,
+                                        h, grad_in, scores)
+                pairs += m if sg else 1
+            elif not sg:
+                state = draw_negatives(state, targets, n_neg, accept, alias)
+                loss += cbow_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
+                                        h, grad_in[0], g[0])
+                pairs += 1
+            elif shared:
+                state = draw_negatives(state, targets, n_neg, accept, alias)
+                loss += sg_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
+                                      grad_in, g)
+                pairs += m
+            else:
+                for j in range(m):
+                    single[0] = contexts[j]
+                    state = draw_negatives(state, targets, n_neg, accept, alias)
+                    loss += sg_neg_update(syn0, syn1, single, 1, targets, n_neg + 1, lr,
+                                          grad_in, g)
+                pairs += m
+    rng_state[0] = state
+    stats[0] += loss
+    stats[1] += pairs
+    stats[2] += starts[len(starts) - 1] - first
+
+
+@njit(**_JIT)
+def _softmax_center(syn0, syn1, contexts, m, center, lr, sg, h, grad_x, scores) -> float:
+    """Full-softmax updates for one center: per (context, center) pair, or one CBOW window."""
+    loss = 0.0
+    if sg:
+        for j in range(m):
+            c = contexts[j]
+            for d in range(h.shape[0]):
+                h[d] = syn0[c, d]
+            loss += softmax_update(syn1, h, center, lr, scores, grad_x[0])
+            for d in range(h.shape[0]):
+                syn0[c, d] += grad_x[0, d]
+        return loss
+    _mean_rows(syn0, contexts, m, h)
+    loss = softmax_update(syn1, h, center, lr, scores, grad_x[0])
+    _add_to_rows(syn0, contexts, m, grad_x[0])
+    return loss

@@ -1,0 +1,153 @@
+"""The reference engine: the CPU engine's algorithm in float64 numpy, one pair at a time.
+
+Slow (each step goes through :mod:`w2v.reference`, whose gradients are dense (V, D)
+matrices) and meant for small corpora: it is the oracle the fast engines are compared
+with on real text. It follows the same schedule as :mod:`w2v.engines.numba_engine` --
+subsampling redrawn every epoch, dynamic window 1..window, negatives shared by the
+contexts of a center (or drawn per pair with ``shared_negatives=False``), CBOW on the
+mean of the window, linear learning-rate decay -- but draws its random numbers from
+``np.random.Generator(seed)``, so its runs are not the numba engine's bit for bit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from w2v import reference
+from w2v.config import TrainConfig
+from w2v.corpus import EncodedCorpus
+from w2v.engines.numba_engine import EngineResult
+from w2v.errors import DivergenceError
+from w2v.vocab import Vocab
+
+Report = Callable[[dict[str, Any]], None]
+
+
+def center_step(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int,
+                negatives: list[int] | None, lr: float, sg: bool) -> float:
+    """One SGD step for a center word, from the reference gradients (updates in place).
+
+    Skip-gram: each context c predicts the center with the shared ``negatives``; all
+    gradients are taken at the weights before the step and then applied (a batched step).
+    CBOW: the mean h of the context vectors predicts the center; every context row gets
+    the whole gradient wrt h (word2vec.c). ``negatives=None`` uses the full softmax.
+
+    Parameters
+    ----------
+    syn0, syn1 : np.ndarray
+        float64 (V, D): input and output vectors, updated in place.
+    contexts : list of int
+        Context word ids of the window.
+    center : int
+        Center word id (the predicted word).
+    negatives : list of int or None
+        Negative word ids (a negative equal to ``center`` is skipped, as in word2vec.c).
+    lr : float
+        Learning rate.
+    sg : bool
+        Skip-gram (True) or CBOW.
+
+    Returns
+    -------
+    float
+        Summed loss of the step's examples (one per context for skip-gram, one for CBOW).
+    """
+    negs = None if negatives is None else [n for n in negatives if n != center]
+
+    def loss_and_grads(vec: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        if negs is None:
+            return reference.naive_softmax_loss_and_gradient(vec, center, syn1)
+        return reference.neg_sampling_loss_and_gradient(
+            vec, center, syn1, neg_sample_word_indices=np.array(negs, dtype=np.int64))
+
+    if not sg:
+        loss, grad_h, grad_out = loss_and_grads(syn0[contexts].mean(axis=0))
+        for c in contexts:
+            syn0[c] -= lr * grad_h
+        syn1 -= lr * grad_out
+        return float(loss)
+    total, grads_in, grad_out_sum = 0.0, [], np.zeros_like(syn1)
+    for c in contexts:
+        loss, grad_in, grad_out = loss_and_grads(syn0[c])
+        total += loss
+        grads_in.append(grad_in)
+        grad_out_sum += grad_out
+    for c, grad_in in zip(contexts, grads_in, strict=True):
+        syn0[c] -= lr * grad_in
+    syn1 -= lr * grad_out_sum
+    return total
+
+
+def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
+          report: Report | None = None) -> EngineResult:
+    """Train with the reference engine (same contract as the numba engine's ``train``).
+
+    Returns
+    -------
+    EngineResult
+        float32 (V, D) input and output vectors and one history record per epoch.
+    """
+    rng = np.random.default_rng(config.seed)
+    size, dim = len(vocab), config.vector_size
+    syn0 = (rng.random((size, dim)) - 0.5) / dim
+    syn1 = np.zeros((size, dim))
+    keep = vocab.keep_probabilities(config.sample)
+    noise = vocab.noise_distribution(config.ns_exponent)
+    ids, starts = np.asarray(encoded.ids, dtype=np.int64), encoded.sentence_starts
+    n_words = max(int(starts[-1]), 1)
+    history: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    for epoch in range(config.epochs):
+        t_epoch, loss, pairs = time.perf_counter(), 0.0, 0
+        for s in range(len(starts) - 1):
+            a, b = int(starts[s]), int(starts[s + 1])
+            sentence = ids[a:b][rng.random(b - a) < keep[ids[a:b]]]
+            for p, center in enumerate(sentence):
+                progress = (epoch + (a + p * (b - a) / len(sentence)) / n_words) / config.epochs
+                lr = config.alpha - (config.alpha - config.min_alpha) * progress
+                reach = int(config.window - rng.integers(config.window))
+                contexts = [int(c) for c in np.concatenate(
+                    [sentence[max(0, p - reach):p], sentence[p + 1:p + 1 + reach]])]
+                if not contexts:
+                    continue
+                step_loss, step_pairs = _center(syn0, syn1, contexts, int(center), lr,
+                                                config, rng, noise)
+                loss, pairs = loss + step_loss, pairs + step_pairs
+        if not np.isfinite(loss):
+            raise DivergenceError(f"Training diverged in epoch {epoch + 1}: the loss is not "
+                                  f"finite. Lower alpha (now {config.alpha}).")
+        now = time.perf_counter()
+        entry = {"kind": "epoch", "epoch": epoch + 1, "words_done": n_words * (epoch + 1),
+                 "loss": loss / pairs if pairs else float("nan"), "pairs": pairs,
+                 "words_per_s": n_words / max(now - t_epoch, 1e-9),
+                 "alpha": config.alpha - (config.alpha - config.min_alpha) * (epoch + 1)
+                 / config.epochs, "elapsed_s": now - t0}
+        history.append(entry)
+        if report is not None:
+            report(entry)
+    return EngineResult(syn0.astype(np.float32), syn1.astype(np.float32), history)
+
+
+def _center(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int, lr: float,
+            config: TrainConfig, rng: np.random.Generator,
+            noise: np.ndarray) -> tuple[float, int]:
+    """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
+    sg, k = config.sg, config.negative
+    if config.loss == "softmax" and sg:
+        # One pair after the other, as the numba kernel does (no negatives to share).
+        return sum(center_step(syn0, syn1, [c], center, None, lr, True) for c in contexts), \
+            len(contexts)
+    if config.loss == "softmax":
+        return center_step(syn0, syn1, contexts, center, None, lr, False), 1
+    if sg and not config.shared_negatives:
+        total = 0.0
+        for c in contexts:
+            negatives = [int(n) for n in rng.choice(len(noise), size=k, p=noise)]
+            total += center_step(syn0, syn1, [c], center, negatives, lr, True)
+        return total, len(contexts)
+    negatives = [int(n) for n in rng.choice(len(noise), size=k, p=noise)]
+    return center_step(syn0, syn1, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
