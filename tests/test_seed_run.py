@@ -91,3 +91,123 @@ def test_drawn_windows_follow_the_assignment_rules() -> None:
             for j, o in enumerate(context):
                 assert o not in negatives[b, j]
                 assert set(negatives[b, j]) <= set(table.tolist())
+
+
+# --- the driver: initialisation, resume, outputs ----------------------------------------------
+
+def test_initialisation_is_run_py() -> None:
+    from w2v.seed_run import _initial_state
+
+    state = _initial_state(19539, 31415)
+    np.random.seed(9265)  # run.py's global seeding, for comparison
+    expected = (np.random.rand(19539, 10) - 0.5) / 10
+    np.testing.assert_array_equal(state["params"][:19539], expected)
+    assert not state["params"][19539:].any() and state["params"].shape == (39078, 10)
+
+
+def _params(folder, iteration):
+    return np.load(folder / "checkpoints" / f"saved_params_{iteration}.npy")
+
+
+def test_resume_is_bit_identical(tmp_path) -> None:
+    from w2v.seed_run import run_seed
+
+    whole = run_seed(iterations=900, out=tmp_path / "whole", progress=False, save_every=300)
+    part = run_seed(iterations=600, out=tmp_path / "part", progress=False, save_every=300)
+    assert part.final_loss is not None and whole.start_iteration == 0
+    # Interrupted after the save at 600: resume to 900.
+    resumed = run_seed(iterations=900, out=tmp_path / "part", resume=True, progress=False,
+                       save_every=300)
+    assert resumed.start_iteration == 600
+    np.testing.assert_array_equal(_params(tmp_path / "part", 900), _params(tmp_path / "whole", 900))
+    assert resumed.final_loss == whole.final_loss
+    assert ((tmp_path / "part" / "loss.tsv").read_text()
+            == (tmp_path / "whole" / "loss.tsv").read_text())
+    assert "resumed at 600" in resumed.summary() and "around or below 10" in resumed.summary()
+
+
+def test_softmax_run_writes_everything(tmp_path) -> None:
+    from w2v.seed_run import run_seed
+
+    result = run_seed(iterations=20, loss="softmax", out=tmp_path, progress=False)
+    assert sorted(p.name for p in result.files) == ["loss.png", "loss.tsv", "vectors.txt",
+                                                    "word_vectors.png"]
+    assert (tmp_path / "loss.tsv").read_text().splitlines()[0] == "iteration\tsmoothed_loss"
+    assert len((tmp_path / "loss.tsv").read_text().splitlines()) == 3  # iterations 10 and 20
+
+
+# --- the command line ------------------------------------------------------------------------
+
+def _w2v(*args: str):
+    """Run the installed command as a user would; returns the completed process."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "w2v.cli", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_end_to_end(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from w2v.cli import app
+
+    result = CliRunner().invoke(app, ["seed", "--iterations", "200", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "final smoothed loss" in result.output
+    for name in ("word_vectors.png", "vectors.txt", "loss.png", "loss.tsv"):
+        assert (tmp_path / name).stat().st_size > 0
+    header = (tmp_path / "vectors.txt").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert header == "19539 10"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--iterations", "0"], "positive integer"),
+    (["--iterations", "abc"], "positive integer"),
+    (["--iterations", "2.5"], "positive integer"),
+    (["--loss", "hinge"], "'loss'"),
+])
+def test_cli_rejects_bad_options(tmp_path, args, message) -> None:
+    done = _w2v("seed", *args, "--out", str(tmp_path / "out"))
+    assert done.returncode != 0
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_rejects_unwritable_output(tmp_path) -> None:
+    (tmp_path / "file").write_text("x")
+    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path / "file" / "out"))
+    assert done.returncode != 0 and "Cannot create the output folder" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_read_only_output_folder(tmp_path) -> None:
+    import os
+
+    from w2v.errors import OutputError
+    from w2v.seed_run import run_seed
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running with privileges that ignore folder permissions")
+        with pytest.raises(OutputError):
+            run_seed(iterations=5, out=folder / "out", progress=False)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_cli_resume_without_or_with_corrupt_saves(tmp_path) -> None:
+    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
+    assert done.returncode != 0 and "No checkpoint to resume from" in done.stderr
+    assert "Traceback" not in done.stderr
+    checkpoints = tmp_path / "checkpoints"
+    (checkpoints / "saved_params_5000.npy").write_bytes(b"not numpy")
+    (checkpoints / "saved_state_5000.npz").write_bytes(b"not a zip")
+    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
+    assert done.returncode != 0 and "corrupt" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoints"]  # nothing written
