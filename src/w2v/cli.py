@@ -94,9 +94,59 @@ def gradcheck() -> None:
 # --- training ---------------------------------------------------------------------------
 
 @app.command()
-def train() -> None:
-    """Train word vectors on a text corpus."""
-    _not_built("train")
+def train(
+    corpus: Annotated[Path, typer.Argument(
+        help="Text file (.gz/.bz2 too) or folder of files; whitespace-separated tokens, "
+             "one sentence a line.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Vectors file to write.")],
+    sg: Annotated[bool, typer.Option("--sg/--cbow", help="Skip-gram (default) or CBOW.")] = True,
+    dim: Annotated[int | None, typer.Option(help="Vector size (default 100).")] = None,
+    window: Annotated[int | None, typer.Option(help="Largest window (default 5).")] = None,
+    negative: Annotated[int | None, typer.Option(help="Negatives per example (default 5).")] = None,
+    loss: Annotated[str | None, typer.Option(help="'neg' (default) or 'softmax'.")] = None,
+    sample: Annotated[float | None, typer.Option(help="Subsampling threshold (default 1e-3; "
+                                                      "0 disables).")] = None,
+    min_count: Annotated[int | None, typer.Option(help="Drop rarer words (default 5).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Passes over the corpus (default 5).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Threads (default min(4, CPUs)).")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.025 "
+                                                     "skip-gram, 0.05 CBOW).")] = None,
+    min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
+                                                         "1e-4).")] = None,
+    seed_value: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="'text', 'binary' (word2vec.c) or "
+                                                      "'native'.")] = "text",
+    engine: Annotated[str | None, typer.Option(help="'numba' (CPU, default), 'torch' or "
+                                                    "'reference' (slow, small corpora).")] = None,
+    device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
+                                                    "'cuda:N'.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Train word vectors on a text corpus and save them."""
+    import warnings
+
+    from w2v.atomic import check_writable_dir
+    from w2v.errors import ConfigError
+    from w2v.progress import TrainingProgress, summary_line
+    from w2v.training import train as train_model
+
+    if fmt not in ("text", "binary", "native"):
+        raise ConfigError(f"--format must be 'text', 'binary' or 'native'. Got {fmt!r} instead.")
+    check_writable_dir(output.parent if str(output.parent) else Path("."),
+                       "folder of the output file")
+    given = {"sg": sg, "vector_size": dim, "window": window, "negative": negative,
+             "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
+             "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
+             "engine": engine, "device": device}
+    options = {k: v for k, v in given.items() if v is not None}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with TrainingProgress(disable=quiet) as progress:
+            model = train_model(str(corpus), report=progress, **options)
+    for warning in caught:
+        print(f"w2v: warning: {warning.message}", file=sys.stderr)
+    model.save(output, format=fmt)
+    print(summary_line(model, str(output), fmt))
 
 
 # --- using vectors ----------------------------------------------------------------------

@@ -73,7 +73,9 @@ def train(corpus: Any, *, report: Report | None = None, **config: Any) -> Model:
         A text file (``.gz``/``.bz2`` too) or folder, or sentences as token lists.
         A one-shot iterator is read into memory first (it is needed twice).
     report : callable, optional
-        Called with each history record while training (e.g. a progress bar).
+        Called with each history record while training (e.g. a progress bar). If it has a
+        ``start(total_words, epochs)`` method, that is called first, once the corpus is
+        encoded (:class:`w2v.progress.TrainingProgress` does).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -103,8 +105,11 @@ def train(corpus: Any, *, report: Report | None = None, **config: Any) -> Model:
     encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length)
     if not len(encoded.ids):
         raise CorpusError(f"{name} has no word left to train on.")
+    if report is not None and hasattr(report, "start"):
+        report.start(int(len(encoded.ids)), cfg.epochs)
+    engine_train = _engine_train(cfg)
     t0 = time.perf_counter()
-    result = _engine_train(cfg)(encoded, vocab, cfg, report)
+    result = engine_train(encoded, vocab, cfg, report)
     seconds = time.perf_counter() - t0
     run_stats = {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
                  "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),

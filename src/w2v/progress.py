@@ -1,0 +1,76 @@
+"""A rich progress bar and a one-line summary for training runs (shared by every engine).
+
+:class:`TrainingProgress` is a ``report`` callback for :func:`w2v.training.train`: it
+receives each history record and shows epoch, words/s, loss, ETA and elapsed wall-clock
+time. ``train`` calls its :meth:`~TrainingProgress.start` once the corpus is encoded, so
+the bar knows its total.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class TrainingProgress:
+    """Live progress of a training run on stderr (a no-op display when not a terminal).
+
+    Use as a context manager and pass it as ``report=`` to :func:`w2v.train`.
+    """
+
+    def __init__(self, file: IO[str] | None = None, disable: bool = False) -> None:
+        self.console = Console(file=file, stderr=file is None)
+        self.progress = Progress(
+            TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>5.1f}%"),
+            TextColumn("{task.fields[rate]:>10,.0f} words/s"),
+            TextColumn("loss {task.fields[loss]:.4f}"),
+            TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("elapsed"), TimeElapsedColumn(),
+            console=self.console, disable=disable, transient=False,
+        )
+        self.task: TaskID | None = None
+        self.epochs = 0
+
+    def __enter__(self) -> TrainingProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, total_words: int, epochs: int) -> None:
+        """Size the bar: ``total_words`` words read per epoch, ``epochs`` epochs."""
+        self.epochs = epochs
+        self.task = self.progress.add_task("train", total=total_words * epochs, epoch=1,
+                                           epochs=epochs, rate=0.0, loss=float("nan"))
+
+    def __call__(self, entry: dict[str, Any]) -> None:
+        """Show one history record (interval or epoch)."""
+        if self.task is None:
+            return
+        self.progress.update(self.task, completed=entry["words_done"],
+                             epoch=min(entry["epoch"], self.epochs),
+                             rate=entry["words_per_s"], loss=entry["loss"])
+
+
+def summary_line(model: Any, path: str, fmt: str) -> str:
+    """One line that sums up a finished run (sizes, time, speed, final loss, output)."""
+    stats = model.stats
+    epochs = [h for h in model.history if h["kind"] == "epoch"]
+    loss = epochs[-1]["loss"] if epochs else float("nan")
+    dim = model.vectors.vectors.shape[1]
+    return (f"Trained {stats['vocab_size']:,} words x {dim} dims on {stats['tokens']:,} tokens "
+            f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "
+            f"({stats['words_per_s']:,.0f} words/s), final loss {loss:.4f}; "
+            f"saved {fmt} vectors to {path}")
