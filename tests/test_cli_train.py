@@ -1,0 +1,63 @@
+"""`w2v train`: options, output file, summary, and one-line errors without output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import w2v
+
+CORPUS = "\n".join(["the quick brown fox jumps over the lazy dog"] * 40) + "\n"
+FAST = ["--dim", "8", "--window", "2", "--negative", "2", "--min-count", "1", "--epochs", "1",
+        "--workers", "1", "--seed", "3", "--quiet"]
+
+
+def _w2v(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "w2v.cli", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text(CORPUS)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "binary"])
+def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt):
+    out = tmp_path / f"vectors.{fmt}"
+    result = _w2v("train", str(corpus), "-o", str(out), "--cbow", "--format", fmt, *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "Trained 8 words x 8 dims" in result.stdout
+    vectors = w2v.Vectors.load(out, format=fmt)
+    assert len(vectors) == 8 and "fox" in vectors
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["MISSING"], "does not exist"),
+    (["EMPTY"], "empty"),
+    (["CORPUS", "--min-count", "1000"], "min_count=1000"),
+    (["CORPUS", "--dim", "0"], "vector_size"),
+    (["CORPUS", "--window", "0"], "window"),
+    (["CORPUS", "--epochs", "0"], "epochs"),
+    (["CORPUS", "--negative", "0"], "negative"),
+    (["CORPUS", "--sample", "-1"], "sample"),
+    (["CORPUS", "--format", "xml"], "--format"),
+])
+def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    paths = {"MISSING": str(tmp_path / "nope.txt"), "EMPTY": str(empty), "CORPUS": str(corpus)}
+    args = [paths.get(a, a) for a in args]
+    out = tmp_path / "out.txt"
+    base = ["--dim", "8", "--epochs", "1", "--workers", "1", "--quiet"]
+    # Later options win in Click, so the bad value is given last.
+    result = _w2v("train", args[0], "-o", str(out), *base, *args[1:])
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("w2v: error:"), result.stderr
+    assert message in lines[0]
+    assert not out.exists()

@@ -1,0 +1,90 @@
+"""train(): inputs, the Model it returns, history, saving, and user errors."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v.errors import ConfigError, CorpusError, InputNotFoundError
+from w2v.training import Model, train
+
+SENTENCES = [["the", "cat", "sat", "on", "the", "mat"],
+             ["the", "dog", "sat", "on", "the", "log"]] * 30
+SMALL = {"vector_size": 8, "window": 2, "negative": 3, "min_count": 1, "epochs": 2,
+         "workers": 1, "sample": 0.0}
+
+
+def test_list_path_and_generator_give_the_same_model(tmp_path):
+    path = tmp_path / "c.txt.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("\n".join(" ".join(s) for s in SENTENCES))
+    from_list = train(SENTENCES, **SMALL)
+    from_path = train(path, **SMALL)
+    from_gen = train((s for s in SENTENCES), **SMALL)
+    np.testing.assert_array_equal(from_list.vectors.vectors, from_path.vectors.vectors)
+    np.testing.assert_array_equal(from_list.vectors.vectors, from_gen.vectors.vectors)
+
+
+def test_model_fields_and_history():
+    model = w2v.train(SENTENCES, **SMALL)
+    assert isinstance(model, Model)
+    assert model.vectors.index_to_key == model.vocab.words
+    assert model.vectors.vectors.shape == (7, 8) and model.vectors.vectors.dtype == np.float32
+    assert model.output_vectors.shape == (7, 8)
+    assert model.config.vector_size == 8
+    epochs = [h for h in model.history if h["kind"] == "epoch"]
+    assert [h["epoch"] for h in epochs] == [1, 2]
+    for h in model.history:
+        assert {"epoch", "words_done", "loss", "words_per_s", "alpha", "elapsed_s"} <= set(h)
+    assert model.epoch_losses() == [h["loss"] for h in epochs]
+    assert model.stats["tokens"] == 360
+
+
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_cbow_and_engines_run(engine):
+    model = train(SENTENCES, sg=False, engine=engine, **SMALL)
+    assert np.all(np.isfinite(model.vectors.vectors))
+    assert model.epoch_losses()[-1] < 4 * np.log(2)  # below the loss at initialisation
+
+
+def test_save_roundtrip(tmp_path):
+    model = train(SENTENCES, **SMALL)
+    for fmt in ("text", "binary"):
+        path = tmp_path / f"v.{fmt}"
+        model.save(path, format=fmt)
+        loaded = w2v.Vectors.load(path, format=fmt)
+        assert loaded.index_to_key == model.vectors.index_to_key
+        np.testing.assert_allclose(loaded.vectors, model.vectors.vectors, atol=1e-5)
+
+
+def test_report_gets_start_and_records():
+    seen = []
+
+    class Report:
+        def start(self, total_words, epochs):
+            seen.append(("start", total_words, epochs))
+
+        def __call__(self, entry):
+            seen.append(entry["kind"])
+
+    train(SENTENCES, report=Report(), **SMALL)
+    assert seen[0] == ("start", 360, 2)
+    assert seen.count("epoch") == 2
+
+
+def test_user_errors(tmp_path):
+    with pytest.raises(InputNotFoundError, match="missing.txt"):
+        train(tmp_path / "missing.txt", **SMALL)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n")
+    with pytest.raises(CorpusError, match="empty"):
+        train(empty, **SMALL)
+    with pytest.raises(CorpusError, match="min_count=1000"):
+        train(SENTENCES, **{**SMALL, "min_count": 1000})
+    with pytest.raises(ConfigError, match="Unknown training option"):
+        train(SENTENCES, dims=3)
+    with pytest.raises(CorpusError, match="list of str"):
+        train(["a sentence as a string"], **SMALL)
