@@ -287,10 +287,10 @@ def _read_binary(path: Path, limit: int | None,
     count, dim = _parse_header(data[:end_of_header + 1], path)
     wanted = count if limit is None else min(limit, count)
     row_bytes = 4 * dim
-    if wanted * (row_bytes + 2) > len(data) - end_of_header - 1:  # refuse before allocating
-        raise FormatError(f"{path}: the header says {count} words of dimension {dim} but the "
-                          f"file has only {len(data)} bytes (truncated file, or a wrong header).")
-    matrix = np.empty((wanted, dim), dtype=np.float32)
+    # No more rows than the file can hold (>= row_bytes + 1 bytes each): a lying header then
+    # fails as a truncated row below instead of allocating a huge matrix (MemoryError).
+    matrix = np.empty((min(wanted, (len(data) - end_of_header - 1) // (row_bytes + 1)), dim),
+                      dtype=np.float32)
     keys: list[str] = []
     seen: set[str] = set()
     pos = end_of_header + 1
