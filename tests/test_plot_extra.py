@@ -1,0 +1,80 @@
+"""Vocabulary maps (PCA, t-SNE) and the Embedding Projector export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v.errors import ConfigError, FormatError, OutputError, UnknownWordError
+from w2v.plot import _squared_distances, _tsne_affinities, plot_vocabulary_map, tsne_2d
+from w2v.projector import export_projector
+from w2v.vectors import Vectors
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def blobs() -> Vectors:
+    """Three well-separated clusters of 20 words each in 10-D."""
+    rng = np.random.default_rng(2)
+    centers = rng.normal(scale=6.0, size=(3, 10))
+    rows = np.concatenate([c + rng.normal(size=(20, 10)) for c in centers])
+    keys = [f"{name}{i}" for name in ("a", "b", "c") for i in range(20)]
+    return Vectors(keys, rows.astype(np.float32))
+
+
+def test_tsne_affinities_match_the_perplexity():
+    x = np.random.default_rng(0).normal(size=(80, 5))
+    d2 = _squared_distances(x)
+    p = _tsne_affinities(d2.copy(), perplexity=10.0)
+    assert p.sum() == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(p, p.T)
+    # conditional rows rebuilt from the symmetric P are not needed: check one row directly
+    row = np.exp(-(d2[0, 1:] - d2[0, 1:].min()) * 1.0)
+    assert np.isfinite(row).all()
+
+
+def test_tsne_keeps_clusters_apart(blobs):
+    coords = tsne_2d(blobs.vectors, perplexity=8.0, iterations=300, seed=0)
+    assert coords.shape == (60, 2) and np.isfinite(coords).all()
+    labels = np.repeat([0, 1, 2], 20)
+    d2 = _squared_distances(coords)
+    np.fill_diagonal(d2, np.inf)
+    nearest = d2.argmin(axis=1)
+    assert (labels[nearest] == labels).mean() > 0.95
+    again = tsne_2d(blobs.vectors, perplexity=8.0, iterations=300, seed=0)
+    np.testing.assert_allclose(coords, again)  # the seed decides everything
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_vocabulary_map_writes_a_png(tmp_path, blobs, method):
+    path = tmp_path / f"{method}.png"
+    coords = plot_vocabulary_map(blobs, path, method=method, top_n=50, words=["a1", "c19"],
+                                 perplexity=5.0)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    assert coords.shape == (51, 2)  # top 50, plus c19 which is outside them
+
+
+def test_vocabulary_map_errors(tmp_path, blobs):
+    with pytest.raises(UnknownWordError, match="zebra"):
+        plot_vocabulary_map(blobs, tmp_path / "x.png", words=["zebra"])
+    with pytest.raises(ConfigError, match="'pca' or 'tsne'"):
+        plot_vocabulary_map(blobs, tmp_path / "x.png", method="umap")
+    with pytest.raises(OutputError):
+        plot_vocabulary_map(blobs, tmp_path / "missing" / "x.png")
+
+
+def test_projector_export(tmp_path, blobs):
+    vectors_tsv, metadata_tsv = export_projector(blobs, tmp_path, limit=25)
+    rows = np.loadtxt(vectors_tsv, delimiter="\t")
+    assert rows.shape == (25, 10)
+    np.testing.assert_allclose(rows, blobs.vectors[:25], rtol=1e-5, atol=1e-5)
+    assert metadata_tsv.read_text().splitlines() == blobs.index_to_key[:25]
+
+
+def test_projector_rejects_tabs_and_bad_limits(tmp_path):
+    bad = Vectors(["a\tb"], np.zeros((1, 2), dtype=np.float32))
+    with pytest.raises(FormatError, match="tab or line break"):
+        export_projector(bad, tmp_path)
+    with pytest.raises(ConfigError, match="limit"):
+        export_projector(bad, tmp_path, limit=0)
