@@ -211,3 +211,29 @@ def test_cli_resume_without_or_with_corrupt_saves(tmp_path) -> None:
     assert done.returncode != 0 and "corrupt" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoints"]  # nothing written
+
+
+def test_faithful_replay_runs_the_reference(tmp_path) -> None:
+    import random
+
+    from w2v.seed_run import run_seed_faithful
+
+    result = run_seed_faithful(iterations=10, out=tmp_path, progress=False)
+    assert result.final_loss is not None and (tmp_path / "word_vectors.png").exists()
+    assert sorted(p.name for p in (tmp_path / "checkpoints_faithful").iterdir()) == []
+    # The same replay by hand, from the same seeds: the same smoothed loss.
+    from w2v import reference
+    from w2v.sst import StanfordSentiment
+
+    dataset = StanfordSentiment()
+    tokens = dataset.tokens()
+    random.seed(31415)
+    np.random.seed(9265)
+    x0 = np.concatenate(((np.random.rand(len(tokens), 10) - 0.5) / 10,
+                         np.zeros((len(tokens), 10))))
+    seen = []
+    reference.sgd(lambda x: reference.word2vec_sgd_wrapper(
+        reference.skipgram, tokens, x, dataset, 5, reference.neg_sampling_loss_and_gradient),
+        x0, 0.3, 10, print_fn=lambda it, loss: seen.append(loss))
+    assert seen[-1] == result.final_loss
+    assert len(dataset.all_sentences()) == 299303  # run.py's subsampling order

@@ -44,13 +44,16 @@ def seed(
         help="Output folder (created if missing).")] = Path("seed_run"),
     resume: Annotated[bool, typer.Option(
         help="Resume from the latest checkpoint in --out.")] = False,
+    faithful: Annotated[bool, typer.Option(
+        help="Replay run.py exactly (w2v.reference, Python's random, seed 31415): about an "
+             "hour.")] = False,
 ) -> None:
     """Run the CS224N assignment: skip-gram on the bundled SST corpus, then plot the vectors.
 
     Writes word_vectors.png, vectors.txt, loss.png and loss.tsv into --out.
     """
     from w2v.errors import ConfigError
-    from w2v.seed_run import run_seed
+    from w2v.seed_run import run_seed, run_seed_faithful
 
     try:
         count = int(iterations.strip().replace("_", ""))
@@ -59,7 +62,12 @@ def seed(
                           f"instead.") from None
     if count < 1:
         raise ConfigError(f"--iterations must be a positive integer. Got {count} instead.")
-    result = run_seed(iterations=count, loss=loss, seed=seed_value, out=out, resume=resume)
+    if faithful:
+        if seed_value != 31415:
+            raise ConfigError("--faithful replays the assignment's seed 31415; leave --seed out.")
+        result = run_seed_faithful(iterations=count, loss=loss, out=out, resume=resume)
+    else:
+        result = run_seed(iterations=count, loss=loss, seed=seed_value, out=out, resume=resume)
     print(result.summary())
 
 

@@ -139,6 +139,66 @@ def run_seed(iterations: int = 40_000, loss: str = "neg", seed: int = DEFAULT_SE
                          load_s, compile_s, train_s, files)
 
 
+def run_seed_faithful(iterations: int = 40_000, loss: str = "neg",
+                      out: str | os.PathLike[str] = Path("seed_run"), resume: bool = False,
+                      progress: bool = True) -> SeedRunResult:
+    """Replay run.py itself: :mod:`w2v.reference` driven by Python's global ``random``.
+
+    ``random.seed(31415)``, ``np.random.seed(9265)`` and then ``sgd(lambda x:
+    word2vec_sgd_wrapper(skipgram, tokens, x, dataset, 5, loss), x0, 0.3, iterations,
+    use_saved=True, print_every=10)`` on :class:`~w2v.sst.StanfordSentiment`, consuming random
+    numbers in the assignment's order. Slow (numpy per window, the gradient dense over the
+    vocabulary): about 50 minutes for the 40,000 iterations with ``neg`` on one core. Sets the
+    global ``random`` and numpy seeds, as run.py does. Checkpoints (``reference.sgd``'s format)
+    go to ``out/checkpoints_faithful``; ``resume`` continues from the latest, but the loss
+    history written to ``loss.tsv`` then starts at the resumed iteration.
+
+    Parameters, returns and raises as :func:`run_seed` (the seed is the assignment's).
+    """
+    from w2v import reference
+    from w2v.sst import StanfordSentiment
+
+    _check_options(iterations, loss, DEFAULT_SEED, SAVE_EVERY)
+    out = _prepare_output(Path(out))
+    save_dir = out / "checkpoints_faithful"
+    save_dir.mkdir(exist_ok=True)
+    if resume and reference.latest_save_iteration(save_dir) == 0:
+        raise CheckpointError(f"No checkpoint to resume from in '{save_dir}'; run without "
+                              f"--resume to start afresh.")
+    if not resume:
+        for path in save_dir.glob("saved_*"):
+            path.unlink()
+    start = time.perf_counter()
+    dataset = StanfordSentiment()  # the global `random`, as the assignment
+    tokens = dataset.tokens()
+    random.seed(DEFAULT_SEED)
+    np.random.seed(NUMPY_SEED)
+    n_words = len(tokens)
+    x0 = np.concatenate(((np.random.rand(n_words, DIM) - 0.5) / DIM, np.zeros((n_words, DIM))))
+    pair_loss = (reference.neg_sampling_loss_and_gradient if loss == "neg"
+                 else reference.naive_softmax_loss_and_gradient)
+    start_iteration = reference.latest_save_iteration(save_dir)
+    load_s = time.perf_counter() - start
+    state: dict[str, Any] = {"history": [], "iteration": start_iteration}
+    start = time.perf_counter()
+    with _progress_bar(progress, iterations, start_iteration) as advance:
+        def report(iteration: int, exploss: float) -> None:
+            state["history"].append((iteration, exploss))
+            advance(iteration, exploss)
+
+        state["params"] = reference.sgd(
+            lambda x: reference.word2vec_sgd_wrapper(reference.skipgram, tokens, x, dataset,
+                                                     WINDOW, pair_loss),
+            x0, STEP, iterations, use_saved=True, print_every=PRINT_EVERY, save_dir=save_dir,
+            save_every=SAVE_EVERY, print_fn=report)
+    train_s = time.perf_counter() - start
+    state["iteration"] = max(iterations, start_iteration)
+    files = _write_outputs(out, dataset, state, iterations, f"{loss}, faithful")
+    final = state["history"][-1][1] if state["history"] else None
+    return SeedRunResult(out, state["iteration"], f"{loss}, faithful", start_iteration, final,
+                         load_s, 0.0, train_s, files)
+
+
 # --- options and output folder ------------------------------------------------------------------
 
 def _check_options(iterations: Any, loss: Any, seed: Any, save_every: Any) -> None:
