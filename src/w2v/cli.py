@@ -160,33 +160,215 @@ def train(
 # --- using vectors ----------------------------------------------------------------------
 
 @app.command(name="eval")
-def eval_() -> None:
-    """Evaluate vectors on analogy and word-similarity sets."""
-    _not_built("eval")
+def eval_(
+    vectors: Annotated[Path, typer.Argument(help="Vectors file (word2vec text/binary) or native "
+                                                 "folder.")],
+    analogies: Annotated[str | None, typer.Option(
+        help="Analogy file (': section' lines, then 'a b c d'), or a bundled set: 'google', "
+             "'google-phrases'.")] = None,
+    similarity: Annotated[list[str] | None, typer.Option(
+        help="Word-pair file ('w1 w2 score') or bundled set (WS-353, WS-353-SIM, WS-353-REL, "
+             "SimLex-999, RG-65, MC-30, MTurk-287, YP-130, VERB-143); repeat for several. "
+             "Without --analogies and --similarity: the Google set and every bundled "
+             "pair set.")] = None,
+    restrict_vocab: Annotated[int, typer.Option(
+        help="Analogies use only the N most frequent words.")] = 30000,
+    method: Annotated[str, typer.Option(help="Analogy method: 3cosadd or 3cosmul.")] = "3cosadd",
+    case_sensitive: Annotated[bool, typer.Option(
+        "--case-sensitive", help="Compare words as written (default: ignore case).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
+                                                             "(default: detected).")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
+                                                                "line (GloVe).")] = False,
+) -> None:
+    """Evaluate vectors on analogy and word-similarity sets (scores as gensim computes them)."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from w2v import evaluate
+    from w2v.vectors import Vectors
+
+    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    everything = analogies is None and not similarity
+    analogy_result = None
+    if analogies is not None or everything:
+        analogy_result = evaluate.analogy(loaded, analogies, restrict_vocab, not case_sensitive,
+                                          method)
+    pair_results = ({name: evaluate.similarity(loaded, name, not case_sensitive)
+                     for name in evaluate.SIMILARITY_SETS} if everything else
+                    {name: evaluate.similarity(loaded, name, not case_sensitive)
+                     for name in similarity or []})
+    if json_out:
+        print(json.dumps({"analogy": analogy_result.to_dict() if analogy_result else None,
+                          "similarity": {k: r.to_dict() for k, r in pair_results.items()}},
+                         indent=2))
+        return
+    table = Table(title=f"{vectors.name}: {len(loaded):,} words x {loaded.vector_size} dims, "
+                        f"analogies by {method}")
+    for column, justify in (("set", "left"), ("metric", "left"), ("score", "right"),
+                            ("coverage", "right")):
+        table.add_column(column, justify=justify)
+    if analogy_result is not None:
+        name = Path(analogy_result.path).stem
+        for label, part in (("all", analogy_result.overall), ("semantic", analogy_result.semantic),
+                            ("syntactic", analogy_result.syntactic)):
+            asked = part.total + part.skipped
+            if asked:
+                table.add_row(f"{name} ({label})", "accuracy", f"{part.accuracy:.4f}",
+                              f"{part.total:,}/{asked:,} ({part.total / asked:.0%})")
+    for name, result in pair_results.items():
+        asked = result.pairs + result.oov
+        table.add_row(Path(name).name, "Spearman", f"{result.spearman:.4f}",
+                      f"{result.pairs}/{asked} ({result.pairs / asked:.0%})")
+    Console().print(table)
 
 
 @app.command()
-def similar() -> None:
-    """Nearest neighbours of a word."""
-    _not_built("similar")
+def similar(
+    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    word: Annotated[str, typer.Argument(help="The word to find neighbours of.")],
+    n: Annotated[int, typer.Option("-n", "--topn", help="Number of neighbours.")] = 10,
+    restrict_vocab: Annotated[int | None, typer.Option(
+        help="Search only the N most frequent words.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
+                                                             "(default: detected).")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
+                                                                "line (GloVe).")] = False,
+) -> None:
+    """Nearest neighbours of a word by cosine similarity."""
+    from w2v.vectors import Vectors
+
+    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    neighbours = loaded.most_similar(word, topn=n, restrict_vocab=restrict_vocab)
+    if json_out:
+        import json
+
+        print(json.dumps([{"word": w, "score": x} for w, x in neighbours], ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"nearest to {word!r}")
+    for column, justify in (("#", "right"), ("word", "left"), ("cosine", "right")):
+        table.add_column(column, justify=justify)
+    for rank, (neighbour, score) in enumerate(neighbours, start=1):
+        table.add_row(str(rank), neighbour, f"{score:.4f}")
+    Console().print(table)
 
 
 @app.command()
-def analogy() -> None:
-    """Solve A is to B as C is to ?."""
-    _not_built("analogy")
+def analogy(
+    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    a: Annotated[str, typer.Argument(help="A, e.g. 'man'.")],
+    b: Annotated[str, typer.Argument(help="B, e.g. 'king'.")],
+    c: Annotated[str, typer.Argument(help="C, e.g. 'woman'.")],
+    n: Annotated[int, typer.Option("-n", "--topn", help="Number of answers.")] = 5,
+    method: Annotated[str, typer.Option(help="'3cosadd' (b - a + c) or '3cosmul'.")] = "3cosadd",
+    restrict_vocab: Annotated[int | None, typer.Option(
+        help="Search only the N most frequent words.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
+                                                             "(default: detected).")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
+                                                                "line (GloVe).")] = False,
+) -> None:
+    """Solve A is to B as C is to ? (answers exclude A, B and C)."""
+    from w2v.vectors import Vectors
+
+    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
+    if json_out:
+        import json
+
+        print(json.dumps([{"word": w, "score": x} for w, x in answers], ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{a} : {b} :: {c} : ?")
+    for column, justify in (("#", "right"), ("word", "left"), ("score", "right")):
+        table.add_column(column, justify=justify)
+    for rank, (neighbour, score) in enumerate(answers, start=1):
+        table.add_row(str(rank), neighbour, f"{score:.4f}")
+    Console().print(table)
 
 
 @app.command()
-def plot() -> None:
-    """Plot words in 2-D."""
-    _not_built("plot")
+def plot(
+    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
+    words: Annotated[list[str] | None, typer.Option(
+        help="Words to plot (repeat, or separate by commas). Alone: the assignment's SVD "
+             "figure of these words. With --pca/--tsne: the words labelled on the map.")] = None,
+    pca: Annotated[int | None, typer.Option(
+        help="Map the N most frequent words by PCA (default 1000 when --words is not given).")]
+    = None,
+    tsne: Annotated[int | None, typer.Option(
+        help="Map the N most frequent words by exact t-SNE (O(N^2): keep N to a few "
+             "thousand; 1000 words take ~10 s).")] = None,
+    labels: Annotated[int, typer.Option(
+        help="Without --words, label this many of the most frequent words.")] = 40,
+    projector: Annotated[Path | None, typer.Option(
+        help="Also write vectors.tsv and metadata.tsv for projector.tensorflow.org into this "
+             "existing folder (10,000 most frequent words).")] = None,
+    seed_value: Annotated[int, typer.Option("--seed", help="t-SNE random seed.")] = 0,
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
+                                                             "(default: detected).")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
+                                                                "line (GloVe).")] = False,
+) -> None:
+    """Plot words in 2-D: the assignment's SVD figure, or a PCA / t-SNE map of the vocabulary."""
+    from w2v.plot import plot_vocabulary_map, plot_word_vectors_2d
+    from w2v.vectors import Vectors
+
+    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    chosen = [w for item in words or [] for w in item.split(",") if w]
+    if tsne is not None:
+        plot_vocabulary_map(loaded, output, method="tsne", top_n=tsne, words=chosen,
+                            labels=labels, seed=seed_value)
+    elif pca is not None or not chosen:
+        plot_vocabulary_map(loaded, output, method="pca", top_n=pca or 1000, words=chosen,
+                            labels=labels)
+    else:
+        plot_word_vectors_2d(loaded, chosen, output, title=f"{vectors.name}: SVD of "
+                                                           f"{len(chosen)} words")
+    print(f"wrote {output}")
+    if projector is not None:
+        from w2v.projector import export_projector
+
+        vectors_tsv, metadata_tsv = export_projector(loaded, projector)
+        print(f"wrote {vectors_tsv} and {metadata_tsv} (load both at projector.tensorflow.org)")
 
 
 @app.command()
-def info() -> None:
+def info(
+    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
+                                                             "(default: detected).")] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
+                                                                "line (GloVe).")] = False,
+) -> None:
     """Vocabulary size, dimension, format and norms of a vectors file."""
-    _not_built("info")
+    from w2v.formats import describe_vectors
+
+    facts = describe_vectors(vectors, format=fmt, header=not no_header)
+    if json_out:
+        import json
+
+        print(json.dumps(facts, indent=2, ensure_ascii=False))
+        return
+    print(f"{facts['path']}: {facts['format']} format, {facts['bytes']:,} bytes")
+    print(f"  words: {facts['words']:,}   dim: {facts['dim']}")
+    if facts["words"]:
+        print(f"  norms: min {facts['norm_min']:.4g}  mean {facts['norm_mean']:.4g}  "
+              f"median {facts['norm_median']:.4g}  max {facts['norm_max']:.4g}")
+    print(f"  zero vectors: {facts['zero_vectors']}   rows with NaN/inf: {facts['non_finite']}")
+    print(f"  first words: {' '.join(facts['first_words'])}")
 
 
 def main() -> None:

@@ -1,0 +1,114 @@
+"""The query commands: eval, similar, analogy, plot, info."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from w2v import evaluate
+from w2v.cli import app
+from w2v.errors import UnknownWordError
+from w2v.vectors import Vectors
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def vectors_file(tmp_path_factory):
+    """A small binary file: a few structured words and random fillers."""
+    rng = np.random.default_rng(4)
+    keys = ["king", "queen", "man", "woman", "paris", "france", "tiger", "cat"]
+    keys += [f"word{i}" for i in range(300)]
+    matrix = rng.normal(size=(len(keys), 16)).astype(np.float32)
+    matrix[1] = matrix[0] - matrix[2] + matrix[3] + 0.05  # queen ≈ king - man + woman
+    path = tmp_path_factory.mktemp("vec") / "small.bin"
+    Vectors(keys, matrix).save(path, format="binary")
+    return path
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+def test_similar_table_and_json(vectors_file):
+    loaded = Vectors.load(vectors_file)
+    result = invoke("similar", vectors_file, "king", "-n", "3", "--json")
+    assert result.exit_code == 0, result.output
+    expected = loaded.most_similar("king", topn=3)
+    assert [(r["word"], pytest.approx(r["score"])) for r in json.loads(result.output)] == expected
+    table = invoke("similar", vectors_file, "king", "-n", "3")
+    assert table.exit_code == 0 and expected[0][0] in table.output
+
+
+def test_analogy_finds_the_planted_answer(vectors_file):
+    result = invoke("analogy", vectors_file, "man", "king", "woman", "-n", "2", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["word"] == "queen"
+    cosmul = invoke("analogy", vectors_file, "man", "king", "woman", "--method", "3cosmul")
+    assert cosmul.exit_code == 0 and "queen" in cosmul.output
+
+
+def test_unknown_word_is_one_clear_line_without_traceback(vectors_file):
+    result = invoke("similar", vectors_file, "kingg")
+    assert isinstance(result.exception, UnknownWordError)
+    process = subprocess.run([sys.executable, "-m", "w2v.cli", "similar", str(vectors_file),
+                              "kingg"], capture_output=True, text=True, check=False)
+    assert process.returncode == 1
+    assert process.stderr.strip().splitlines() == [
+        "w2v: error: The word 'kingg' is not in the vocabulary (308 words). "
+        "Close matches: king."]
+
+
+def test_eval_json_matches_the_library(vectors_file):
+    result = invoke("eval", vectors_file, "--json", "--similarity", "WS-353",
+                    "--analogies", "google")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    loaded = Vectors.load(vectors_file)
+    assert data["analogy"]["skipped"] == evaluate.analogy(loaded).skipped
+    assert data["similarity"]["WS-353"]["pairs"] == evaluate.similarity(loaded).pairs
+
+
+def test_eval_table_defaults_to_every_bundled_set(vectors_file, tmp_path):
+    result = invoke("eval", vectors_file)
+    assert result.exit_code == 0, result.output
+    for name in ("questions-words (all)", "SimLex-999", "VERB-143"):
+        assert name in result.output
+    custom = tmp_path / "pairs.txt"
+    custom.write_text("king queen 9\nman woman 8\ntiger cat 7\nparis king 1\n")
+    result = invoke("eval", vectors_file, "--similarity", custom)
+    assert result.exit_code == 0 and "pairs.txt" in result.output
+
+
+def test_plot_modes_and_projector(vectors_file, tmp_path):
+    svd = invoke("plot", vectors_file, "--words", "king,queen,man", "--words", "woman",
+                 "-o", tmp_path / "svd.png")
+    assert svd.exit_code == 0, svd.output
+    pca = invoke("plot", vectors_file, "--pca", "100", "--words", "king", "-o",
+                 tmp_path / "pca.png", "--projector", tmp_path)
+    assert pca.exit_code == 0, pca.output
+    tsne = invoke("plot", vectors_file, "--tsne", "60", "-o", tmp_path / "tsne.png")
+    assert tsne.exit_code == 0, tsne.output
+    for name in ("svd.png", "pca.png", "tsne.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert len((tmp_path / "metadata.tsv").read_text().splitlines()) == 308
+
+
+def test_info_and_format_options(vectors_file, tmp_path):
+    result = invoke("info", vectors_file, "--json")
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)
+    assert facts["format"] == "binary" and facts["words"] == 308 and facts["dim"] == 16
+    glove = tmp_path / "glove.txt"
+    glove.write_text("a 1 0\nb 0 1\nc 1 1\n")
+    assert invoke("info", glove).exit_code != 0  # no header: a clear error
+    result = invoke("info", glove, "--no-header", "--format", "text")
+    assert result.exit_code == 0 and "words: 3" in result.output
+    result = invoke("similar", glove, "a", "--no-header", "-n", "1", "--json")
+    assert json.loads(result.output)[0]["word"] == "c"
