@@ -1,0 +1,193 @@
+"""Torch engine benchmark: speed, memory and quality next to the CPU (numba) engine.
+
+Default: the text8 prefix (``../shared/data/text8/text8_prefix.gz``), dim 100, window 5,
+negative 5, sample 1e-4, min_count 5, 5 epochs, for skip-gram, CBOW and skip-gram with the
+full softmax. For each: wall seconds, corpus words/s (corpus words x epochs / wall s),
+training examples/s (skip-gram pairs or CBOW windows), peak GPU memory, analogy accuracy on
+the 30,000 most frequent words, WS-353 and SimLex-999 Spearman -- for the torch engine on
+``--device`` and for the CPU engine (all cores) in the same invocation.
+
+On an H100/H200 (one command; ``--repeat 8`` trains on the prefix repeated 8x, the
+steady state)::
+
+    python benchmarks/gpu.py --device cuda --out gpu.json
+    python benchmarks/gpu.py --device cuda --repeat 8 --variants sg-neg --out gpu8.json
+
+Smoke mode on a CPU (checks the script, not a GPU figure)::
+
+    python benchmarks/gpu.py --device cpu --max-words 100000 --epochs 1 --variants sg-neg,cbow-neg
+
+Timings exclude reading the corpus and a short warm-up run per engine (CUDA context and
+numba compilation); each engine run ends with its vectors copied back to the host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from w2v.atomic import atomic_write
+from w2v.config import TrainConfig
+from w2v.corpus import EncodedCorpus, encode_corpus, iter_sentences
+from w2v.evaluate import analogy, similarity
+from w2v.vectors import Vectors
+from w2v.vocab import Vocab, build_vocab
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/data/text8/text8_prefix.gz"
+VARIANTS = {
+    "sg-neg": {"sg": True, "loss": "neg"},
+    "cbow-neg": {"sg": False, "loss": "neg"},
+    "sg-softmax": {"sg": True, "loss": "softmax"},
+}
+SETTINGS = {"vector_size": 100, "window": 5, "negative": 5, "sample": 1e-4, "min_count": 5}
+
+
+@dataclass
+class Corpus:
+    encoded: EncodedCorpus
+    vocab: Vocab
+    name: str
+
+
+def load_corpus(path: Path, max_words: int | None, repeat: int, min_count: int) -> Corpus:
+    """Read ``path`` once (its first ``max_words`` tokens), then tile its ids ``repeat`` times."""
+    sentences, taken = [], 0
+    for sentence in iter_sentences(path):
+        if max_words is not None and taken + len(sentence) > max_words:
+            sentence = sentence[:max_words - taken]
+        sentences.append(sentence)
+        taken += len(sentence)
+        if max_words is not None and taken >= max_words:
+            break
+    vocab = build_vocab(sentences, min_count=min_count)
+    encoded = encode_corpus(sentences, vocab)
+    if repeat > 1:
+        # The corpus repeated: counts (hence subsampling) scale with it, windows stay inside
+        # each copy's sentences.
+        n = len(encoded.ids)
+        starts = encoded.sentence_starts
+        tiled = np.concatenate([starts[:-1] + k * n for k in range(repeat)] + [[repeat * n]])
+        encoded = EncodedCorpus(ids=np.tile(encoded.ids, repeat), sentence_starts=tiled,
+                                raw_words=encoded.raw_words * repeat, stats=encoded.stats)
+        vocab = Vocab(words=vocab.words, counts=vocab.counts * repeat,
+                      total_words=vocab.total_words * repeat)
+    name = path.name + (f" first {max_words:,} words" if max_words else "")
+    return Corpus(encoded, vocab, name + (f" x{repeat}" if repeat > 1 else ""))
+
+
+def _warm_slice(corpus: Corpus, words: int = 10_000) -> EncodedCorpus:
+    starts = corpus.encoded.sentence_starts
+    end = int(np.searchsorted(starts, words, side="right")) or 1
+    cut = starts[:end + 1].copy()
+    cut[-1] = min(int(cut[-1]), len(corpus.encoded.ids))
+    return EncodedCorpus(ids=corpus.encoded.ids[:cut[-1]], sentence_starts=cut,
+                         raw_words=int(cut[-1]), stats=corpus.encoded.stats)
+
+
+def run_engine(engine: str, corpus: Corpus, config: TrainConfig) -> dict[str, Any]:
+    """Train once (after a 1-epoch warm-up on a slice), time it and score the vectors."""
+    if engine == "torch":
+        from w2v.engines.torch_engine import train
+    else:
+        from w2v.engines.numba_engine import train
+    train(_warm_slice(corpus), corpus.vocab, config.replace(epochs=1))
+    start = time.perf_counter()
+    result = train(corpus.encoded, corpus.vocab, config)
+    wall = time.perf_counter() - start
+    epochs = [r for r in result.history if r.get("kind") == "epoch"]
+    examples = sum(r["pairs"] for r in epochs)
+    words = len(corpus.encoded.ids) * config.epochs
+    vectors = Vectors(corpus.vocab.words, result.input_vectors)
+    return {
+        "engine": engine, "device": getattr(result, "device", f"cpu x{config.workers}"),
+        "wall_s": wall, "words_per_s": words / wall, "examples_per_s": examples / wall,
+        "examples": examples, "final_loss": epochs[-1]["loss"] if epochs else None,
+        "peak_gpu_bytes": getattr(result, "peak_device_bytes", None),
+        **score(vectors),
+    }
+
+
+def score(vectors: Vectors) -> dict[str, float]:
+    """Analogy (30k most frequent words), WS-353 and SimLex-999 Spearman."""
+    result = analogy(vectors, restrict_vocab=30_000)
+    return {"analogy": result.accuracy, "analogy_covered": result.total,
+            "ws353": similarity(vectors, "WS-353").spearman,
+            "simlex": similarity(vectors, "SimLex-999").spearman}
+
+
+def _row(variant: str, r: dict[str, Any]) -> str:
+    peak = f"{r['peak_gpu_bytes'] / 2**20:,.0f}" if r["peak_gpu_bytes"] else "-"
+    return (f"| {variant} | {r['engine']} ({r['device']}) | {r['wall_s']:.1f} | "
+            f"{r['words_per_s'] / 1e6:.2f} | {r['examples_per_s'] / 1e6:.2f} | {peak} | "
+            f"{r['analogy']:.3f} | {r['ws353']:.3f} | {r['simlex']:.3f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--device", default="cuda", help="cuda, cuda:N or cpu")
+    parser.add_argument("--repeat", type=int, default=1, help="train on the corpus repeated N x")
+    parser.add_argument("--max-words", type=int, default=None, help="use only the first N words")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-pairs", type=int, default=TrainConfig().batch_pairs)
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated, among {', '.join(VARIANTS)}")
+    parser.add_argument("--no-cpu-engine", action="store_true",
+                        help="skip the CPU (numba) engine runs")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="threads of the CPU engine (and of torch on --device cpu)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    corpus = load_corpus(args.corpus, args.max_words, args.repeat, SETTINGS["min_count"])
+    print(f"corpus: {corpus.name}: {len(corpus.encoded.ids):,} words, "
+          f"vocabulary {len(corpus.vocab):,}; epochs {args.epochs}", file=sys.stderr)
+    results = []
+    for variant in args.variants.split(","):
+        config = TrainConfig(**SETTINGS, **VARIANTS[variant], epochs=args.epochs,
+                             workers=args.workers, seed=args.seed, device=args.device,
+                             batch_pairs=args.batch_pairs)
+        engines = ["torch"] if args.no_cpu_engine else ["torch", "numba"]
+        for engine in engines:
+            r = run_engine(engine, corpus, config.replace(engine=engine))
+            r["variant"] = variant
+            results.append(r)
+            print(_row(variant, r), file=sys.stderr)
+
+    print("| variant | engine | wall s | M words/s | M examples/s | peak GPU MiB | analogy 30k "
+          "| WS-353 | SimLex |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(_row(r["variant"], r))
+    if args.out:
+        meta = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv), "corpus": corpus.name,
+                "words": len(corpus.encoded.ids), "vocab": len(corpus.vocab),
+                "epochs": args.epochs, "batch_pairs": args.batch_pairs, **SETTINGS,
+                "machine": platform.platform(), "gpu": _gpu_name(args.device)}
+        with atomic_write(args.out, "w", encoding="utf-8") as handle:
+            json.dump({"meta": meta, "results": results}, handle, indent=1)
+    return 0
+
+
+def _gpu_name(device: str) -> str | None:
+    if not device.startswith("cuda"):
+        return None
+    import torch
+
+    return torch.cuda.get_device_name(torch.device(device))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
