@@ -314,3 +314,36 @@ def test_cuda_training_recovers_the_word_groups(group_corpus):
     assert run.device.startswith("cuda")
     assert run.peak_device_bytes > 0
     assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) >= 0.9
+
+
+# --- through the public API and the CLI ----------------------------------------------------------
+
+def test_w2v_train_with_the_torch_engine(group_corpus):
+    import w2v
+
+    model = w2v.train(_group_corpus(300), engine="torch", device="cpu", vector_size=8,
+                      window=2, epochs=1, min_count=1, sample=0.0, workers=1, batch_pairs=64)
+    assert model.vectors.vectors.shape == (len(model.vocab), 8)
+    assert model.config.engine == "torch"
+    assert [r["epoch"] for r in model.history if r["kind"] == "epoch"] == [1]
+
+
+def test_cli_trains_with_torch_and_refuses_missing_cuda(tmp_path):
+    from typer.testing import CliRunner
+
+    from w2v.cli import app
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in _group_corpus(200)) + "\n")
+    out = tmp_path / "vectors.txt"
+    runner = CliRunner()
+    base = ["train", str(corpus), "-o", str(out), "--engine", "torch", "--dim", "8",
+            "--epochs", "1", "--min-count", "1", "--workers", "1", "--quiet"]
+    result = runner.invoke(app, [*base, "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().split("\n")[0] == f"{GROUPS * GROUP_SIZE} 8"
+    if not torch.cuda.is_available():
+        missing = tmp_path / "none.txt"
+        result = runner.invoke(app, [*base[:3], str(missing), *base[4:], "--device", "cuda"])
+        assert isinstance(result.exception, DeviceError)
+        assert not missing.exists()

@@ -14,8 +14,9 @@ stale gradients summed in one step. So the pairs of each block of up to
 batching. Even shuffled, summed SGD at lr 0.025 diverges at 65,536 pairs per step, so the
 default ``batch_pairs`` is 16,384.
 
-PyTorch is an optional dependency (the ``gpu`` extra); this module imports it at the top,
-so import it only through :func:`train` callers that checked (``w2v.training``).
+PyTorch is an optional dependency (the ``gpu`` extra): this module imports it only inside
+its functions (:func:`import_torch`), so importing the module always works and training
+without PyTorch raises a :class:`~w2v.errors.DeviceError` saying how to install it.
 """
 
 from __future__ import annotations
