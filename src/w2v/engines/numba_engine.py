@@ -56,12 +56,33 @@ class EngineState:
         uint64 (workers, 1): one kernel RNG state per thread.
     epoch : int
         Epochs completed.
+    position : np.ndarray or None
+        int64 (workers,): chunks of its shard each thread has trained in epoch ``epoch``
+        (None: all 0, the start of the epoch).
+    counters : np.ndarray or None
+        float64 (workers, 3): running loss sum, pairs and words of each thread (history).
+    alpha : float or None
+        Learning rate at the end of the last chunk trained.
     """
 
     syn0: np.ndarray
     syn1: np.ndarray
     rng_states: np.ndarray
     epoch: int = 0
+    position: np.ndarray | None = None
+    counters: np.ndarray | None = None
+    alpha: float | None = None
+
+
+class Control:
+    """What the driver asks between chunks (e.g. :class:`w2v.checkpoint.Checkpointer`)."""
+
+    def wants_pause(self) -> bool:
+        """Called by each thread before a chunk: True parks it at this chunk boundary."""
+        return False
+
+    def checkpoint(self, state: EngineState, epoch_end: bool) -> None:
+        """Called in the main thread with every thread parked or at an epoch's end."""
 
 
 @dataclass
@@ -126,7 +147,12 @@ class _Run:
         self.tables = (keep, accept, alias)
         self.options = options_array(config)
         self.shards = shard_bounds(self.starts, config.workers)
-        self.counters = np.zeros((config.workers, 3), dtype=np.float64)  # loss, pairs, words
+        if state.counters is None:
+            state.counters = np.zeros((config.workers, 3), dtype=np.float64)
+        if state.position is None:
+            state.position = np.zeros(config.workers, dtype=np.int64)
+        self.counters = state.counters  # loss, pairs, words of each thread
+        self.control = Control()
         self.stop = threading.Event()
         self.diverged = False
 
@@ -134,20 +160,26 @@ class _Run:
         cfg = self.config
         return cfg.alpha - (cfg.alpha - cfg.min_alpha) * min(progress, 1.0)
 
-    def work(self, worker: int, epoch: int) -> None:
-        """Train one shard for one epoch, chunk by chunk (runs in a thread)."""
+    def work(self, worker: int, epoch: int) -> bool:
+        """Train one shard for one epoch, chunk by chunk (runs in a thread).
+
+        Starts at chunk ``state.position[worker]``; returns True when the shard is done,
+        False when parked at a chunk boundary (stop flag or ``control.wants_pause()``).
+        """
         from w2v.engines.numba_kernels import train_chunk
 
         first, end = self.shards[worker]
         if first == end:
-            return
+            return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
         weights = (self.state.syn0, self.state.syn1)
         epochs = self.config.epochs
-        for a, b in _chunks(self.starts, first, end):
-            if self.stop.is_set():
-                return
+        chunks = _chunks(self.starts, first, end)
+        for k in range(int(self.state.position[worker]), len(chunks)):
+            if self.stop.is_set() or self.control.wants_pause():
+                return False
+            a, b = chunks[k]
             p0 = (epoch + (self.starts[a] - base) / shard_words) / epochs
             p1 = (epoch + (self.starts[b] - base) / shard_words) / epochs
             alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
@@ -157,11 +189,15 @@ class _Run:
             if not math.isfinite(row[0]):
                 self.diverged = True
                 self.stop.set()
-                return
+                return False
+            self.state.position[worker] = k + 1
+            self.state.alpha = float(alphas[1])
+        return True
 
 
 def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-          report: Report | None = None, state: EngineState | None = None) -> EngineResult:
+          report: Report | None = None, state: EngineState | None = None,
+          control: Control | None = None) -> EngineResult:
     """Train with the numba kernels.
 
     Parameters
@@ -175,6 +211,9 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         Called with each history record as it is made (for progress display).
     state : EngineState, optional
         Start from this state (e.g. a checkpoint) instead of a fresh initialisation.
+    control : Control, optional
+        Asked between chunks whether to park the threads, and called while they are parked
+        and at each epoch's end (checkpoints, interruption).
 
     Returns
     -------
@@ -191,24 +230,33 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     """
     state = state if state is not None else init_state(len(vocab), config)
     run = _Run(encoded, vocab, config, state)
+    run.control = control if control is not None else run.control
     history: list[dict[str, Any]] = []
     clock = _Clock(run, history, report)
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="w2v") as pool:
         for epoch in range(state.epoch, config.epochs):
-            futures = [pool.submit(run.work, w, epoch) for w in range(config.workers)]
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=REPORT_SECONDS)
-                clock.record("interval", epoch)
-            for future in futures:
-                future.result()  # re-raise a bug in a thread here
-            if run.diverged:
-                raise DivergenceError(
-                    f"Training diverged in epoch {epoch + 1}: the loss is not finite. Lower "
-                    f"alpha (now {config.alpha}).")
+            while not _train_epoch(run, pool, clock, epoch):
+                run.control.checkpoint(state, epoch_end=False)  # threads parked mid-epoch
             clock.record("epoch", epoch)
-            state.epoch = epoch + 1
+            state.epoch, state.position[:] = epoch + 1, 0
+            run.control.checkpoint(state, epoch_end=True)
     return EngineResult(state.syn0, state.syn1, history)
+
+
+def _train_epoch(run: _Run, pool: ThreadPoolExecutor, clock: _Clock, epoch: int) -> bool:
+    """Run every thread until its shard is done (True) or it parks (False)."""
+    futures = [pool.submit(run.work, w, epoch) for w in range(run.config.workers)]
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=REPORT_SECONDS)
+        clock.record("interval", epoch)
+    finished = [future.result() for future in futures]  # re-raises a bug in a thread
+    if run.diverged:
+        raise DivergenceError(
+            f"Training diverged in epoch {epoch + 1}: the loss is not finite (learning rate "
+            f"{run.state.alpha if run.state.alpha is not None else run.config.alpha:.4g}, "
+            f"alpha {run.config.alpha}). Lower --alpha.")
+    return all(finished)
 
 
 class _Clock:
@@ -217,8 +265,9 @@ class _Clock:
     def __init__(self, run: _Run, history: list[dict[str, Any]], report: Report | None) -> None:
         self.run, self.history, self.report = run, history, report
         self.t0 = time.perf_counter()
-        self.last = (self.t0, np.zeros(3))
-        self.epoch_start = (self.t0, np.zeros(3))
+        # A resumed run starts from the restored counters.
+        self.last = (self.t0, run.counters.sum(axis=0))
+        self.epoch_start = self.last
         self.total_words = max(int(run.starts[-1]), 1)
 
     def record(self, kind: str, epoch: int) -> None:
