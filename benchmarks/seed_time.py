@@ -12,6 +12,7 @@ Usage::
     python benchmarks/seed_time.py                       # the full 40,000 iterations, neg
     python benchmarks/seed_time.py --iterations 2000     # a quick check
     python benchmarks/seed_time.py --loss softmax --iterations 200   # extrapolate the softmax
+    python benchmarks/seed_time.py --faithful --iterations 1000      # the reference replay
 """
 
 from __future__ import annotations
@@ -60,18 +61,27 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=40_000)
     parser.add_argument("--loss", choices=("neg", "softmax"), default="neg")
     parser.add_argument("--seed", type=int, default=31415)
+    parser.add_argument("--faithful", action="store_true",
+                        help="Time the replay through w2v.reference instead of the kernels.")
     parser.add_argument("--out", type=Path, default=None,
                         help="Output folder of the run (default: a temporary folder).")
     args = parser.parse_args()
 
-    from w2v.seed_run import run_seed
+    from w2v.seed_run import run_seed, run_seed_faithful
 
-    compile_s, compile_with_imports = cold_compile_seconds(args.loss)
+    if args.faithful:
+        compile_s = compile_with_imports = 0.0
+    else:
+        compile_s, compile_with_imports = cold_compile_seconds(args.loss)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "seed_run"
         start, cpu_start = time.perf_counter(), time.process_time()
-        result = run_seed(iterations=args.iterations, loss=args.loss, seed=args.seed, out=out,
-                          progress=False)
+        if args.faithful:
+            result = run_seed_faithful(iterations=args.iterations, loss=args.loss, out=out,
+                                       progress=False)
+        else:
+            result = run_seed(iterations=args.iterations, loss=args.loss, seed=args.seed,
+                              out=out, progress=False)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     rate = args.iterations / result.train_s
     full = 40_000 / rate
@@ -82,7 +92,9 @@ def main() -> None:
           f"(CPU < wall when other processes share the cores)")
     date = datetime.date.today().isoformat()
     print("\nRow for docs/benchmarks.md:")
-    print(f"| `python benchmarks/seed_time.py --iterations {args.iterations} --loss {args.loss}` "
+    flag = " --faithful" if args.faithful else ""
+    print(f"| `python benchmarks/seed_time.py --iterations {args.iterations} --loss {args.loss}"
+          f"{flag}` "
           f"| {machine()} | {date} | {args.iterations:,} | {result.train_s:.1f} s "
           f"({rate:,.0f} it/s) | {compile_s:.1f} s | {result.load_s:.1f} s | "
           f"{result.final_loss or float('nan'):.2f} |")
