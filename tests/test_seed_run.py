@@ -237,3 +237,37 @@ def test_faithful_replay_runs_the_reference(tmp_path) -> None:
         x0, 0.3, 10, print_fn=lambda it, loss: seen.append(loss))
     assert seen[-1] == result.final_loss
     assert len(dataset.all_sentences()) == 299303  # run.py's subsampling order
+
+
+def test_kernel_windows_have_the_assignments_distribution() -> None:
+    """On SST, the kernel's windows match get_random_context's in distribution (not bit for bit)."""
+    import random
+
+    from w2v.sst import StanfordSentiment
+
+    rng = random.Random(31415)
+    rng.randint(1, 5)
+    dataset = StanfordSentiment(rng=rng)
+    ids, starts = dataset.subsampled_ids()
+    table = dataset.sample_table()
+    batch, window, n_batches = kernels.BATCH_SIZE, 5, 200
+    centers = np.zeros(batch, dtype=np.int64)
+    contexts = np.zeros((batch, 2 * window), dtype=np.int64)
+    ctx_len = np.zeros(batch, dtype=np.int64)
+    negatives = np.zeros((batch, 2 * window, 10), dtype=np.int64)
+    state = np.array([5, 6, 7, 8], dtype=np.uint64)
+    lengths, negative_the, negative_total = [], 0, 0
+    for _ in range(n_batches):
+        kernels.draw_windows(state, ids, starts, table, window, centers, contexts, ctx_len,
+                             negatives)
+        lengths.extend(ctx_len.tolist())
+        for b in range(batch):
+            negative_the += int((negatives[b, :ctx_len[b]] == 0).sum())
+            negative_total += int(ctx_len[b]) * 10
+    faithful = [len(dataset.get_random_context(rng.randint(1, 5))[1])
+                for _ in range(batch * n_batches)]
+    # Context lengths (mean about 2.9) have a standard deviation of about 1.7: 10,000 windows
+    # each side give a standard error of about 0.024 on the difference of means; 0.15 is 6.
+    assert abs(np.mean(lengths) - np.mean(faithful)) < 0.15
+    # 'the' holds 13,560 of the 1,000,000 table slots.
+    assert abs(negative_the / negative_total - 0.01356) < 0.0015
