@@ -42,13 +42,21 @@ def rng_next(state: np.uint64) -> tuple[np.uint64, np.uint64]:
 
 
 @njit(**_JIT)
-def _sigmoid_and_nll(f: float) -> tuple[float, float]:
-    """sigma(f) and -log sigma(f), stable for any f, from one exp."""
-    if f >= 0.0:
-        e = math.exp(-f)
-        return 1.0 / (1.0 + e), math.log1p(e)
-    e = math.exp(f)
-    return e / (1.0 + e), math.log1p(e) - f
+def _logistic(f: float) -> tuple[float, float]:
+    """sigma(f) and 1 + exp(-|f|), stable for any f, from one exp.
+
+    The losses follow without a log per term: -log sigma(f) = log(1 + e) + max(-f, 0) and
+    -log sigma(-f) = log(1 + e) + max(f, 0), with e = exp(-|f|). The kernels multiply the
+    (1 + e) factors (each in (1, 2]) and take one log per center word: a log per term
+    cost about a quarter of the kernel's time.
+    """
+    e = math.exp(-abs(f))
+    one_e = 1.0 + e
+    return (1.0 if f >= 0.0 else e) / one_e, one_e
+
+
+# Flush the product of (1 + e) factors into the loss before it could overflow (2**1023).
+_PRODUCT_FLUSH = 1e300
 
 
 @njit(**_JIT)
@@ -75,7 +83,7 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
     # count update and blocks vectorisation of the loops over d.
     dim = syn0.shape[1]
     center = targets[0]
-    loss = 0.0
+    linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
     for j in range(n_ctx):
         c = contexts[j]
         for k in range(n_tgt):
@@ -86,14 +94,17 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
             f = np.float32(0.0)
             for d in range(dim):
                 f += syn0[c, d] * syn1[t, d]
-            sig, nll = _sigmoid_and_nll(f)
+            sig, one_e = _logistic(f)
+            product *= one_e
             if k == 0:
-                loss += nll
+                linear += max(-f, 0.0)
                 g[j, k] = lr * (1.0 - sig)
             else:
-                loss += nll + f  # -log sigma(-f) = -log sigma(f) + f
+                linear += max(f, 0.0)
                 g[j, k] = -lr * sig
-    for j in range(n_ctx):
+        if product > _PRODUCT_FLUSH:
+            linear, product = linear + math.log(product), 1.0
+        # Input gradient of context j while its rows are hot, from the old output rows.
         for d in range(dim):
             grad_in[j, d] = 0.0
         for k in range(n_tgt):
@@ -112,7 +123,7 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
         c = contexts[j]
         for d in range(dim):
             syn0[c, d] += grad_in[j, d]
-    return loss
+    return linear + math.log(product)
 
 
 @njit(**_JIT)
@@ -129,7 +140,7 @@ def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, 
     dim = syn0.shape[1]
     center = targets[0]
     _mean_rows(syn0, contexts, n_ctx, h)
-    loss = 0.0
+    linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
     for k in range(n_tgt):
         t = targets[k]
         if k > 0 and t == center:
@@ -138,12 +149,13 @@ def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, 
         f = np.float32(0.0)
         for d in range(dim):
             f += h[d] * syn1[t, d]
-        sig, nll = _sigmoid_and_nll(f)
+        sig, one_e = _logistic(f)
+        product *= one_e
         if k == 0:
-            loss += nll
+            linear += max(-f, 0.0)
             g[k] = lr * (1.0 - sig)
         else:
-            loss += nll + f
+            linear += max(f, 0.0)
             g[k] = -lr * sig
     for d in range(dim):
         grad_h[d] = 0.0
@@ -156,7 +168,7 @@ def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, 
         for d in range(dim):
             syn1[t, d] += g[k] * h[d]
     _add_to_rows(syn0, contexts, n_ctx, grad_h)
-    return loss
+    return linear + math.log(product)
 
 
 @njit(**_JIT)

@@ -1,0 +1,172 @@
+"""Shared benchmark helpers: same-tokens corpus, trainers run in child processes, evaluation.
+
+Each trainer runs in a fresh child process (``python common.py child '<json>'``) so that
+its peak RSS is its own and imports or caches of one tool cannot help another. The child
+times only the training call (vocabulary scan included, saving excluded), writes the
+vectors in word2vec text format and prints one JSON line:
+``{"wall_s", "peak_rss_mb", "tool", ...}``. The parent evaluates every vectors file with
+the same evaluator (:func:`evaluate_vectors`).
+
+Used by ``cpu_vs_peers.py`` (and meant for the GPU benchmark: add a tool to
+:data:`TRAINERS`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEFAULT_CORPUS = SHARED / "data" / "text8" / "text8_prefix.gz"
+EVAL_DIR = SHARED / "data" / "eval"
+LINE_TOKENS = 10_000
+
+
+def write_lines_corpus(source: str | os.PathLike[str], target: str | os.PathLike[str],
+                       line_tokens: int = LINE_TOKENS) -> int:
+    """Re-write a corpus's tokens as plain-text lines of ``line_tokens`` tokens.
+
+    gensim's ``corpus_file`` trains only the first 10,000 tokens of each line and fastText
+    reads at most 1,024 words per line, so every tool gets the same tokens in this shape
+    (see ``../shared/data/text8/SOURCE.md``). Returns the number of tokens written.
+    """
+    from w2v.corpus import iter_sentences
+
+    n = 0
+    with open(target, "w", encoding="utf-8") as out:
+        for sentence in iter_sentences(source, max_sentence_length=line_tokens):
+            out.write(" ".join(sentence))
+            out.write("\n")
+            n += len(sentence)
+    return n
+
+
+# --- trainers, run inside the child -----------------------------------------------------
+
+# (train, save): the first is timed, the second writes word2vec text vectors to p["out"].
+_Trainer = tuple[Callable[[], Any], Callable[[Any], None]]
+
+def _train_w2v(p: dict[str, Any]) -> _Trainer:
+    import w2v
+
+    def run() -> Any:
+        return w2v.train(p["corpus"], sg=p["sg"], vector_size=p["dim"], window=p["window"],
+                         negative=p["negative"], sample=p["sample"], min_count=p["min_count"],
+                         epochs=p["epochs"], workers=p["workers"], alpha=p["alpha"],
+                         seed=p["seed"], **p.get("extra", {}))
+
+    def save(model: Any) -> None:
+        model.save(p["out"], format="text")
+
+    return run, save
+
+
+def _train_gensim(p: dict[str, Any]) -> _Trainer:
+    from gensim.models import Word2Vec
+
+    def run() -> Any:
+        return Word2Vec(corpus_file=p["corpus"], sg=int(p["sg"]), vector_size=p["dim"],
+                        window=p["window"], negative=p["negative"], sample=p["sample"],
+                        min_count=p["min_count"], epochs=p["epochs"], workers=p["workers"],
+                        alpha=p["alpha"], min_alpha=1e-4, seed=p["seed"])
+
+    def save(model: Any) -> None:
+        model.wv.save_word2vec_format(p["out"])
+
+    return run, save
+
+
+def _train_fasttext(p: dict[str, Any]) -> _Trainer:
+    import fasttext
+
+    def run() -> Any:
+        # maxn=0: no character n-grams, i.e. plain word2vec.
+        return fasttext.train_unsupervised(
+            p["corpus"], model="skipgram" if p["sg"] else "cbow", dim=p["dim"], ws=p["window"],
+            neg=p["negative"], t=p["sample"], minCount=p["min_count"], epoch=p["epochs"],
+            thread=p["workers"], lr=p["alpha"], maxn=0, minn=0, loss="ns", verbose=0)
+
+    def save(model: Any) -> None:
+        words = model.words
+        with open(p["out"], "w", encoding="utf-8") as f:
+            f.write(f"{len(words)} {model.get_dimension()}\n")
+            for w in words:
+                vec = model.get_word_vector(w)
+                f.write(w + " " + " ".join(f"{x:.6f}" for x in vec) + "\n")
+
+    return run, save
+
+
+TRAINERS = {"w2v": _train_w2v, "gensim": _train_gensim, "fasttext": _train_fasttext}
+
+
+def _child(params: dict[str, Any]) -> None:
+    run, save = TRAINERS[params["tool"]](params)
+    t0 = time.perf_counter()
+    model = run()
+    wall = time.perf_counter() - t0
+    save(model)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak_kb / 1024}))
+
+
+# --- parent side ------------------------------------------------------------------------
+
+def run_trainer(params: dict[str, Any], timeout: float = 1800) -> dict[str, Any]:
+    """Train in a child process; returns the child's JSON (wall_s, peak_rss_mb)."""
+    proc = subprocess.run([sys.executable, __file__, "child", json.dumps(params)],
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{params['tool']} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def evaluate_vectors(path: str | os.PathLike[str]) -> dict[str, float]:
+    """Analogy accuracy (Google set, 30k most frequent), WS-353 and SimLex-999 Spearman."""
+    from w2v import evaluate
+    from w2v.vectors import Vectors
+
+    vectors = Vectors.load(path, format="text")
+    return {
+        "analogy": evaluate.analogy(vectors, EVAL_DIR / "questions-words.txt",
+                                    restrict_vocab=30000).accuracy,
+        "ws353": evaluate.similarity(vectors, EVAL_DIR / "wordsim353.tsv").spearman,
+        "simlex": evaluate.similarity(vectors, EVAL_DIR / "simlex999.txt").spearman,
+    }
+
+
+def spread(values: list[float]) -> str:
+    """'median [min-max]' of a list, for tables."""
+    if len(values) == 1:
+        return f"{values[0]:.3g}"
+    return f"{statistics.median(values):.3g} [{min(values):.3g}–{max(values):.3g}]"
+
+
+def machine() -> str:
+    """One line describing the machine (CPU model, cores, Python, key library versions)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import gensim
+    import numba
+    import numpy
+
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy "
+            f"{numpy.__version__}, numba {numba.__version__}, gensim {gensim.__version__}")
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "child":
+    _child(json.loads(sys.argv[2]))
