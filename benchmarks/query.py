@@ -1,11 +1,13 @@
 """Query latency and file loading: w2v.Vectors against gensim's KeyedVectors, in the same run.
 
-    python benchmarks/query.py [--words 100000] [--dim 300] [--queries 200] [--files]
+    python benchmarks/query.py [--words 100000] [--dim 300] [--queries 200] [--files] [--eval]
 
 Random float32 vectors (queries do not depend on the values). Reports the median latency of
 ``most_similar(word, topn=10)`` and of a 3CosAdd analogy over many random query words, the
-one-off cost of the normalised copy, and with ``--files`` the time to load the same vectors
-from word2vec binary and text files (ours and gensim's readers) and from the native format.
+one-off cost of the normalised copy; with ``--files`` the time to load the same vectors
+from word2vec binary and text files (ours and gensim's readers) and from the native format;
+with ``--eval`` the time to evaluate the Google analogy set (``restrict_vocab=30000``) on a
+vocabulary that holds all its words.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--files", action="store_true", help="Also time loading files.")
+    parser.add_argument("--eval", action="store_true", help="Also time the analogy evaluation.")
     args = parser.parse_args()
     from gensim.models import KeyedVectors
 
@@ -79,6 +82,35 @@ def main() -> None:
               f"gensim {median_ms(gensims, args.queries):8.2f} ms   (median)")
     if args.files:
         time_files(ours, theirs)
+    if args.eval:
+        time_analogies(args.words, args.dim)
+
+
+def time_analogies(words: int, dim: int) -> None:
+    from gensim.models import KeyedVectors
+
+    from w2v import evaluate
+
+    rng = np.random.default_rng(1)
+    set_words = sorted({w for line in evaluate.DATA_DIR.joinpath("questions-words.txt")
+                        .read_text().splitlines() if not line.startswith(":")
+                        for w in line.lower().split()})
+    keys = set_words + [f"filler{i}" for i in range(words - len(set_words))]
+    matrix = rng.standard_normal((len(keys), dim)).astype(np.float32)
+    ours = Vectors(keys, matrix)
+    theirs = KeyedVectors(dim)
+    theirs.add_vectors(keys, matrix)
+    path = str(evaluate.DATA_DIR / "questions-words.txt")
+    result = None
+
+    def run_ours():
+        nonlocal result
+        result = evaluate.analogy(ours, restrict_vocab=30_000)
+
+    mine = once_s(run_ours)
+    gensim_time = once_s(lambda: theirs.evaluate_word_analogies(path, restrict_vocab=30_000))
+    print(f"Google analogies ({result.total:,} answered, restrict 30k)   ours {mine:6.1f} s   "
+          f"gensim {gensim_time:6.1f} s")
 
 
 def time_files(ours: Vectors, theirs) -> None:
