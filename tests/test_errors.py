@@ -54,3 +54,14 @@ def test_disk_full_becomes_output_error(tmp_path, monkeypatch):
         handle.write(b"x")
     assert not target.exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_atomic_write_gives_ordinary_permissions(tmp_path):
+    target = tmp_path / "out.txt"
+    old = os.umask(0o022)
+    try:
+        with atomic_write(target, "w", encoding="utf-8") as handle:
+            handle.write("x")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644

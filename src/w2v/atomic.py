@@ -48,6 +48,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     check_writable_dir(folder, "folder of the output file")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp creates the file 0600; give it the permissions a plain open() would.
+        os.fchmod(fd, 0o666 & ~_current_umask())
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()
@@ -61,6 +63,12 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     except BaseException:
         _remove_quietly(tmp_name)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_quietly(name: str) -> None:

@@ -373,14 +373,36 @@ def info(
 
 def main() -> None:
     """Entry point of the ``w2v`` console script."""
+    usage_error, no_args_error = _click_usage_errors()
     try:
-        app(standalone_mode=True)
+        status = app(standalone_mode=False)
     except W2VError as exc:
-        print(f"w2v: error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("w2v: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _fail(str(exc), 1)
+    except no_args_error as exc:
+        exc.show()  # `w2v` alone, or a group without its command: print the help
+        sys.exit(exc.exit_code)
+    except usage_error as exc:
+        # A mistyped option or a bad value: one line, as for every other user error,
+        # instead of Click's multi-line usage box.
+        command = exc.ctx.command_path if exc.ctx is not None else "w2v"
+        _fail(f"{exc.format_message()} (see '{command} --help')", exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail("interrupted", 130)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _click_usage_errors() -> tuple[type[Exception], type[Exception]]:
+    # Recent Typer releases vendor Click as typer._click; older ones depend on click.
+    try:
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    except ImportError:  # pragma: no cover - depends on the installed Typer
+        from click.exceptions import NoArgsIsHelpError, UsageError
+    return UsageError, NoArgsIsHelpError
+
+
+def _fail(message: str, status: int) -> None:
+    print(f"w2v: error: {message}", file=sys.stderr)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
