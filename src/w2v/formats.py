@@ -23,6 +23,7 @@ or byte offset (binary) and what was wrong. Every file is written atomically.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -280,7 +281,15 @@ def _write_binary(keys: list[str], matrix: np.ndarray, path: Path) -> None:
 
 def _read_binary(path: Path, limit: int | None,
                  unicode_errors: str) -> tuple[list[str], np.ndarray]:
-    data = path.read_bytes()
+    if path.stat().st_size == 0:
+        raise FormatError(f"{path}: the file is empty; expected a header 'V D'.")
+    # a memory map: only the pages of the rows read are loaded (limit= reads a prefix)
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _parse_binary(data, path, limit, unicode_errors)
+
+
+def _parse_binary(data: mmap.mmap, path: Path, limit: int | None,
+                  unicode_errors: str) -> tuple[list[str], np.ndarray]:
     end_of_header = data.find(b"\n")
     if end_of_header < 0:
         raise FormatError(f"{path}: no header line 'V D' found (is this a word2vec binary file?).")
@@ -306,7 +315,7 @@ def _read_binary(path: Path, limit: int | None,
             raise FormatError(f"{path}, byte {pos}: duplicate word {word!r} (row {i + 1}).")
         seen.add(word)
         keys.append(word)
-        matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
+        matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)  # no copy
         pos = space + 1 + row_bytes
     while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
         pos += 1
