@@ -115,8 +115,23 @@ def _child(params: dict[str, Any]) -> None:
     model = run()
     wall = time.perf_counter() - t0
     save(model)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak_kb / 1024}))
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": _peak_rss_kib() / 1024}))
+
+
+def _peak_rss_kib() -> float:
+    """This process's peak resident set (VmHWM), in KiB.
+
+    Not ``getrusage``: Linux carries the parent's high-water mark into ``ru_maxrss`` across
+    fork + exec, so every child would report at least the parent's size.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 # --- parent side ------------------------------------------------------------------------
