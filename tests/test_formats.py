@@ -179,3 +179,26 @@ def test_overwrite_native_and_load_vectors_alias(tmp_path, vectors):
     smaller = Vectors(KEYS[:2], vectors.vectors[:2])
     smaller.save(tmp_path / "nat", format="native")
     assert_equal_vectors(load_vectors(tmp_path / "nat"), smaller)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+
+_word = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+                min_size=1, max_size=8).filter(lambda w: not any(c.isspace() for c in w))
+
+
+@hypothesis.settings(max_examples=25, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@hypothesis.given(words=st.lists(_word, min_size=1, max_size=6, unique=True),
+                  dim=st.integers(1, 4), data=st.data())
+@pytest.mark.parametrize("format", ["text", "binary", "native"])
+def test_any_words_and_floats_round_trip_exactly(tmp_path, format, words, dim, data):
+    floats = st.floats(width=32, allow_nan=False, allow_infinity=False)
+    matrix = np.array(data.draw(st.lists(st.lists(floats, min_size=dim, max_size=dim),
+                                         min_size=len(words), max_size=len(words))),
+                      dtype=np.float32)
+    original = Vectors(words, matrix)
+    path = tmp_path / f"round_trip_{format}"
+    original.save(path, format=format)
+    assert_equal_vectors(Vectors.load(path, format=format), original)
