@@ -153,6 +153,40 @@ def test_malformed_binary_files_name_the_byte_offset(tmp_path):
         Vectors.load(path, format="binary")
 
 
+def test_lying_header_and_wrong_kind_of_path(tmp_path, vectors):
+    path = tmp_path / "lying.bin"
+    path.write_bytes(b"99999999 99999\na " + b"\0" * 40)
+    with pytest.raises(FormatError, match="header says 99999999 words of 99999 dimensions"):
+        Vectors.load(path)  # refused before allocating 40 TB
+    vectors.save(tmp_path / "nat", format="native")
+    with pytest.raises(FormatError, match="is a folder, but the text format is a file"):
+        Vectors.load(tmp_path / "nat", format="text")
+    with pytest.raises(FormatError, match="is a file, but the native format is a folder"):
+        Vectors.load(path, format="native")
+
+
+def test_corrupt_native_parts_are_format_errors(tmp_path, vectors):
+    vectors.save(tmp_path / "nat", format="native")
+    (tmp_path / "nat" / "vocab.txt").write_bytes(b"\xff\xfe")
+    with pytest.raises(FormatError, match="vocab.txt: not UTF-8"):
+        Vectors.load(tmp_path / "nat")
+    (tmp_path / "nat" / "vectors.npy").write_bytes(b"\x93NUMPY\x01\x00{'descr")
+    with pytest.raises(FormatError, match="vectors.npy: cannot read the matrix"):
+        Vectors.load(tmp_path / "nat")
+
+
+def test_failed_native_write_removes_the_folder_it_made(tmp_path, vectors, monkeypatch):
+    import os
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        vectors.save(tmp_path / "nat", format="native")
+    assert not (tmp_path / "nat").exists()
+
+
 def test_invalid_utf8_word_can_be_replaced(tmp_path):
     path = tmp_path / "trunc.bin"
     path.write_bytes(b"1 1\n\xe6\x97 " + struct.pack("<f", 1.0) + b"\n")

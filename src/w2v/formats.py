@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -121,6 +122,9 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise FormatError(f"The 'limit' parameter must be an int >= 0 or None. Got {limit!r}.")
     format = detect_format(path, header=header) if format is None else _check_format(format)
+    if path.is_dir() != (format == "native"):
+        raise FormatError(f"'{path}' is a {'folder' if path.is_dir() else 'file'}, but the "
+                          f"{format} format is a {'folder' if format == 'native' else 'file'}.")
     if format == "native":
         keys, matrix = _read_native(path, limit)
     elif format == "binary":
@@ -296,6 +300,9 @@ def _parse_binary(data: mmap.mmap, path: Path, limit: int | None,
     count, dim = _parse_header(data[:end_of_header + 1], path)
     wanted = count if limit is None else min(limit, count)
     row_bytes = 4 * dim
+    if wanted * (row_bytes + 2) > len(data):  # each row needs at least a 1-byte word and a space
+        raise FormatError(f"{path}: the header says {count} words of {dim} dimensions, but the "
+                          f"file has only {len(data)} bytes (truncated file, or a wrong header).")
     # No more rows than the file can hold (>= row_bytes + 1 bytes each): a lying header then
     # fails as a truncated row below instead of allocating a huge matrix (MemoryError).
     matrix = np.empty((min(wanted, (len(data) - end_of_header - 1) // (row_bytes + 1)), dim),
@@ -330,7 +337,20 @@ def _parse_binary(data: mmap.mmap, path: Path, limit: int | None,
 def _write_native(keys: list[str], matrix: np.ndarray, path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise OutputError(f"The native format writes a folder, but '{path}' is a file.")
-    path.mkdir(parents=False, exist_ok=True)
+    created = not path.exists()
+    try:
+        path.mkdir(parents=False, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder '{path}': {exc.strerror or exc}.") from None
+    try:
+        _write_native_files(keys, matrix, path)
+    except BaseException:
+        if created:  # leave nothing behind that this call made
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def _write_native_files(keys: list[str], matrix: np.ndarray, path: Path) -> None:
     header_path = path / NATIVE_HEADER
     if header_path.exists():
         header_path.unlink()  # the folder is incomplete until the new header is written
@@ -362,12 +382,20 @@ def _read_native(path: Path, limit: int | None) -> tuple[list[str], np.ndarray]:
                           f"{NATIVE_VERSION}).")
     try:
         matrix = np.load(path / NATIVE_MATRIX, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"{path / NATIVE_MATRIX}: cannot read the matrix ({exc}).") from None
+    except Exception as exc:  # a corrupt .npy header raises EOFError,
+        # SyntaxError, TypeError, tokenize errors...: all mean "not a readable matrix"
+        raise FormatError(f"{path / NATIVE_MATRIX}: cannot read the matrix "
+                          f"({type(exc).__name__}: {exc}).") from None
     if matrix.shape != (count, dim) or matrix.dtype != np.float32:
         raise FormatError(f"{path / NATIVE_MATRIX}: expected float32 ({count}, {dim}) as the "
                           f"header says, got {matrix.dtype} {matrix.shape}.")
-    keys = (path / NATIVE_VOCAB).read_text(encoding="utf-8").split("\n")
+    try:
+        keys = (path / NATIVE_VOCAB).read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{path / NATIVE_VOCAB}: not UTF-8 text (byte {exc.start}).") from None
+    except OSError as exc:
+        raise FormatError(f"{path / NATIVE_VOCAB}: cannot read the vocabulary "
+                          f"({exc.strerror or exc}).") from None
     if keys and keys[-1] == "":
         keys.pop()
     if len(keys) != count:
