@@ -158,9 +158,10 @@ def detect_format(path: str | os.PathLike[str], header: bool = True) -> str:
         return "text"  # let the text reader explain what is wrong with the first line
     row = sample.split(b"\n", 1)[0]
     try:
-        parts = row.decode("utf-8").split()
-        if len(parts) == dim + 1 or count == 0:
-            [float(x) for x in parts[1:]]
+        # a text row (even one with the wrong number of columns, which the text reader will
+        # then report by line) is UTF-8 with numbers after the word; float32 bytes rarely are
+        numbers = [float(x) for x in row.decode("utf-8").split()[1:]]
+        if count == 0 or numbers:
             return "text"
     except (UnicodeDecodeError, ValueError):
         pass
