@@ -112,3 +112,28 @@ def test_info_and_format_options(vectors_file, tmp_path):
     assert result.exit_code == 0 and "words: 3" in result.output
     result = invoke("similar", glove, "a", "--no-header", "-n", "1", "--json")
     assert json.loads(result.output)[0]["word"] == "c"
+
+
+def test_eval_of_gensim_trained_vectors_reports_gensims_numbers(shared_data, tmp_path):
+    import gzip
+
+    gensim_models = pytest.importorskip("gensim.models")
+    with gzip.open(shared_data / "text8" / "text8_prefix.gz", "rt") as handle:
+        words = handle.read(1_000_000).split()[:-1]
+    model = gensim_models.Word2Vec([words[i:i + 1000] for i in range(0, len(words), 1000)],
+                                   vector_size=24, min_count=5, epochs=1, workers=1, seed=3)
+    path = tmp_path / "gensim.bin"
+    model.wv.save_word2vec_format(str(path), binary=True)
+    result = invoke("eval", path, "--json", "--analogies", "google", "--similarity", "WS-353")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    score, sections = model.wv.evaluate_word_analogies(str(evaluate.DATA_DIR /
+                                                           "questions-words.txt"),
+                                                       restrict_vocab=30000)
+    assert data["analogy"]["accuracy"] == pytest.approx(score)
+    assert data["analogy"]["correct"] == len(sections[-1]["correct"])
+    pearson, spearman, oov = model.wv.evaluate_word_pairs(
+        str(evaluate.DATA_DIR / "EN-WS-353-ALL.txt"))
+    pairs = data["similarity"]["WS-353"]
+    assert pairs["oov_ratio"] * 100 == pytest.approx(oov)
+    assert pairs["spearman"] == pytest.approx(spearman.statistic, abs=2e-4)  # see test_evaluate
