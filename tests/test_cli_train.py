@@ -61,3 +61,23 @@ def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message):
     assert len(lines) == 1 and lines[0].startswith("w2v: error:"), result.stderr
     assert message in lines[0]
     assert not out.exists()
+
+
+def test_invalid_utf8_is_reported_once_and_training_goes_on(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(CORPUS.encode() + b"caf\xe9 \xff\n")
+    out = tmp_path / "v.txt"
+    result = _w2v("train", str(path), "-o", str(out), *FAST)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("w2v: warning:")]
+    assert len(warnings) == 1 and "2 byte(s)" in warnings[0]
+    assert out.exists()
+
+
+def test_help_lists_the_options():
+    result = _w2v("train", "--help")
+    assert result.returncode == 0
+    for option in ("--sg", "--cbow", "--dim", "--window", "--negative", "--loss", "--sample",
+                   "--min-count", "--epochs", "--workers", "--alpha", "--seed", "--format",
+                   "--engine", "--device"):
+        assert option in result.stdout

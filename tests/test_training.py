@@ -88,3 +88,10 @@ def test_user_errors(tmp_path):
         train(SENTENCES, dims=3)
     with pytest.raises(CorpusError, match="list of str"):
         train(["a sentence as a string"], **SMALL)
+
+
+def test_divergence_is_an_error():
+    from w2v.errors import DivergenceError
+
+    with pytest.raises(DivergenceError, match="alpha"):
+        train(SENTENCES, **{**SMALL, "alpha": 1e30, "epochs": 3})

@@ -20,15 +20,52 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
-# fastmath lets LLVM vectorise the dot products over the D dims (reassociation); the
-# result is still deterministic for a given machine and build.
-_JIT = {"nogil": True, "cache": True, "fastmath": True}
+# Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
+# deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
+# run must show a NaN loss, not undefined behaviour. error_model="numpy": float division
+# by zero gives inf/NaN instead of a ZeroDivisionError check on every division.
+_JIT = {"nogil": True, "cache": True, "error_model": "numpy",
+        "fastmath": {"reassoc", "contract", "nsz", "arcp"}}
 
 _U32 = np.uint64(32)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _TWO_M32 = 1.0 / 4294967296.0
+
+
+@intrinsic
+def prefetch_row(typingctx, matrix, row):
+    """Ask the CPU to start loading ``matrix[row, :]`` into the cache (``llvm.prefetch``).
+
+    A hint, no effect on results: one prefetch per 64-byte line of the (C-contiguous) row.
+    """
+
+    def codegen(context, builder, signature, args):
+        aryty, rowty = signature.args
+        ary = context.make_array(aryty)(context, builder, args[0])
+        shape = cgutils.unpack_tuple(builder, ary.shape)
+        row_index = context.cast(builder, args[1], rowty, types.intp)
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer2(context, builder, data=ary.data, shape=shape,
+                                        strides=cgutils.unpack_tuple(builder, ary.strides),
+                                        layout=aryty.layout, inds=[row_index, zero])
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            "llvm.prefetch.p0i8")
+        base = builder.bitcast(ptr, i8p)
+        n_bytes = builder.mul(shape[1], context.get_constant(types.intp, aryty.dtype.bitwidth // 8))
+        step = context.get_constant(types.intp, 64)
+        with cgutils.for_range_slice(builder, zero, n_bytes, step, intp=zero.type) as (off, _):
+            # (address, read, high temporal locality, data cache)
+            builder.call(fn, [builder.gep(base, [off]), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(matrix, row), codegen
 
 
 @njit(**_JIT)
@@ -294,18 +331,31 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     grad_in = np.empty((2 * window, dim), dtype=np.float32)
     h = np.empty(dim, dtype=np.float32)
     scores = np.empty(syn1.shape[0] if softmax else 1, dtype=np.float64)
+    # With one set of negatives per center, draw the next center's negatives one step
+    # ahead and prefetch its rows while this center computes: random rows of the tables
+    # miss the cache, and the prefetch hides that latency.
+    lookahead = not softmax and (shared or not sg)
+    ahead = np.empty(n_neg + 1, dtype=np.int64)
     state = rng_state[0]
     loss = 0.0
     pairs = 0
     for s in range(len(starts) - 1):
         a, b = starts[s], starts[s + 1]
         n, state = _subsample(ids, a, b, keep, state, sentence)
+        if lookahead and n > 0:
+            state = draw_negatives(state, ahead, n_neg, accept, alias)
         for p in range(n):
             # Linear decay at the word's position in the chunk.
             frac = (a - first + (p * (b - a)) / n) / n_words
             lr = alphas[0] + (alphas[1] - alphas[0]) * frac
             state, z = rng_next(state)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            if lookahead:
+                targets[1:] = ahead[1:]
+                if p + 1 < n:
+                    state = draw_negatives(state, ahead, n_neg, accept, alias)
+                    _prefetch_center(syn0, syn1, ahead, n_neg, sentence[p + 1],
+                                     sentence[min(p + 1 + window, n - 1)])
             m = 0
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
@@ -319,12 +369,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                                         h, grad_in, scores)
                 pairs += m if sg else 1
             elif not sg:
-                state = draw_negatives(state, targets, n_neg, accept, alias)
                 loss += cbow_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
                                         h, grad_in[0], g[0])
                 pairs += 1
             elif shared:
-                state = draw_negatives(state, targets, n_neg, accept, alias)
                 loss += sg_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
                                       grad_in, g)
                 pairs += m
@@ -339,6 +387,15 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     stats[0] += loss
     stats[1] += pairs
     stats[2] += starts[len(starts) - 1] - first
+
+
+@njit(**_JIT)
+def _prefetch_center(syn0, syn1, negatives, n_neg, center, new_context) -> None:
+    """Prefetch the output rows of a center and its negatives[1..n_neg], and one input row."""
+    prefetch_row(syn1, center)
+    for k in range(1, n_neg + 1):
+        prefetch_row(syn1, negatives[k])
+    prefetch_row(syn0, new_context)
 
 
 @njit(**_JIT)
