@@ -176,8 +176,10 @@ class _Run:
         weights = (self.state.syn0, self.state.syn1)
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end)
-        for k in range(int(self.state.position[worker]), len(chunks)):
-            if self.stop.is_set() or self.control.wants_pause():
+        start = int(self.state.position[worker])
+        for k in range(start, len(chunks)):
+            # At least one chunk per call, so that a pause after every chunk still progresses.
+            if self.stop.is_set() or (k > start and self.control.wants_pause()):
                 return False
             a, b = chunks[k]
             p0 = (epoch + (self.starts[a] - base) / shard_words) / epochs
