@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from w2v.corpus import CorpusStats, encode_corpus, sentences_from
 from w2v.errors import CorpusError
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
+
+if TYPE_CHECKING:
+    from w2v.checkpoint import Checkpointer
 
 Report = Callable[[dict[str, Any]], None]
 
@@ -64,7 +67,8 @@ class Model:
         return [h["loss"] for h in self.history if h["kind"] == "epoch"]
 
 
-def train(corpus: Any, *, report: Report | None = None, **config: Any) -> Model:
+def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer | None = None,
+          **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -76,6 +80,9 @@ def train(corpus: Any, *, report: Report | None = None, **config: Any) -> Model:
         Called with each history record while training (e.g. a progress bar). If it has a
         ``start(total_words, epochs)`` method, that is called first, once the corpus is
         encoded (:class:`w2v.progress.TrainingProgress` does).
+    checkpoint : w2v.checkpoint.Checkpointer, optional
+        Saves checkpoints between chunks, resumes from one, and turns SIGINT/SIGTERM into a
+        checkpoint and :class:`~w2v.checkpoint.TrainingInterrupted` (numba engine only).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -109,7 +116,12 @@ def train(corpus: Any, *, report: Report | None = None, **config: Any) -> Model:
         report.start(int(len(encoded.ids)), cfg.epochs)
     engine_train = _engine_train(cfg)
     t0 = time.perf_counter()
-    result = engine_train(encoded, vocab, cfg, report)
+    if checkpoint is None:
+        result = engine_train(encoded, vocab, cfg, report)
+    else:  # the checkpoint module hooks into the driver between chunks
+        state = checkpoint.start(cfg, vocab, encoded)
+        with checkpoint.catch_signals():
+            result = engine_train(encoded, vocab, cfg, report, state=state, control=checkpoint)
     seconds = time.perf_counter() - t0
     run_stats = {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
                  "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
