@@ -296,6 +296,24 @@ def _read_arrays(step: Path, checksums: dict[str, Any]) -> dict[str, np.ndarray]
     return arrays
 
 
+def resume_options(folder: str | os.PathLike[str], given: dict[str, Any]) -> dict[str, Any]:
+    """Training options for ``--resume``: the checkpoint's, overridden by those ``given``.
+
+    An override that differs from the checkpoint is refused later, by :func:`load_checkpoint`.
+    """
+    return {**read_header(folder)["config"], **given}
+
+
+def interrupted_message(stop: TrainingInterrupted, corpus: str, output: str, fmt: str) -> str:
+    """One line for the user: what was saved where, and the command that resumes."""
+    again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
+    if fmt != "text":
+        again += f" --format {fmt}"
+    return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
+            f"vectors so far saved to '{output}', checkpoint in '{stop.folder}'. "
+            f"Resume with: {again}")
+
+
 # --- the engine's control -------------------------------------------------------------------
 
 class Checkpointer:
@@ -318,6 +336,13 @@ class Checkpointer:
             raise ConfigError(f"--checkpoint-every must be a number of minutes >= 0. Got "
                               f"{every_minutes!r} instead.")
         self.folder = Path(folder)
+        if resume:
+            read_header(self.folder)  # fail before reading the corpus
+        elif every_minutes is not None:  # fail before training if it could never be saved
+            parent = self.folder.parent if str(self.folder.parent) else Path(".")
+            check_writable_dir(parent, "folder of the checkpoint folder")
+            if self.folder.exists() and not self.folder.is_dir():
+                raise OutputError(f"The checkpoint folder '{self.folder}' is a file.")
         self.every_s = None if every_minutes is None else every_minutes * 60.0
         self.resume = resume
         self.interrupted: int | None = None
@@ -367,8 +392,19 @@ class Checkpointer:
             lr = state.alpha if state.alpha is not None else float("nan")
             raise DivergenceError(
                 f"Training diverged in epoch {state.epoch + 1}: a parameter is not finite "
-                f"(learning rate {lr:.4g}). Lower --alpha; the last good checkpoint is kept "
-                f"in '{self.folder}'.")
+                f"(learning rate {lr:.4g}). Lower --alpha.")
+
+    @classmethod
+    def for_command_line(cls, output: Path, checkpoint_dir: Path | None,
+                         every_minutes: float | None, resume: Path | None) -> Checkpointer:
+        """The checkpointer of ``w2v train``: periodic saves only with a folder or a resume;
+        without one, an interruption still saves to ``OUTPUT.checkpoint``."""
+        if every_minutes is not None and checkpoint_dir is None and resume is None:
+            raise ConfigError("--checkpoint-every needs --checkpoint-dir (or --resume).")
+        folder = checkpoint_dir or resume or Path(f"{output}.checkpoint")
+        if every_minutes is None and (checkpoint_dir or resume) is not None:
+            every_minutes = DEFAULT_EVERY_MINUTES
+        return cls(folder, every_minutes, resume=resume is not None)
 
     @contextlib.contextmanager
     def catch_signals(self) -> Iterator[None]:

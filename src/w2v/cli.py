@@ -103,6 +103,7 @@ def gradcheck() -> None:
 
 @app.command()
 def train(
+    ctx: typer.Context,
     corpus: Annotated[Path, typer.Argument(
         help="Text file (.gz/.bz2 too) or folder of files; whitespace-separated tokens, "
              "one sentence a line.")],
@@ -129,12 +130,31 @@ def train(
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
                                                     "'cuda:N'.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    checkpoint_dir: Annotated[Path | None, typer.Option(
+        help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
+             "resume with --resume.")] = None,
+    checkpoint_every: Annotated[float | None, typer.Option(
+        help="Minutes between checkpoints (0: after every chunk of ~50,000 words).")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        help="Resume from the checkpoint in this folder (same corpus and options; options "
+             "not given are taken from the checkpoint).")] = None,
 ) -> None:
-    """Train word vectors on a text corpus and save them."""
+    """Train word vectors on a text corpus and save them.
+
+    Ctrl-C or SIGTERM finishes the current chunk, saves a checkpoint and the vectors so far,
+    prints how to resume, and exits with status 130 or 143.
+    """
     import warnings
 
     from w2v.atomic import check_writable_dir
-    from w2v.errors import ConfigError
+    from w2v.checkpoint import (
+        STATE_FILE,
+        Checkpointer,
+        TrainingInterrupted,
+        interrupted_message,
+        resume_options,
+    )
+    from w2v.errors import ConfigError, DivergenceError
     from w2v.progress import TrainingProgress, summary_line
     from w2v.training import train as train_model
 
@@ -147,10 +167,28 @@ def train(
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device}
     options = {k: v for k, v in given.items() if v is not None}
+    checkpointer = Checkpointer.for_command_line(output, checkpoint_dir, checkpoint_every, resume)
+    if resume is not None:
+        if ctx.get_parameter_source("sg").name == "DEFAULT":
+            del options["sg"]  # --sg/--cbow not given: the checkpoint's
+        options = resume_options(resume, options)
+    if options.get("engine", "numba") != "numba" and checkpointer.every_s is None:
+        checkpointer = None  # only the numba engine checkpoints; others stop on Ctrl-C
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with TrainingProgress(disable=quiet) as progress:
-            model = train_model(str(corpus), report=progress, **options)
+        try:
+            with TrainingProgress(disable=quiet) as progress:
+                model = train_model(str(corpus), report=progress, checkpoint=checkpointer,
+                                    **options)
+        except TrainingInterrupted as stop:
+            stop.vectors.save(output, format=fmt)
+            print(interrupted_message(stop, str(corpus), str(output), fmt), file=sys.stderr)
+            raise typer.Exit(128 + stop.signum) from None
+        except DivergenceError as exc:
+            if checkpointer is None or not (checkpointer.folder / STATE_FILE).is_file():
+                raise
+            raise DivergenceError(f"{exc} The last good checkpoint is kept in "
+                                  f"'{checkpointer.folder}'.") from None
     for warning in caught:
         print(f"w2v: warning: {warning.message}", file=sys.stderr)
     model.save(output, format=fmt)
