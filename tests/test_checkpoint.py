@@ -1,0 +1,300 @@
+"""Checkpoints in-process: exact resume, atomic saves, refusals, divergence, interruption.
+
+The engine's chunk is shrunk to 400 words so that a corpus of a few thousand words gives
+dozens of chunk boundaries (and checkpoints) in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+
+import numpy as np
+import pytest
+
+import w2v.engines.numba_engine as numba_engine
+from w2v import checkpoint as ckpt
+from w2v.checkpoint import Checkpointer, TrainingInterrupted, load_checkpoint, read_header
+from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
+from w2v.training import train
+
+OPTIONS = {"vector_size": 12, "window": 3, "negative": 3, "min_count": 1, "epochs": 3,
+           "workers": 1, "seed": 7, "sample": 1e-3}
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(numba_engine, "CHUNK_WORDS", 400)
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(200)]
+    return [[words[j % 200] for j in rng.zipf(1.3, 15)] for _ in range(300)]
+
+
+@pytest.fixture(scope="module")
+def reference(sentences):
+    """The uninterrupted run, without any checkpoint."""
+    import w2v.engines.numba_engine as engine
+
+    saved, engine.CHUNK_WORDS = engine.CHUNK_WORDS, 400
+    try:
+        return train(sentences, **OPTIONS).vectors.vectors.copy()
+    finally:
+        engine.CHUNK_WORDS = saved
+
+
+class CrashAfter(Checkpointer):
+    """A checkpointer whose process 'dies' (raises) right after its n-th save."""
+
+    def __init__(self, folder, n, **kwargs):
+        super().__init__(folder, every_minutes=0, **kwargs)
+        self.n = n
+
+    def checkpoint(self, state, epoch_end):
+        super().checkpoint(state, epoch_end)
+        if self.saves == self.n:
+            raise KeyboardInterrupt  # stands for a crash: nothing after this point runs
+
+
+def crash_after(sentences, folder, n, **options):
+    with pytest.raises(KeyboardInterrupt):
+        train(sentences, checkpoint=CrashAfter(folder, n), **{**OPTIONS, **options})
+
+
+# --- exact resume --------------------------------------------------------------------------
+
+def test_checkpointing_every_chunk_does_not_change_the_result(tmp_path, sentences, reference):
+    checkpointer = Checkpointer(tmp_path / "ck", every_minutes=0)
+    model = train(sentences, checkpoint=checkpointer, **OPTIONS)
+    assert checkpointer.saves > 20  # every chunk boundary and every epoch end
+    np.testing.assert_array_equal(model.vectors.vectors, reference)
+    header = read_header(tmp_path / "ck")
+    assert header["epoch"] == 3 and header["position"] == [0]
+    # Only the newest step folder is kept.
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == [
+        "checkpoint.json", header["folder"]]
+
+
+@pytest.mark.parametrize("n", [1, 5, 12, 17, 30])
+def test_resume_after_a_crash_is_bit_identical(tmp_path, sentences, reference, n):
+    crash_after(sentences, tmp_path / "ck", n)
+    header = read_header(tmp_path / "ck")
+    assert header["step"] == n
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+    np.testing.assert_array_equal(resumed.vectors.vectors, reference)
+
+
+def test_resume_with_two_workers(tmp_path, sentences):
+    # Two workers: Hogwild order varies, but a resume must still run to the end from the
+    # saved position of each thread and give finite vectors of the right shape.
+    crash_after(sentences, tmp_path / "ck", 4, workers=2)
+    assert len(read_header(tmp_path / "ck")["rng_states"]) == 2
+    model = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True,
+                                                     every_minutes=0),
+                  **{**OPTIONS, "workers": 2})
+    assert np.isfinite(model.vectors.vectors).all()
+    assert read_header(tmp_path / "ck")["epoch"] == 3
+
+
+def test_state_round_trips_exactly(tmp_path, sentences):
+    crash_after(sentences, tmp_path / "ck", 9)
+    header = read_header(tmp_path / "ck")
+    state = load_checkpoint(tmp_path / "ck", _config(), _vocab(sentences),
+                            header["corpus_fingerprint"])
+    assert state.syn0.dtype == np.float32 and state.syn0.flags.writeable
+    assert state.rng_states.dtype == np.uint64 and state.rng_states.shape == (1, 1)
+    assert int(state.rng_states[0, 0]) == header["rng_states"][0]
+    assert state.epoch == header["epoch"] and list(state.position) == header["position"]
+    assert 0 < state.alpha <= OPTIONS.get("alpha", 0.025)
+
+
+def _config(**changes):
+    from w2v.config import TrainConfig
+
+    return TrainConfig(**{**OPTIONS, **changes})
+
+
+def _vocab(sentences):
+    from w2v.vocab import build_vocab
+
+    return build_vocab(sentences, min_count=1)
+
+
+# --- atomicity -----------------------------------------------------------------------------
+
+def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, sentences, monkeypatch):
+    crash_after(sentences, tmp_path / "ck", 3)
+    before = (tmp_path / "ck" / "checkpoint.json").read_bytes()
+    calls = {"n": 0}
+    real_replace = ckpt.os.replace
+
+    def failing_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second file of the next save: disk full
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(ckpt.os, "replace", failing_replace)
+    import w2v.atomic
+
+    monkeypatch.setattr(w2v.atomic.os, "replace", failing_replace)
+    with pytest.raises(OutputError, match="No space left"):
+        train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True, every_minutes=0),
+              **OPTIONS)
+    assert (tmp_path / "ck" / "checkpoint.json").read_bytes() == before
+    assert [p.name for p in (tmp_path / "ck").iterdir() if p.name.endswith(".tmp")] == []
+    monkeypatch.undo()
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+    assert np.isfinite(resumed.vectors.vectors).all()
+
+
+def test_leftovers_of_a_killed_save_are_ignored_then_removed(tmp_path, sentences, reference):
+    crash_after(sentences, tmp_path / "ck", 6)
+    stale = tmp_path / "ck" / ".step-000007.tmp"
+    stale.mkdir()
+    (stale / "syn0.npy").write_bytes(b"half")
+    (tmp_path / "ck" / "step-000099").mkdir()  # an unreferenced step from a killed save
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True,
+                                                       every_minutes=0), **OPTIONS)
+    np.testing.assert_array_equal(resumed.vectors.vectors, reference)
+    names = sorted(p.name for p in (tmp_path / "ck").iterdir())
+    assert names == ["checkpoint.json", read_header(tmp_path / "ck")["folder"]]
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+def _corrupt(folder, how):
+    header = json.loads((folder / "checkpoint.json").read_text())
+    syn0 = folder / header["folder"] / "syn0.npy"
+    if how == "truncated-array":
+        syn0.write_bytes(syn0.read_bytes()[:-10])
+    elif how == "flipped-byte":
+        data = bytearray(syn0.read_bytes())
+        data[-3] ^= 0x40
+        syn0.write_bytes(bytes(data))
+    elif how == "missing-array":
+        syn0.unlink()
+    elif how == "missing-step":
+        shutil.rmtree(folder / header["folder"])
+    elif how == "truncated-json":
+        (folder / "checkpoint.json").write_text(json.dumps(header)[:50])
+    elif how == "missing-json":
+        (folder / "checkpoint.json").unlink()
+    elif how == "other-version":
+        (folder / "checkpoint.json").write_text(json.dumps({**header, "version": 99}))
+    elif how == "bad-field":
+        (folder / "checkpoint.json").write_text(json.dumps({**header, "epoch": "three"}))
+    elif how == "bad-rng":
+        (folder / "checkpoint.json").write_text(json.dumps({**header, "rng_states": [1, 2]}))
+
+
+@pytest.mark.parametrize("how", ["truncated-array", "flipped-byte", "missing-array",
+                                 "missing-step", "truncated-json", "missing-json",
+                                 "other-version", "bad-field", "bad-rng"])
+def test_corrupt_checkpoints_are_refused(tmp_path, sentences, how):
+    crash_after(sentences, tmp_path / "ck", 4)
+    _corrupt(tmp_path / "ck", how)
+    with pytest.raises(CheckpointError, match="ck"):
+        train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+
+
+def test_missing_checkpoint_folder(tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        Checkpointer(tmp_path / "nope", resume=True)
+
+
+@pytest.mark.parametrize(("change", "name"), [({"window": 2}, "window"),
+                                              ({"vector_size": 8}, "vector_size"),
+                                              ({"workers": 2}, "workers"),
+                                              ({"seed": 8}, "seed"),
+                                              ({"sg": False}, "sg")])
+def test_checkpoint_of_another_config_is_refused(tmp_path, sentences, change, name):
+    crash_after(sentences, tmp_path / "ck", 2)
+    with pytest.raises(CheckpointError, match=f"another configuration:.*{name}="):
+        train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True),
+              **{**OPTIONS, **change})
+
+
+def test_checkpoint_of_another_corpus_is_refused(tmp_path, sentences):
+    crash_after(sentences, tmp_path / "ck", 2)
+    with pytest.raises(CheckpointError, match="another corpus"):
+        train(sentences[:-1], checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+
+
+def test_only_the_numba_engine_checkpoints(tmp_path, sentences):
+    with pytest.raises(ConfigError, match="numba engine"):
+        train(sentences, checkpoint=Checkpointer(tmp_path / "ck", every_minutes=1),
+              **{**OPTIONS, "engine": "reference"})
+
+
+@pytest.mark.parametrize("minutes", [-1.0, float("nan"), float("inf")])
+def test_bad_checkpoint_interval(tmp_path, minutes):
+    with pytest.raises(ConfigError, match="checkpoint-every"):
+        Checkpointer(tmp_path / "ck", every_minutes=minutes)
+
+
+def test_checkpoint_folder_that_is_a_file(tmp_path):
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(OutputError, match="taken"):
+        Checkpointer(tmp_path / "taken", every_minutes=1)
+
+
+# --- divergence and interruption ------------------------------------------------------------
+
+class PoisonAfter(Checkpointer):
+    """Puts a NaN into the weights after the n-th save (as a too-high lr would)."""
+
+    def __init__(self, folder, n):
+        super().__init__(folder, every_minutes=0)
+        self.n = n
+
+    def checkpoint(self, state, epoch_end):
+        super().checkpoint(state, epoch_end)
+        if self.saves == self.n:
+            state.syn1[3, 0] = np.nan
+
+
+def test_divergence_names_epoch_and_lr_and_keeps_the_last_good_checkpoint(tmp_path, sentences):
+    with pytest.raises(DivergenceError, match=r"epoch \d+.*learning rate 0\.0\d+"):
+        train(sentences, checkpoint=PoisonAfter(tmp_path / "ck", 5), **OPTIONS)
+    header = read_header(tmp_path / "ck")
+    assert header["step"] == 5  # nothing saved after the NaN
+    state = load_checkpoint(tmp_path / "ck", _config(), _vocab(sentences),
+                            header["corpus_fingerprint"])
+    assert np.isfinite(state.syn0).all() and np.isfinite(state.syn1).all()
+
+
+def test_a_too_high_learning_rate_diverges_with_a_clear_error(sentences):
+    with pytest.raises(DivergenceError, match=r"epoch 1"):
+        train(sentences, **{**OPTIONS, "alpha": 1e30, "min_alpha": 1e30})
+
+
+class SignalAfter(Checkpointer):
+    """Delivers a real SIGINT to this process after ``n`` pause checks."""
+
+    def __init__(self, folder, n):
+        super().__init__(folder)
+        self.n, self.calls = n, 0
+
+    def wants_pause(self):
+        self.calls += 1
+        if self.calls == self.n:
+            signal.raise_signal(signal.SIGINT)
+        return super().wants_pause()
+
+
+def test_sigint_saves_a_checkpoint_and_the_vectors_so_far(tmp_path, sentences, reference):
+    checkpointer = SignalAfter(tmp_path / "ck", 10)
+    previous = signal.getsignal(signal.SIGINT)
+    with pytest.raises(TrainingInterrupted) as stop:
+        train(sentences, checkpoint=checkpointer, **OPTIONS)
+    assert signal.getsignal(signal.SIGINT) is previous  # handlers restored
+    assert stop.value.signum == signal.SIGINT and stop.value.epoch == 1
+    assert stop.value.vectors.vectors.shape == reference.shape
+    assert checkpointer.saves == 1
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+    np.testing.assert_array_equal(resumed.vectors.vectors, reference)
