@@ -117,7 +117,7 @@ def _valid_files(folder: Path) -> dict[str, Path]:
 def _load_all_ways(path: Path) -> None:
     """Every way a user can read a vectors file; only W2VError may escape."""
     attempts = [lambda: load_vectors(path), lambda: detect_format(path)]
-    if not path.is_dir():  # forcing a word2vec format on a folder: see the test below
+    if not path.is_dir():  # a word2vec format forced on a folder: see the test below
         attempts += [
             lambda: load_vectors(path, format="text"),
             lambda: load_vectors(path, format="text", header=False),
@@ -195,16 +195,7 @@ def test_vector_readers_on_mutated_valid_files(format, edit_list):
         shutil.rmtree(folder)
 
 
-# Known crashes of formats._read_native (reported, not yet fixed there): np.load of a corrupt
-# vectors.npy raises EOFError / SyntaxError / TypeError / tokenize.TokenError, which are not
-# caught; vocab.txt is read without catching UnicodeDecodeError or FileNotFoundError.
-NATIVE_PARTS = [
-    "w2v.json",
-    pytest.param("vectors.npy", marks=pytest.mark.xfail(
-        strict=False, reason="np.load errors other than OSError/ValueError escape")),
-    pytest.param("vocab.txt", marks=pytest.mark.xfail(
-        strict=False, reason="vocab.txt read without catching UnicodeDecodeError/OSError")),
-]
+NATIVE_PARTS = ["w2v.json", "vectors.npy", "vocab.txt"]
 
 
 @pytest.mark.parametrize("part", NATIVE_PARTS)
@@ -238,7 +229,6 @@ def test_native_reader_on_arbitrary_headers(header):
         shutil.rmtree(folder)
 
 
-@pytest.mark.xfail(strict=False, reason="formats opens the folder as a file: IsADirectoryError")
 @pytest.mark.parametrize("format", ["text", "binary"])
 def test_word2vec_format_forced_on_a_folder(tmp_path, format):
     folder = _valid_files(tmp_path)["native"]

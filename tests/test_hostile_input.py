@@ -200,8 +200,7 @@ def test_output_in_read_only_folder(case):
     _train_fails(case, inputs / "corpus.txt", (str(outputs),), patch=patch)
 
 
-@pytest.mark.parametrize("fmt", ["text", pytest.param("native", marks=pytest.mark.xfail(
-    strict=False, reason="formats._write_native leaves the folder it created"))])
+@pytest.mark.parametrize("fmt", ["text", "native"])
 def test_full_disk(case, fmt):
     # ENOSPC when the vectors are flushed to disk: the temporary file must go, nothing stays.
     patch = """
@@ -269,3 +268,74 @@ def test_native_folder_without_header(case):
     before = snapshot(inputs)
     result = run_w2v(["info", str(path)])
     assert_clean_failure(result, (path.name,), inputs, before, outputs)
+
+
+# --- bad checkpoints --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def finished_checkpoint(tmp_path_factory) -> Path:
+    """The checkpoint folder of a finished run on CORPUS (made once, copied into each case)."""
+    scratch = tmp_path_factory.mktemp("ck_source")
+    (scratch / "corpus.txt").write_text(CORPUS)
+    result = run_w2v(["train", str(scratch / "corpus.txt"), "-o", str(scratch / "v.txt"),
+                      "--checkpoint-dir", str(scratch / "ck"), "--checkpoint-every", "0", *FAST])
+    assert result.returncode == 0, result.stderr
+    return scratch / "ck"
+
+
+@pytest.fixture
+def checkpoint(case, finished_checkpoint) -> Path:
+    """A copy of the finished checkpoint inside the (hashed) input folder."""
+    import shutil
+
+    return Path(shutil.copytree(finished_checkpoint, case[0] / "ck"))
+
+
+def _step_file(folder: Path, name: str) -> Path:
+    import json
+
+    return folder / json.loads((folder / "checkpoint.json").read_text())["folder"] / name
+
+
+CHECKPOINT_DAMAGE = {
+    "truncated-weights": lambda f: _step_file(f, "syn0.npy").write_bytes(
+        _step_file(f, "syn0.npy").read_bytes()[:-9]),
+    "corrupt-weights": lambda f: _step_file(f, "syn1.npy").write_bytes(
+        _step_file(f, "syn1.npy").read_bytes()[:-4] + b"\x00\x00\xc0\x7f"),
+    "truncated-state": lambda f: (f / "checkpoint.json").write_bytes(
+        (f / "checkpoint.json").read_bytes()[:40]),
+    "garbage-state": lambda f: (f / "checkpoint.json").write_bytes(b"\x00\xff" * 50),
+    "missing-state": lambda f: (f / "checkpoint.json").unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(CHECKPOINT_DAMAGE))
+def test_damaged_checkpoint(case, checkpoint, damage):
+    CHECKPOINT_DAMAGE[damage](checkpoint)
+    _train_fails(case, case[0] / "corpus.txt", (str(checkpoint),),
+                 extra=["--resume", str(checkpoint), "--quiet"])
+
+
+def test_checkpoint_from_another_config(case, checkpoint):
+    _train_fails(case, case[0] / "corpus.txt", ("window",),
+                 extra=["--resume", str(checkpoint), "--window", "4", "--quiet"])
+
+
+def test_checkpoint_from_another_corpus(case, checkpoint):
+    (case[0] / "other.txt").write_text(CORPUS.replace("lazy", "sleepy"))
+    _train_fails(case, case[0] / "other.txt", ("another corpus",),
+                 extra=["--resume", str(checkpoint), "--quiet"])
+
+
+def test_resume_from_missing_folder(case):
+    _train_fails(case, case[0] / "corpus.txt", ("no_such_ck",),
+                 extra=["--resume", str(case[1] / "no_such_ck"), "--quiet"])
+
+
+@pytest.mark.parametrize(("options", "name"), [
+    (["--checkpoint-every", "5"], "--checkpoint-dir"),
+    (["--checkpoint-dir", "CK", "--checkpoint-every", "-1"], "--checkpoint-every"),
+])
+def test_bad_checkpoint_options(case, options, name):
+    options = [str(case[1] / "ck") if o == "CK" else o for o in options]
+    _train_fails(case, case[0] / "corpus.txt", (name,), extra=[*FAST, *options])
