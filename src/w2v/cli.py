@@ -138,6 +138,9 @@ def train(
     resume: Annotated[Path | None, typer.Option(
         help="Resume from the checkpoint in this folder (same corpus and options; options "
              "not given are taken from the checkpoint).")] = None,
+    max_memory: Annotated[float | None, typer.Option(
+        help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
+             "is memory-mapped from a temporary file.")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -172,6 +175,10 @@ def train(
         if ctx.get_parameter_source("sg").name == "DEFAULT":
             del options["sg"]  # --sg/--cbow not given: the checkpoint's
         options = resume_options(resume, options)
+    if max_memory is not None and not 0 < max_memory < float("inf"):
+        raise ConfigError(f"--max-memory must be a positive number of MB. Got {max_memory!r} "
+                          f"instead.")
+    max_bytes = None if max_memory is None else int(max_memory * 2**20)
     if options.get("engine", "numba") != "numba" and checkpointer.every_s is None:
         checkpointer = None  # only the numba engine checkpoints; others stop on Ctrl-C
     with warnings.catch_warnings(record=True) as caught:
@@ -179,7 +186,7 @@ def train(
         try:
             with TrainingProgress(disable=quiet) as progress:
                 model = train_model(str(corpus), report=progress, checkpoint=checkpointer,
-                                    **options)
+                                    max_memory=max_bytes, **options)
         except TrainingInterrupted as stop:
             stop.vectors.save(output, format=fmt)
             print(interrupted_message(stop, str(corpus), str(output), fmt), file=sys.stderr)

@@ -68,7 +68,7 @@ class Model:
 
 
 def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer | None = None,
-          **config: Any) -> Model:
+          max_memory: int | None = None, **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -80,6 +80,10 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
         Called with each history record while training (e.g. a progress bar). If it has a
         ``start(total_words, epochs)`` method, that is called first, once the corpus is
         encoded (:class:`w2v.progress.TrainingProgress` does).
+    max_memory : int, optional
+        Bytes the encoded id array (4 bytes a word) may take in memory; a larger corpus is
+        encoded to a memory-mapped temporary file. None: the corpus module's default
+        (:data:`w2v.corpus.MEMMAP_THRESHOLD` ids).
     checkpoint : w2v.checkpoint.Checkpointer, optional
         Saves checkpoints between chunks, resumes from one, and turns SIGINT/SIGTERM into a
         checkpoint and :class:`~w2v.checkpoint.TrainingInterrupted` (numba engine only).
@@ -109,7 +113,8 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
     stats = CorpusStats()
     vocab = build_vocab(sentences_from(corpus, cfg.max_sentence_length, stats=stats),
                         cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, source_name=name)
-    encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length)
+    threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
+    encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length, **threshold)
     if not len(encoded.ids):
         raise CorpusError(f"{name} has no word left to train on.")
     if report is not None and hasattr(report, "start"):
