@@ -301,6 +301,13 @@ def test_model_too_big_for_the_gpu_says_how_much_it_needs(monkeypatch):
         torch_engine.check_device_memory(torch.device("cuda", 0), 10**7, 3_000_000, config)
 
 
+def test_a_cbow_step_holds_batch_pairs_context_pairs():
+    assert torch_engine.examples_per_step(_config(batch_pairs=16_384, window=5)) == 16_384
+    cbow = _config(sg=False, batch_pairs=16_384, window=5)
+    assert torch_engine.examples_per_step(cbow) == 1_638
+    assert torch_engine.examples_per_step(cbow.replace(batch_pairs=3)) == 1
+
+
 def test_batch_pairs_is_validated():
     with pytest.raises(ConfigError, match="batch_pairs"):
         TrainConfig(batch_pairs=0)

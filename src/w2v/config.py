@@ -47,7 +47,8 @@ class TrainConfig:
     device: str = "cpu"
     # gensim splits longer lines; we split them too but never drop a token.
     max_sentence_length: int = 10_000
-    # Torch engine only: training examples (skip-gram pairs or CBOW windows) per SGD step.
+    # Torch engine only: (context, center) pairs per SGD step; a CBOW step takes
+    # batch_pairs // (2 * window) windows (a window holds up to 2 * window pairs).
     # Summed SGD at lr 0.025 diverges at 65,536 shuffled pairs per step on text8 (the word
     # "the" gets ~5,600 summed updates); 16,384 matches gensim's quality with a 4x margin.
     batch_pairs: int = 16_384
