@@ -257,6 +257,18 @@ def test_same_seed_same_vectors_on_cpu(group_corpus):
     assert not np.array_equal(a.input_vectors, c.input_vectors)
 
 
+@pytest.mark.filterwarnings("error")
+def test_a_read_only_id_array_is_copied_without_warning(group_corpus):
+    # encode_corpus memory-maps large corpora read-only.
+    encoded, vocab = group_corpus
+    ids = encoded.ids.copy()
+    ids.flags.writeable = False
+    frozen = type(encoded)(ids=ids, sentence_starts=encoded.sentence_starts,
+                           raw_words=encoded.raw_words, stats=encoded.stats)
+    run = torch_engine.train(frozen, vocab, _config(epochs=1))
+    assert np.isfinite(run.input_vectors).all()
+
+
 def test_reports_are_passed_to_the_callback(group_corpus):
     encoded, vocab = group_corpus
     seen = []

@@ -161,13 +161,22 @@ def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     return _Tables(
         w_in=torch.as_tensor(w_in, device=device),
         w_out=torch.zeros((size, dim), dtype=torch.float32, device=device),
-        ids=torch.as_tensor(ids, device=device),
-        sentence=torch.as_tensor(sentence, device=device),
+        ids=_to_device(ids, device),
+        sentence=_to_device(sentence, device),
         keep=torch.as_tensor(vocab.keep_probabilities(config.sample).astype(np.float32),
                              device=device),
         noise=AliasSampler(vocab.noise_distribution(config.ns_exponent), device),
         generator=generator,
     )
+
+
+def _to_device(array: np.ndarray, device: Any) -> Any:
+    """Copy a 1-D int32 array to the device in chunks (it may be a read-only memmap)."""
+    torch = import_torch()
+    out = torch.empty(array.shape, dtype=torch.int32, device=device)
+    for lo in range(0, len(array), SUBSAMPLE_CHUNK):
+        out[lo:lo + SUBSAMPLE_CHUNK] = torch.from_numpy(np.array(array[lo:lo + SUBSAMPLE_CHUNK]))
+    return out
 
 
 @dataclass
