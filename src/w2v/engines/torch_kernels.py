@@ -132,13 +132,13 @@ def negative_sampling_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.
     rows = torch.cat([targets[:, None], negatives], dim=1)            # (B, 1+K)
     u = w_out[rows]                                                   # (B, 1+K, D)
     scores = torch.bmm(u, h[:, :, None]).squeeze(2)                   # (B, 1+K)
-    sign = torch.ones_like(scores)
-    sign[:, 1:] = -1.0
-    used = torch.ones_like(scores)
-    used[:, 1:] = (negatives != targets[:, None]).to(scores.dtype)
-    # d/ds of -log sigma(sign * s) is sigma(s) - 1 for the target and sigma(s) for a negative.
-    g = (torch.sigmoid(scores) - (sign > 0).to(scores.dtype)) * used  # (B, 1+K)
-    loss = -(F.logsigmoid(sign * scores) * used).sum()
+    used = (negatives != targets[:, None]).to(scores.dtype)           # (B, K)
+    # -log sigma(s) = softplus(-s) for the target, -log sigma(-s) = softplus(s) for a negative.
+    loss = F.softplus(-scores[:, 0]).sum() + (F.softplus(scores[:, 1:]) * used).sum()
+    # dJ/ds: sigma(s) - 1 for the target, sigma(s) for a used negative, 0 for a skipped one.
+    g = torch.sigmoid(scores)                                         # (B, 1+K)
+    g[:, 0] -= 1.0
+    g[:, 1:] *= used
     grad_h = torch.bmm(g[:, None, :], u).squeeze(1)                   # (B, D)
     grad_u = g[:, :, None] * h[:, None, :]                            # (B, 1+K, D)
     w_out.index_add_(0, rows.reshape(-1), grad_u.reshape(-1, h.shape[1]), alpha=-lr)
