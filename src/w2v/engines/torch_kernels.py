@@ -198,8 +198,10 @@ def cbow_input_update(w_in: torch.Tensor, context_ids: torch.Tensor, valid: torc
     With h the mean of n context rows the true gradient of each row is grad_h / n; word2vec.c
     (``cbow_mean=1``) adds the whole grad_h to each, and the CPU engine follows it.
     """
-    b_idx, c_idx = valid.nonzero(as_tuple=True)
-    w_in.index_add_(0, context_ids[b_idx, c_idx], grad_h[b_idx], alpha=-lr)
+    # Invalid slots add zeros (to a valid row id): a fixed shape, so no host sync per step,
+    # which selecting the valid slots (``nonzero``) would cost on a GPU.
+    update = grad_h[:, None, :] * valid[:, :, None].to(grad_h.dtype)    # (B, C, D)
+    w_in.index_add_(0, context_ids.reshape(-1), update.reshape(-1, grad_h.shape[1]), alpha=-lr)
 
 
 # --- one whole SGD step ------------------------------------------------------------------------
