@@ -190,4 +190,9 @@ def _gpu_name(device: str) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from w2v.errors import W2VError
+
+    try:
+        sys.exit(main())
+    except W2VError as exc:  # e.g. no CUDA: one line, not a traceback
+        sys.exit(f"gpu.py: error: {exc}")
