@@ -2,8 +2,9 @@
 
 Each trainer runs in a fresh child process (``python common.py child '<json>'``) so that
 its peak RSS is its own and imports or caches of one tool cannot help another. The child
-times only the training call (vocabulary scan included, saving excluded), writes the
-vectors in word2vec text format and prints one JSON line:
+times only the training call (vocabulary scan included, saving excluded), takes its
+peak RSS (VmHWM) before saving, writes the vectors in word2vec text format and prints
+one JSON line:
 ``{"wall_s", "peak_rss_mb", "tool", ...}``. The parent evaluates every vectors file with
 the same evaluator (:func:`evaluate_vectors`).
 
@@ -114,8 +115,10 @@ def _child(params: dict[str, Any]) -> None:
     t0 = time.perf_counter()
     model = run()
     wall = time.perf_counter() - t0
+    # Peak of training, before saving: writing text vectors costs each tool its own extra.
+    peak = _peak_rss_kib() / 1024
     save(model)
-    print(json.dumps({"wall_s": wall, "peak_rss_mb": _peak_rss_kib() / 1024}))
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak}))
 
 
 def _peak_rss_kib() -> float:
