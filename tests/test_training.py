@@ -95,3 +95,10 @@ def test_divergence_is_an_error():
 
     with pytest.raises(DivergenceError, match="alpha"):
         train(SENTENCES, **{**SMALL, "alpha": 1e30, "epochs": 3})
+
+
+def test_corpus_without_training_pairs_is_refused():
+    with pytest.raises(CorpusError, match="no sentence with two"):
+        train([["a"], ["b"], ["a"]], **SMALL)
+    with pytest.raises(CorpusError, match="single word"):
+        train([["a", "a", "a"]], **SMALL)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from w2v.config import TrainConfig
-from w2v.corpus import CorpusStats, encode_corpus, sentences_from
+from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
 from w2v.errors import CorpusError
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
@@ -115,8 +115,7 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
                         cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, source_name=name)
     threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
     encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length, **threshold)
-    if not len(encoded.ids):
-        raise CorpusError(f"{name} has no word left to train on.")
+    _check_trainable(name, vocab, encoded, cfg)
     if report is not None and hasattr(report, "start"):
         report.start(int(len(encoded.ids)), cfg.epochs)
     engine_train = _engine_train(cfg)
@@ -135,6 +134,19 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
     return Model(vectors=Vectors(list(vocab.words), np.asarray(result.input_vectors)),
                  output_vectors=np.asarray(result.output_vectors), config=cfg, vocab=vocab,
                  history=list(result.history), stats=run_stats)
+
+
+def _check_trainable(name: str, vocab: Vocab, encoded: EncodedCorpus, cfg: TrainConfig) -> None:
+    """Refuse a corpus that gives no training pair (it would 'train' to a NaN loss)."""
+    lengths = np.diff(encoded.sentence_starts)
+    if not len(lengths) or lengths.max() < 2:
+        raise CorpusError(
+            f"{name} has no sentence with two in-vocabulary words, so no (center, context) "
+            f"pair to train on; give more text or lower --min-count (now {cfg.min_count}).")
+    if len(vocab) < 2:
+        raise CorpusError(
+            f"{name} has a single word ('{vocab.words[0]}') with count >= min_count="
+            f"{cfg.min_count}; word2vec needs at least two. Lower --min-count or give more text.")
 
 
 def _engine_train(cfg: TrainConfig) -> Callable[..., Any]:
