@@ -121,16 +121,21 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
     dim = syn0.shape[1]
     center = targets[0]
     linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
+    # Dots first, in a loop without calls (exp is a call: it would spill the registers).
     for j in range(n_ctx):
         c = contexts[j]
         for k in range(n_tgt):
             t = targets[k]
-            if k > 0 and t == center:
-                g[j, k] = 0.0
-                continue
             f = np.float32(0.0)
             for d in range(dim):
                 f += syn0[c, d] * syn1[t, d]
+            g[j, k] = f
+    for j in range(n_ctx):
+        for k in range(n_tgt):
+            if k > 0 and targets[k] == center:
+                g[j, k] = 0.0
+                continue
+            f = g[j, k]
             sig, one_e = _logistic(f)
             product *= one_e
             if k == 0:
@@ -141,7 +146,7 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
                 g[j, k] = -lr * sig
         if product > _PRODUCT_FLUSH:
             linear, product = linear + math.log(product), 1.0
-        # Input gradient of context j while its rows are hot, from the old output rows.
+    for j in range(n_ctx):
         for d in range(dim):
             grad_in[j, d] = 0.0
         for k in range(n_tgt):
@@ -178,14 +183,17 @@ def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, 
     center = targets[0]
     _mean_rows(syn0, contexts, n_ctx, h)
     linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
-    for k in range(n_tgt):
+    for k in range(n_tgt):  # dots first, then the calls to exp (see sg_neg_update)
         t = targets[k]
-        if k > 0 and t == center:
-            g[k] = 0.0
-            continue
         f = np.float32(0.0)
         for d in range(dim):
             f += h[d] * syn1[t, d]
+        g[k] = f
+    for k in range(n_tgt):
+        if k > 0 and targets[k] == center:
+            g[k] = 0.0
+            continue
+        f = g[k]
         sig, one_e = _logistic(f)
         product *= one_e
         if k == 0:
