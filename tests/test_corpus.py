@@ -90,3 +90,13 @@ def test_encode_corpus_memmap_matches_memory(tmp_path):
     mapped = encode_corpus(sentences, vocab, memmap_threshold=10)
     np.testing.assert_array_equal(in_memory.ids, mapped.ids)
     np.testing.assert_array_equal(in_memory.sentence_starts, mapped.sentence_starts)
+
+
+def test_a_token_longer_than_many_chunks_is_read_whole(tmp_path, monkeypatch):
+    import w2v.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "CHUNK_BYTES", 64)
+    path = tmp_path / "long_token.txt"
+    token = "x" * 10_000
+    path.write_text(f"a {token} b\nc d {token}", encoding="utf-8")
+    assert list(corpus_module.iter_sentences(path)) == [["a", token, "b"], ["c", "d", token]]

@@ -147,20 +147,33 @@ def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
         raise CorpusError(f"Cannot read corpus file '{path}': {exc}.") from exc
 
 
-def _split_tail(text: str) -> tuple[str, str]:
-    """Split ``text`` before its last, possibly incomplete, token."""
-    i = len(text)
-    while i > 0 and not text[i - 1].isspace():
-        i -= 1
-    return text[:i], text[i:]
+# str.split() and the regex class \s agree on what whitespace is (str.isspace).
+_WHITESPACE = re.compile(r"\s")
+
+
+def _after_last_space(text: str) -> int:
+    """Index just after the last whitespace character of ``text`` (0 if there is none).
+
+    Searches the reversed text, so the cost is one C-speed pass, even when the chunk is
+    the middle of a single enormous token.
+    """
+    match = _WHITESPACE.search(text[::-1])
+    return 0 if match is None else len(text) - match.start()
 
 
 def _file_sentences(path: Path, max_len: int, stats: CorpusStats) -> Iterator[list[str]]:
     """Sentences of one file: a newline ends one, ``max_len`` tokens cut one."""
     sentence: list[str] = []
-    carry = ""
+    # The last, possibly incomplete, token so far, kept in pieces so that a token longer than
+    # a chunk is joined once rather than copied again with every chunk.
+    carry: list[str] = []
     for chunk in _decoded_chunks(path, stats):
-        head, carry = _split_tail(carry + chunk)
+        cut = _after_last_space(chunk)
+        if cut == 0:
+            carry.append(chunk)
+            continue
+        head = "".join(carry) + chunk[:cut]
+        carry = [chunk[cut:]]
         lines = head.split("\n")
         for i, line in enumerate(lines):
             sentence.extend(line.split())
@@ -171,7 +184,7 @@ def _file_sentences(path: Path, max_len: int, stats: CorpusStats) -> Iterator[li
             if i < len(lines) - 1 and sentence:
                 yield sentence
                 sentence = []
-    sentence.extend(carry.split())
+    sentence.extend("".join(carry).split())
     while sentence:
         yield sentence[:max_len]
         sentence = sentence[max_len:]
