@@ -169,6 +169,26 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3g} [{min(values):.3g}–{max(values):.3g}]"
 
 
+def mean_range(values: list[float], digits: int = 3) -> str:
+    """'mean [min-max]' of a list with fixed decimals, for quality tables."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return (f"{statistics.fmean(values):.{digits}f} "
+            f"[{min(values):.{digits}f}–{max(values):.{digits}f}]")
+
+
+def mean_difference(a: list[float], b: list[float]) -> tuple[float, float]:
+    """Difference of the means of two independent samples and its standard error.
+
+    The seeds of two tools drive different random streams, so the samples are independent
+    (not paired): SE = sqrt(var_a / n_a + var_b / n_b), with sample variances.
+    """
+    diff = statistics.fmean(a) - statistics.fmean(b)
+    if len(a) < 2 or len(b) < 2:
+        return diff, float("nan")
+    return diff, (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+
+
 def machine() -> str:
     """One line describing the machine (CPU model, cores, Python, key library versions)."""
     cpu = platform.processor() or platform.machine()

@@ -1,13 +1,20 @@
 """w2v's CPU engine against gensim and fastText, same tokens, same settings, same run.
 
-    python benchmarks/cpu_vs_peers.py [--corpus PATH] [--rounds 3] [--archs sg,cbow]
+    python benchmarks/cpu_vs_peers.py [--corpus PATH] [--seeds 1,2,3,4,5 | --rounds N]
+                                      [--archs sg,cbow] [--tools w2v,w2v-perpair,gensim,fasttext]
 
 Settings (issue 4): dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
 2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. Every tool reads the
 corpus's tokens re-written as 10,000-token lines (gensim's ``corpus_file`` silently trains
-only the first 10,000 tokens of a line). Tools run in alternating order, one child process
-each, for ``--rounds`` rounds: a neighbour's cache use changes timings by up to 1.7x within
-minutes, so only paired, alternated runs are compared and the spread is reported.
+only the first 10,000 tokens of a line).
+
+Rounds and seeds: round r uses seed ``seeds[r]`` for every tool (``--rounds N`` means seeds
+1..N), so the quality columns show each tool's seed-to-seed spread, not only thread noise.
+Quality cells are the mean [min–max] over the seeds, and a second table gives each tool's
+difference from gensim's mean with its standard error. Tools run in alternating order, one
+child process each: a neighbour's cache use changes timings by up to 1.7x within minutes,
+so speed ratios are paired by round (same seed, adjacent in time) and reported as median
+[min–max]. ``--tools w2v,gensim`` is a quality run without fastText and the per-pair variant.
 
 words/s = corpus words x epochs / wall seconds of the training call (vocabulary scan
 included). Quality: one evaluator (``w2v.evaluate``) on every tool's vectors.
@@ -30,37 +37,40 @@ from common import (  # noqa: E402 - after the path tweak
     DEFAULT_CORPUS,
     evaluate_vectors,
     machine,
+    mean_difference,
+    mean_range,
     run_trainer,
     spread,
     write_lines_corpus,
 )
 
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-4, "min_count": 5,
-            "epochs": 5, "workers": 2, "seed": 1}
+            "epochs": 5, "workers": 2}
+METRICS = (("analogy", "analogy"), ("ws353", "WS-353"), ("simlex", "SimLex"))
 # w2v variants: the default (negatives shared by a center's contexts) and word2vec.c's
 # per-pair negatives, to measure the cost or gain of sharing.
 VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False}}
 
 
-def _params(tool: str, sg: bool, corpus: str, out: str) -> dict[str, Any]:
+def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, Any]:
     base = tool.split("-")[0]
     params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out,
-              "alpha": 0.025 if sg else 0.05}
+              "alpha": 0.025 if sg else 0.05, "seed": seed}
     if base == "w2v":
         params["extra"] = VARIANTS[tool]
     return params
 
 
-def run_arch(sg: bool, tools: list[str], rounds: int, corpus: str, words: int,
+def run_arch(sg: bool, tools: list[str], seeds: list[int], corpus: str, words: int,
              workdir: Path) -> list[dict[str, Any]]:
-    """All rounds of one architecture; returns one record per (round, tool)."""
+    """All rounds of one architecture (round r: seed seeds[r], every tool); one record each."""
     records = []
-    for r in range(rounds):
+    for r, seed in enumerate(seeds):
         order = tools[r % len(tools):] + tools[:r % len(tools)]
         for tool in order:
             out = str(workdir / f"{tool}-{'sg' if sg else 'cbow'}-{r}.txt")
-            result = run_trainer(_params(tool, sg, corpus, out))
-            result.update(evaluate_vectors(out), tool=tool, round=r,
+            result = run_trainer(_params(tool, sg, corpus, out, seed))
+            result.update(evaluate_vectors(out), tool=tool, round=r, seed=seed,
                           words_per_s=words * SETTINGS["epochs"] / result["wall_s"])
             Path(out).unlink()
             records.append(result)
@@ -69,7 +79,7 @@ def run_arch(sg: bool, tools: list[str], rounds: int, corpus: str, words: int,
 
 
 def table(records: list[dict[str, Any]], tools: list[str]) -> str:
-    """Markdown table: spreads over rounds, and speed ratios paired by round."""
+    """Markdown table: speed median [min–max] and ratios paired by round; quality mean [min–max]."""
     by = {t: [r for r in records if r["tool"] == t] for t in tools}
     lines = ["| tool | wall s | words/s | vs gensim | vs fastText | peak RSS MB | analogy "
              "| WS-353 | SimLex |", "|---|---|---|---|---|---|---|---|---|"]
@@ -85,21 +95,51 @@ def table(records: list[dict[str, Any]], tools: list[str]) -> str:
         lines.append(
             f"| {tool} | {spread([r['wall_s'] for r in runs])} "
             f"| {spread([r['words_per_s'] for r in runs])} | {ratio('gensim')} "
-            f"| {ratio('fasttext')} | {spread([r['peak_rss_mb'] for r in runs])} "
-            f"| {spread([r['analogy'] for r in runs])} | {spread([r['ws353'] for r in runs])} "
-            f"| {spread([r['simlex'] for r in runs])} |")
+            f"| {ratio('fasttext')} | {spread([r['peak_rss_mb'] for r in runs])} | "
+            + " | ".join(mean_range([r[key] for r in runs]) for key, _ in METRICS) + " |")
     return "\n".join(lines)
+
+
+def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
+    """Markdown table: each tool's mean minus gensim's mean, in points (x100), +- 1 SE.
+
+    A point is 0.01 of accuracy or of Spearman's rho (issue 4's bar: within 1 point).
+    """
+    gensim = [r for r in records if r["tool"] == "gensim"]
+    if not gensim:
+        return ""
+    lines = ["| tool − gensim, points | " + " | ".join(name for _, name in METRICS) + " |",
+             "|---|" + "---|" * len(METRICS)]
+    for tool in tools:
+        if tool == "gensim":
+            continue
+        runs = [r for r in records if r["tool"] == tool]
+        cells = []
+        for key, _ in METRICS:
+            diff, se = mean_difference([r[key] for r in runs], [r[key] for r in gensim])
+            cells.append(f"{100 * diff:+.2f} ± {100 * se:.2f}")
+        lines.append(f"| {tool} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _seeds(args: argparse.Namespace) -> list[int]:
+    if args.seeds:
+        return [int(s) for s in args.seeds.split(",")]
+    return list(range(1, args.rounds + 1))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="Rounds with seeds 1..N (ignored when --seeds is given).")
+    parser.add_argument("--seeds", help="Comma-separated seeds, one round each, e.g. 1,2,3,4,5.")
     parser.add_argument("--archs", default="sg,cbow")
     parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext")
     parser.add_argument("--json", help="Also write every run's record to this file.")
     args = parser.parse_args()
     tools = args.tools.split(",")
+    seeds = _seeds(args)
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
         workdir = Path(tmp)
         lines = workdir / "corpus_lines.txt"
@@ -108,20 +148,19 @@ def main() -> None:
         warm = workdir / "warm.txt"
         warm.write_text("a b c d e f g h\n" * 50)
         for sg in (True, False):
-            run_trainer({**_params("w2v", sg, str(warm), str(workdir / "warm.vec")),
+            run_trainer({**_params("w2v", sg, str(warm), str(workdir / "warm.vec"), 1),
                          "min_count": 1, "epochs": 1})
-        report = [f"Corpus: {args.corpus} ({words:,} words); {args.rounds} rounds; "
+        report = [f"Corpus: {args.corpus} ({words:,} words); seeds {seeds}; "
                   f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}",
                   f"Settings: {SETTINGS}", ""]
         all_records = []
         for arch in args.archs.split(","):
             # CBOW draws one set of negatives per center in every variant: nothing to compare.
             arch_tools = [t for t in tools if arch == "sg" or t != "w2v-perpair"]
-            records = run_arch(arch == "sg", arch_tools, args.rounds, str(lines), words,
-                               workdir)
+            records = run_arch(arch == "sg", arch_tools, seeds, str(lines), words, workdir)
             all_records += [{**r, "arch": arch} for r in records]
             report += [f"### {'skip-gram' if arch == 'sg' else 'CBOW'}", "",
-                       table(records, arch_tools), ""]
+                       table(records, arch_tools), "", difference_table(records, arch_tools), ""]
     if args.json:
         Path(args.json).write_text(json.dumps(all_records, indent=1))
     print("\n".join(report))
