@@ -40,7 +40,7 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt):
     (["MISSING"], "does not exist"),
     (["EMPTY"], "empty"),
     (["CORPUS", "--min-count", "1000"], "min_count=1000"),
-    (["CORPUS", "--dim", "0"], "vector_size"),
+    (["CORPUS", "--dim", "0"], "The '--dim' option"),
     (["CORPUS", "--window", "0"], "window"),
     (["CORPUS", "--epochs", "0"], "epochs"),
     (["CORPUS", "--negative", "0"], "negative"),

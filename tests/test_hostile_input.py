@@ -96,8 +96,6 @@ def test_corpus_without_tokens(case, name, content):
     _train_fails(case, case[0] / name, (name,))
 
 
-@pytest.mark.xfail(strict=False, reason="trains a 1-word vocabulary with loss nan and exits 0; "
-                   "needs a refusal of binary files or of a corpus without training pairs")
 def test_binary_garbage(case):
     # Random bytes: long, all-distinct "words" of replacement characters; nothing reaches
     # the default min_count of 5.

@@ -175,6 +175,7 @@ def train(
         if ctx.get_parameter_source("sg").name == "DEFAULT":
             del options["sg"]  # --sg/--cbow not given: the checkpoint's
         options = resume_options(resume, options)
+    _check_train_options(options, output, fmt)
     if max_memory is not None and not 0 < max_memory < float("inf"):
         raise ConfigError(f"--max-memory must be a positive number of MB. Got {max_memory!r} "
                           f"instead.")
@@ -200,6 +201,30 @@ def train(
         print(f"w2v: warning: {warning.message}", file=sys.stderr)
     model.save(output, format=fmt)
     print(summary_line(model, str(output), fmt))
+
+
+# TrainConfig's names that the command line spells differently.
+_TRAIN_FLAGS = {"vector_size": "--dim", "min_count": "--min-count", "min_alpha": "--min-alpha",
+                "sg": "--sg/--cbow"}
+
+
+def _check_train_options(options: dict, output: Path, fmt: str) -> None:
+    """Validate options and the output path before the corpus is read (fail fast)."""
+    from w2v.config import TrainConfig
+    from w2v.errors import ConfigError, OutputError
+
+    try:
+        TrainConfig.from_options(**options)
+    except ConfigError as exc:
+        message = str(exc)
+        for name in TrainConfig.__dataclass_fields__:
+            flag = _TRAIN_FLAGS.get(name, "--" + name.replace("_", "-"))
+            message = message.replace(f"The '{name}' parameter", f"The '{flag}' option")
+            message = message.replace(f"'{name}'", f"'{flag}'")
+        raise ConfigError(message) from None
+    if fmt != "native" and output.is_dir():
+        raise OutputError(f"The output '{output}' is a folder; give a file name for "
+                          f"--format {fmt}.")
 
 
 # --- using vectors ----------------------------------------------------------------------
