@@ -72,5 +72,5 @@ def summary_line(model: Any, path: str, fmt: str) -> str:
     dim = model.vectors.vectors.shape[1]
     return (f"Trained {stats['vocab_size']:,} words x {dim} dims on {stats['tokens']:,} tokens "
             f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "
-            f"({stats['words_per_s']:,.0f} words/s), final loss {loss:.4f}; "
+            f"({stats['words_per_s']:,.0f} corpus words/s), final loss {loss:.4f}; "
             f"saved {fmt} vectors to {path}")
