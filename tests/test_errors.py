@@ -1,4 +1,4 @@
-"""Error types inherit the builtin a Python user would catch; atomic writes leave no partial file."""
+"""Error types inherit the matching builtins; atomic writes leave no partial file."""
 
 from __future__ import annotations
 
