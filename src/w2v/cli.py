@@ -26,8 +26,12 @@ app = typer.Typer(
 )
 
 
-def _not_built(command: str) -> None:
-    raise W2VError(f"'w2v {command}' is not available in this build yet.")
+# Options shared by the commands that read a vectors file.
+FormatOption = Annotated[str | None, typer.Option(
+    "--format", help="'text', 'binary' or 'native' (default: detected).")]
+NoHeaderOption = Annotated[bool, typer.Option(
+    "--no-header", help="Text file without the 'V D' line (GloVe).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")]
 
 
 # --- the assignment ---------------------------------------------------------------------
@@ -246,11 +250,9 @@ def eval_(
     method: Annotated[str, typer.Option(help="Analogy method: 3cosadd or 3cosmul.")] = "3cosadd",
     case_sensitive: Annotated[bool, typer.Option(
         "--case-sensitive", help="Compare words as written (default: ignore case).")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
-                                                             "(default: detected).")] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
-                                                                "line (GloVe).")] = False,
+    json_out: JsonOption = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Evaluate vectors on analogy and word-similarity sets (scores as gensim computes them)."""
     import json
@@ -303,31 +305,16 @@ def similar(
     n: Annotated[int, typer.Option("-n", "--topn", help="Number of neighbours.")] = 10,
     restrict_vocab: Annotated[int | None, typer.Option(
         help="Search only the N most frequent words.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
-                                                             "(default: detected).")] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
-                                                                "line (GloVe).")] = False,
+    json_out: JsonOption = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Nearest neighbours of a word by cosine similarity."""
     from w2v.vectors import Vectors
 
     loaded = Vectors.load(vectors, format=fmt, header=not no_header)
     neighbours = loaded.most_similar(word, topn=n, restrict_vocab=restrict_vocab)
-    if json_out:
-        import json
-
-        print(json.dumps([{"word": w, "score": x} for w, x in neighbours], ensure_ascii=False))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"nearest to {word!r}")
-    for column, justify in (("#", "right"), ("word", "left"), ("cosine", "right")):
-        table.add_column(column, justify=justify)
-    for rank, (neighbour, score) in enumerate(neighbours, start=1):
-        table.add_row(str(rank), neighbour, f"{score:.4f}")
-    Console().print(table)
+    _print_ranked(neighbours, f"nearest to {word!r}", "cosine", json_out)
 
 
 @app.command()
@@ -340,30 +327,34 @@ def analogy(
     method: Annotated[str, typer.Option(help="'3cosadd' (b - a + c) or '3cosmul'.")] = "3cosadd",
     restrict_vocab: Annotated[int | None, typer.Option(
         help="Search only the N most frequent words.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
-                                                             "(default: detected).")] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
-                                                                "line (GloVe).")] = False,
+    json_out: JsonOption = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Solve A is to B as C is to ? (answers exclude A, B and C)."""
     from w2v.vectors import Vectors
 
     loaded = Vectors.load(vectors, format=fmt, header=not no_header)
     answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
+    _print_ranked(answers, f"{a} : {b} :: {c} : ?", "score", json_out)
+
+
+def _print_ranked(ranked: list[tuple[str, float]], title: str, score_name: str,
+                  json_out: bool) -> None:
+    """Print (word, score) pairs as JSON or as a numbered rich table."""
     if json_out:
         import json
 
-        print(json.dumps([{"word": w, "score": x} for w, x in answers], ensure_ascii=False))
+        print(json.dumps([{"word": w, "score": x} for w, x in ranked], ensure_ascii=False))
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{a} : {b} :: {c} : ?")
-    for column, justify in (("#", "right"), ("word", "left"), ("score", "right")):
+    table = Table(title=title)
+    for column, justify in (("#", "right"), ("word", "left"), (score_name, "right")):
         table.add_column(column, justify=justify)
-    for rank, (neighbour, score) in enumerate(answers, start=1):
-        table.add_row(str(rank), neighbour, f"{score:.4f}")
+    for rank, (word, score) in enumerate(ranked, start=1):
+        table.add_row(str(rank), word, f"{score:.4f}")
     Console().print(table)
 
 
@@ -386,10 +377,8 @@ def plot(
         help="Also write vectors.tsv and metadata.tsv for projector.tensorflow.org into this "
              "existing folder (10,000 most frequent words).")] = None,
     seed_value: Annotated[int, typer.Option("--seed", help="t-SNE random seed.")] = 0,
-    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
-                                                             "(default: detected).")] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
-                                                                "line (GloVe).")] = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Plot words in 2-D: the assignment's SVD figure, or a PCA / t-SNE map of the vocabulary."""
     from w2v.plot import plot_vocabulary_map, plot_word_vectors_2d
@@ -418,10 +407,8 @@ def plot(
 def info(
     vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' or 'native' "
-                                                             "(default: detected).")] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Text file without the 'V D' "
-                                                                "line (GloVe).")] = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Vocabulary size, dimension, format and norms of a vectors file."""
     from w2v.formats import describe_vectors
