@@ -33,10 +33,8 @@ Quirks kept or changed (see ``docs/math.md``, "Decisions")
 
 from __future__ import annotations
 
-import json
 import numbers
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +42,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from w2v.atomic import atomic_write
 from w2v.errors import CheckpointError, ConfigError, GradientCheckError
+from w2v.sgd_saves import latest_save_iteration, load_saved_params, params_path, save_params
 
 __all__ = [
     "ANNEAL_EVERY",
@@ -574,93 +572,7 @@ def gradcheck_naive(
 
 
 # --- SGD ---------------------------------------------------------------------------------
-
-_SAVE_RE = re.compile(r"^saved_params_(\d+)\.npy$")
-
-
-def _params_path(save_dir: Path, iteration: int) -> Path:
-    return save_dir / f"saved_params_{iteration}.npy"
-
-
-def _state_path(save_dir: Path, iteration: int) -> Path:
-    return save_dir / f"saved_state_{iteration}.json"
-
-
-def latest_save_iteration(save_dir: str | Path = ".") -> int:
-    """Largest ``<iter>`` of the ``saved_params_<iter>.npy`` in ``save_dir``; 0 when none."""
-    folder = Path(save_dir)
-    if not folder.is_dir():
-        return 0
-    its = [int(m.group(1)) for p in folder.iterdir() if (m := _SAVE_RE.match(p.name))]
-    return max(its, default=0)
-
-
-def save_params(iteration: int, params: np.ndarray, save_dir: str | Path = ".",
-                extra: dict[str, Any] | None = None) -> None:
-    """Save ``params`` and Python's ``random`` state after iteration ``iteration``.
-
-    Writes ``saved_state_<iter>.json`` (``random.getstate()`` plus ``extra``) and then
-    ``saved_params_<iter>.npy``, each atomically. Saves are found by their ``.npy`` file, which
-    is written last, so an interrupted save is never picked up half-done.
-
-    Parameters
-    ----------
-    iteration : int
-    params : ndarray, any shape
-    save_dir : path
-        Existing, writable folder.
-    extra : dict, optional
-        JSON-serialisable values stored beside the random state (e.g. the loss average).
-    """
-    folder = Path(save_dir)
-    version, internal, gauss_next = random.getstate()
-    state = {"format": "w2v-sgd-state", "version": 1, "iteration": int(iteration),
-             "random_state": {"version": version, "internal": list(internal),
-                              "gauss_next": gauss_next},
-             "extra": extra or {}}
-    with atomic_write(_state_path(folder, iteration), "w", encoding="utf-8") as handle:
-        json.dump(state, handle)
-    with atomic_write(_params_path(folder, iteration), "wb") as handle:
-        np.save(handle, np.asarray(params), allow_pickle=False)
-
-
-def load_saved_params(save_dir: str | Path = ".") -> tuple[int, np.ndarray | None,
-                                                         dict[str, Any] | None]:
-    """Load the latest save in ``save_dir``: ``(iteration, params, state)``, or ``(0, None, None)``.
-
-    ``state`` holds ``random_state`` (a tuple ready for ``random.setstate``) and ``extra``.
-
-    Raises
-    ------
-    CheckpointError
-        If the latest parameters file or its state file is missing or corrupt (names the file).
-    """
-    folder = Path(save_dir)
-    start = latest_save_iteration(folder)
-    if start == 0:
-        return 0, None, None
-    params_path, state_path = _params_path(folder, start), _state_path(folder, start)
-    try:
-        params = np.load(params_path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise CheckpointError(f"The saved parameters '{params_path}' cannot be read ({exc}); "
-                              "delete it to resume from the previous save.") from exc
-    if not state_path.exists():
-        raise CheckpointError(f"The random state '{state_path}' that goes with '{params_path}' "
-                              "is missing; delete both to resume from the previous save.")
-    try:
-        raw = json.loads(state_path.read_text(encoding="utf-8"))
-        rs = raw["random_state"]
-        random_state = (int(rs["version"]), tuple(int(v) for v in rs["internal"]),
-                        rs["gauss_next"])
-        random.Random().setstate(random_state)  # validates without touching the global state
-        extra = dict(raw.get("extra", {}))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"The random state '{state_path}' is corrupt ({exc}); "
-                              "delete it and its parameters to resume from the previous save."
-                              ) from exc
-    return start, params, {"random_state": random_state, "extra": extra}
-
+# Saving and loading (parameters as .npy, random state as JSON) live in w2v.sgd_saves.
 
 def _default_print(iteration: int, exploss: float) -> None:
     print(f"iter {iteration}: {exploss:f}")
@@ -744,7 +656,7 @@ def sgd(
         if start > 0:
             if old_x.shape != x.shape:
                 raise CheckpointError(
-                    f"The saved parameters '{_params_path(Path(save_dir), start)}' have shape "
+                    f"The saved parameters '{params_path(Path(save_dir), start)}' have shape "
                     f"{old_x.shape}, but this run's have shape {x.shape}; resume with the same "
                     "configuration or use another folder.")
             x = np.array(old_x, dtype=np.float64, copy=True)
