@@ -43,7 +43,9 @@ from w2v.evaluate import analogy, similarity
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/data/text8/text8_prefix.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import DEFAULT_CORPUS  # noqa: E402 - the benchmarks folder is not a package
+
 VARIANTS = {
     "sg-neg": {"sg": True, "loss": "neg"},
     "cbow-neg": {"sg": False, "loss": "neg"},
