@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dummy_dataset import dummy_objects
 from w2v.errors import CheckpointError, ConfigError, GradientCheckError
+from w2v.gradcheck import make_dummy_fixture
 from w2v.reference import (
     get_negative_samples,
     gradcheck_naive,
@@ -111,7 +111,7 @@ def test_normalize_rows_does_not_mutate():
 
 @pytest.mark.parametrize("center, context, loss, row, grad_row, grad_outside", NAIVE_CASES)
 def test_naive_softmax_skipgram_matches_spec(center, context, loss, row, grad_row, grad_outside):
-    fx = dummy_objects()
+    fx = make_dummy_fixture()
     got = skipgram(center, 3, context, fx.tokens, fx.vectors[:5], fx.vectors[5:], fx.dataset)
     assert np.allclose(got[0], loss)
     assert np.allclose(got[1], _expected_center(row, grad_row))
@@ -120,7 +120,7 @@ def test_naive_softmax_skipgram_matches_spec(center, context, loss, row, grad_ro
 
 def test_assignment_sequence_reproduces_negative_sampling_numbers():
     """Spec §7.3: seed, gradcheck(naive), gradcheck(neg), then N1, N2, N3 on one stream."""
-    fx = dummy_objects()
+    fx = make_dummy_fixture()
     gradcheck_naive(_wrapper(fx, naive_softmax_loss_and_gradient), fx.vectors, "naive")
     gradcheck_naive(_wrapper(fx, neg_sampling_loss_and_gradient), fx.vectors, "neg")
     for center, window, context, loss, row, grad_row, grad_outside in NEG_CASES:
@@ -132,7 +132,7 @@ def test_assignment_sequence_reproduces_negative_sampling_numbers():
 
 
 def test_wrapper_regression_values():
-    fx = dummy_objects()
+    fx = make_dummy_fixture()
     loss_naive, grad = _wrapper(fx, naive_softmax_loss_and_gradient)(fx.vectors)
     loss_neg, _ = _wrapper(fx, neg_sampling_loss_and_gradient)(fx.vectors)
     assert np.isclose(loss_naive, 10.624221541032474, rtol=1e-12)
@@ -143,7 +143,7 @@ def test_wrapper_regression_values():
 @pytest.mark.parametrize("loss_fn", [naive_softmax_loss_and_gradient,
                                      neg_sampling_loss_and_gradient])
 def test_gradcheck_through_sgd_wrapper(loss_fn):
-    fx = dummy_objects()
+    fx = make_dummy_fixture()
     report = gradcheck_naive(_wrapper(fx, loss_fn), fx.vectors, loss_fn.__name__)
     assert report.passed and report.checked == 30 and report.max_rel_error < 1e-7
 
@@ -151,7 +151,7 @@ def test_gradcheck_through_sgd_wrapper(loss_fn):
 @pytest.mark.parametrize("loss_fn", [naive_softmax_loss_and_gradient,
                                      neg_sampling_loss_and_gradient])
 def test_vectorised_skipgram_equals_the_assignment_loop(loss_fn):
-    fx = dummy_objects()
+    fx = make_dummy_fixture()
     state = random.getstate()
     fast = skipgram("a", 3, CONTEXT, fx.tokens, fx.vectors[:5], fx.vectors[5:], fx.dataset, loss_fn)
     random.setstate(state)
