@@ -175,7 +175,7 @@ class Vectors:
         total_weight = 0.0
         exclude: set[int] = set()
         for item, weight in terms:
-            mean += weight * self._term_vector(item, normed, exclude)
+            mean += weight * self._term_vector(item, exclude)
             total_weight += abs(weight)
         mean = _unit(mean / total_weight)
         return self._top(normed[:restrict_vocab] @ mean, topn, exclude)  # (R, D) @ (D,)
@@ -212,8 +212,8 @@ class Vectors:
             # cosines shifted to [0, 1] as in footnote 7 of the paper; (R, k)
             if not items:
                 return np.ones((normed.shape[0], 1), dtype=np.float32)
-            terms = np.stack([self._term_vector(item, normed, exclude, unit=False)
-                              for item in items], axis=1)  # (D, k)
+            terms = np.stack([self._term_vector(item, exclude) for item in items],
+                             axis=1)  # (D, k)
             return (1.0 + normed @ terms) / 2.0
 
         scores = shifted(positive_terms).prod(axis=1)
@@ -256,8 +256,7 @@ class Vectors:
         dists = rows @ _unit(rows.mean(axis=0))  # (k,)
         return min(zip(dists.tolist(), words, strict=True))[1]
 
-    def _term_vector(self, item: Any, normed: np.ndarray, exclude: set[int],
-                     unit: bool = True) -> np.ndarray:
+    def _term_vector(self, item: Any, exclude: set[int]) -> np.ndarray:
         """The (D,) vector of a query term; words are unit vectors and are added to ``exclude``."""
         if isinstance(item, str):
             index = self.get_index(item)
