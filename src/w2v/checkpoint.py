@@ -164,11 +164,16 @@ def save_checkpoint(folder: str | os.PathLike[str], state: EngineState, config: 
     return root
 
 
-def _make_folder(root: Path) -> None:
+def _check_folder_creatable(root: Path) -> None:
+    """Refuse a checkpoint folder that is a file or whose parent cannot be written."""
     if root.exists() and not root.is_dir():
         raise OutputError(f"The checkpoint folder '{root}' is a file.")
     check_writable_dir(root.parent if str(root.parent) else Path("."),
                        "folder of the checkpoint folder")
+
+
+def _make_folder(root: Path) -> None:
+    _check_folder_creatable(root)
     try:
         root.mkdir(exist_ok=True)
     except OSError as exc:
@@ -339,10 +344,7 @@ class Checkpointer:
         if resume:
             read_header(self.folder)  # fail before reading the corpus
         elif every_minutes is not None:  # fail before training if it could never be saved
-            parent = self.folder.parent if str(self.folder.parent) else Path(".")
-            check_writable_dir(parent, "folder of the checkpoint folder")
-            if self.folder.exists() and not self.folder.is_dir():
-                raise OutputError(f"The checkpoint folder '{self.folder}' is a file.")
+            _check_folder_creatable(self.folder)
         self.every_s = None if every_minutes is None else every_minutes * 60.0
         self.resume = resume
         self.interrupted: int | None = None
@@ -371,7 +373,7 @@ class Checkpointer:
 
     def checkpoint(self, state: EngineState, epoch_end: bool) -> None:
         """Save if due or interrupted (main thread, all workers parked)."""
-        if self.interrupted is None and not self.wants_pause():
+        if not self.wants_pause():  # also True once a signal arrived
             return
         assert self._run is not None, "Checkpointer.start() was not called"
         config, vocab, fingerprint = self._run
