@@ -30,6 +30,7 @@ import numpy as np
 
 from w2v.atomic import atomic_write, check_writable_dir
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
+from w2v.sgd_saves import PARAMS_FILE_RE, params_path
 
 DIM = 10               # run.py's dimVectors
 WINDOW = 5             # run.py's C: each window draws its size in 1..5
@@ -240,17 +241,13 @@ def _state_path(folder: Path, iteration: int) -> Path:
     return folder / f"saved_state_{iteration}.npz"
 
 
-def _params_path(folder: Path, iteration: int) -> Path:
-    return folder / f"saved_params_{iteration}.npy"
-
-
 def save_checkpoint(folder: Path, state: dict[str, Any], seed: int, loss: str) -> None:
     """Write ``saved_params_<it>.npy``, then ``saved_state_<it>.npz`` (RNG, loss), atomically.
 
     The state file is written last: a checkpoint counts only once it exists.
     """
     it = state["iteration"]
-    with atomic_write(_params_path(folder, it), "wb") as handle:
+    with atomic_write(params_path(folder, it), "wb") as handle:
         np.save(handle, state["params"], allow_pickle=False)
     history = np.asarray(state["history"], dtype=np.float64).reshape(-1, 2)
     exploss = np.nan if state["exploss"] is None else state["exploss"]
@@ -271,7 +268,7 @@ def _load_latest(folder: Path, seed: int, loss: str, shape: tuple[int, int]) -> 
         with np.load(where, allow_pickle=False) as z:
             meta = {k: z[k] for k in ("rng_state", "iteration", "exploss", "history", "seed",
                                       "loss")}
-        params = np.load(_params_path(folder, it), allow_pickle=False)
+        params = np.load(params_path(folder, it), allow_pickle=False)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise CheckpointError(f"The checkpoint at iteration {it} in '{folder}' is corrupt or "
                               f"incomplete ({exc}); delete it or run without --resume.") from exc
@@ -294,7 +291,7 @@ def _load_latest(folder: Path, seed: int, loss: str, shape: tuple[int, int]) -> 
 def _remove_checkpoints(folder: Path) -> None:
     """Delete a previous run's checkpoints, so that a later ``--resume`` cannot pick them up."""
     for path in folder.iterdir():
-        if _STATE_RE.match(path.name) or re.match(r"^saved_params_\d+\.npy$", path.name):
+        if _STATE_RE.match(path.name) or PARAMS_FILE_RE.match(path.name):
             path.unlink()
 
 

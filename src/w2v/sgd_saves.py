@@ -3,7 +3,8 @@
 The assignment's ``sgd.py`` pickles ``random.getstate()`` beside ``saved_params_<iter>.npy``;
 here the state goes to ``saved_state_<iter>.json`` instead (no pickle), each file written
 atomically, and a save counts only once its ``.npy`` (written last) exists. The names are
-re-exported by :mod:`w2v.reference`, where :func:`~w2v.reference.sgd` uses them.
+re-exported by :mod:`w2v.reference`, where :func:`~w2v.reference.sgd` uses them;
+:mod:`w2v.seed_run` names its parameters files the same way.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as np
 from w2v.atomic import atomic_write
 from w2v.errors import CheckpointError
 
-__all__ = ["latest_save_iteration", "load_saved_params", "params_path", "save_params",
-           "state_path"]
+__all__ = ["PARAMS_FILE_RE", "latest_save_iteration", "load_saved_params", "params_path",
+           "save_params", "state_path"]
 
-_SAVE_RE = re.compile(r"^saved_params_(\d+)\.npy$")
+#: Name of a parameters file; group 1 is its iteration.
+PARAMS_FILE_RE = re.compile(r"^saved_params_(\d+)\.npy$")
 
 
 def params_path(save_dir: Path, iteration: int) -> Path:
@@ -40,7 +42,7 @@ def latest_save_iteration(save_dir: str | Path = ".") -> int:
     folder = Path(save_dir)
     if not folder.is_dir():
         return 0
-    its = [int(m.group(1)) for p in folder.iterdir() if (m := _SAVE_RE.match(p.name))]
+    its = [int(m.group(1)) for p in folder.iterdir() if (m := PARAMS_FILE_RE.match(p.name))]
     return max(its, default=0)
 
 
