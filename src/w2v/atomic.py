@@ -19,6 +19,18 @@ from w2v.errors import OutputError
 def check_writable_dir(folder: str | os.PathLike[str], what: str = "output folder") -> Path:
     """Return ``folder`` as a Path after checking that it exists and can be written.
 
+    Parameters
+    ----------
+    folder : path-like
+        The folder to check.
+    what : str
+        How error messages name the folder (e.g. "checkpoint folder").
+
+    Returns
+    -------
+    Path
+        ``folder`` as a :class:`~pathlib.Path`.
+
     Raises
     ------
     OutputError
@@ -42,6 +54,25 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     On any exception the temporary file is removed and ``path`` is left as it was.
     ``OSError`` raised while writing (e.g. disk full) becomes :class:`OutputError`
     naming the file.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to write; its folder must exist and be writable.
+    mode : str
+        Mode of the temporary file, ``"wb"`` or ``"w"`` (then give ``encoding``).
+    encoding : str or None
+        Text encoding for ``"w"``.
+
+    Yields
+    ------
+    file object
+        The open temporary file; it is flushed, synced and renamed over ``path`` on exit.
+
+    Raises
+    ------
+    OutputError
+        If the folder is missing or not writable, or writing fails.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")

@@ -97,6 +97,16 @@ class EncodedCorpus:
 def corpus_files(path: str | os.PathLike[str]) -> list[Path]:
     """Files of a corpus: ``path`` itself, or every non-hidden file under a folder, sorted.
 
+    Parameters
+    ----------
+    path : path-like
+        A corpus file or folder.
+
+    Returns
+    -------
+    list of Path
+        The files to read, in reading order.
+
     Raises
     ------
     InputNotFoundError
@@ -239,6 +249,22 @@ def sentences_from(source: Any, max_sentence_length: int = 10_000,
 
     An in-memory source is checked (each sentence a list or tuple of str) and its long
     sentences are split like a file's.
+
+    Parameters
+    ----------
+    source : path-like or iterable of list of str
+        A corpus file or folder (read with :func:`iter_sentences`), or sentences in memory.
+    max_sentence_length : int
+        Longer sentences are split into pieces of at most this many tokens.
+    stats : CorpusStats, optional
+        Filled in while iterating.
+    warn : bool
+        For a path: warn once about bytes that were not valid UTF-8.
+
+    Returns
+    -------
+    iterable of list of str
+        The sentences, each a non-empty list of tokens (long ones split).
 
     Raises
     ------

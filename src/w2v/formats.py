@@ -140,6 +140,18 @@ def detect_format(path: str | os.PathLike[str], header: bool = True) -> str:
     Content sniffing reads the header ``V D`` and the bytes of the first row: if they decode as
     a text row of D numbers the file is "text", otherwise "binary". Without a header
     (``header=False``) the file is "text": the binary format always has one.
+
+    Parameters
+    ----------
+    path : path-like
+        An existing vectors file or native folder.
+    header : bool
+        Whether a text file starts with the ``V D`` line.
+
+    Returns
+    -------
+    str
+        ``"text"``, ``"binary"`` or ``"native"``.
     """
     path = Path(path)
     if path.is_dir():

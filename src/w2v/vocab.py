@@ -96,6 +96,18 @@ def count_words(sentences: Iterable[list[str]], max_vocab_size: int | None = Non
 
     With ``max_vocab_size``, words of count <= 1, then <= 2, ... are pruned whenever the
     table grows past it (word2vec.c's ReduceVocab), so counts of rare words are approximate.
+
+    Parameters
+    ----------
+    sentences : iterable of list of str
+        The corpus, read once.
+    max_vocab_size : int or None
+        Bound on the number of distinct words held while counting; None for no bound.
+
+    Returns
+    -------
+    Counter
+        Word -> count, in order of first occurrence.
     """
     counts: Counter = Counter()
     min_reduce = 1
