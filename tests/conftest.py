@@ -1,4 +1,4 @@
-"""Shared fixtures: where ../shared is, and a skip when it is absent."""
+"""Shared fixtures: where ../shared is (a skip when it is absent), and running the command line."""
 
 from __future__ import annotations
 
@@ -16,3 +16,16 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"../shared/data is not beside the repository ({SHARED_DATA} missing)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def run_w2v():
+    """``run_w2v(*args)`` runs ``python -m w2v.cli ARGS`` as a user would (CompletedProcess)."""
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "w2v.cli", *args], capture_output=True,
+                              text=True, timeout=120)
+
+    return run

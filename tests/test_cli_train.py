@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 import w2v
@@ -12,11 +9,6 @@ import w2v
 CORPUS = "\n".join(["the quick brown fox jumps over the lazy dog"] * 40) + "\n"
 FAST = ["--dim", "8", "--window", "2", "--negative", "2", "--min-count", "1", "--epochs", "1",
         "--workers", "1", "--seed", "3", "--quiet"]
-
-
-def _w2v(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "w2v.cli", *args], capture_output=True,
-                          text=True, timeout=120)
 
 
 @pytest.fixture
@@ -27,9 +19,9 @@ def corpus(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["text", "binary"])
-def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt):
+def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt, run_w2v):
     out = tmp_path / f"vectors.{fmt}"
-    result = _w2v("train", str(corpus), "-o", str(out), "--cbow", "--format", fmt, *FAST)
+    result = run_w2v("train", str(corpus), "-o", str(out), "--cbow", "--format", fmt, *FAST)
     assert result.returncode == 0, result.stderr
     assert "Trained 8 words x 8 dims" in result.stdout
     vectors = w2v.Vectors.load(out, format=fmt)
@@ -47,7 +39,7 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt):
     (["CORPUS", "--sample", "-1"], "sample"),
     (["CORPUS", "--format", "xml"], "--format"),
 ])
-def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message):
+def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message, run_w2v):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n")
     paths = {"MISSING": str(tmp_path / "nope.txt"), "EMPTY": str(empty), "CORPUS": str(corpus)}
@@ -55,7 +47,7 @@ def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message):
     out = tmp_path / "out.txt"
     base = ["--dim", "8", "--epochs", "1", "--workers", "1", "--quiet"]
     # Later options win in Click, so the bad value is given last.
-    result = _w2v("train", args[0], "-o", str(out), *base, *args[1:])
+    result = run_w2v("train", args[0], "-o", str(out), *base, *args[1:])
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("w2v: error:"), result.stderr
@@ -63,19 +55,19 @@ def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message):
     assert not out.exists()
 
 
-def test_invalid_utf8_is_reported_once_and_training_goes_on(tmp_path):
+def test_invalid_utf8_is_reported_once_and_training_goes_on(tmp_path, run_w2v):
     path = tmp_path / "bad.txt"
     path.write_bytes(CORPUS.encode() + b"caf\xe9 \xff\n")
     out = tmp_path / "v.txt"
-    result = _w2v("train", str(path), "-o", str(out), *FAST)
+    result = run_w2v("train", str(path), "-o", str(out), *FAST)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("w2v: warning:")]
     assert len(warnings) == 1 and "2 byte(s)" in warnings[0]
     assert out.exists()
 
 
-def test_help_lists_the_options():
-    result = _w2v("train", "--help")
+def test_help_lists_the_options(run_w2v):
+    result = run_w2v("train", "--help")
     assert result.returncode == 0
     for option in ("--sg", "--cbow", "--dim", "--window", "--negative", "--loss", "--sample",
                    "--min-count", "--epochs", "--workers", "--alpha", "--seed", "--format",

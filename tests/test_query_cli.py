@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -54,11 +52,10 @@ def test_analogy_finds_the_planted_answer(vectors_file):
     assert cosmul.exit_code == 0 and "queen" in cosmul.output
 
 
-def test_unknown_word_is_one_clear_line_without_traceback(vectors_file):
+def test_unknown_word_is_one_clear_line_without_traceback(vectors_file, run_w2v):
     result = invoke("similar", vectors_file, "kingg")
     assert isinstance(result.exception, UnknownWordError)
-    process = subprocess.run([sys.executable, "-m", "w2v.cli", "similar", str(vectors_file),
-                              "kingg"], capture_output=True, text=True, check=False)
+    process = run_w2v("similar", str(vectors_file), "kingg")
     assert process.returncode == 1
     assert process.stderr.strip().splitlines() == [
         "w2v: error: The word 'kingg' is not in the vocabulary (308 words). "

@@ -138,15 +138,6 @@ def test_softmax_run_writes_everything(tmp_path) -> None:
 
 # --- the command line ------------------------------------------------------------------------
 
-def _w2v(*args: str):
-    """Run the installed command as a user would; returns the completed process."""
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "w2v.cli", *args], capture_output=True,
-                          text=True, timeout=120)
-
-
 def test_cli_end_to_end(tmp_path) -> None:
     from typer.testing import CliRunner
 
@@ -167,17 +158,17 @@ def test_cli_end_to_end(tmp_path) -> None:
     (["--iterations", "2.5"], "positive integer"),
     (["--loss", "hinge"], "'loss'"),
 ])
-def test_cli_rejects_bad_options(tmp_path, args, message) -> None:
-    done = _w2v("seed", *args, "--out", str(tmp_path / "out"))
+def test_cli_rejects_bad_options(tmp_path, args, message, run_w2v) -> None:
+    done = run_w2v("seed", *args, "--out", str(tmp_path / "out"))
     assert done.returncode != 0
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_rejects_unwritable_output(tmp_path) -> None:
+def test_cli_rejects_unwritable_output(tmp_path, run_w2v) -> None:
     (tmp_path / "file").write_text("x")
-    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path / "file" / "out"))
+    done = run_w2v("seed", "--iterations", "5", "--out", str(tmp_path / "file" / "out"))
     assert done.returncode != 0 and "Cannot create the output folder" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -200,14 +191,14 @@ def test_read_only_output_folder(tmp_path) -> None:
         folder.chmod(0o700)
 
 
-def test_cli_resume_without_or_with_corrupt_saves(tmp_path) -> None:
-    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
+def test_cli_resume_without_or_with_corrupt_saves(tmp_path, run_w2v) -> None:
+    done = run_w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
     assert done.returncode != 0 and "No checkpoint to resume from" in done.stderr
     assert "Traceback" not in done.stderr
     checkpoints = tmp_path / "checkpoints"
     (checkpoints / "saved_params_5000.npy").write_bytes(b"not numpy")
     (checkpoints / "saved_state_5000.npz").write_bytes(b"not a zip")
-    done = _w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
+    done = run_w2v("seed", "--iterations", "5", "--out", str(tmp_path), "--resume")
     assert done.returncode != 0 and "corrupt" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoints"]  # nothing written
