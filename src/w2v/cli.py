@@ -269,8 +269,7 @@ def eval_(
     if analogies is not None or everything:
         analogy_result = evaluate.analogy(loaded, analogies, restrict_vocab, not case_sensitive,
                                           method)
-    pair_results = ({name: evaluate.similarity(loaded, name, not case_sensitive)
-                     for name in evaluate.SIMILARITY_SETS} if everything else
+    pair_results = (evaluate.similarity_all(loaded, not case_sensitive) if everything else
                     {name: evaluate.similarity(loaded, name, not case_sensitive)
                      for name in similarity or []})
     if json_out:
