@@ -186,10 +186,14 @@ def _rows_of(vectors: Any, words: list[str], key_to_index: Mapping[str, int] | N
         matrix = vectors
     else:  # a Vectors
         lookup, matrix = vectors.key_to_index, vectors.vectors
+    _check_known(words, lookup)
+    return np.asarray(matrix)[[lookup[w] for w in words]]
+
+
+def _check_known(words: Sequence[str], lookup: Mapping[str, int]) -> None:
     missing = [w for w in words if w not in lookup]
     if missing:
         raise UnknownWordError(f"Not in the vocabulary, cannot plot: {', '.join(missing)}.")
-    return np.asarray(matrix)[[lookup[w] for w in words]]
 
 
 def _curve(history: Sequence[Any], x_key: str | None,
@@ -277,9 +281,7 @@ def plot_vocabulary_map(
     if method not in ("pca", "tsne"):
         raise ConfigError(f"The 'method' parameter must be 'pca' or 'tsne'. Got {method!r}.")
     words = list(words)
-    missing = [w for w in words if w not in vectors]
-    if missing:
-        raise UnknownWordError(f"Not in the vocabulary, cannot plot: {', '.join(missing)}.")
+    _check_known(words, vectors.key_to_index)
     shown = list(vectors.index_to_key[:top_n])
     shown += [w for w in words if vectors.key_to_index[w] >= top_n]
     if len(shown) < 3:
