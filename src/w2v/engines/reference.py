@@ -96,7 +96,10 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     syn0 = (rng.random((size, dim)) - 0.5) / dim
     syn1 = np.zeros((size, dim))
     keep = vocab.keep_probabilities(config.sample)
-    noise = vocab.noise_distribution(config.ns_exponent)
+    # rng.choice(V, k, p=noise) draws searchsorted(cumsum(noise), uniforms); the cumulative
+    # table is built once here instead of in every call (same draws, no O(V) work per center).
+    noise_cdf = np.cumsum(vocab.noise_distribution(config.ns_exponent))
+    noise_cdf /= noise_cdf[-1]
     ids, starts = np.asarray(encoded.ids, dtype=np.int64), encoded.sentence_starts
     n_words = max(int(starts[-1]), 1)
     history: list[dict[str, Any]] = []
@@ -108,14 +111,14 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
             sentence = ids[a:b][rng.random(b - a) < keep[ids[a:b]]]
             for p, center in enumerate(sentence):
                 progress = (epoch + (a + p * (b - a) / len(sentence)) / n_words) / config.epochs
-                lr = config.alpha - (config.alpha - config.min_alpha) * progress
+                lr = _alpha(config, progress)
                 reach = int(config.window - rng.integers(config.window))
                 contexts = [int(c) for c in np.concatenate(
                     [sentence[max(0, p - reach):p], sentence[p + 1:p + 1 + reach]])]
                 if not contexts:
                     continue
                 step_loss, step_pairs = _center(syn0, syn1, contexts, int(center), lr,
-                                                config, rng, noise)
+                                                config, rng, noise_cdf)
                 loss, pairs = loss + step_loss, pairs + step_pairs
         if not np.isfinite(loss):
             raise DivergenceError(f"Training diverged in epoch {epoch + 1}: the loss is not "
@@ -124,8 +127,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         entry = {"kind": "epoch", "epoch": epoch + 1, "words_done": n_words * (epoch + 1),
                  "loss": loss / pairs if pairs else float("nan"), "pairs": pairs,
                  "words_per_s": n_words / max(now - t_epoch, 1e-9),
-                 "alpha": config.alpha - (config.alpha - config.min_alpha) * (epoch + 1)
-                 / config.epochs, "elapsed_s": now - t0}
+                 "alpha": _alpha(config, (epoch + 1) / config.epochs), "elapsed_s": now - t0}
         history.append(entry)
         if report is not None:
             report(entry)
@@ -134,7 +136,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
 
 def _center(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int, lr: float,
             config: TrainConfig, rng: np.random.Generator,
-            noise: np.ndarray) -> tuple[float, int]:
+            noise_cdf: np.ndarray) -> tuple[float, int]:
     """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
     sg, k = config.sg, config.negative
     if config.loss == "softmax" and sg:
@@ -146,8 +148,18 @@ def _center(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int
     if sg and not config.shared_negatives:
         total = 0.0
         for c in contexts:
-            negatives = [int(n) for n in rng.choice(len(noise), size=k, p=noise)]
+            negatives = _negatives(rng, noise_cdf, k)
             total += center_step(syn0, syn1, [c], center, negatives, lr, True)
         return total, len(contexts)
-    negatives = [int(n) for n in rng.choice(len(noise), size=k, p=noise)]
+    negatives = _negatives(rng, noise_cdf, k)
     return center_step(syn0, syn1, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
+
+
+def _negatives(rng: np.random.Generator, noise_cdf: np.ndarray, k: int) -> list[int]:
+    """``k`` noise words: the same draws as ``rng.choice(V, k, p=noise)``."""
+    return [int(n) for n in noise_cdf.searchsorted(rng.random(k), side="right")]
+
+
+def _alpha(config: TrainConfig, progress: float) -> float:
+    """Learning rate after ``progress`` (0..1) of the run: linear from alpha to min_alpha."""
+    return config.alpha - (config.alpha - config.min_alpha) * progress
