@@ -30,15 +30,15 @@ import numpy as np
 
 from w2v.atomic import atomic_write, check_writable_dir
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
+from w2v.reference import ANNEAL_EVERY, SAVE_PARAMS_EVERY  # the step halves every 20,000
 from w2v.sgd_saves import PARAMS_FILE_RE, params_path
 
 DIM = 10               # run.py's dimVectors
 WINDOW = 5             # run.py's C: each window draws its size in 1..5
 NEGATIVES = 10         # K of negSamplingLossAndGradient
 STEP = 0.3             # initial SGD step
-ANNEAL_EVERY = 20_000  # the step is halved after every 20,000th iteration
 PRINT_EVERY = 10       # the smoothed loss is updated every 10 iterations, as sgd's print
-SAVE_EVERY = 5_000     # sgd's SAVE_PARAMS_EVERY
+SAVE_EVERY = SAVE_PARAMS_EVERY  # sgd's checkpoint interval (5,000)
 CHUNK = 250            # iterations per kernel call (progress-bar granularity)
 DEFAULT_SEED = 31415   # run.py seeds Python's random with 31415 ...
 NUMPY_SEED = 9265      # ... and numpy with 9265 (the initialisation)
