@@ -186,10 +186,10 @@ def _write_text(keys: list[str], matrix: np.ndarray, path: Path) -> None:
     count, dim = matrix.shape
     with atomic_write(path, "w", encoding="utf-8") as out:
         out.write(f"{count} {dim}\n")
+        # repr-precise floats ("%.9g" round-trips float32 exactly); one format call per row
+        row_format = " ".join(["%.9g"] * dim)
         for start in range(0, count, _ROWS_PER_CHUNK):
             block = matrix[start:start + _ROWS_PER_CHUNK]
-            # repr-precise floats ("%.9g" round-trips float32 exactly); one format call per row
-            row_format = " ".join(["%.9g"] * dim)
             lines = [f"{key} {row_format % tuple(row)}\n"
                      for key, row in zip(keys[start:start + _ROWS_PER_CHUNK], block.tolist(),
                                          strict=True)]
@@ -324,8 +324,7 @@ def _parse_binary(data: mmap.mmap, path: Path, limit: int | None,
     seen: set[str] = set()
     pos = end_of_header + 1
     for i in range(wanted):
-        while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
-            pos += 1  # word2vec.c's newline after the previous row (absent in gensim's files)
+        pos = _skip_line_breaks(data, pos)
         space = data.find(b" ", pos, pos + 10_000)
         if space < 0 or space + 1 + row_bytes > len(data):
             raise FormatError(f"{path}, byte {pos}: truncated row {i + 1} of {count} "
@@ -337,12 +336,21 @@ def _parse_binary(data: mmap.mmap, path: Path, limit: int | None,
         keys.append(word)
         matrix[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)  # no copy
         pos = space + 1 + row_bytes
-    while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
-        pos += 1
+    pos = _skip_line_breaks(data, pos)
     if limit is None and data[pos:].strip():
         raise FormatError(f"{path}, byte {pos}: the header says {count} words but "
                           f"{len(data) - pos} more bytes follow the last row.")
     return keys, matrix
+
+
+def _skip_line_breaks(data: mmap.mmap, pos: int) -> int:
+    """Position of the first byte at or after ``pos`` that is not CR or LF.
+
+    word2vec.c writes a newline after each row; gensim does not.
+    """
+    while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r"):
+        pos += 1
+    return pos
 
 
 # --- native -------------------------------------------------------------------------------
