@@ -281,7 +281,21 @@ def similarity(vectors: Vectors, path: str | os.PathLike[str] | None = None,
         If a line does not hold two words and a number.
     """
     file = _resolve(path, SIMILARITY_SETS, SIMILARITY_SETS["WS-353"])
-    keys, _ = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
+    return _score_pairs(vectors, file, _folded_keys(vectors, restrict_vocab, case_insensitive),
+                        case_insensitive)
+
+
+def similarity_all(vectors: Vectors, case_insensitive: bool = True,
+                   restrict_vocab: int | None = None) -> dict[str, SimilarityResult]:
+    """:func:`similarity` on every bundled set, keyed by set name (WS-353, SimLex-999, ...)."""
+    keys = _folded_keys(vectors, restrict_vocab, case_insensitive)  # once for all sets
+    return {name: _score_pairs(vectors, DATA_DIR / file, keys, case_insensitive)
+            for name, file in SIMILARITY_SETS.items()}
+
+
+def _score_pairs(vectors: Vectors, file: Path, keys: dict[str, int],
+                 case_insensitive: bool) -> SimilarityResult:
+    """Correlations of the pairs of ``file``; ``keys`` maps (folded) words to rows."""
     pairs = _read_pairs(file)
     ids = np.array([[keys.get(_fold(w1, case_insensitive), -1),
                      keys.get(_fold(w2, case_insensitive), -1)] for w1, w2, _ in pairs],
@@ -294,13 +308,6 @@ def similarity(vectors: Vectors, path: str | os.PathLike[str] | None = None,
     gold = gold[known]
     return SimilarityResult(str(file), spearman(gold, model), pearson(gold, model),
                             int(known.sum()), int((~known).sum()))
-
-
-def similarity_all(vectors: Vectors, case_insensitive: bool = True,
-                   restrict_vocab: int | None = None) -> dict[str, SimilarityResult]:
-    """:func:`similarity` on every bundled set, keyed by set name (WS-353, SimLex-999, ...)."""
-    return {name: similarity(vectors, DATA_DIR / file, case_insensitive, restrict_vocab)
-            for name, file in SIMILARITY_SETS.items()}
 
 
 def _read_pairs(file: Path) -> list[tuple[str, str, float]]:
@@ -392,12 +399,19 @@ def _restricted_vocab(vectors: Vectors, restrict_vocab: int | None,
     (the first in frequency order), as gensim does; ``canon[i]`` is that row for row i, so two
     rows are "the same word" exactly when their canonical rows are equal.
     """
+    keys = _folded_keys(vectors, restrict_vocab, case_insensitive)
+    words = vectors.index_to_key[:restrict_vocab]
+    canon = np.array([keys[_fold(word, case_insensitive)] for word in words], dtype=np.int64)
+    return keys, canon
+
+
+def _folded_keys(vectors: Vectors, restrict_vocab: int | None,
+                 case_insensitive: bool) -> dict[str, int]:
+    """(Folded) word -> row of its most frequent spelling among the first ``restrict_vocab``."""
     if restrict_vocab is not None and restrict_vocab < 1:
         raise ConfigError(f"The 'restrict_vocab' parameter must be an int >= 1 or None. "
                           f"Got {restrict_vocab!r} instead.")
-    words = vectors.index_to_key[:restrict_vocab]
     keys: dict[str, int] = {}
-    for index, word in enumerate(words):
+    for index, word in enumerate(vectors.index_to_key[:restrict_vocab]):
         keys.setdefault(_fold(word, case_insensitive), index)
-    canon = np.array([keys[_fold(word, case_insensitive)] for word in words], dtype=np.int64)
-    return keys, canon
+    return keys
