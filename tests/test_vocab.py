@@ -28,6 +28,7 @@ def test_max_vocab_size_prunes_rare_words_while_counting():
     sentences = [[f"rare{i}"] for i in range(50)] + [["common"] * 10]
     vocab = build_vocab(sentences, min_count=1, max_vocab_size=10)
     assert "common" in vocab and len(vocab) <= 11
+    assert vocab.total_words == 60  # every token read, pruned ones included
 
 
 def test_empty_corpus_and_empty_vocab_errors():

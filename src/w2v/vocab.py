@@ -91,7 +91,8 @@ class Vocab:
         return weights / weights.sum()
 
 
-def count_words(sentences: Iterable[list[str]], max_vocab_size: int | None = None) -> Counter:
+def count_words(sentences: Iterable[list[str]],
+                max_vocab_size: int | None = None) -> tuple[Counter, int]:
     """Count tokens in one pass; insertion order is first occurrence.
 
     With ``max_vocab_size``, words of count <= 1, then <= 2, ... are pruned whenever the
@@ -106,17 +107,21 @@ def count_words(sentences: Iterable[list[str]], max_vocab_size: int | None = Non
 
     Returns
     -------
-    Counter
+    counts : Counter
         Word -> count, in order of first occurrence.
+    total : int
+        Tokens read, pruned words included.
     """
     counts: Counter = Counter()
+    total = 0
     min_reduce = 1
     for sentence in sentences:
         counts.update(sentence)
+        total += len(sentence)
         if max_vocab_size is not None and len(counts) > max_vocab_size:
             counts = Counter({w: c for w, c in counts.items() if c > min_reduce})
             min_reduce += 1
-    return counts
+    return counts, total
 
 
 def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
@@ -146,8 +151,8 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     CorpusError
         If the corpus has no token, or no word reaches ``min_count``.
     """
-    counts = count_words(sentences, max_vocab_size)
-    total = sum(counts.values())
+    # The total is counted apart: pruning drops counts, not tokens read.
+    counts, total = count_words(sentences, max_vocab_size)
     if total == 0:
         raise CorpusError(f"{source_name} is empty: it contains no token.")
     # sorted() is stable: equal counts keep first-occurrence order.
