@@ -299,26 +299,28 @@ def _remove_checkpoints(folder: Path) -> None:
 
 def _warm_up(loss: str) -> float:
     """Compile (or load from numba's cache) the kernels on a toy corpus; returns seconds."""
+    start = time.perf_counter()
+    toy_corpus = (np.array([0, 1, 0, 1], dtype=np.int32), np.array([0, 4], dtype=np.int64),
+                  np.array([0, 1], dtype=np.int32))  # ids, sentence starts, sampling table
+    _run_kernel(loss, np.zeros((4, DIM)), np.array([1, 2, 3, 4], dtype=np.uint64), toy_corpus,
+                STEP, np.zeros(1))
+    return time.perf_counter() - start
+
+
+def _run_kernel(loss: str, params: np.ndarray, rng_state: np.ndarray,
+                corpus: tuple[np.ndarray, ...], step: float, losses: np.ndarray) -> None:
+    """``len(losses)`` iterations of the ``loss`` kernel; params, rng_state, losses in place."""
     from w2v.engines import seed_kernels as kernels
 
-    start = time.perf_counter()
-    params = np.zeros((4, DIM))
-    ids = np.array([0, 1, 0, 1], dtype=np.int32)
-    starts = np.array([0, 4], dtype=np.int64)
-    table = np.array([0, 1], dtype=np.int32)
-    state = np.array([1, 2, 3, 4], dtype=np.uint64)
     if loss == "neg":
-        kernels.run_neg(params, state, ids, starts, table, WINDOW, NEGATIVES, STEP, np.zeros(1))
+        kernels.run_neg(params, rng_state, *corpus, WINDOW, NEGATIVES, step, losses)
     else:
-        kernels.run_softmax(params, state, ids, starts, table, WINDOW, STEP, np.zeros(1))
-    return time.perf_counter() - start
+        kernels.run_softmax(params, rng_state, *corpus, WINDOW, step, losses)
 
 
 def _train(state: dict[str, Any], corpus: tuple[np.ndarray, ...], loss: str, iterations: int,
            save_every: int, checkpoints: Path, progress: bool, seed: int) -> None:
     """Run iterations ``state['iteration'] + 1 .. iterations``, updating ``state`` in place."""
-    from w2v.engines import seed_kernels as kernels
-
     with _progress_bar(progress, iterations, state["iteration"]) as advance:
         while state["iteration"] < iterations:
             it = state["iteration"]
@@ -326,12 +328,7 @@ def _train(state: dict[str, Any], corpus: tuple[np.ndarray, ...], loss: str, ite
                        (it // ANNEAL_EVERY + 1) * ANNEAL_EVERY)
             step = STEP * 0.5 ** (it // ANNEAL_EVERY)  # whole halvings, also after a resume
             losses = np.empty(stop - it)
-            if loss == "neg":
-                kernels.run_neg(state["params"], state["rng_state"], *corpus, WINDOW, NEGATIVES,
-                                step, losses)
-            else:
-                kernels.run_softmax(state["params"], state["rng_state"], *corpus, WINDOW, step,
-                                    losses)
+            _run_kernel(loss, state["params"], state["rng_state"], corpus, step, losses)
             if not np.isfinite(losses).all():
                 raise DivergenceError(f"The loss became non-finite between iterations {it + 1} "
                                       f"and {stop}.")
