@@ -10,6 +10,7 @@ from w2v.config import TrainConfig
 from w2v.corpus import encode_corpus
 from w2v.engines import numba_engine, numba_kernels
 from w2v.engines import reference as reference_engine
+from w2v.errors import ConfigError
 from w2v.vocab import alias_table, build_vocab
 
 V, D = 12, 8
@@ -123,6 +124,34 @@ def test_workers_1_is_bit_identical_and_seed_matters():
     np.testing.assert_array_equal(a.input_vectors, b.input_vectors)
     np.testing.assert_array_equal(a.output_vectors, b.output_vectors)
     assert not np.array_equal(a.input_vectors, c.input_vectors)
+
+
+@pytest.mark.parametrize(("init", "half_width"), [("word2vec", 0.5), ("gensim", 1.0)])
+def test_init_range(init, half_width):
+    config = TrainConfig(vector_size=50, init=init)
+    state = numba_engine.init_state(2000, config)
+    bound = half_width / config.vector_size
+    assert np.abs(state.syn0).max() < bound
+    assert np.abs(state.syn0).max() > 0.99 * bound  # fills the range: 100,000 draws
+    assert not state.syn1.any()
+
+
+def test_default_init_is_unchanged_and_gensim_init_doubles_it():
+    # The default must stay bit-identical to word2vec.c's range drawn from the same seed.
+    config = TrainConfig(vector_size=8, seed=3)
+    rng = np.random.default_rng(3)
+    expected = ((rng.random((5, 8), dtype=np.float32) - 0.5) / 8).astype(np.float32)
+    default = numba_engine.init_state(5, config).syn0
+    np.testing.assert_array_equal(default, expected)
+    np.testing.assert_array_equal(numba_engine.init_state(5, config.replace(init="gensim")).syn0,
+                                  2 * expected)
+
+
+def test_init_is_validated():
+    with pytest.raises(ConfigError, match="'init' parameter must be one of"):
+        TrainConfig(init="normal")
+    with pytest.raises(ConfigError, match="numba engine only"):
+        TrainConfig(init="gensim", engine="torch")
 
 
 @pytest.mark.parametrize("options", [

@@ -11,6 +11,8 @@ from w2v.errors import ConfigError
 
 LOSSES = ("neg", "softmax")
 ENGINES = ("numba", "torch", "reference")
+# Initial input vectors U(-s/dim, s/dim): word2vec.c's s = 0.5, gensim 4's s = 1.
+INIT_SCALES = {"word2vec": 0.5, "gensim": 1.0}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,11 @@ class TrainConfig:
     # (Ji et al. 2016), which turns the updates into small matrix products; False draws
     # fresh negatives for every (center, context) pair as word2vec.c does.
     shared_negatives: bool = True
+    # Numba engine: range of the initial input vectors (output vectors start at zero).
+    # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim) (issue 4); "gensim" is gensim 4's
+    # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
+    # the text8 prefix (5 seeds, docs/benchmarks.md).
+    init: str = "word2vec"
 
     def __post_init__(self) -> None:
         _check_int(self, "vector_size", low=1)
@@ -93,6 +100,12 @@ class TrainConfig:
         if not isinstance(self.shared_negatives, bool):
             raise ConfigError(f"The 'shared_negatives' parameter must be a bool. Got "
                               f"{self.shared_negatives!r} instead.")
+        _check_choice(self, "init", tuple(INIT_SCALES))
+        if self.init != "word2vec" and self.engine != "numba":
+            raise ConfigError(
+                f"The 'init' parameter {self.init!r} is supported by the numba engine only. "
+                f"Got engine={self.engine!r}; use init='word2vec' or engine='numba'."
+            )
 
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with some options changed (validated again)."""

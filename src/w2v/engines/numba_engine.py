@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from w2v.config import TrainConfig
+from w2v.config import INIT_SCALES, TrainConfig
 from w2v.corpus import EncodedCorpus
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab, alias_table
@@ -95,10 +95,16 @@ class EngineResult:
 
 
 def init_state(vocab_size: int, config: TrainConfig) -> EngineState:
-    """Weights as word2vec.c (v ~ U(-0.5/D, 0.5/D), u = 0) and per-thread RNG states."""
+    """Initial weights and per-thread RNG states.
+
+    Input vectors v ~ U(-s/D, s/D) with s from ``config.init`` (0.5 as word2vec.c by
+    default, 1 as gensim 4), output vectors u = 0.
+    """
     rng = np.random.default_rng(config.seed)
     dim = config.vector_size
     syn0 = ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    # Scaling after the division keeps the default bit-identical to earlier versions.
+    syn0 *= np.float32(INIT_SCALES[config.init] / 0.5)
     syn1 = np.zeros((vocab_size, dim), dtype=np.float32)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
     return EngineState(syn0=syn0, syn1=syn1, rng_states=states)
