@@ -47,9 +47,11 @@ from common import (  # noqa: E402 - after the path tweak
 SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-4, "min_count": 5,
             "epochs": 5, "workers": 2}
 METRICS = (("analogy", "analogy"), ("ws353", "WS-353"), ("simlex", "SimLex"))
-# w2v variants: the default (negatives shared by a center's contexts) and word2vec.c's
-# per-pair negatives, to measure the cost or gain of sharing.
-VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False}}
+# w2v variants: the default (negatives shared by a center's contexts, word2vec.c's init),
+# word2vec.c's per-pair negatives, to measure the cost or gain of sharing, and gensim 4's
+# twice wider initial input vectors (not in the default --tools).
+VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
+            "w2v-gensim-init": {"init": "gensim"}}
 
 
 def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, Any]:
