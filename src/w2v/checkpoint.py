@@ -82,7 +82,18 @@ class TrainingInterrupted(W2VError):
 # --- fingerprints ---------------------------------------------------------------------------
 
 def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> str:
-    """SHA-256 of what a run saw of its corpus: words, counts, id and sentence totals."""
+    """SHA-256 of what a run saw of its corpus: words, counts, id and sentence totals.
+
+    Parameters
+    ----------
+    vocab : Vocab
+    encoded : EncodedCorpus
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     digest = hashlib.sha256()
     digest.update("\n".join(vocab.words).encode("utf-8", "surrogatepass"))
     digest.update(np.ascontiguousarray(vocab.counts, dtype="<i8").tobytes())
@@ -91,7 +102,20 @@ def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> str:
 
 
 def config_differences(saved: dict[str, Any], config: TrainConfig) -> list[str]:
-    """Options whose value differs between a checkpoint and ``config``, as 'name: a -> b'."""
+    """Options whose value differs between a checkpoint and ``config``.
+
+    Parameters
+    ----------
+    saved : dict
+        The checkpoint's options (``TrainConfig.to_dict()`` when it was written).
+    config : TrainConfig
+        This run's options.
+
+    Returns
+    -------
+    list of str
+        One ``"name=a (checkpoint) vs b (this run)"`` per differing option, sorted by name.
+    """
     current = config.to_dict()
     names = sorted(set(saved) | set(current))
     return [f"{name}={saved.get(name)!r} (checkpoint) vs {current.get(name)!r} (this run)"
@@ -305,12 +329,44 @@ def resume_options(folder: str | os.PathLike[str], given: dict[str, Any]) -> dic
     """Training options for ``--resume``: the checkpoint's, overridden by those ``given``.
 
     An override that differs from the checkpoint is refused later, by :func:`load_checkpoint`.
+
+    Parameters
+    ----------
+    folder : path-like
+        The checkpoint folder.
+    given : dict
+        Options given on the command line (TrainConfig names).
+
+    Returns
+    -------
+    dict
+        Options for :class:`~w2v.config.TrainConfig`.
+
+    Raises
+    ------
+    CheckpointError
+        If the folder holds no readable checkpoint.
     """
     return {**read_header(folder)["config"], **given}
 
 
 def interrupted_message(stop: TrainingInterrupted, corpus: str, output: str, fmt: str) -> str:
-    """One line for the user: what was saved where, and the command that resumes."""
+    """One line for the user: what was saved where, and the command that resumes.
+
+    Parameters
+    ----------
+    stop : TrainingInterrupted
+        The interruption (signal, checkpoint folder, epoch).
+    corpus, output : str
+        The corpus and vectors paths of the interrupted ``w2v train``.
+    fmt : str
+        The vectors format (``--format``), repeated in the command when not "text".
+
+    Returns
+    -------
+    str
+        The message, without a trailing newline.
+    """
     again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
     if fmt != "text":
         again += f" --format {fmt}"

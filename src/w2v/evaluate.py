@@ -287,7 +287,19 @@ def similarity(vectors: Vectors, path: str | os.PathLike[str] | None = None,
 
 def similarity_all(vectors: Vectors, case_insensitive: bool = True,
                    restrict_vocab: int | None = None) -> dict[str, SimilarityResult]:
-    """:func:`similarity` on every bundled set, keyed by set name (WS-353, SimLex-999, ...)."""
+    """:func:`similarity` on every bundled set, keyed by set name (WS-353, SimLex-999, ...).
+
+    Parameters
+    ----------
+    vectors : Vectors
+    case_insensitive, restrict_vocab
+        As in :func:`similarity`.
+
+    Returns
+    -------
+    dict of str to SimilarityResult
+        In the order of ``SIMILARITY_SETS``.
+    """
     keys = _folded_keys(vectors, restrict_vocab, case_insensitive)  # once for all sets
     return {name: _score_pairs(vectors, DATA_DIR / file, keys, case_insensitive)
             for name, file in SIMILARITY_SETS.items()}

@@ -65,7 +65,21 @@ class TrainingProgress:
 
 
 def summary_line(model: Any, path: str, fmt: str) -> str:
-    """One line that sums up a finished run (sizes, time, speed, final loss, output)."""
+    """One line that sums up a finished run (sizes, time, speed, final loss, output).
+
+    Parameters
+    ----------
+    model : Model
+        The trained model (its ``stats``, ``history``, ``vectors`` and ``config`` are read).
+    path : str
+        Where the vectors were saved.
+    fmt : str
+        Their format.
+
+    Returns
+    -------
+    str
+    """
     stats = model.stats
     epochs = [h for h in model.history if h["kind"] == "epoch"]
     loss = epochs[-1]["loss"] if epochs else float("nan")

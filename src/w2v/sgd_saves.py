@@ -38,7 +38,17 @@ def state_path(save_dir: Path, iteration: int) -> Path:
 
 
 def latest_save_iteration(save_dir: str | Path = ".") -> int:
-    """Largest ``<iter>`` of the ``saved_params_<iter>.npy`` in ``save_dir``; 0 when none."""
+    """Largest ``<iter>`` of the ``saved_params_<iter>.npy`` in ``save_dir``; 0 when none.
+
+    Parameters
+    ----------
+    save_dir : path-like
+        The folder of the saves; a missing folder has none.
+
+    Returns
+    -------
+    int
+    """
     folder = Path(save_dir)
     if not folder.is_dir():
         return 0
