@@ -1,18 +1,24 @@
-"""A rich progress bar and a one-line summary for training runs (shared by every engine).
+"""Rich progress bars and a one-line summary for training runs.
 
-:class:`TrainingProgress` is a ``report`` callback for :func:`w2v.training.train`: it
-receives each history record and shows epoch, words/s, loss, ETA and elapsed wall-clock
-time. ``train`` calls its :meth:`~TrainingProgress.start` once the corpus is encoded, so
-the bar knows its total.
+:class:`TrainingProgress` is a ``report`` callback for :func:`w2v.training.train` (shared by
+every engine): it receives each history record and shows epoch, words/s, loss, ETA and
+elapsed wall-clock time. ``train`` calls its :meth:`~TrainingProgress.start` once the corpus
+is encoded, so the bar knows its total. :func:`iteration_bar` is the bar of ``w2v seed``,
+counted in SGD iterations.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
@@ -88,3 +94,40 @@ def summary_line(model: Any, path: str, fmt: str) -> str:
             f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "
             f"({stats['words_per_s']:,.0f} corpus words/s), final loss {loss:.4f}; "
             f"saved {fmt} vectors to {path}")
+
+
+@contextlib.contextmanager
+def iteration_bar(enabled: bool, total: int, done: int) -> Iterator[Callable[..., None]]:
+    """A bar of SGD iterations on stderr: iteration, smoothed loss, it/s and ETA.
+
+    Parameters
+    ----------
+    enabled : bool
+        False (or a stderr that is not a terminal) gives a no-op.
+    total : int
+        The last iteration.
+    done : int
+        Iterations already done (a resumed run starts there).
+
+    Yields
+    ------
+    callable
+        ``advance(completed, exploss)``: iterations completed so far and the smoothed loss
+        (or None before the first one).
+    """
+    if not (enabled and sys.stderr.isatty()):
+        yield lambda completed, exploss: None
+        return
+    columns = (TextColumn("iteration"), MofNCompleteColumn(), BarColumn(),
+               TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[rate]} it/s"),
+               TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("seed", total=total, completed=done, loss="-", rate="-")
+        started = time.perf_counter()
+
+        def advance(completed: int, exploss: float | None) -> None:
+            rate = (completed - done) / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=completed, rate=f"{rate:,.0f}",
+                       loss="-" if exploss is None else f"{exploss:.3f}")
+
+        yield advance

@@ -13,15 +13,12 @@ so the numbers are not the assignment's bit for bit but follow the same distribu
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import random
 import re
-import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,6 +154,7 @@ def run_seed_faithful(iterations: int = 40_000, loss: str = "neg",
     Parameters, returns and raises as :func:`run_seed` (the seed is the assignment's).
     """
     from w2v import reference
+    from w2v.progress import iteration_bar
     from w2v.sst import StanfordSentiment
 
     _check_options(iterations, loss, DEFAULT_SEED, SAVE_EVERY)
@@ -182,7 +180,7 @@ def run_seed_faithful(iterations: int = 40_000, loss: str = "neg",
     load_s = time.perf_counter() - start
     state: dict[str, Any] = {"history": [], "iteration": start_iteration}
     start = time.perf_counter()
-    with _progress_bar(progress, iterations, start_iteration) as advance:
+    with iteration_bar(progress, iterations, start_iteration) as advance:
         def report(iteration: int, exploss: float) -> None:
             state["history"].append((iteration, exploss))
             advance(iteration, exploss)
@@ -321,7 +319,9 @@ def _run_kernel(loss: str, params: np.ndarray, rng_state: np.ndarray,
 def _train(state: dict[str, Any], corpus: tuple[np.ndarray, ...], loss: str, iterations: int,
            save_every: int, checkpoints: Path, progress: bool, seed: int) -> None:
     """Run iterations ``state['iteration'] + 1 .. iterations``, updating ``state`` in place."""
-    with _progress_bar(progress, iterations, state["iteration"]) as advance:
+    from w2v.progress import iteration_bar
+
+    with iteration_bar(progress, iterations, state["iteration"]) as advance:
         while state["iteration"] < iterations:
             it = state["iteration"]
             stop = min(iterations, it + CHUNK, (it // save_every + 1) * save_every,
@@ -349,36 +349,6 @@ def _smooth(state: dict[str, Any], first: int, losses: np.ndarray) -> None:
             state["exploss"] = value if not state["exploss"] else (
                 0.95 * state["exploss"] + 0.05 * value)
             state["history"].append((it, state["exploss"]))
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, done: int) -> Iterator[Callable[..., None]]:
-    """Yield ``advance(completed, exploss)`` driving a rich bar (iteration, smoothed loss, it/s,
-    ETA) on stderr; a no-op when disabled or when stderr is not a terminal."""
-    if not (enabled and sys.stderr.isatty()):
-        yield lambda completed, exploss: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (TextColumn("iteration"), MofNCompleteColumn(), BarColumn(),
-               TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[rate]} it/s"),
-               TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("seed", total=total, completed=done, loss="-", rate="-")
-        started = time.perf_counter()
-
-        def advance(completed: int, exploss: float | None) -> None:
-            rate = (completed - done) / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=completed, rate=f"{rate:,.0f}",
-                       loss="-" if exploss is None else f"{exploss:.3f}")
-
-        yield advance
 
 
 # --- outputs -------------------------------------------------------------------------------------
