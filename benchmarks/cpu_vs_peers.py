@@ -96,7 +96,7 @@ def table(records: list[dict[str, Any]], tools: list[str]) -> str:
 
         lines.append(
             f"| {tool} | {spread([r['wall_s'] for r in runs])} "
-            f"| {spread([r['words_per_s'] for r in runs])} | {ratio('gensim')} "
+            f"| {spread([r['words_per_s'] / 1e6 for r in runs])}M | {ratio('gensim')} "
             f"| {ratio('fasttext')} | {spread([r['peak_rss_mb'] for r in runs])} | "
             + " | ".join(mean_range([r[key] for r in runs]) for key, _ in METRICS) + " |")
     return "\n".join(lines)
