@@ -72,13 +72,30 @@ def _train_w2v(p: dict[str, Any]) -> _Trainer:
 
 
 def _train_gensim(p: dict[str, Any]) -> _Trainer:
+    """gensim's Word2Vec; ``p["extra"]`` may set ``workers`` and ``init_scale``.
+
+    ``init_scale`` multiplies gensim's initial input vectors, U(-1/dim, 1/dim), between
+    ``build_vocab`` and ``train``: 0.5 gives word2vec.c's range. ``workers=1`` gives gensim's
+    nominal learning-rate schedule: with ``corpus_file`` and N workers each worker decays the
+    rate on its 1/N of the sentences against the whole corpus's count.
+    """
     from gensim.models import Word2Vec
 
+    extra = p.get("extra", {})
+    options = {"sg": int(p["sg"]), "vector_size": p["dim"], "window": p["window"],
+               "negative": p["negative"], "sample": p["sample"], "min_count": p["min_count"],
+               "epochs": p["epochs"], "workers": extra.get("workers", p["workers"]),
+               "alpha": p["alpha"], "min_alpha": 1e-4, "seed": p["seed"]}
+
     def run() -> Any:
-        return Word2Vec(corpus_file=p["corpus"], sg=int(p["sg"]), vector_size=p["dim"],
-                        window=p["window"], negative=p["negative"], sample=p["sample"],
-                        min_count=p["min_count"], epochs=p["epochs"], workers=p["workers"],
-                        alpha=p["alpha"], min_alpha=1e-4, seed=p["seed"])
+        if "init_scale" not in extra:
+            return Word2Vec(corpus_file=p["corpus"], **options)
+        model = Word2Vec(**options)
+        model.build_vocab(corpus_file=p["corpus"])
+        model.wv.vectors *= extra["init_scale"]
+        model.train(corpus_file=p["corpus"], total_examples=model.corpus_count,
+                    total_words=model.corpus_total_words, epochs=model.epochs)
+        return model
 
     def save(model: Any) -> None:
         model.wv.save_word2vec_format(p["out"])

@@ -51,15 +51,18 @@ METRICS = (("analogy", "analogy"), ("ws353", "WS-353"), ("simlex", "SimLex"))
 # word2vec.c's per-pair negatives, to measure the cost or gain of sharing, and gensim 4's
 # twice wider initial input vectors (not in the default --tools).
 VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
-            "w2v-gensim-init": {"init": "gensim"}}
+            "w2v-gensim-init": {"init": "gensim"},
+            # gensim with word2vec.c's semantics, one departure at a time: its nominal
+            # learning-rate schedule (1 worker), word2vec.c's initial range, or both.
+            "gensim-1w": {"workers": 1}, "gensim-c-init": {"init_scale": 0.5},
+            "gensim-1w-c-init": {"workers": 1, "init_scale": 0.5}}
 
 
 def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, Any]:
     base = tool.split("-")[0]
     params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out,
               "alpha": 0.025 if sg else 0.05, "seed": seed}
-    if base == "w2v":
-        params["extra"] = VARIANTS[tool]
+    params["extra"] = VARIANTS.get(tool, {})
     return params
 
 
