@@ -14,7 +14,9 @@ Quality cells are the mean [min–max] over the seeds, and a second table gives 
 difference from gensim's mean with its standard error. Tools run in alternating order, one
 child process each: a neighbour's cache use changes timings by up to 1.7x within minutes,
 so speed ratios are paired by round (same seed, adjacent in time) and reported as median
-[min–max]. ``--tools w2v,gensim`` is a quality run without fastText and the per-pair variant.
+[min–max]. ``--tools w2v,gensim`` is a quality run without fastText and the per-pair variant;
+:data:`VARIANTS` lists the other tool names (w2v with gensim's initial range, gensim with
+word2vec.c's initial range and/or its nominal learning-rate schedule).
 
 words/s = corpus words x epochs / wall seconds of the training call (vocabulary scan
 included). Quality: one evaluator (``w2v.evaluate``) on every tool's vectors.
