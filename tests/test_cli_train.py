@@ -28,6 +28,14 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt, run_w2v):
     assert len(vectors) == 8 and "fox" in vectors
 
 
+@pytest.mark.parametrize("extra", [["--init", "gensim"], ["--per-pair-negatives"]])
+def test_engine_choices_reach_the_engine(tmp_path, corpus, extra, run_w2v):
+    out = tmp_path / "vectors.txt"
+    result = run_w2v("train", str(corpus), "-o", str(out), *FAST, *extra)
+    assert result.returncode == 0, result.stderr
+    assert len(w2v.Vectors.load(out)) == 8
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["MISSING"], "does not exist"),
     (["EMPTY"], "empty"),
@@ -38,6 +46,7 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt, run_w2v):
     (["CORPUS", "--negative", "0"], "negative"),
     (["CORPUS", "--sample", "-1"], "sample"),
     (["CORPUS", "--format", "xml"], "--format"),
+    (["CORPUS", "--init", "normal"], "The '--init' option"),
 ])
 def test_bad_input_one_line_error_no_output(tmp_path, corpus, args, message, run_w2v):
     empty = tmp_path / "empty.txt"
@@ -71,5 +80,6 @@ def test_help_lists_the_options(run_w2v):
     assert result.returncode == 0
     for option in ("--sg", "--cbow", "--dim", "--window", "--negative", "--loss", "--sample",
                    "--min-count", "--epochs", "--workers", "--alpha", "--seed", "--format",
-                   "--engine", "--device"):
+                   "--engine", "--device", "--init", "--shared-negatives",
+                   "--per-pair-negatives"):
         assert option in result.stdout

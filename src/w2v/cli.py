@@ -133,6 +133,13 @@ def train(
                                                     "'reference' (slow, small corpora).")] = None,
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
                                                     "'cuda:N'.")] = None,
+    init: Annotated[str | None, typer.Option(
+        help="Initial range of the input vectors: 'word2vec' (word2vec.c's U(-0.5/dim, "
+             "0.5/dim), default) or 'gensim' (gensim 4's, twice as wide).")] = None,
+    shared_negatives: Annotated[bool | None, typer.Option(
+        "--shared-negatives/--per-pair-negatives",
+        help="Numba engine, skip-gram: the K negatives of a center serve all its contexts "
+             "(default, faster) or are drawn for every pair (word2vec.c).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -172,7 +179,8 @@ def train(
     given = {"sg": sg, "vector_size": dim, "window": window, "negative": negative,
              "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
-             "engine": engine, "device": device}
+             "engine": engine, "device": device, "init": init,
+             "shared_negatives": shared_negatives}
     options = {k: v for k, v in given.items() if v is not None}
     checkpointer = Checkpointer.for_command_line(output, checkpoint_dir, checkpoint_every, resume)
     if resume is not None:

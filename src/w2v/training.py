@@ -17,6 +17,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
+from w2v.engines.common import Report
 from w2v.errors import CorpusError
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
@@ -24,7 +25,6 @@ from w2v.vocab import Vocab, build_vocab
 if TYPE_CHECKING:
     from w2v.checkpoint import Checkpointer
 
-Report = Callable[[dict[str, Any]], None]
 
 
 @dataclass

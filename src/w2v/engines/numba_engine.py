@@ -23,15 +23,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from w2v.config import INIT_SCALES, TrainConfig
+from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
+from w2v.engines.common import Report, initial_input_vectors, learning_rate
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab, alias_table
 
@@ -41,7 +41,6 @@ CHUNK_WORDS = 50_000
 # Wall seconds between interval records in the history.
 REPORT_SECONDS = 1.0
 
-Report = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -101,11 +100,8 @@ def init_state(vocab_size: int, config: TrainConfig) -> EngineState:
     default, 1 as gensim 4), output vectors u = 0.
     """
     rng = np.random.default_rng(config.seed)
-    dim = config.vector_size
-    syn0 = ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
-    # Scaling after the division keeps the default bit-identical to earlier versions.
-    syn0 *= np.float32(INIT_SCALES[config.init] / 0.5)
-    syn1 = np.zeros((vocab_size, dim), dtype=np.float32)
+    syn0 = initial_input_vectors(rng, vocab_size, config)
+    syn1 = np.zeros((vocab_size, config.vector_size), dtype=np.float32)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
     return EngineState(syn0=syn0, syn1=syn1, rng_states=states)
 
@@ -163,8 +159,7 @@ class _Run:
         self.diverged = False
 
     def alpha_at(self, progress: float) -> float:
-        cfg = self.config
-        return cfg.alpha - (cfg.alpha - cfg.min_alpha) * min(progress, 1.0)
+        return learning_rate(self.config, progress)
 
     def work(self, worker: int, epoch: int) -> bool:
         """Train one shard for one epoch, chunk by chunk (runs in a thread).

@@ -12,7 +12,6 @@ mean of the window, linear learning-rate decay -- but draws its random numbers f
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,11 +19,10 @@ import numpy as np
 from w2v import reference
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
+from w2v.engines.common import Report, initial_input_vectors, learning_rate
 from w2v.engines.numba_engine import EngineResult
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab
-
-Report = Callable[[dict[str, Any]], None]
 
 
 def center_step(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int,
@@ -93,7 +91,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     """
     rng = np.random.default_rng(config.seed)
     size, dim = len(vocab), config.vector_size
-    syn0 = (rng.random((size, dim)) - 0.5) / dim
+    syn0 = initial_input_vectors(rng, size, config, dtype=np.float64)
     syn1 = np.zeros((size, dim))
     keep = vocab.keep_probabilities(config.sample)
     # rng.choice(V, k, p=noise) draws searchsorted(cumsum(noise), uniforms); the cumulative
@@ -111,7 +109,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
             sentence = ids[a:b][rng.random(b - a) < keep[ids[a:b]]]
             for p, center in enumerate(sentence):
                 progress = (epoch + (a + p * (b - a) / len(sentence)) / n_words) / config.epochs
-                lr = _alpha(config, progress)
+                lr = learning_rate(config, progress)
                 reach = int(config.window - rng.integers(config.window))
                 contexts = [int(c) for c in np.concatenate(
                     [sentence[max(0, p - reach):p], sentence[p + 1:p + 1 + reach]])]
@@ -127,7 +125,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         entry = {"kind": "epoch", "epoch": epoch + 1, "words_done": n_words * (epoch + 1),
                  "loss": loss / pairs if pairs else float("nan"), "pairs": pairs,
                  "words_per_s": n_words / max(now - t_epoch, 1e-9),
-                 "alpha": _alpha(config, (epoch + 1) / config.epochs), "elapsed_s": now - t0}
+                 "alpha": learning_rate(config, (epoch + 1) / config.epochs), "elapsed_s": now - t0}
         history.append(entry)
         if report is not None:
             report(entry)
@@ -158,8 +156,3 @@ def _center(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int
 def _negatives(rng: np.random.Generator, noise_cdf: np.ndarray, k: int) -> list[int]:
     """``k`` noise words: the same draws as ``rng.choice(V, k, p=noise)``."""
     return [int(n) for n in noise_cdf.searchsorted(rng.random(k), side="right")]
-
-
-def _alpha(config: TrainConfig, progress: float) -> float:
-    """Learning rate after ``progress`` (0..1) of the run: linear from alpha to min_alpha."""
-    return config.alpha - (config.alpha - config.min_alpha) * progress

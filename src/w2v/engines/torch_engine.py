@@ -23,7 +23,6 @@ without PyTorch raises a :class:`~w2v.errors.DeviceError` saying how to install 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
+from w2v.engines.common import Report, initial_input_vectors, learning_rate
 from w2v.errors import DeviceError, DivergenceError
 from w2v.vocab import Vocab
 
@@ -43,7 +43,6 @@ SUBSAMPLE_CHUNK = 1 << 24
 # Wall seconds between history records (each record reads the loss back: one device sync).
 REPORT_SECONDS = 1.0
 
-Report = Callable[[dict[str, Any]], None]
 
 
 def import_torch() -> Any:
@@ -152,7 +151,7 @@ def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     # device) and seeds the device's torch.Generator.
     rng = np.random.default_rng(config.seed)
     size, dim = len(vocab), config.vector_size
-    w_in = ((rng.random((size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    w_in = initial_input_vectors(rng, size, config)
     generator = torch.Generator(device=device)
     generator.manual_seed(int(rng.integers(2**62)))
     lengths = np.diff(np.asarray(encoded.sentence_starts, dtype=np.int64))
@@ -324,8 +323,7 @@ def examples_per_step(config: TrainConfig) -> int:
 
 def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
     """Linear decay from alpha to min_alpha over all epochs (word2vec.c, gensim)."""
-    alpha = config.alpha - (config.alpha - config.min_alpha) * epochs_done / config.epochs
-    return max(config.min_alpha, alpha)
+    return learning_rate(config, epochs_done / config.epochs)
 
 
 def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> None:

@@ -1,0 +1,50 @@
+"""What every engine shares: the initial weights, the learning-rate schedule, the report hook.
+
+Keeping these in one place is what makes the engines train *the same model*: a change to the
+initialisation or the schedule reaches the numba, torch and reference engines at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from w2v.config import INIT_SCALES, TrainConfig
+
+# Called with each history record while training (e.g. a progress bar).
+Report = Callable[[dict[str, Any]], None]
+
+
+def initial_input_vectors(rng: np.random.Generator, vocab_size: int, config: TrainConfig,
+                          dtype: type = np.float32) -> np.ndarray:
+    """Initial input (center) vectors: v ~ U(-s/D, s/D), shape (V, D).
+
+    ``s`` is 0.5 for ``config.init == "word2vec"`` (word2vec.c) and 1 for ``"gensim"``
+    (gensim 4). Output vectors start at zero in every engine and are not drawn here.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Consumed for V x D uniforms of ``dtype`` (float32 engines and the float64
+        reference engine therefore draw different tables from the same seed).
+    vocab_size : int
+    config : TrainConfig
+        ``vector_size`` (D) and ``init`` are read.
+    dtype : numpy float type
+    """
+    dim = config.vector_size
+    table = (rng.random((vocab_size, dim), dtype=dtype) - 0.5) / dim
+    scale = INIT_SCALES[config.init] / 0.5
+    if scale != 1.0:  # scaling after the division keeps the default bit-identical
+        table *= dtype(scale)
+    return table.astype(dtype, copy=False)
+
+
+def learning_rate(config: TrainConfig, progress: float) -> float:
+    """Learning rate after ``progress`` (0..1) of all epochs: linear from alpha to min_alpha.
+
+    This is word2vec.c's and gensim's schedule; progress past 1 stays at ``min_alpha``.
+    """
+    return config.alpha - (config.alpha - config.min_alpha) * min(max(progress, 0.0), 1.0)
