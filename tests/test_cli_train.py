@@ -80,6 +80,5 @@ def test_help_lists_the_options(run_w2v):
     assert result.returncode == 0
     for option in ("--sg", "--cbow", "--dim", "--window", "--negative", "--loss", "--sample",
                    "--min-count", "--epochs", "--workers", "--alpha", "--seed", "--format",
-                   "--engine", "--device", "--init", "--shared-negatives",
-                   "--per-pair-negatives"):
+                   "--engine", "--device", "--init", "--shared-negatives"):
         assert option in result.stdout
