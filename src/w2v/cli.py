@@ -32,6 +32,9 @@ FormatOption = Annotated[str | None, typer.Option(
 NoHeaderOption = Annotated[bool, typer.Option(
     "--no-header", help="Text file without the 'V D' line (GloVe).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")]
+VectorsArgument = Annotated[Path, typer.Argument(help="Vectors file or native folder.")]
+RestrictVocabOption = Annotated[int | None, typer.Option(
+    help="Search only the N most frequent words.")]
 
 
 # --- the assignment ---------------------------------------------------------------------
@@ -307,11 +310,10 @@ def eval_(
 
 @app.command()
 def similar(
-    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    vectors: VectorsArgument,
     word: Annotated[str, typer.Argument(help="The word to find neighbours of.")],
     n: Annotated[int, typer.Option("-n", "--topn", help="Number of neighbours.")] = 10,
-    restrict_vocab: Annotated[int | None, typer.Option(
-        help="Search only the N most frequent words.")] = None,
+    restrict_vocab: RestrictVocabOption = None,
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
@@ -326,14 +328,13 @@ def similar(
 
 @app.command()
 def analogy(
-    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    vectors: VectorsArgument,
     a: Annotated[str, typer.Argument(help="A, e.g. 'man'.")],
     b: Annotated[str, typer.Argument(help="B, e.g. 'king'.")],
     c: Annotated[str, typer.Argument(help="C, e.g. 'woman'.")],
     n: Annotated[int, typer.Option("-n", "--topn", help="Number of answers.")] = 5,
     method: Annotated[str, typer.Option(help="'3cosadd' (b - a + c) or '3cosmul'.")] = "3cosadd",
-    restrict_vocab: Annotated[int | None, typer.Option(
-        help="Search only the N most frequent words.")] = None,
+    restrict_vocab: RestrictVocabOption = None,
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
@@ -367,7 +368,7 @@ def _print_ranked(ranked: list[tuple[str, float]], title: str, score_name: str,
 
 @app.command()
 def plot(
-    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    vectors: VectorsArgument,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
     words: Annotated[list[str] | None, typer.Option(
         help="Words to plot (repeat, or separate by commas). Alone: the assignment's SVD "
@@ -412,7 +413,7 @@ def plot(
 
 @app.command()
 def info(
-    vectors: Annotated[Path, typer.Argument(help="Vectors file or native folder.")],
+    vectors: VectorsArgument,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
