@@ -45,6 +45,9 @@ NATIVE_VOCAB = "vocab.txt"
 _TEXT_SUFFIXES = {".txt", ".vec", ".tsv", ".text", ".glove"}
 _BINARY_SUFFIXES = {".bin", ".w2v"}
 _ROWS_PER_CHUNK = 20_000  # text rows parsed per numpy call: bounds peak memory of the parser
+# Rows formatted per write: each becomes Python floats and strings first (~100 bytes a
+# number), so a small block keeps the writer's extra memory to a few MB.
+_ROWS_PER_WRITE = 1_000
 
 
 # --- public entry points ------------------------------------------------------------------
@@ -188,10 +191,10 @@ def _write_text(keys: list[str], matrix: np.ndarray, path: Path) -> None:
         out.write(f"{count} {dim}\n")
         # repr-precise floats ("%.9g" round-trips float32 exactly); one format call per row
         row_format = " ".join(["%.9g"] * dim)
-        for start in range(0, count, _ROWS_PER_CHUNK):
-            block = matrix[start:start + _ROWS_PER_CHUNK]
+        for start in range(0, count, _ROWS_PER_WRITE):
+            block = matrix[start:start + _ROWS_PER_WRITE]
             lines = [f"{key} {row_format % tuple(row)}\n"
-                     for key, row in zip(keys[start:start + _ROWS_PER_CHUNK], block.tolist(),
+                     for key, row in zip(keys[start:start + _ROWS_PER_WRITE], block.tolist(),
                                          strict=True)]
             out.write("".join(lines))
 
