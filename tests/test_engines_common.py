@@ -46,3 +46,15 @@ def test_gensim_init_trains_in_every_cpu_engine(engine):
     model = w2v.train(sentences, engine=engine, init="gensim", min_count=1, vector_size=4,
                       epochs=1, workers=1, seed=1)
     assert np.isfinite(model.vectors.vectors).all()
+
+
+def test_history_entry_holds_the_mean_loss_and_the_rate():
+    from w2v.engines.common import history_entry
+
+    entry = history_entry("interval", 0, 1000, loss_sum=6.0, pairs=3, words=500, seconds=2.0,
+                          alpha=0.02, elapsed_s=5.0)
+    assert entry == {"kind": "interval", "epoch": 1, "words_done": 1000, "loss": 2.0,
+                     "pairs": 3, "words_per_s": 250.0, "alpha": 0.02, "elapsed_s": 5.0}
+    empty = history_entry("epoch", 2, 0, loss_sum=0.0, pairs=0, words=0, seconds=0.0,
+                          alpha=0.01, elapsed_s=0.0)
+    assert np.isnan(empty["loss"]) and empty["epoch"] == 3

@@ -48,3 +48,30 @@ def learning_rate(config: TrainConfig, progress: float) -> float:
     This is word2vec.c's and gensim's schedule; progress past 1 stays at ``min_alpha``.
     """
     return config.alpha - (config.alpha - config.min_alpha) * min(max(progress, 0.0), 1.0)
+
+
+def history_entry(kind: str, epoch: int, words_done: int, loss_sum: float, pairs: int,
+                  words: float, seconds: float, alpha: float, elapsed_s: float) -> dict[str, Any]:
+    """One record of ``Model.history``, the same in every engine.
+
+    Parameters
+    ----------
+    kind : {"interval", "epoch"}
+    epoch : int
+        0-based epoch; stored 1-based.
+    words_done : int
+        Corpus words read so far, all epochs.
+    loss_sum, pairs : float, int
+        Summed loss and number of trained examples (skip-gram pairs or CBOW windows) in the
+        record's span; the record stores their mean (NaN when nothing was trained).
+    words, seconds : float
+        Words read and wall-clock seconds in the record's span (for ``words_per_s``).
+    alpha : float
+        Learning rate at the end of the span.
+    elapsed_s : float
+        Seconds since training started.
+    """
+    return {"kind": kind, "epoch": epoch + 1, "words_done": int(words_done),
+            "loss": float(loss_sum / pairs) if pairs else float("nan"), "pairs": int(pairs),
+            "words_per_s": float(words / max(seconds, 1e-9)), "alpha": float(alpha),
+            "elapsed_s": float(elapsed_s)}

@@ -31,7 +31,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, initial_input_vectors, learning_rate
+from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab, alias_table
 
@@ -281,12 +281,8 @@ class _Clock:
             return
         done = totals[2]
         progress = done / (self.total_words * self.run.config.epochs)
-        entry = {
-            "kind": kind, "epoch": epoch + 1, "words_done": int(done),
-            "loss": float(loss / pairs) if pairs else float("nan"), "pairs": int(pairs),
-            "words_per_s": float(words / max(now - since_t, 1e-9)),
-            "alpha": float(self.run.alpha_at(progress)), "elapsed_s": now - self.t0,
-        }
+        entry = history_entry(kind, epoch, done, loss, pairs, words, now - since_t,
+                              self.run.alpha_at(progress), now - self.t0)
         self.history.append(entry)
         self.last = (now, totals)
         if kind == "epoch":

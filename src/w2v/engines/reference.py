@@ -19,7 +19,7 @@ import numpy as np
 from w2v import reference
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, initial_input_vectors, learning_rate
+from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
 from w2v.engines.numba_engine import EngineResult
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab
@@ -122,10 +122,9 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
             raise DivergenceError(f"Training diverged in epoch {epoch + 1}: the loss is not "
                                   f"finite. Lower alpha (now {config.alpha}).")
         now = time.perf_counter()
-        entry = {"kind": "epoch", "epoch": epoch + 1, "words_done": n_words * (epoch + 1),
-                 "loss": loss / pairs if pairs else float("nan"), "pairs": pairs,
-                 "words_per_s": n_words / max(now - t_epoch, 1e-9),
-                 "alpha": learning_rate(config, (epoch + 1) / config.epochs), "elapsed_s": now - t0}
+        entry = history_entry("epoch", epoch, n_words * (epoch + 1), loss, pairs, n_words,
+                              now - t_epoch, learning_rate(config, (epoch + 1) / config.epochs),
+                              now - t0)
         history.append(entry)
         if report is not None:
             report(entry)

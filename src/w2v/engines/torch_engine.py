@@ -30,7 +30,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, initial_input_vectors, learning_rate
+from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
 from w2v.errors import DeviceError, DivergenceError
 from w2v.vocab import Vocab
 
@@ -292,16 +292,16 @@ class _Meter:
         if kind == "interval" and (examples == 0 or (now - since < REPORT_SECONDS
                                                      and not force)):
             return
-        loss = float(loss_sum) / examples if examples else float("nan")  # one device sync
+        loss_sum = float(loss_sum)  # one device sync
+        loss = loss_sum / examples if examples else float("nan")
         if examples and not np.isfinite(loss):
             raise DivergenceError(
                 f"Training diverged in epoch {epoch + 1}: the mean loss became {loss}. "
                 f"Lower batch_pairs (now {self.config.batch_pairs}) or alpha "
                 f"(now {self.config.alpha}).")
         words = round(self.words_per_epoch * epochs_done)
-        entry = {"kind": kind, "epoch": epoch + 1, "words_done": words, "loss": loss,
-                 "pairs": examples, "words_per_s": (words - words_then) / max(now - since, 1e-9),
-                 "alpha": alpha, "elapsed_s": now - self.start}
+        entry = history_entry(kind, epoch, words, loss_sum, examples, words - words_then,
+                              now - since, alpha, now - self.start)
         self.history.append(entry)
         self.open[kind] = [0.0, 0, now, words]
         if self.report is not None:
