@@ -37,12 +37,13 @@ class TrainingProgress:
         self.console = Console(file=file, stderr=file is None)
         self.progress = Progress(
             TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
-            BarColumn(),
+            # Narrow enough for an 80-column terminal, where rich would cut the last fields.
+            BarColumn(bar_width=12),
             TextColumn("{task.percentage:>5.1f}%"),
-            TextColumn("{task.fields[rate]:>10,.0f} words/s"),
+            TextColumn("{task.fields[rate]:>9,.0f} words/s"),
             TextColumn("loss {task.fields[loss]:.4f}"),
             TextColumn("ETA"), TimeRemainingColumn(),
-            TextColumn("elapsed"), TimeElapsedColumn(),
+            TimeElapsedColumn(),
             console=self.console, disable=disable, transient=False,
         )
         self.task: TaskID | None = None
