@@ -134,3 +134,19 @@ def test_eval_of_gensim_trained_vectors_reports_gensims_numbers(shared_data, tmp
     pairs = data["similarity"]["WS-353"]
     assert pairs["oov_ratio"] * 100 == pytest.approx(oov)
     assert pairs["spearman"] == pytest.approx(spearman.statistic, abs=2e-4)  # see test_evaluate
+
+
+def test_plot_creates_the_projector_folder_and_writes_nothing_when_it_cannot(vectors_file,
+                                                                            tmp_path, run_w2v):
+    new_folder = tmp_path / "projector" / "run1"
+    invoke("plot", vectors_file, "--pca", "50", "-o", tmp_path / "map.png",
+           "--projector", new_folder)
+    assert (new_folder / "vectors.tsv").is_file() and (new_folder / "metadata.tsv").is_file()
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    result = run_w2v("plot", str(vectors_file), "--pca", "50", "-o", str(tmp_path / "map2.png"),
+                     "--projector", str(blocker / "sub"))
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and "projector" in result.stderr
+    assert not (tmp_path / "map2.png").exists()

@@ -46,6 +46,23 @@ def check_writable_dir(folder: str | os.PathLike[str], what: str = "output folde
     return path
 
 
+def make_output_dir(folder: str | os.PathLike[str], what: str = "output folder",
+                    parents: bool = True) -> Path:
+    """Create ``folder`` if missing (and its parents, unless ``parents=False``) and check it.
+
+    Raises
+    ------
+    OutputError
+        If the folder cannot be created (e.g. a file is in the way) or is not writable.
+    """
+    path = Path(folder)
+    try:
+        path.mkdir(parents=parents, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the {what} '{path}': {exc.strerror or exc}.") from exc
+    return check_writable_dir(path, what)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
                  encoding: str | None = None) -> Iterator[IO]:

@@ -383,15 +383,21 @@ def plot(
         help="Without --words, label this many of the most frequent words.")] = 40,
     projector: Annotated[Path | None, typer.Option(
         help="Also write vectors.tsv and metadata.tsv for projector.tensorflow.org into this "
-             "existing folder (10,000 most frequent words).")] = None,
+             "folder, created if missing (10,000 most frequent words).")] = None,
     seed_value: Annotated[int, typer.Option("--seed", help="t-SNE random seed.")] = 0,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
 ) -> None:
     """Plot words in 2-D: the assignment's SVD figure, or a PCA / t-SNE map of the vocabulary."""
+    from w2v.atomic import check_writable_dir, make_output_dir
     from w2v.plot import plot_vocabulary_map, plot_word_vectors_2d
     from w2v.vectors import Vectors
 
+    # Both outputs are checked before either is written: a failure leaves no partial result.
+    check_writable_dir(output.parent if str(output.parent) else Path("."),
+                       "folder of the output file")
+    if projector is not None:
+        make_output_dir(projector, "projector output folder")
     loaded = Vectors.load(vectors, format=fmt, header=not no_header)
     chosen = [w for item in words or [] for w in item.split(",") if w]
     if tsne is not None:

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from w2v.atomic import atomic_write, check_writable_dir
-from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
+from w2v.atomic import atomic_write, make_output_dir
+from w2v.errors import CheckpointError, ConfigError, DivergenceError
 from w2v.reference import ANNEAL_EVERY, SAVE_PARAMS_EVERY  # the step halves every 20,000
 from w2v.sgd_saves import PARAMS_FILE_RE, params_path
 
@@ -212,14 +212,8 @@ def _check_options(iterations: Any, loss: Any, seed: Any, save_every: Any) -> No
 
 
 def _prepare_output(out: Path) -> Path:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / CHECKPOINT_DIR).mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the output folder '{out}': "
-                          f"{exc.strerror or exc}. Pick another --out.") from exc
-    check_writable_dir(out)
-    check_writable_dir(out / CHECKPOINT_DIR, "checkpoint folder")
+    make_output_dir(out)
+    make_output_dir(out / CHECKPOINT_DIR, "checkpoint folder", parents=False)
     return out
 
 
