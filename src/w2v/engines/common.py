@@ -7,6 +7,7 @@ initialisation or the schedule reaches the numba, torch and reference engines at
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,23 @@ from w2v.config import INIT_SCALES, TrainConfig
 
 # Called with each history record while training (e.g. a progress bar).
 Report = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class EngineResult:
+    """Trained tables and the history of a run.
+
+    Attributes
+    ----------
+    input_vectors, output_vectors : np.ndarray
+        float32 (V, D): the word vectors (the result) and the context vectors.
+    history : list of dict
+        Records built by :func:`history_entry`.
+    """
+
+    input_vectors: np.ndarray
+    output_vectors: np.ndarray
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 def initial_input_vectors(rng: np.random.Generator, vocab_size: int, config: TrainConfig,

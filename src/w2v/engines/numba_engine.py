@@ -24,14 +24,20 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
+from w2v.engines.common import (
+    EngineResult,
+    Report,
+    history_entry,
+    initial_input_vectors,
+    learning_rate,
+)
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab, alias_table
 
@@ -82,15 +88,6 @@ class Control:
 
     def checkpoint(self, state: EngineState, epoch_end: bool) -> None:
         """Called in the main thread with every thread parked or at an epoch's end."""
-
-
-@dataclass
-class EngineResult:
-    """Trained tables and the history of a run."""
-
-    input_vectors: np.ndarray
-    output_vectors: np.ndarray
-    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 def init_state(vocab_size: int, config: TrainConfig) -> EngineState:

@@ -19,8 +19,13 @@ import numpy as np
 from w2v import reference
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
-from w2v.engines.numba_engine import EngineResult
+from w2v.engines.common import (
+    EngineResult,
+    Report,
+    history_entry,
+    initial_input_vectors,
+    learning_rate,
+)
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab
 
