@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from w2v.atomic import atomic_write, check_writable_dir
+from w2v.atomic import atomic_write, check_writable_dir, make_output_dir
 from w2v.config import TrainConfig
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError, W2VError
 
@@ -198,11 +198,7 @@ def _check_folder_creatable(root: Path) -> None:
 
 def _make_folder(root: Path) -> None:
     _check_folder_creatable(root)
-    try:
-        root.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the checkpoint folder '{root}': {exc}") from exc
-    check_writable_dir(root, "checkpoint folder")
+    make_output_dir(root, "checkpoint folder", parents=False)
 
 
 def _header(state: EngineState, config: TrainConfig, fingerprint: str, step: int,
