@@ -40,6 +40,10 @@ from w2v.vocab import Vocab
 SHUFFLE_BLOCK = 1 << 21
 # Tokens subsampled at once: bounds the (chunk,) random buffer.
 SUBSAMPLE_CHUNK = 1 << 24
+# Fused (Triton) path: consecutive kept centers one GPU program trains in a row. Short runs
+# spread the windows in flight over the whole block (the runs are taken in a random order);
+# long ones amortise each program's start.
+CENTERS_PER_PROGRAM = 16
 # Wall seconds between history records (each record reads the loss back: one device sync).
 REPORT_SECONDS = 1.0
 
@@ -90,6 +94,22 @@ def resolve_device(name: str) -> Any:
             f"device={name!r} asks for GPU {index} but only {torch.cuda.device_count()} "
             "GPU(s) are visible.")
     return torch.device("cuda", index)
+
+
+def uses_fused_kernels(config: TrainConfig, device: Any) -> bool:
+    """Whether a run trains with the fused Triton kernels (else the batched PyTorch steps).
+
+    They cover negative sampling with negatives shared per window (``shared_negatives``, the
+    default) on CUDA, where Triton is installed (it comes with PyTorch's CUDA builds on
+    Linux). The full softmax, per-pair negatives and the CPU use the batched steps.
+    """
+    if device.type != "cuda" or config.loss != "neg" or not config.shared_negatives:
+        return False
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig) -> dict[str, int]:
@@ -199,6 +219,9 @@ class TorchRun:
         The device that trained, e.g. ``"cuda:0"``.
     peak_device_bytes : int or None
         Peak memory allocated on the CUDA device during training (None on the CPU).
+    kernels : str
+        ``"fused"`` (Triton, one program per run of windows) or ``"batched"`` (PyTorch ops,
+        one summed SGD step per batch): see :func:`uses_fused_kernels`.
     """
 
     input_vectors: np.ndarray
@@ -207,6 +230,7 @@ class TorchRun:
     examples: int
     device: str
     peak_device_bytes: int | None
+    kernels: str
 
 
 def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
@@ -245,12 +269,14 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         torch.set_num_threads(config.workers)
     else:
         torch.cuda.reset_peak_memory_stats(device)
+    fused = uses_fused_kernels(config, device)
+    run_epoch = _run_epoch_fused if fused else _run_epoch
     try:
         with torch.no_grad():
             tables = _init_tables(encoded, vocab, config, device)
             meter = _Meter(len(encoded.ids), config, report)
             for epoch in range(config.epochs):
-                _run_epoch(tables, config, epoch, meter)
+                run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
         raise DeviceError(
             f"{device} ran out of memory while training ({exc}). Lower batch_pairs, the "
@@ -260,7 +286,8 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
     return TorchRun(input_vectors=tables.w_in.cpu().numpy(),
                     output_vectors=tables.w_out.cpu().numpy(), history=meter.history,
-                    examples=meter.examples, device=str(device), peak_device_bytes=peak)
+                    examples=int(meter.examples), device=str(device), peak_device_bytes=peak,
+                    kernels="fused" if fused else "batched")
 
 
 class _Meter:
@@ -276,7 +303,8 @@ class _Meter:
         # Per kind: [loss sum (device tensor or 0.0), examples, time, words] at the last record.
         self.open = {"interval": [0.0, 0, self.start, 0], "epoch": [0.0, 0, self.start, 0]}
 
-    def add(self, loss: Any, examples: int) -> None:
+    def add(self, loss: Any, examples: Any) -> None:
+        """Add a step's summed loss (0-d tensor) and its examples (int or 0-d tensor)."""
         # float64 sums on the device: no sync per step, no float32 drift over millions.
         loss = loss.double()
         for acc in self.open.values():
@@ -289,10 +317,12 @@ class _Meter:
         """Append a record of ``kind``; an interval only after REPORT_SECONDS, or ``force``."""
         now = time.perf_counter()
         loss_sum, examples, since, words_then = self.open[kind]
-        if kind == "interval" and (examples == 0 or (now - since < REPORT_SECONDS
-                                                     and not force)):
+        if kind == "interval" and now - since < REPORT_SECONDS and not force:
             return
-        loss_sum = float(loss_sum)  # one device sync
+        examples = int(examples)  # one device sync
+        if kind == "interval" and examples == 0:
+            return
+        loss_sum = float(loss_sum)
         loss = loss_sum / examples if examples else float("nan")
         if examples and not np.isfinite(loss):
             raise DivergenceError(
@@ -348,6 +378,38 @@ def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> No
             loss = _step(t, config, targets[b:e], inputs[b:e], batch_valid, alpha)
             meter.add(loss, e - b)
             meter.record("interval", epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
+    meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
+    meter.record("epoch", epoch, epoch + 1.0, alpha)
+
+
+def _run_epoch_fused(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> None:
+    """One pass with the fused kernels: subsample, draw windows, then one launch per block.
+
+    Each block of up to SHUFFLE_BLOCK kept centers gets its negatives (K per center, shared
+    by its window), a random order of its runs of CENTERS_PER_PROGRAM centers, and a
+    learning rate falling linearly over the block (:func:`w2v.engines.triton_kernels.
+    train_block`).
+    """
+    torch = import_torch()
+    from w2v.engines.triton_kernels import train_block
+
+    kept_ids, kept_sentence = _subsample(t)
+    n, device = len(kept_ids), kept_ids.device
+    radius = torch.randint(1, config.window + 1, (n,), generator=t.generator, device=device,
+                           dtype=torch.uint8)
+    alpha = config.alpha
+    for start in range(0, n, SHUFFLE_BLOCK):
+        stop = min(n, start + SHUFFLE_BLOCK)
+        negatives = t.noise.draw((stop - start, config.negative), t.generator).int()
+        runs = -(-(stop - start) // CENTERS_PER_PROGRAM)
+        order = torch.randperm(runs, generator=t.generator, device=device, dtype=torch.int32)
+        lr_first = _learning_rate(config, epoch + start / n)
+        alpha = _learning_rate(config, epoch + stop / n)
+        loss, count = train_block(t.w_in, t.w_out, kept_ids, kept_sentence, radius, negatives,
+                                  order, start, stop, CENTERS_PER_PROGRAM, lr_first, alpha,
+                                  sg=config.sg, window=config.window)
+        meter.add(loss, count)
+        meter.record("interval", epoch, epoch + stop / n, alpha)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
     meter.record("epoch", epoch, epoch + 1.0, alpha)
 

@@ -1,0 +1,236 @@
+"""Fused Triton kernels of the torch engine: one program walks a run of windows, Hogwild.
+
+The batched path (:mod:`w2v.engines.torch_kernels`) trains with one summed SGD step per
+batch of 16,384 shuffled pairs: about 28 kernel launches per step, each row read and written
+through separate kernels (about 4x the minimum memory traffic). Here one kernel launch trains
+a whole block of up to 2**21 centers, the way word2vec.c's threads do:
+
+- Each **program** owns a run of ``centers_per_program`` consecutive kept centers and trains
+  them one after the other. For each center it loads the window's context rows and the
+  target rows (the center and its K negatives) once, computes every score, gradient and the
+  loss in registers, and adds the updates to the two tables with atomic adds. Updates are
+  applied at once, window by window (word2vec.c's per-window granularity), not summed over a
+  big batch, so a frequent row sees at most as many stale updates as there are windows in
+  flight on the GPU (a few thousand), never the thousands of identical ones that make large
+  summed batches diverge (``../shared/reference/gpu_sgns_findings.md``).
+- Programs take the runs in a **random order** (``order``, a permutation drawn per block):
+  the windows in flight at any moment are spread over the whole block, not crowded into one
+  article, which is what made pairs in corpus order diverge.
+- The K negatives are **shared by all contexts of a window** (Ji et al. 2016; the CPU
+  engine's default): a skip-gram window is then one small matrix product of its (up to
+  2 * window) context rows by its K + 1 target rows.
+
+The math of one window is the CPU engine's (:func:`w2v.engines.numba_kernels.sg_neg_update`,
+:func:`~w2v.engines.numba_kernels.cbow_neg_update`): skip-gram in word2vec.c's orientation
+(the context's input row predicts the center against the negatives), a negative equal to the
+center skipped, CBOW's mean of the context rows with the whole dJ/dh added to each context
+row. Every gradient of a window uses the tables as the program read them at the window's
+start; atomic adds make repeated rows within a window (and across programs) sum instead of
+overwrite.
+
+This module imports Triton; :mod:`w2v.engines.torch_engine` imports it only when it trains
+on CUDA. The tests run these kernels on the CPU through Triton's interpreter
+(``TRITON_INTERPRET=1``), which executes the programs one after the other in ``order``.
+"""
+
+from __future__ import annotations
+
+import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _window(ids, sentence, radius, n, i, slot, WINDOW: tl.constexpr):
+    """Context slots of center ``i``: (context ids, valid mask), each of ``slot``'s shape.
+
+    Slot j < WINDOW holds offset j - WINDOW, slot j >= WINDOW offset j - WINDOW + 1; a slot
+    is valid when its offset is within the center's radius, inside the array and in the
+    center's sentence (word2vec.c's dynamic window over the kept words).
+    """
+    offset = tl.where(slot < WINDOW, slot - WINDOW, slot - WINDOW + 1)
+    pos = i + offset
+    r = tl.load(radius + i).to(tl.int32)
+    ok = (slot < 2 * WINDOW) & (offset <= r) & (-offset <= r) & (pos >= 0) & (pos < n)
+    same = tl.load(sentence + pos, mask=ok, other=-1) == tl.load(sentence + i)
+    ok = ok & same
+    return tl.load(ids + pos, mask=ok, other=0), ok
+
+
+@triton.jit
+def _targets(ids, negatives, i, block_start, target, K: tl.constexpr):
+    """Target slots of center ``i``: (word ids, valid mask, label). Slot 0 is the center.
+
+    Slots 1..K hold the window's negatives; one equal to the center is not used (word2vec.c).
+    """
+    word = tl.load(ids + i)
+    is_neg = (target >= 1) & (target <= K)
+    neg = tl.load(negatives + (i - block_start) * K + target - 1, mask=is_neg, other=0)
+    rows = tl.where(target == 0, word, neg)
+    ok = (target == 0) | (is_neg & (neg != word))
+    return rows, ok, target == 0
+
+
+@triton.jit
+def _log_one_plus_exp(z):
+    """log(1 + e^z) without overflow: -log sigma(-z)."""
+    return tl.maximum(z, 0.0) + tl.log(1.0 + tl.exp(-tl.abs(z)))
+
+
+@triton.jit
+def sg_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
+                  n, block_start, block_stop, centers_per_program, lr_first, lr_step,
+                  DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
+                  SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
+    """Skip-gram, negative sampling: program p trains run ``order[p]`` of the block.
+
+    Tables: w_in, w_out (V, DIM) float32, updated in place. Corpus (kept tokens of the
+    epoch): ids, sentence (n,) int32, radius (n,) uint8. negatives (block_stop -
+    block_start, K) int32. order (programs,) int32. Outputs per program: loss_out float32
+    (summed loss of its pairs), count_out int32 (its pairs). Learning rate of program p:
+    ``lr_first - p * lr_step``. SLOTS, TARGETS: powers of two >= 2 * WINDOW and >= K + 1,
+    at least 16 (the sizes ``tl.dot`` needs).
+    """
+    p = tl.program_id(0)
+    lr = lr_first - p.to(tl.float32) * lr_step
+    start = block_start + tl.load(order + p) * centers_per_program
+    stop = tl.minimum(start + centers_per_program, block_stop)
+    d = tl.arange(0, BLOCK_D)
+    d_ok = d < DIM
+    slot = tl.arange(0, SLOTS)
+    target = tl.arange(0, TARGETS)
+    loss = tl.zeros((), tl.float32)
+    count = tl.zeros((), tl.int32)
+    for i in range(start, stop):
+        ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
+        tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
+        x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
+        y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
+        x_ok = ctx_ok[:, None] & d_ok[None, :]
+        y_ok = tgt_ok[:, None] & d_ok[None, :]
+        x = tl.load(x_ptr, mask=x_ok, other=0.0)                    # (SLOTS, BLOCK_D)
+        y = tl.load(y_ptr, mask=y_ok, other=0.0)                    # (TARGETS, BLOCK_D)
+        score = tl.dot(x, tl.trans(y), input_precision="ieee")      # (SLOTS, TARGETS)
+        pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
+        # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
+        z = tl.where(label[None, :], -score, score)
+        loss += tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
+        count += tl.sum(ctx_ok.to(tl.int32))
+        # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
+        sig = tl.sigmoid(score)
+        g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - sig), 0.0)
+        dx = tl.dot(g, y, input_precision="ieee")                   # (SLOTS, BLOCK_D)
+        dy = tl.dot(tl.trans(g), x, input_precision="ieee")         # (TARGETS, BLOCK_D)
+        tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
+        tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
+    tl.store(loss_out + p, loss)
+    tl.store(count_out + p, count)
+
+
+@triton.jit
+def cbow_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
+                    n, block_start, block_stop, centers_per_program, lr_first, lr_step,
+                    DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
+                    SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
+    """CBOW (mean), negative sampling: program p trains run ``order[p]`` of the block.
+
+    Arguments as :func:`sg_neg_kernel`'s; count_out counts the windows trained (centers with
+    at least one context: word2vec.c skips the others). h = mean of the context rows,
+    g_k = lr (label_k - sigma(h . u_k)), u_k += g_k h, and every context row += sum_k g_k u_k.
+    """
+    p = tl.program_id(0)
+    lr = lr_first - p.to(tl.float32) * lr_step
+    start = block_start + tl.load(order + p) * centers_per_program
+    stop = tl.minimum(start + centers_per_program, block_stop)
+    d = tl.arange(0, BLOCK_D)
+    d_ok = d < DIM
+    slot = tl.arange(0, SLOTS)
+    target = tl.arange(0, TARGETS)
+    loss = tl.zeros((), tl.float32)
+    count = tl.zeros((), tl.int32)
+    for i in range(start, stop):
+        ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
+        n_ctx = tl.sum(ctx_ok.to(tl.int32))
+        tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
+        # A center without context trains nothing. (Broadcast before the &: Triton's
+        # interpreter turns a block & a 0-d bool into int32.)
+        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)
+        x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
+        y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
+        x_ok = ctx_ok[:, None] & d_ok[None, :]
+        y_ok = tgt_ok[:, None] & d_ok[None, :]
+        x = tl.load(x_ptr, mask=x_ok, other=0.0)                    # (SLOTS, BLOCK_D)
+        y = tl.load(y_ptr, mask=y_ok, other=0.0)                    # (TARGETS, BLOCK_D)
+        h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)  # (BLOCK_D,)
+        score = tl.sum(y * h[None, :], axis=1)                      # (TARGETS,)
+        z = tl.where(label, -score, score)
+        loss += tl.sum(tl.where(tgt_ok, _log_one_plus_exp(z), 0.0))
+        count += (n_ctx > 0).to(tl.int32)
+        g = tl.where(tgt_ok, lr * (label.to(tl.float32) - tl.sigmoid(score)), 0.0)
+        dh = tl.sum(g[:, None] * y, axis=0)                         # (BLOCK_D,)
+        tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
+        tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
+                      sem="relaxed")
+    tl.store(loss_out + p, loss)
+    tl.store(count_out + p, count)
+
+
+def _padded(size: int) -> int:
+    """The power of two >= size, at least 16 (``tl.dot``'s smallest operand side)."""
+    return max(16, triton.next_power_of_2(size))
+
+
+def num_warps(dim: int) -> int:
+    """Warps per program: 4 up to 128 dims, else 8.
+
+    Chosen from the compiled kernels' register use for sm_90 (``ptxas``): with 4 warps the
+    skip-gram kernel needs 131 registers per thread at 100 dims and spills at 200 and 300;
+    with 8 it needs 124 at 200 and 195 at 300, without spilling.
+    """
+    return 4 if _padded(dim) <= 128 else 8
+
+
+def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
+                sentence: torch.Tensor, radius: torch.Tensor, negatives: torch.Tensor,
+                order: torch.Tensor, block_start: int, block_stop: int,
+                centers_per_program: int, lr_first: float, lr_last: float, *, sg: bool,
+                window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Train the kept centers ``[block_start, block_stop)`` in one launch.
+
+    Parameters
+    ----------
+    w_in, w_out : torch.Tensor
+        (V, D) float32, contiguous: the tables, updated in place.
+    ids, sentence : torch.Tensor
+        (n,) int32: the epoch's kept tokens and their sentence numbers.
+    radius : torch.Tensor
+        (n,) uint8: each center's window radius, in 1..window.
+    negatives : torch.Tensor
+        (block_stop - block_start, K) int32: each center's negatives, shared by its window.
+    order : torch.Tensor
+        (programs,) int32: a permutation of the block's runs; program p trains run order[p],
+        centers ``block_start + order[p] * centers_per_program`` onward.
+    lr_first, lr_last : float
+        Learning rates of the first and the last program (linear in between: programs start
+        roughly in their index order).
+    sg : bool
+        Skip-gram (True) or CBOW.
+
+    Returns
+    -------
+    (loss, count) : 0-d float64 and int64 tensors on the device (no host sync): the summed
+    loss and the number of examples trained (skip-gram pairs or CBOW windows).
+    """
+    programs = len(order)
+    k = negatives.shape[1]
+    loss = torch.empty(programs, dtype=torch.float32, device=w_in.device)
+    count = torch.empty(programs, dtype=torch.int32, device=w_in.device)
+    lr_step = (lr_first - lr_last) / max(1, programs - 1)
+    kernel = sg_neg_kernel if sg else cbow_neg_kernel
+    kernel[(programs,)](
+        w_in, w_out, ids, sentence, radius, negatives, order, loss, count,
+        len(ids), block_start, block_stop, centers_per_program, lr_first, lr_step,
+        DIM=w_in.shape[1], BLOCK_D=_padded(w_in.shape[1]), WINDOW=window,
+        SLOTS=_padded(2 * window), K=k, TARGETS=_padded(k + 1),
+        num_warps=num_warps(w_in.shape[1]))
+    return loss.double().sum(), count.sum()

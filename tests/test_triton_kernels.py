@@ -1,0 +1,225 @@
+"""The fused Triton kernels of the torch engine against w2v.reference.
+
+Without CUDA they run on the CPU through Triton's interpreter (``TRITON_INTERPRET=1``, set
+here before Triton is imported), which runs the programs one after the other in launch
+order: so a launch equals the windows trained sequentially, run by run in ``order``, and the
+reference replays exactly that. On a GPU the same tests run compiled, with one program per
+launch wherever the order matters.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'w2v[gpu]')")
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+pytest.importorskip("triton", reason="Triton is not installed (it comes with CUDA PyTorch)")
+
+from test_torch_engine import _nearest_neighbour_group_accuracy  # noqa: E402
+from w2v import reference  # noqa: E402
+from w2v.config import TrainConfig  # noqa: E402
+from w2v.corpus import encode_corpus  # noqa: E402
+from w2v.engines import torch_engine, triton_kernels  # noqa: E402
+from w2v.vocab import build_vocab  # noqa: E402
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+# float32 kernels vs the float64 reference over a few dozen sequential windows.
+RTOL, ATOL = 2e-5, 2e-6
+
+
+def _corpus(n=40, vocab_size=9, window=3, k=4, seed=0):
+    """Random kept tokens with sentence breaks, radii and negatives (some equal the center)."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, vocab_size, n).astype(np.int32)
+    sentence = np.cumsum(rng.random(n) < 0.15).astype(np.int32)
+    radius = rng.integers(1, window + 1, n).astype(np.uint8)
+    negatives = rng.integers(0, vocab_size, (n, k)).astype(np.int32)
+    negatives[::5, 0] = ids[::5]              # a negative equal to its center: skipped
+    negatives[1::7, 1] = negatives[1::7, 2]   # a negative drawn twice: counts twice
+    return ids, sentence, radius, negatives
+
+
+def _tables(vocab_size=9, dim=6, seed=1):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(0, 0.5, (vocab_size, dim)).astype(np.float32),
+            rng.normal(0, 0.5, (vocab_size, dim)).astype(np.float32))
+
+
+def _contexts(i, ids, sentence, radius):
+    lo, hi = max(0, i - int(radius[i])), min(len(ids), i + int(radius[i]) + 1)
+    return [ids[j] for j in range(lo, hi) if j != i and sentence[j] == sentence[i]]
+
+
+def _reference_window(w_in, w_out, i, ids, sentence, radius, negatives, lr, sg):
+    """Train center i in place (float64), all gradients from the tables before the window.
+
+    Returns (loss, examples)."""
+    center = int(ids[i])
+    used = [int(w) for w in negatives[i] if w != center]
+    contexts = _contexts(i, ids, sentence, radius)
+    if not contexts:
+        return 0.0, 0
+    if sg:
+        grads = [reference.neg_sampling_loss_and_gradient(
+            w_in[c], center, w_out, neg_sample_word_indices=used) for c in contexts]
+        for c, (_, grad_v, grad_u) in zip(contexts, grads, strict=True):
+            w_in[c] -= lr * grad_v
+            w_out -= lr * grad_u
+        return sum(g[0] for g in grads), len(contexts)
+    h = np.mean([w_in[c] for c in contexts], axis=0)
+    loss, grad_h, grad_u = reference.neg_sampling_loss_and_gradient(
+        h, center, w_out, neg_sample_word_indices=used)
+    for c in contexts:
+        w_in[c] -= lr * grad_h            # undivided, as word2vec.c and the CPU engine
+    w_out -= lr * grad_u
+    return loss, 1
+
+
+def _launch(w_in, w_out, corpus, order, start, stop, per_program, lrs, sg, window):
+    ids, sentence, radius, negatives = corpus
+    t_in, t_out = (torch.tensor(a, device=DEVICE) for a in (w_in, w_out))
+
+    def dev(a):
+        return torch.from_numpy(a).to(DEVICE)
+
+    loss, count = triton_kernels.train_block(
+        t_in, t_out, dev(ids), dev(sentence), dev(radius), dev(negatives[start:stop]),
+        dev(np.asarray(order, dtype=np.int32)), start, stop, per_program, *lrs, sg=sg,
+        window=window)
+    return t_in.cpu().numpy(), t_out.cpu().numpy(), float(loss), int(count)
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_one_program_trains_its_windows_in_order(sg):
+    window = 3
+    corpus = _corpus(window=window)
+    w_in, w_out = _tables()
+    got_in, got_out, got_loss, got_count = _launch(
+        w_in, w_out, corpus, [0], 0, 40, 40, (0.2, 0.2), sg, window)
+    exp_in, exp_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    exp_loss, exp_count = 0.0, 0
+    for i in range(40):
+        loss, count = _reference_window(exp_in, exp_out, i, *corpus, 0.2, sg)
+        exp_loss += loss
+        exp_count += count
+    assert got_count == exp_count > 0
+    assert got_loss == pytest.approx(exp_loss, rel=1e-5)
+    np.testing.assert_allclose(got_in, exp_in, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(got_out, exp_out, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.skipif(DEVICE == "cuda", reason="programs run concurrently on a GPU")
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_programs_take_their_runs_in_order_with_a_linear_learning_rate(sg):
+    # Block [6, 37) in runs of 4 (the last run short), taken in a shuffled order; the
+    # learning rate falls linearly from the first program to the last.
+    window, start, stop, per_program = 2, 6, 37, 4
+    corpus = _corpus(window=window, seed=3)
+    w_in, w_out = _tables(seed=4)
+    order = np.random.default_rng(5).permutation(8)
+    lrs = np.linspace(0.3, 0.1, 8)
+    got_in, got_out, got_loss, got_count = _launch(
+        w_in, w_out, corpus, order, start, stop, per_program, (0.3, 0.1), sg, window)
+    exp_in, exp_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    exp_loss, exp_count = 0.0, 0
+    for p, run in enumerate(order):
+        for i in range(start + run * per_program, min(stop, start + (run + 1) * per_program)):
+            loss, count = _reference_window(exp_in, exp_out, i, *corpus, lrs[p], sg)
+            exp_loss += loss
+            exp_count += count
+    assert got_count == exp_count
+    assert got_loss == pytest.approx(exp_loss, rel=1e-5)
+    np.testing.assert_allclose(got_in, exp_in, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(got_out, exp_out, rtol=RTOL, atol=ATOL)
+
+
+def test_windows_stop_at_sentence_breaks_and_the_array_ends():
+    # Every token its own sentence: no window has a context, nothing changes.
+    ids, _, radius, negatives = _corpus()
+    alone = np.arange(len(ids), dtype=np.int32)
+    w_in, w_out = _tables()
+    got_in, got_out, loss, count = _launch(w_in, w_out, (ids, alone, radius, negatives),
+                                           [0], 0, len(ids), len(ids), (0.5, 0.5), True, 3)
+    assert count == 0 and loss == 0.0
+    np.testing.assert_array_equal(got_in, w_in)
+    np.testing.assert_array_equal(got_out, w_out)
+
+
+# Compiles both kernels for an H100 (sm_90) with Triton's own ptxas: no GPU needed.
+COMPILE_FOR_H100 = """
+import triton
+from triton.backends.compiler import GPUTarget
+from triton.compiler import ASTSource
+from w2v.engines import triton_kernels as tk
+
+pointers = dict(w_in="*fp32", w_out="*fp32", ids="*i32", sentence="*i32", radius="*u8",
+                negatives="*i32", order="*i32", loss_out="*fp32", count_out="*i32")
+scalars = dict(n="i32", block_start="i32", block_stop="i32", centers_per_program="i32",
+               lr_first="fp32", lr_step="fp32")
+for kernel in (tk.sg_neg_kernel, tk.cbow_neg_kernel):
+    for dim in (100, 300):
+        constants = dict(DIM=dim, BLOCK_D=tk._padded(dim), WINDOW=5, SLOTS=16, K=5, TARGETS=16)
+        signature = {**pointers, **scalars, **{name: "constexpr" for name in constants}}
+        compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constants),
+                                  target=GPUTarget("cuda", 90, 32),
+                                  options={"num_warps": tk.num_warps(dim)})
+        assert compiled.asm["cubin"], (kernel, dim)
+print("compiled")
+"""
+
+
+def test_kernels_compile_for_an_h100():
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    env["TRITON_DEFAULT_FP_FUSION"] = "1"
+    done = subprocess.run([sys.executable, "-c", COMPILE_FOR_H100], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "compiled"
+
+
+def test_padded_sizes_are_powers_of_two_at_least_sixteen():
+    assert [triton_kernels._padded(s) for s in (1, 6, 16, 17, 100, 300)] == [
+        16, 16, 16, 32, 128, 512]
+
+
+# --- the torch engine on the fused path -----------------------------------------------------------
+
+@pytest.fixture
+def fused(monkeypatch):
+    """Make the torch engine take the fused path on any device (interpreted on a CPU)."""
+    monkeypatch.setattr(torch_engine, "uses_fused_kernels", lambda config, device: True)
+    return torch_engine
+
+
+def _small_group_corpus(sentences=80, groups=4, group_size=4, length=8, seed=0):
+    """Sentences of words from one group each (word "g{group}w{i}"): groups never co-occur.
+
+    Small because the interpreter takes about 10 ms per window; calibrated on the CPU
+    engine: 8 of 8 seeds give every word a nearest neighbour of its own group.
+    """
+    rng = np.random.default_rng(seed)
+    return [[f"g{g}w{i}" for i in rng.integers(group_size, size=length)]
+            for g in rng.integers(groups, size=sentences)]
+
+
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_fused_training_recovers_the_word_groups(fused, sg):
+    sentences = _small_group_corpus()
+    vocab = build_vocab(sentences, min_count=1)
+    encoded = encode_corpus(sentences, vocab)
+    config = TrainConfig(vector_size=16, window=3, epochs=3, sample=0.0, min_count=1, sg=sg,
+                         alpha=0.05, engine="torch", device=DEVICE, seed=2)
+    run = fused.train(encoded, vocab, config)
+    assert run.kernels == "fused"
+    assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) == 1.0
+    epochs = [r for r in run.history if r["kind"] == "epoch"]
+    assert [r["epoch"] for r in epochs] == [1, 2, 3]
+    assert epochs[-1]["loss"] < epochs[0]["loss"]
+    assert epochs[-1]["words_done"] == 3 * len(encoded.ids)
+    assert sum(r["pairs"] for r in epochs) == run.examples > 0
