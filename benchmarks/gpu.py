@@ -7,11 +7,15 @@ training examples/s (skip-gram pairs or CBOW windows), peak GPU memory, analogy 
 the 30,000 most frequent words, WS-353 and SimLex-999 Spearman -- for the torch engine on
 ``--device`` and for the CPU engine (all cores) in the same invocation.
 
-On an H100/H200 (one command; ``--repeat 8`` trains on the prefix repeated 8x, the
-steady state)::
+On CUDA the torch engine runs twice per variant where it can: with the fused Triton kernels
+(``fused``, the default path for negative sampling) and with the batched PyTorch steps
+(``batched``); ``--kernels`` picks. On an H100/H200 (one command; ``--repeat 8`` trains on
+the prefix repeated 8x, the steady state)::
 
     python benchmarks/gpu.py --device cuda --out gpu.json
     python benchmarks/gpu.py --device cuda --repeat 8 --variants sg-neg --out gpu8.json
+
+``benchmarks/gpu_check.sh`` runs the GPU tests and both commands in one go.
 
 Smoke mode on a CPU (checks the script, not a GPU figure)::
 
@@ -96,10 +100,18 @@ def _warm_slice(corpus: Corpus, words: int = 10_000) -> EncodedCorpus:
                          raw_words=int(cut[-1]), stats=corpus.encoded.stats)
 
 
-def run_engine(engine: str, corpus: Corpus, config: TrainConfig) -> dict[str, Any]:
-    """Train once (after a 1-epoch warm-up on a slice), time it and score the vectors."""
+def run_engine(engine: str, corpus: Corpus, config: TrainConfig,
+               kernels: str | None = None) -> dict[str, Any]:
+    """Train once (after a 1-epoch warm-up on a slice), time it and score the vectors.
+
+    ``kernels`` ("fused" or "batched") forces the torch engine's path; None lets it choose.
+    """
     if engine == "torch":
-        from w2v.engines.torch_engine import train
+        from w2v.engines import torch_engine
+
+        if kernels is not None:
+            torch_engine.uses_fused_kernels = lambda config, device: kernels == "fused"
+        train = torch_engine.train
     else:
         from w2v.engines.numba_engine import train
     train(_warm_slice(corpus), corpus.vocab, config.replace(epochs=1))
@@ -112,6 +124,7 @@ def run_engine(engine: str, corpus: Corpus, config: TrainConfig) -> dict[str, An
     vectors = Vectors(corpus.vocab.words, result.input_vectors)
     return {
         "engine": engine, "device": getattr(result, "device", f"cpu x{config.workers}"),
+        "kernels": getattr(result, "kernels", "numba"),
         "wall_s": wall, "words_per_s": words / wall, "examples_per_s": examples / wall,
         "examples": examples, "final_loss": epochs[-1]["loss"] if epochs else None,
         "peak_gpu_bytes": getattr(result, "peak_device_bytes", None),
@@ -129,7 +142,8 @@ def score(vectors: Vectors) -> dict[str, float]:
 
 def _row(variant: str, r: dict[str, Any]) -> str:
     peak = f"{r['peak_gpu_bytes'] / 2**20:,.0f}" if r["peak_gpu_bytes"] else "-"
-    return (f"| {variant} | {r['engine']} ({r['device']}) | {r['wall_s']:.1f} | "
+    engine = f"{r['engine']} {r['kernels']}" if r["engine"] == "torch" else r["engine"]
+    return (f"| {variant} | {engine} ({r['device']}) | {r['wall_s']:.1f} | "
             f"{r['words_per_s'] / 1e6:.2f} | {r['examples_per_s'] / 1e6:.2f} | {peak} | "
             f"{r['analogy']:.3f} | {r['ws353']:.3f} | {r['simlex']:.3f} |")
 
@@ -144,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-pairs", type=int, default=TrainConfig().batch_pairs)
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help=f"comma-separated, among {', '.join(VARIANTS)}")
+    parser.add_argument("--kernels", default="fused,batched",
+                        help="torch engine paths to run: fused (Triton, CUDA and negative "
+                             "sampling only), batched, or both (comma-separated)")
+    parser.add_argument("--centers-per-program", type=int, default=None,
+                        help="fused path: consecutive centers per GPU program (tuning)")
     parser.add_argument("--no-cpu-engine", action="store_true",
                         help="skip the CPU (numba) engine runs")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -152,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
 
+    if args.centers_per_program is not None:
+        from w2v.engines import torch_engine
+
+        torch_engine.CENTERS_PER_PROGRAM = args.centers_per_program
     corpus = load_corpus(args.corpus, args.max_words, args.repeat, SETTINGS["min_count"])
     print(f"corpus: {corpus.name}: {len(corpus.encoded.ids):,} words, "
           f"vocabulary {len(corpus.vocab):,}; epochs {args.epochs}", file=sys.stderr)
@@ -160,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         config = TrainConfig(**SETTINGS, **VARIANTS[variant], epochs=args.epochs,
                              workers=args.workers, seed=args.seed, device=args.device,
                              batch_pairs=args.batch_pairs)
-        engines = ["torch"] if args.no_cpu_engine else ["torch", "numba"]
-        for engine in engines:
-            r = run_engine(engine, corpus, config.replace(engine=engine))
+        runs = [("torch", k) for k in _torch_paths(args.kernels, config)]
+        if not args.no_cpu_engine:
+            runs.append(("numba", None))
+        for engine, kernels in runs:
+            r = run_engine(engine, corpus, config.replace(engine=engine), kernels)
             r["variant"] = variant
             results.append(r)
             print(_row(variant, r), file=sys.stderr)
@@ -177,10 +202,32 @@ def main(argv: list[str] | None = None) -> int:
                 "command": " ".join(sys.argv), "corpus": corpus.name,
                 "words": len(corpus.encoded.ids), "vocab": len(corpus.vocab),
                 "epochs": args.epochs, "batch_pairs": args.batch_pairs, **SETTINGS,
+                "centers_per_program": _centers_per_program(),
                 "machine": platform.platform(), "gpu": _gpu_name(args.device)}
         with atomic_write(args.out, "w", encoding="utf-8") as handle:
             json.dump({"meta": meta, "results": results}, handle, indent=1)
     return 0
+
+
+def _torch_paths(requested: str, config: TrainConfig) -> list[str]:
+    """The torch engine paths to run for ``config``: the fused one needs CUDA and sampling.
+
+    With ``TRITON_INTERPRET=1`` the fused path also runs on the CPU, interpreted (about
+    10 ms per window: a smoke test of this script on a few thousand words, not a figure).
+    """
+    paths = [k for k in requested.split(",") if k]
+    unknown = set(paths) - {"fused", "batched"}
+    if unknown:
+        raise SystemExit(f"gpu.py: error: --kernels takes fused and/or batched, not {unknown}")
+    interpreted = os.environ.get("TRITON_INTERPRET") == "1"
+    fused_possible = (config.device.startswith("cuda") or interpreted) and config.loss == "neg"
+    return [k for k in paths if k == "batched" or fused_possible]
+
+
+def _centers_per_program() -> int:
+    from w2v.engines import torch_engine
+
+    return torch_engine.CENTERS_PER_PROGRAM
 
 
 def _gpu_name(device: str) -> str | None:

@@ -313,6 +313,29 @@ def test_model_too_big_for_the_gpu_says_how_much_it_needs(monkeypatch):
         torch_engine.check_device_memory(torch.device("cuda", 0), 10**7, 3_000_000, config)
 
 
+def test_the_fused_kernels_serve_shared_negative_sampling_on_cuda(monkeypatch):
+    from types import SimpleNamespace
+
+    cuda, cpu = SimpleNamespace(type="cuda"), SimpleNamespace(type="cpu")
+    monkeypatch.setitem(sys.modules, "triton", SimpleNamespace())   # installed
+    assert torch_engine.uses_fused_kernels(_config(), cuda)
+    assert torch_engine.uses_fused_kernels(_config(sg=False), cuda)
+    assert not torch_engine.uses_fused_kernels(_config(), cpu)
+    assert not torch_engine.uses_fused_kernels(_config(loss="softmax"), cuda)
+    assert not torch_engine.uses_fused_kernels(_config(shared_negatives=False), cuda)
+    monkeypatch.setitem(sys.modules, "triton", None)                # not installed
+    assert not torch_engine.uses_fused_kernels(_config(), cuda)
+
+
+def test_the_fused_path_needs_no_pair_buffers():
+    config = _config(vector_size=100, window=5, negative=5)
+    batched = torch_engine.required_bytes(10**7, 10**5, config)
+    fused = torch_engine.required_bytes(10**7, 10**5, config, fused=True)
+    assert "pairs" in batched and "pairs" not in fused and "block" in fused
+    assert fused["tables"] == batched["tables"] == 2 * 10**5 * 100 * 4
+    assert sum(fused.values()) < sum(batched.values())
+
+
 def test_a_cbow_step_holds_batch_pairs_context_pairs():
     assert torch_engine.examples_per_step(_config(batch_pairs=16_384, window=5)) == 16_384
     cbow = _config(sg=False, batch_pairs=16_384, window=5)

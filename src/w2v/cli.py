@@ -141,8 +141,9 @@ def train(
              "0.5/dim), default) or 'gensim' (gensim 4's, twice as wide).")] = None,
     shared_negatives: Annotated[bool | None, typer.Option(
         "--shared-negatives/--per-pair-negatives",
-        help="Numba engine, skip-gram: the K negatives of a center serve all its contexts "
-             "(default, faster) or are drawn for every pair (word2vec.c).")] = None,
+        help="Skip-gram: the K negatives of a center serve all its contexts (default, "
+             "faster; on CUDA the torch engine's fused kernels) or are drawn for every pair "
+             "(word2vec.c).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "

@@ -49,14 +49,17 @@ class TrainConfig:
     device: str = "cpu"
     # gensim splits longer lines; we split them too but never drop a token.
     max_sentence_length: int = 10_000
-    # Torch engine only: (context, center) pairs per SGD step; a CBOW step takes
-    # batch_pairs // (2 * window) windows (a window holds up to 2 * window pairs).
+    # Torch engine, batched path only (the full softmax, per-pair negatives, the CPU; the
+    # fused CUDA kernels train window by window): (context, center) pairs per SGD step; a
+    # CBOW step takes batch_pairs // (2 * window) windows (a window holds up to 2 * window
+    # pairs).
     # Summed SGD at lr 0.025 diverges at 65,536 shuffled pairs per step on text8 (the word
     # "the" gets ~5,600 summed updates); 16,384 matches gensim's quality with a 4x margin.
     batch_pairs: int = 16_384
-    # Numba engine: the K negatives of a skip-gram center are shared by all its contexts
-    # (Ji et al. 2016), which turns the updates into small matrix products; False draws
-    # fresh negatives for every (center, context) pair as word2vec.c does.
+    # Skip-gram: the K negatives of a center are shared by all its contexts (Ji et al. 2016),
+    # which turns the updates into small matrix products; False draws fresh negatives for
+    # every (center, context) pair as word2vec.c does. Numba engine, and the torch engine on
+    # CUDA (True selects its fused kernels; False its batched path).
     shared_negatives: bool = True
     # Range of the initial input vectors, in every engine (output vectors start at zero).
     # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim) (issue 4); "gensim" is gensim 4's

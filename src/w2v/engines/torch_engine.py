@@ -112,30 +112,42 @@ def uses_fused_kernels(config: TrainConfig, device: Any) -> bool:
     return True
 
 
-def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig) -> dict[str, int]:
-    """Estimated device memory of a run, by part, in bytes (an upper bound, not a promise)."""
+def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig,
+                   fused: bool = False) -> dict[str, int]:
+    """Estimated device memory of a run, by part, in bytes (an upper bound, not a promise).
+
+    ``fused``: the run uses the fused kernels (:func:`uses_fused_kernels`), which hold one
+    block's negatives and run order instead of the batched path's pairs and batch buffers.
+    """
     dim, window, batch = config.vector_size, config.window, config.batch_pairs
     block = min(SHUFFLE_BLOCK, n_tokens)
     rows_per_example = config.negative + 1 if config.loss == "neg" else 1
-    return {
+    parts = {
         "tables": 2 * vocab_size * dim * 4,
         # ids, sentence numbers; per epoch the kept copies, radii and the subsampling mask.
         "corpus": n_tokens * (4 + 4) + n_tokens * (4 + 4 + 1 + 1),
-        # positions, ids and the permutation of one shuffled block of pairs.
-        "pairs": block * 2 * window * 40,
-        # gathered rows, their gradients, scores; the softmax's logits tiles.
-        "batch": 3 * batch * (rows_per_example + 2 * window) * dim * 4
-        + (3 * 4 << 24 if config.loss == "softmax" else 0),
     }
+    if fused:
+        # The negatives' alias draws (int64 column, float32 coin, int64 pick) and their int32
+        # copy; the order, loss and count of each run.
+        parts["block"] = (block * config.negative * (8 + 4 + 8 + 4)
+                          + block // CENTERS_PER_PROGRAM * 12)
+        return parts
+    # positions, ids and the permutation of one shuffled block of pairs.
+    parts["pairs"] = block * 2 * window * 40
+    # gathered rows, their gradients, scores; the softmax's logits tiles.
+    parts["batch"] = (3 * batch * (rows_per_example + 2 * window) * dim * 4
+                      + (3 * 4 << 24 if config.loss == "softmax" else 0))
+    return parts
 
 
 def check_device_memory(device: Any, n_tokens: int, vocab_size: int,
-                        config: TrainConfig) -> None:
+                        config: TrainConfig, fused: bool = False) -> None:
     """Raise :class:`DeviceError` if a CUDA device has too little free memory for the run."""
     if device.type != "cuda":
         return
     torch = import_torch()
-    parts = required_bytes(n_tokens, vocab_size, config)
+    parts = required_bytes(n_tokens, vocab_size, config, fused)
     need = sum(parts.values())
     free, total = torch.cuda.mem_get_info(device)
     if need > free:
@@ -263,13 +275,13 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     """
     torch = import_torch()
     device = resolve_device(config.device)
-    check_device_memory(device, len(encoded.ids), len(vocab), config)
+    fused = uses_fused_kernels(config, device)
+    check_device_memory(device, len(encoded.ids), len(vocab), config, fused)
     threads = torch.get_num_threads()
     if device.type == "cpu":
         torch.set_num_threads(config.workers)
     else:
         torch.cuda.reset_peak_memory_stats(device)
-    fused = uses_fused_kernels(config, device)
     run_epoch = _run_epoch_fused if fused else _run_epoch
     try:
         with torch.no_grad():
