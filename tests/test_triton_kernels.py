@@ -151,8 +151,11 @@ def test_windows_stop_at_sentence_breaks_and_the_array_ends():
     np.testing.assert_array_equal(got_out, w_out)
 
 
-# Compiles both kernels for an H100 (sm_90) with Triton's own ptxas: no GPU needed.
+# Compiles both kernels for an H100 (sm_90) with Triton's own ptxas, no GPU needed, as a launch
+# compiles them (pointers and the run length known to be 16-aligned), and checks that no shape
+# spills registers to local memory (which ``num_warps`` is chosen to avoid).
 COMPILE_FOR_H100 = """
+import os, re, subprocess, sys, tempfile
 import triton
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
@@ -162,14 +165,28 @@ pointers = dict(w_in="*fp32", w_out="*fp32", ids="*i32", sentence="*i32", radius
                 negatives="*i32", order="*i32", loss_out="*fp32", count_out="*i32")
 scalars = dict(n="i32", block_start="i32", block_stop="i32", centers_per_program="i32",
                lr_first="fp32", lr_step="fp32")
+names = [*pointers, *scalars]
+cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin",
+                         "cuobjdump")
+num_warps = tk.num_warps if len(sys.argv) < 2 else lambda slots, block_d: int(sys.argv[1])
+aligned = {(names.index(name),): [["tt.divisibility", 16]]
+           for name in [*pointers, "centers_per_program"]}
 for kernel in (tk.sg_neg_kernel, tk.cbow_neg_kernel):
-    for dim in (100, 300):
-        constants = dict(DIM=dim, BLOCK_D=tk._padded(dim), WINDOW=5, SLOTS=16, K=5, TARGETS=16)
+    for dim, window, k in ((100, 5, 5), (300, 5, 5), (100, 10, 15)):
+        slots, block_d = tk._padded(2 * window), tk._padded(dim)
+        constants = dict(DIM=dim, BLOCK_D=block_d, WINDOW=window, SLOTS=slots, K=k,
+                         TARGETS=tk._padded(k + 1))
         signature = {**pointers, **scalars, **{name: "constexpr" for name in constants}}
-        compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constants),
-                                  target=GPUTarget("cuda", 90, 32),
-                                  options={"num_warps": tk.num_warps(dim)})
-        assert compiled.asm["cubin"], (kernel, dim)
+        source = ASTSource(fn=kernel, signature=signature, constexprs=constants, attrs=aligned)
+        compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32),
+                                  options={"num_warps": num_warps(slots, block_d)})
+        with tempfile.NamedTemporaryFile(suffix=".cubin") as cubin:
+            cubin.write(compiled.asm["cubin"])
+            cubin.flush()
+            usage = subprocess.run([cuobjdump, "--dump-resource-usage", cubin.name],
+                                   capture_output=True, text=True, check=True).stdout
+        stack = [int(b) for b in re.findall(r"STACK:(\\d+)", usage)]
+        assert stack and max(stack) == 0, ("spills", kernel.fn.__name__, dim, window, k, usage)
 print("compiled")
 """
 

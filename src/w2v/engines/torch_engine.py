@@ -286,7 +286,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     try:
         with torch.no_grad():
             tables = _init_tables(encoded, vocab, config, device)
-            meter = _Meter(len(encoded.ids), config, report)
+            meter = _Meter(len(encoded.ids), config, report, fused)
             for epoch in range(config.epochs):
                 run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
@@ -305,10 +305,14 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
 class _Meter:
     """Loss (kept on the device) and counts since the last interval and epoch record."""
 
-    def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None) -> None:
+    def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None,
+                 fused: bool = False) -> None:
         self.words_per_epoch = words_per_epoch
-        self.config = config
         self.report = report
+        # What to lower when training diverges (batch_pairs does not apply to the fused path).
+        self.advice = (f"Lower alpha (now {config.alpha})." if fused else
+                       f"Lower batch_pairs (now {config.batch_pairs}) or alpha "
+                       f"(now {config.alpha}).")
         self.history: list[dict[str, Any]] = []
         self.examples = 0
         self.start = time.perf_counter()
@@ -339,8 +343,7 @@ class _Meter:
         if examples and not np.isfinite(loss):
             raise DivergenceError(
                 f"Training diverged in epoch {epoch + 1}: the mean loss became {loss}. "
-                f"Lower batch_pairs (now {self.config.batch_pairs}) or alpha "
-                f"(now {self.config.alpha}).")
+                f"{self.advice}")
         words = round(self.words_per_epoch * epochs_done)
         entry = history_entry(kind, epoch, words, loss_sum, examples, words - words_then,
                               now - since, alpha, now - self.start)

@@ -77,7 +77,12 @@ def _log_one_plus_exp(z):
     return tl.maximum(z, 0.0) + tl.log(1.0 + tl.exp(-tl.abs(z)))
 
 
-@triton.jit
+# Triton compiles a variant per divisibility-by-16 of each integer argument; n and the block
+# bounds change from call to call, so they are not specialised: one compilation per shape.
+_VARYING = ["n", "block_start", "block_stop"]
+
+
+@triton.jit(do_not_specialize=_VARYING)
 def sg_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
                   n, block_start, block_stop, centers_per_program, lr_first, lr_step,
                   DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
@@ -103,19 +108,24 @@ def sg_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out
     count = tl.zeros((), tl.int32)
     for i in range(start, stop):
         ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
+        n_ctx = tl.sum(ctx_ok.to(tl.int32))
         tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
+        # A center without context trains nothing: no (zero) updates to its targets. (Broadcast
+        # before the &: Triton's interpreter turns a block & a 0-d bool into int32.)
+        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)
         x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
         y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
         x_ok = ctx_ok[:, None] & d_ok[None, :]
         y_ok = tgt_ok[:, None] & d_ok[None, :]
-        x = tl.load(x_ptr, mask=x_ok, other=0.0)                    # (SLOTS, BLOCK_D)
-        y = tl.load(y_ptr, mask=y_ok, other=0.0)                    # (TARGETS, BLOCK_D)
+        # .cg: from L2, where the atomic adds of every SM land (an SM's L1 is not kept coherent).
+        x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
+        y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
         score = tl.dot(x, tl.trans(y), input_precision="ieee")      # (SLOTS, TARGETS)
         pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
         # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
         z = tl.where(label[None, :], -score, score)
         loss += tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
-        count += tl.sum(ctx_ok.to(tl.int32))
+        count += n_ctx
         # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
         sig = tl.sigmoid(score)
         g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - sig), 0.0)
@@ -123,11 +133,14 @@ def sg_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out
         dy = tl.dot(tl.trans(g), x, input_precision="ieee")         # (TARGETS, BLOCK_D)
         tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
         tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
+        # The next window (which shares most rows with this one) reads after every thread's
+        # updates of this one.
+        tl.debug_barrier()
     tl.store(loss_out + p, loss)
     tl.store(count_out + p, count)
 
 
-@triton.jit
+@triton.jit(do_not_specialize=_VARYING)
 def cbow_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
                     n, block_start, block_stop, centers_per_program, lr_first, lr_step,
                     DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
@@ -152,15 +165,13 @@ def cbow_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_o
         ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
         n_ctx = tl.sum(ctx_ok.to(tl.int32))
         tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
-        # A center without context trains nothing. (Broadcast before the &: Triton's
-        # interpreter turns a block & a 0-d bool into int32.)
-        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)
+        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)   # (as in sg_neg_kernel)
         x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
         y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
         x_ok = ctx_ok[:, None] & d_ok[None, :]
         y_ok = tgt_ok[:, None] & d_ok[None, :]
-        x = tl.load(x_ptr, mask=x_ok, other=0.0)                    # (SLOTS, BLOCK_D)
-        y = tl.load(y_ptr, mask=y_ok, other=0.0)                    # (TARGETS, BLOCK_D)
+        x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
+        y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
         h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)  # (BLOCK_D,)
         score = tl.sum(y * h[None, :], axis=1)                      # (TARGETS,)
         z = tl.where(label, -score, score)
@@ -171,6 +182,7 @@ def cbow_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_o
         tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
         tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
                       sem="relaxed")
+        tl.debug_barrier()   # (as in sg_neg_kernel)
     tl.store(loss_out + p, loss)
     tl.store(count_out + p, count)
 
@@ -180,14 +192,14 @@ def _padded(size: int) -> int:
     return max(16, triton.next_power_of_2(size))
 
 
-def num_warps(dim: int) -> int:
-    """Warps per program: 4 up to 128 dims, else 8.
+def num_warps(slots: int, block_d: int) -> int:
+    """Warps per program for a (slots, block_d) context tile: 4 up to 2,048 floats, then more.
 
-    Chosen from the compiled kernels' register use for sm_90 (``ptxas``): with 4 warps the
-    skip-gram kernel needs 131 registers per thread at 100 dims and spills at 200 and 300;
-    with 8 it needs 124 at 200 and 195 at 300, without spilling.
+    Chosen from the kernels compiled for sm_90 as a launch compiles them (``ptxas``; see
+    ``docs/gpu.md``): with 4 warps the skip-gram kernel spills from 200 dims on, or at 100
+    dims with window 10; with 8 warps at 200 dims and 16 at 300 it does not.
     """
-    return 4 if _padded(dim) <= 128 else 8
+    return max(4, min(16, slots * block_d // 512))
 
 
 def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
@@ -232,5 +244,5 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
         len(ids), block_start, block_stop, centers_per_program, lr_first, lr_step,
         DIM=w_in.shape[1], BLOCK_D=_padded(w_in.shape[1]), WINDOW=window,
         SLOTS=_padded(2 * window), K=k, TARGETS=_padded(k + 1),
-        num_warps=num_warps(w_in.shape[1]))
+        num_warps=num_warps(_padded(2 * window), _padded(w_in.shape[1])))
     return loss.double().sum(), count.sum()
