@@ -200,6 +200,23 @@ def test_kernels_compile_for_an_h100():
     assert done.stdout.strip() == "compiled"
 
 
+def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
+    from triton.runtime.errors import OutOfResources
+
+    from w2v.errors import DeviceError
+
+    class Unlaunchable:
+        def __getitem__(self, grid):
+            def launch(*args, **kwargs):
+                raise OutOfResources(300_000, 232_448, "shared memory")
+            return launch
+
+    monkeypatch.setattr(triton_kernels, "sg_neg_kernel", Unlaunchable())
+    with pytest.raises(DeviceError, match=r"fused CUDA kernels could not run .*out of resource"
+                                          r".*--per-pair-negatives"):
+        _launch(*_tables(), _corpus(), [0], 0, 40, 40, (0.1, 0.1), True, 3)
+
+
 def test_padded_sizes_are_powers_of_two_at_least_sixteen():
     assert [triton_kernels._padded(s) for s in (1, 6, 16, 17, 100, 300)] == [
         16, 16, 16, 32, 128, 512]

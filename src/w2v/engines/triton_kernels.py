@@ -38,6 +38,9 @@ from __future__ import annotations
 import torch
 import triton
 import triton.language as tl
+from triton.errors import TritonError
+
+from w2v.errors import DeviceError
 
 
 @triton.jit
@@ -239,10 +242,19 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
     count = torch.empty(programs, dtype=torch.int32, device=w_in.device)
     lr_step = (lr_first - lr_last) / max(1, programs - 1)
     kernel = sg_neg_kernel if sg else cbow_neg_kernel
-    kernel[(programs,)](
-        w_in, w_out, ids, sentence, radius, negatives, order, loss, count,
-        len(ids), block_start, block_stop, centers_per_program, lr_first, lr_step,
-        DIM=w_in.shape[1], BLOCK_D=_padded(w_in.shape[1]), WINDOW=window,
-        SLOTS=_padded(2 * window), K=k, TARGETS=_padded(k + 1),
-        num_warps=num_warps(_padded(2 * window), _padded(w_in.shape[1])))
+    try:
+        kernel[(programs,)](
+            w_in, w_out, ids, sentence, radius, negatives, order, loss, count,
+            len(ids), block_start, block_stop, centers_per_program, lr_first, lr_step,
+            DIM=w_in.shape[1], BLOCK_D=_padded(w_in.shape[1]), WINDOW=window,
+            SLOTS=_padded(2 * window), K=k, TARGETS=_padded(k + 1),
+            num_warps=num_warps(_padded(2 * window), _padded(w_in.shape[1])))
+    except TritonError as exc:
+        # A Triton that cannot build for this GPU, or a shape that needs more shared memory
+        # or registers than it has: say so in one line, and how to train without the kernels.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DeviceError(
+            f"The fused CUDA kernels could not run on {w_in.device} (Triton "
+            f"{triton.__version__}: {reason}). Train with --per-pair-negatives "
+            "(shared_negatives=False), which uses the batched PyTorch path.") from exc
     return loss.double().sum(), count.sum()
