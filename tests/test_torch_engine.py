@@ -283,6 +283,47 @@ def test_divergence_is_reported(group_corpus):
         torch_engine.train(encoded, vocab, _config(alpha=1e4, batch_pairs=4096, epochs=1))
 
 
+def _corpus_with_a_frequent_word():
+    """The group corpus with "the" after every third word: 3 of 13 tokens (a share of 0.23)."""
+    sentences = [[w for i, x in enumerate(words) for w in ([x, "the"] if i % 3 == 2 else [x])]
+                 for words in _group_corpus()]
+    vocab = build_vocab(sentences, min_count=1)
+    return encode_corpus(sentences, vocab), vocab
+
+
+def test_a_frequent_word_lowers_the_batched_step(monkeypatch):
+    # "the" is the input of 23% of the pairs: 16,384 pairs per step would sum ~3,800 stale
+    # gradients into its row (diverges); the step is cut to MAX_ROW_PAIRS / 0.23 = 433 pairs.
+    encoded, vocab = _corpus_with_a_frequent_word()
+    config = _config(batch_pairs=16_384, vector_size=32)
+    assert torch_engine.top_kept_share(vocab, config) == pytest.approx(3 / 13)
+    run = torch_engine.train(encoded, vocab, config)
+    assert run.examples_per_step == int(torch_engine.MAX_ROW_PAIRS / (3 / 13)) == 433
+    groups = [i for i, w in enumerate(vocab.words) if w != "the"]
+    accuracy = _nearest_neighbour_group_accuracy(run.input_vectors[groups],
+                                                 [vocab.words[i] for i in groups])
+    assert accuracy == 1.0
+    monkeypatch.setattr(torch_engine, "MAX_ROW_PAIRS", 10**9)   # the step uncut
+    with pytest.raises(DivergenceError, match="diverged in epoch 1"):
+        torch_engine.train(encoded, vocab, config)
+
+
+def test_examples_per_step_keeps_the_frequent_words_input_rows_in_bounds():
+    sg, cbow = _config(batch_pairs=16_384, window=5), _config(sg=False, batch_pairs=16_384,
+                                                              window=5)
+    assert torch_engine.examples_per_step(sg, top_share=0.0049) == 16_384    # text8, 1e-4
+    assert torch_engine.examples_per_step(sg, top_share=0.0127) == 7_874     # text8, 1e-3
+    assert torch_engine.examples_per_step(cbow, top_share=0.0127) == 787
+    assert torch_engine.examples_per_step(sg, top_share=1.0) == 100
+
+
+def test_a_finite_but_exploding_loss_is_divergence():
+    meter = torch_engine._Meter(1000, _config(), None)
+    meter.add(torch.tensor(1e12), 10)
+    with pytest.raises(DivergenceError, match=r"mean loss became 1e\+11 \(untrained: 4\.16\)"):
+        meter.record("epoch", 0, 1.0, 0.01)
+
+
 # --- devices and errors --------------------------------------------------------------------------
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")

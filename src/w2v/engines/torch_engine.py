@@ -22,6 +22,7 @@ without PyTorch raises a :class:`~w2v.errors.DeviceError` saying how to install 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,13 @@ from w2v.vocab import Vocab
 SHUFFLE_BLOCK = 1 << 21
 # Tokens subsampled at once: bounds the (chunk,) random buffer.
 SUBSAMPLE_CHUNK = 1 << 24
+# Batched path: expected pairs per step whose input is the most frequent kept word (its input
+# row gets their gradients summed). Measured on text8, skip-gram, lr 0.025: 80 (the prefix,
+# sample 1e-4, 16,384 pairs per step), 96, 104 and 156 trained normally; 208 (its first 500k
+# words, sample 1e-3 -- the default -- at 16,384 pairs), 321 and 983 (sample 0) diverged.
+MAX_ROW_PAIRS = 100
+# A mean loss this many times the untrained model's is divergence (it only falls in training).
+DIVERGED_LOSS_FACTOR = 100
 # Fused (Triton) path: consecutive kept centers one GPU program trains in a row. Short runs
 # spread the windows in flight over the whole block (the runs are taken in a random order);
 # long ones amortise each program's start.
@@ -170,6 +178,7 @@ class _Tables:
     ids: Any           # (N,) int32: the corpus
     sentence: Any      # (N,) int32: sentence number of each token
     keep: Any          # (V,) float32: subsampling keep probability
+    top_share: float   # the most frequent word's share of the kept tokens
     noise: Any         # AliasSampler over unigram ** ns_exponent
     generator: Any     # torch.Generator on the device
 
@@ -196,6 +205,7 @@ def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         sentence=_to_device(sentence, device),
         keep=torch.as_tensor(vocab.keep_probabilities(config.sample).astype(np.float32),
                              device=device),
+        top_share=top_kept_share(vocab, config),
         noise=AliasSampler(vocab.noise_distribution(config.ns_exponent), device),
         generator=generator,
     )
@@ -234,6 +244,8 @@ class TorchRun:
     kernels : str
         ``"fused"`` (Triton, one program per run of windows) or ``"batched"`` (PyTorch ops,
         one summed SGD step per batch): see :func:`uses_fused_kernels`.
+    examples_per_step : int or None
+        Batched path: the examples of one SGD step (:func:`examples_per_step`); None when fused.
     """
 
     input_vectors: np.ndarray
@@ -243,6 +255,7 @@ class TorchRun:
     device: str
     peak_device_bytes: int | None
     kernels: str
+    examples_per_step: int | None
 
 
 def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
@@ -286,7 +299,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     try:
         with torch.no_grad():
             tables = _init_tables(encoded, vocab, config, device)
-            meter = _Meter(len(encoded.ids), config, report, fused)
+            meter = _Meter(len(encoded.ids), config, report, fused, len(vocab))
             for epoch in range(config.epochs):
                 run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
@@ -299,17 +312,25 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     return TorchRun(input_vectors=tables.w_in.cpu().numpy(),
                     output_vectors=tables.w_out.cpu().numpy(), history=meter.history,
                     examples=int(meter.examples), device=str(device), peak_device_bytes=peak,
-                    kernels="fused" if fused else "batched")
+                    kernels="fused" if fused else "batched",
+                    examples_per_step=None if fused else examples_per_step(config,
+                                                                           tables.top_share))
 
 
 class _Meter:
     """Loss (kept on the device) and counts since the last interval and epoch record."""
 
     def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None,
-                 fused: bool = False) -> None:
+                 fused: bool = False, vocab_size: int = 2) -> None:
         self.words_per_epoch = words_per_epoch
         self.report = report
         # What to lower when training diverges (batch_pairs does not apply to the fused path).
+        # The loss of the untrained model (zero output table): (1 + K) log 2 per negative-
+        # sampling example, log V for the softmax. Training lowers it; a mean loss far above it
+        # is divergence even while it is still finite.
+        self.loss_start = ((1 + config.negative) * math.log(2) if config.loss == "neg"
+                           else math.log(vocab_size))
+        self.loss_limit = DIVERGED_LOSS_FACTOR * self.loss_start
         self.advice = (f"Lower alpha (now {config.alpha})." if fused else
                        f"Lower batch_pairs (now {config.batch_pairs}) or alpha "
                        f"(now {config.alpha}).")
@@ -340,9 +361,10 @@ class _Meter:
             return
         loss_sum = float(loss_sum)
         loss = loss_sum / examples if examples else float("nan")
-        if examples and not np.isfinite(loss):
+        if examples and not loss <= self.loss_limit:  # also NaN
             raise DivergenceError(
-                f"Training diverged in epoch {epoch + 1}: the mean loss became {loss}. "
+                f"Training diverged in epoch {epoch + 1}: the mean loss became {loss:.4g} "
+                f"(untrained: {self.loss_start:.3g}). "
                 f"{self.advice}")
         words = round(self.words_per_epoch * epochs_done)
         entry = history_entry(kind, epoch, words, loss_sum, examples, words - words_then,
@@ -353,17 +375,31 @@ class _Meter:
             self.report(entry)
 
 
-def examples_per_step(config: TrainConfig) -> int:
-    """Examples per SGD step: ``batch_pairs`` skip-gram pairs, or CBOW windows holding as many.
+def top_kept_share(vocab: Vocab, config: TrainConfig) -> float:
+    """The most frequent word's share of the tokens that subsampling keeps (expected)."""
+    kept = vocab.counts * vocab.keep_probabilities(config.sample)
+    return float(kept.max() / kept.sum()) if kept.sum() > 0 else 0.0
+
+
+def examples_per_step(config: TrainConfig, top_share: float = 0.0) -> int:
+    """Examples per batched SGD step: skip-gram pairs, or CBOW windows holding as many pairs.
+
+    The pairs per step are ``batch_pairs``, lowered where needed so that the most frequent
+    kept word (``top_share`` of the kept tokens) is the input of at most about
+    :data:`MAX_ROW_PAIRS` pairs of one step: its input row gets that many stale gradients
+    summed, and too many make training diverge.
 
     A CBOW window adds its whole dJ/dh to each of its up to 2 * window context rows, so a
     frequent word gets about 2 * window times more summed updates per window than per
     skip-gram pair. Measured on the text8 prefix (CBOW, alpha 0.05): 16,384 windows per
     step diverge, 8,192 do not; the default 16,384 pairs gives 1,638 windows.
     """
+    pairs = config.batch_pairs
+    if top_share > 0:
+        pairs = max(1, min(pairs, int(MAX_ROW_PAIRS / top_share)))
     if config.sg:
-        return config.batch_pairs
-    return max(1, config.batch_pairs // (2 * config.window))
+        return pairs
+    return max(1, pairs // (2 * config.window))
 
 
 def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
@@ -384,7 +420,7 @@ def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> No
         stop = min(n, start + SHUFFLE_BLOCK)
         targets, inputs, valid = _block_examples(t, config, kept_ids, kept_sentence, radius,
                                                  start, stop)
-        m, step = len(targets), examples_per_step(config)
+        m, step = len(targets), examples_per_step(config, t.top_share)
         for b in range(0, m, step):
             epochs_done = epoch + (start + (stop - start) * b / m) / n
             alpha = _learning_rate(config, epochs_done)
