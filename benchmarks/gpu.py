@@ -161,8 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kernels", default="fused,batched",
                         help="torch engine paths to run: fused (Triton, CUDA and negative "
                              "sampling only), batched, or both (comma-separated)")
-    parser.add_argument("--centers-per-program", type=int, default=None,
-                        help="fused path: consecutive centers per GPU program (tuning)")
+    parser.add_argument("--centers-per-run", type=int, default=None,
+                        help="fused path: consecutive centers a GPU program trains in a row "
+                             "(tuning)")
     parser.add_argument("--no-cpu-engine", action="store_true",
                         help="skip the CPU (numba) engine runs")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -171,10 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
 
-    if args.centers_per_program is not None:
+    if args.centers_per_run is not None:
         from w2v.engines import torch_engine
 
-        torch_engine.CENTERS_PER_PROGRAM = args.centers_per_program
+        torch_engine.CENTERS_PER_RUN = args.centers_per_run
     corpus = load_corpus(args.corpus, args.max_words, args.repeat, SETTINGS["min_count"])
     print(f"corpus: {corpus.name}: {len(corpus.encoded.ids):,} words, "
           f"vocabulary {len(corpus.vocab):,}; epochs {args.epochs}", file=sys.stderr)
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 "command": " ".join(sys.argv), "corpus": corpus.name,
                 "words": len(corpus.encoded.ids), "vocab": len(corpus.vocab),
                 "epochs": args.epochs, "batch_pairs": args.batch_pairs, **SETTINGS,
-                "centers_per_program": _centers_per_program(),
+                "centers_per_run": _centers_per_run(),
                 "machine": platform.platform(), "gpu": _gpu_name(args.device)}
         with atomic_write(args.out, "w", encoding="utf-8") as handle:
             json.dump({"meta": meta, "results": results}, handle, indent=1)
@@ -224,10 +225,10 @@ def _torch_paths(requested: str, config: TrainConfig) -> list[str]:
     return [k for k in paths if k == "batched" or fused_possible]
 
 
-def _centers_per_program() -> int:
+def _centers_per_run() -> int:
     from w2v.engines import torch_engine
 
-    return torch_engine.CENTERS_PER_PROGRAM
+    return torch_engine.CENTERS_PER_RUN
 
 
 def _gpu_name(device: str) -> str | None:

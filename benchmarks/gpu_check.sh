@@ -48,7 +48,7 @@ step gpu8 "$python" benchmarks/gpu.py "$corpus" --device "$device" "${limit[@]}"
     --variants sg-neg --out "$out/gpu8.json"
 for run in 4 64; do
     step "run$run" "$python" benchmarks/gpu.py "$corpus" --device "$device" "${limit[@]}" \
-        --variants sg-neg --kernels fused --no-cpu-engine --centers-per-program "$run" \
+        --variants sg-neg --kernels fused --no-cpu-engine --centers-per-run "$run" \
         --out "$out/run$run.json"
 done
 exit $status

@@ -317,6 +317,14 @@ def test_examples_per_step_keeps_the_frequent_words_input_rows_in_bounds():
     assert torch_engine.examples_per_step(sg, top_share=1.0) == 100
 
 
+def test_fused_launches_bound_the_frequent_words_contexts_in_flight():
+    config = _config(window=5)
+    assert torch_engine.fused_programs(config, 0.0049) == 3_401     # text8, sample 1e-4
+    assert torch_engine.fused_programs(config, 0.06) == 277          # text8, sample 0
+    assert torch_engine.fused_programs(config, 1.0) == 16
+    assert torch_engine.fused_programs(config, 0.0) is None
+
+
 def test_a_finite_but_exploding_loss_is_divergence():
     meter = torch_engine._Meter(1000, _config(), None)
     meter.add(torch.tensor(1e12), 10)

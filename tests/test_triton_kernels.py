@@ -81,7 +81,7 @@ def _reference_window(w_in, w_out, i, ids, sentence, radius, negatives, lr, sg):
     return loss, 1
 
 
-def _launch(w_in, w_out, corpus, order, start, stop, per_program, lrs, sg, window):
+def _launch(w_in, w_out, corpus, order, start, stop, per_run, lrs, sg, window, programs=None):
     ids, sentence, radius, negatives = corpus
     t_in, t_out = (torch.tensor(a, device=DEVICE) for a in (w_in, w_out))
 
@@ -90,8 +90,8 @@ def _launch(w_in, w_out, corpus, order, start, stop, per_program, lrs, sg, windo
 
     loss, count = triton_kernels.train_block(
         t_in, t_out, dev(ids), dev(sentence), dev(radius), dev(negatives[start:stop]),
-        dev(np.asarray(order, dtype=np.int32)), start, stop, per_program, *lrs, sg=sg,
-        window=window)
+        dev(np.asarray(order, dtype=np.int32)), start, stop, per_run, *lrs, sg=sg,
+        window=window, programs=programs)
     return t_in.cpu().numpy(), t_out.cpu().numpy(), float(loss), int(count)
 
 
@@ -116,21 +116,26 @@ def test_one_program_trains_its_windows_in_order(sg):
 
 @pytest.mark.skipif(DEVICE == "cuda", reason="programs run concurrently on a GPU")
 @pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
-def test_programs_take_their_runs_in_order_with_a_linear_learning_rate(sg):
+@pytest.mark.parametrize("programs", [None, 3], ids=["one-per-run", "three"])
+def test_runs_are_taken_in_order_with_a_linear_learning_rate(sg, programs):
     # Block [6, 37) in runs of 4 (the last run short), taken in a shuffled order; the
-    # learning rate falls linearly from the first program to the last.
-    window, start, stop, per_program = 2, 6, 37, 4
+    # learning rate falls linearly from the first run taken to the last. With 3 programs,
+    # program p takes the runs order[p], order[p + 3], ...; the interpreter runs program 0's
+    # runs first, then program 1's, then program 2's.
+    window, start, stop, per_run = 2, 6, 37, 4
     corpus = _corpus(window=window, seed=3)
     w_in, w_out = _tables(seed=4)
     order = np.random.default_rng(5).permutation(8)
     lrs = np.linspace(0.3, 0.1, 8)
     got_in, got_out, got_loss, got_count = _launch(
-        w_in, w_out, corpus, order, start, stop, per_program, (0.3, 0.1), sg, window)
+        w_in, w_out, corpus, order, start, stop, per_run, (0.3, 0.1), sg, window, programs)
+    taken = range(8) if programs is None else [r for p in range(3) for r in range(p, 8, 3)]
     exp_in, exp_out = w_in.astype(np.float64), w_out.astype(np.float64)
     exp_loss, exp_count = 0.0, 0
-    for p, run in enumerate(order):
-        for i in range(start + run * per_program, min(stop, start + (run + 1) * per_program)):
-            loss, count = _reference_window(exp_in, exp_out, i, *corpus, lrs[p], sg)
+    for r in taken:
+        run = order[r]
+        for i in range(start + run * per_run, min(stop, start + (run + 1) * per_run)):
+            loss, count = _reference_window(exp_in, exp_out, i, *corpus, lrs[r], sg)
             exp_loss += loss
             exp_count += count
     assert got_count == exp_count
@@ -163,21 +168,22 @@ from w2v.engines import triton_kernels as tk
 
 pointers = dict(w_in="*fp32", w_out="*fp32", ids="*i32", sentence="*i32", radius="*u8",
                 negatives="*i32", order="*i32", loss_out="*fp32", count_out="*i32")
-scalars = dict(n="i32", block_start="i32", block_stop="i32", centers_per_program="i32",
+scalars = dict(n="i32", block_start="i32", block_stop="i32", runs="i32", centers_per_run="i32",
                lr_first="fp32", lr_step="fp32")
 names = [*pointers, *scalars]
 cuobjdump = os.path.join(os.path.dirname(triton.__file__), "backends", "nvidia", "bin",
                          "cuobjdump")
 num_warps = tk.num_warps if len(sys.argv) < 2 else lambda slots, block_d: int(sys.argv[1])
 aligned = {(names.index(name),): [["tt.divisibility", 16]]
-           for name in [*pointers, "centers_per_program"]}
-for kernel in (tk.sg_neg_kernel, tk.cbow_neg_kernel):
+           for name in [*pointers, "centers_per_run"]}
+for sg in (True, False):
     for dim, window, k in ((100, 5, 5), (300, 5, 5), (100, 10, 15)):
         slots, block_d = tk._padded(2 * window), tk._padded(dim)
-        constants = dict(DIM=dim, BLOCK_D=block_d, WINDOW=window, SLOTS=slots, K=k,
+        constants = dict(SG=sg, DIM=dim, BLOCK_D=block_d, WINDOW=window, SLOTS=slots, K=k,
                          TARGETS=tk._padded(k + 1))
         signature = {**pointers, **scalars, **{name: "constexpr" for name in constants}}
-        source = ASTSource(fn=kernel, signature=signature, constexprs=constants, attrs=aligned)
+        source = ASTSource(fn=tk.neg_kernel, signature=signature, constexprs=constants,
+                           attrs=aligned)
         compiled = triton.compile(source, target=GPUTarget("cuda", 90, 32),
                                   options={"num_warps": num_warps(slots, block_d)})
         with tempfile.NamedTemporaryFile(suffix=".cubin") as cubin:
@@ -186,7 +192,7 @@ for kernel in (tk.sg_neg_kernel, tk.cbow_neg_kernel):
             usage = subprocess.run([cuobjdump, "--dump-resource-usage", cubin.name],
                                    capture_output=True, text=True, check=True).stdout
         stack = [int(b) for b in re.findall(r"STACK:(\\d+)", usage)]
-        assert stack and max(stack) == 0, ("spills", kernel.fn.__name__, dim, window, k, usage)
+        assert stack and max(stack) == 0, ("spills", sg, dim, window, k, usage)
 print("compiled")
 """
 
@@ -211,7 +217,7 @@ def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
                 raise OutOfResources(300_000, 232_448, "shared memory")
             return launch
 
-    monkeypatch.setattr(triton_kernels, "sg_neg_kernel", Unlaunchable())
+    monkeypatch.setattr(triton_kernels, "neg_kernel", Unlaunchable())
     with pytest.raises(DeviceError, match=r"fused CUDA kernels could not run .*out of resource"
                                           r".*--per-pair-negatives"):
         _launch(*_tables(), _corpus(), [0], 0, 40, 40, (0.1, 0.1), True, 3)

@@ -48,10 +48,10 @@ SUBSAMPLE_CHUNK = 1 << 24
 MAX_ROW_PAIRS = 100
 # A mean loss this many times the untrained model's is divergence (it only falls in training).
 DIVERGED_LOSS_FACTOR = 100
-# Fused (Triton) path: consecutive kept centers one GPU program trains in a row. Short runs
-# spread the windows in flight over the whole block (the runs are taken in a random order);
-# long ones amortise each program's start.
-CENTERS_PER_PROGRAM = 16
+# Fused (Triton) path: consecutive kept centers trained in a row by one program (a run). Short
+# runs spread the windows in flight over the whole block (the runs are taken in a random
+# order); long ones amortise each run's start.
+CENTERS_PER_RUN = 16
 # Wall seconds between history records (each record reads the loss back: one device sync).
 REPORT_SECONDS = 1.0
 
@@ -139,7 +139,7 @@ def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig,
         # The negatives' alias draws (int64 column, float32 coin, int64 pick) and their int32
         # copy; the order, loss and count of each run.
         parts["block"] = (block * config.negative * (8 + 4 + 8 + 4)
-                          + block // CENTERS_PER_PROGRAM * 12)
+                          + block // CENTERS_PER_RUN * 12)
         return parts
     # positions, ids and the permutation of one shuffled block of pairs.
     parts["pairs"] = block * 2 * window * 40
@@ -402,6 +402,21 @@ def examples_per_step(config: TrainConfig, top_share: float = 0.0) -> int:
     return max(1, pairs // (2 * config.window))
 
 
+def fused_programs(config: TrainConfig, top_share: float) -> int | None:
+    """Programs per fused launch, or None for one per run (the GPU then decides how many run).
+
+    Each program trains one window at a time, so the programs bound the windows in flight,
+    hence the stale gradients a row can get: as :func:`examples_per_step` does for the
+    batched path, the most frequent kept word is kept to about :data:`MAX_ROW_PAIRS`
+    contexts in flight (a window has window + 1 contexts on average). On text8 that is
+    3,400 programs at sample 1e-4 and 1,312 at 1e-3 -- more than an H100 holds at once at
+    100 dims, so no limit in effect -- and 277 at sample 0.
+    """
+    if top_share <= 0:
+        return None
+    return max(1, int(MAX_ROW_PAIRS / (top_share * (config.window + 1))))
+
+
 def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
     """Linear decay from alpha to min_alpha over all epochs (word2vec.c, gensim)."""
     return learning_rate(config, epochs_done / config.epochs)
@@ -437,9 +452,9 @@ def _run_epoch_fused(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter)
     """One pass with the fused kernels: subsample, draw windows, then one launch per block.
 
     Each block of up to SHUFFLE_BLOCK kept centers gets its negatives (K per center, shared
-    by its window), a random order of its runs of CENTERS_PER_PROGRAM centers, and a
-    learning rate falling linearly over the block (:func:`w2v.engines.triton_kernels.
-    train_block`).
+    by its window), a random order of its runs of CENTERS_PER_RUN centers, and a learning
+    rate falling linearly over the block (:func:`w2v.engines.triton_kernels.train_block`),
+    on at most :func:`fused_programs` programs.
     """
     torch = import_torch()
     from w2v.engines.triton_kernels import train_block
@@ -452,13 +467,14 @@ def _run_epoch_fused(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter)
     for start in range(0, n, SHUFFLE_BLOCK):
         stop = min(n, start + SHUFFLE_BLOCK)
         negatives = t.noise.draw((stop - start, config.negative), t.generator).int()
-        runs = -(-(stop - start) // CENTERS_PER_PROGRAM)
+        runs = -(-(stop - start) // CENTERS_PER_RUN)
         order = torch.randperm(runs, generator=t.generator, device=device, dtype=torch.int32)
         lr_first = _learning_rate(config, epoch + start / n)
         alpha = _learning_rate(config, epoch + stop / n)
         loss, count = train_block(t.w_in, t.w_out, kept_ids, kept_sentence, radius, negatives,
-                                  order, start, stop, CENTERS_PER_PROGRAM, lr_first, alpha,
-                                  sg=config.sg, window=config.window)
+                                  order, start, stop, CENTERS_PER_RUN, lr_first, alpha,
+                                  sg=config.sg, window=config.window,
+                                  programs=fused_programs(config, t.top_share))
         meter.add(loss, count)
         meter.record("interval", epoch, epoch + stop / n, alpha)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)

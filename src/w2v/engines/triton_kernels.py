@@ -5,16 +5,17 @@ batch of 16,384 shuffled pairs: about 28 kernel launches per step, each row read
 through separate kernels (about 4x the minimum memory traffic). Here one kernel launch trains
 a whole block of up to 2**21 centers, the way word2vec.c's threads do:
 
-- Each **program** owns a run of ``centers_per_program`` consecutive kept centers and trains
-  them one after the other. For each center it loads the window's context rows and the
-  target rows (the center and its K negatives) once, computes every score, gradient and the
-  loss in registers, and adds the updates to the two tables with atomic adds. Updates are
-  applied at once, window by window (word2vec.c's per-window granularity), not summed over a
-  big batch, so a frequent row sees at most as many stale updates as there are windows in
-  flight on the GPU (a few thousand), never the thousands of identical ones that make large
-  summed batches diverge (``../shared/reference/gpu_sgns_findings.md``).
-- Programs take the runs in a **random order** (``order``, a permutation drawn per block):
-  the windows in flight at any moment are spread over the whole block, not crowded into one
+- The block is cut into **runs** of ``centers_per_run`` consecutive kept centers. Each
+  **program** trains runs one after the other, and a run's centers one after the other: for
+  each center it loads the window's context rows and the target rows (the center and its K
+  negatives) once, computes every score, gradient and the loss in registers, and adds the
+  updates to the two tables with atomic adds. Updates are applied at once, window by window
+  (word2vec.c's per-window granularity), not summed over a big batch, so a frequent row sees
+  at most as many stale updates as there are windows in flight -- at most one per program,
+  and the caller can bound the programs -- never the thousands of identical ones that make
+  large summed batches diverge (``../shared/reference/gpu_sgns_findings.md``).
+- Runs are taken in a **random order** (``order``, a permutation drawn per block): the
+  windows in flight at any moment are spread over the whole block, not crowded into one
   article, which is what made pairs in corpus order diverge.
 - The K negatives are **shared by all contexts of a window** (Ji et al. 2016; the CPU
   engine's default): a skip-gram window is then one small matrix product of its (up to
@@ -30,7 +31,7 @@ overwrite.
 
 This module imports Triton; :mod:`w2v.engines.torch_engine` imports it only when it trains
 on CUDA. The tests run these kernels on the CPU through Triton's interpreter
-(``TRITON_INTERPRET=1``), which executes the programs one after the other in ``order``.
+(``TRITON_INTERPRET=1``), which executes the programs one after the other.
 """
 
 from __future__ import annotations
@@ -82,110 +83,118 @@ def _log_one_plus_exp(z):
 
 # Triton compiles a variant per divisibility-by-16 of each integer argument; n and the block
 # bounds change from call to call, so they are not specialised: one compilation per shape.
-_VARYING = ["n", "block_start", "block_stop"]
+_VARYING = ["n", "block_start", "block_stop", "runs"]
+
+
+@triton.jit
+def _sg_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+               DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
+               SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
+    """Train skip-gram center ``i``: its contexts' input rows predict it against K negatives.
+
+    Returns (summed loss, pairs) of the window.
+    """
+    d = tl.arange(0, BLOCK_D)
+    d_ok = d < DIM
+    target = tl.arange(0, TARGETS)
+    ctx, ctx_ok = _window(ids, sentence, radius, n, i, tl.arange(0, SLOTS), WINDOW)
+    n_ctx = tl.sum(ctx_ok.to(tl.int32))
+    tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
+    # A center without context trains nothing: no (zero) updates to its targets. (Broadcast
+    # before the &: Triton's interpreter turns a block & a 0-d bool into int32.)
+    tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)
+    x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
+    y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
+    x_ok = ctx_ok[:, None] & d_ok[None, :]
+    y_ok = tgt_ok[:, None] & d_ok[None, :]
+    # .cg: from L2, where the atomic adds of every SM land (an SM's L1 is not kept coherent).
+    x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
+    y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
+    score = tl.dot(x, tl.trans(y), input_precision="ieee")          # (SLOTS, TARGETS)
+    pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
+    # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
+    z = tl.where(label[None, :], -score, score)
+    loss = tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
+    # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
+    g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - tl.sigmoid(score)), 0.0)
+    dx = tl.dot(g, y, input_precision="ieee")                       # (SLOTS, BLOCK_D)
+    dy = tl.dot(tl.trans(g), x, input_precision="ieee")             # (TARGETS, BLOCK_D)
+    tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
+    tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
+    return loss, n_ctx
+
+
+@triton.jit
+def _cbow_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+                 DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
+                 SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
+    """Train CBOW center ``i``: h = mean of the context rows, g_k = lr (label_k - sigma(h . u_k)),
+    u_k += g_k h, and every context row += sum_k g_k u_k (undivided, as word2vec.c).
+
+    Returns (summed loss, 1 if the window had a context else 0).
+    """
+    d = tl.arange(0, BLOCK_D)
+    d_ok = d < DIM
+    target = tl.arange(0, TARGETS)
+    ctx, ctx_ok = _window(ids, sentence, radius, n, i, tl.arange(0, SLOTS), WINDOW)
+    n_ctx = tl.sum(ctx_ok.to(tl.int32))
+    tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
+    tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)   # (as in _sg_window)
+    x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
+    y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
+    x_ok = ctx_ok[:, None] & d_ok[None, :]
+    y_ok = tgt_ok[:, None] & d_ok[None, :]
+    x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
+    y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
+    h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)      # (BLOCK_D,)
+    score = tl.sum(y * h[None, :], axis=1)                          # (TARGETS,)
+    z = tl.where(label, -score, score)
+    loss = tl.sum(tl.where(tgt_ok, _log_one_plus_exp(z), 0.0))
+    g = tl.where(tgt_ok, lr * (label.to(tl.float32) - tl.sigmoid(score)), 0.0)
+    dh = tl.sum(g[:, None] * y, axis=0)                             # (BLOCK_D,)
+    tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
+    tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
+                  sem="relaxed")
+    return loss, (n_ctx > 0).to(tl.int32)
 
 
 @triton.jit(do_not_specialize=_VARYING)
-def sg_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
-                  n, block_start, block_stop, centers_per_program, lr_first, lr_step,
-                  DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
-                  SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
-    """Skip-gram, negative sampling: program p trains run ``order[p]`` of the block.
+def neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
+               n, block_start, block_stop, runs, centers_per_run, lr_first, lr_step,
+               SG: tl.constexpr, DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+               WINDOW: tl.constexpr, SLOTS: tl.constexpr, K: tl.constexpr,
+               TARGETS: tl.constexpr):
+    """Negative sampling, skip-gram (SG) or CBOW: program p trains runs ``order[r]`` for
+    r = p, p + P, p + 2P, ... (P programs), each run's centers in order.
 
     Tables: w_in, w_out (V, DIM) float32, updated in place. Corpus (kept tokens of the
     epoch): ids, sentence (n,) int32, radius (n,) uint8. negatives (block_stop -
-    block_start, K) int32. order (programs,) int32. Outputs per program: loss_out float32
-    (summed loss of its pairs), count_out int32 (its pairs). Learning rate of program p:
-    ``lr_first - p * lr_step``. SLOTS, TARGETS: powers of two >= 2 * WINDOW and >= K + 1,
-    at least 16 (the sizes ``tl.dot`` needs).
+    block_start, K) int32. order (runs,) int32: a permutation; run j holds centers
+    ``block_start + j * centers_per_run`` onward. Learning rate of the r-th run taken:
+    ``lr_first - r * lr_step``. Outputs per program: loss_out float32 (summed loss),
+    count_out int32 (examples: skip-gram pairs or CBOW windows). SLOTS, TARGETS: powers of
+    two >= 2 * WINDOW and >= K + 1, at least 16 (the sizes ``tl.dot`` needs).
     """
     p = tl.program_id(0)
-    lr = lr_first - p.to(tl.float32) * lr_step
-    start = block_start + tl.load(order + p) * centers_per_program
-    stop = tl.minimum(start + centers_per_program, block_stop)
-    d = tl.arange(0, BLOCK_D)
-    d_ok = d < DIM
-    slot = tl.arange(0, SLOTS)
-    target = tl.arange(0, TARGETS)
     loss = tl.zeros((), tl.float32)
     count = tl.zeros((), tl.int32)
-    for i in range(start, stop):
-        ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
-        n_ctx = tl.sum(ctx_ok.to(tl.int32))
-        tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
-        # A center without context trains nothing: no (zero) updates to its targets. (Broadcast
-        # before the &: Triton's interpreter turns a block & a 0-d bool into int32.)
-        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)
-        x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
-        y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
-        x_ok = ctx_ok[:, None] & d_ok[None, :]
-        y_ok = tgt_ok[:, None] & d_ok[None, :]
-        # .cg: from L2, where the atomic adds of every SM land (an SM's L1 is not kept coherent).
-        x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
-        y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
-        score = tl.dot(x, tl.trans(y), input_precision="ieee")      # (SLOTS, TARGETS)
-        pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
-        # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
-        z = tl.where(label[None, :], -score, score)
-        loss += tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
-        count += n_ctx
-        # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
-        sig = tl.sigmoid(score)
-        g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - sig), 0.0)
-        dx = tl.dot(g, y, input_precision="ieee")                   # (SLOTS, BLOCK_D)
-        dy = tl.dot(tl.trans(g), x, input_precision="ieee")         # (TARGETS, BLOCK_D)
-        tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
-        tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
-        # The next window (which shares most rows with this one) reads after every thread's
-        # updates of this one.
-        tl.debug_barrier()
-    tl.store(loss_out + p, loss)
-    tl.store(count_out + p, count)
-
-
-@triton.jit(do_not_specialize=_VARYING)
-def cbow_neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, count_out,
-                    n, block_start, block_stop, centers_per_program, lr_first, lr_step,
-                    DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
-                    SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
-    """CBOW (mean), negative sampling: program p trains run ``order[p]`` of the block.
-
-    Arguments as :func:`sg_neg_kernel`'s; count_out counts the windows trained (centers with
-    at least one context: word2vec.c skips the others). h = mean of the context rows,
-    g_k = lr (label_k - sigma(h . u_k)), u_k += g_k h, and every context row += sum_k g_k u_k.
-    """
-    p = tl.program_id(0)
-    lr = lr_first - p.to(tl.float32) * lr_step
-    start = block_start + tl.load(order + p) * centers_per_program
-    stop = tl.minimum(start + centers_per_program, block_stop)
-    d = tl.arange(0, BLOCK_D)
-    d_ok = d < DIM
-    slot = tl.arange(0, SLOTS)
-    target = tl.arange(0, TARGETS)
-    loss = tl.zeros((), tl.float32)
-    count = tl.zeros((), tl.int32)
-    for i in range(start, stop):
-        ctx, ctx_ok = _window(ids, sentence, radius, n, i, slot, WINDOW)
-        n_ctx = tl.sum(ctx_ok.to(tl.int32))
-        tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
-        tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)   # (as in sg_neg_kernel)
-        x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
-        y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
-        x_ok = ctx_ok[:, None] & d_ok[None, :]
-        y_ok = tgt_ok[:, None] & d_ok[None, :]
-        x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
-        y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
-        h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)  # (BLOCK_D,)
-        score = tl.sum(y * h[None, :], axis=1)                      # (TARGETS,)
-        z = tl.where(label, -score, score)
-        loss += tl.sum(tl.where(tgt_ok, _log_one_plus_exp(z), 0.0))
-        count += (n_ctx > 0).to(tl.int32)
-        g = tl.where(tgt_ok, lr * (label.to(tl.float32) - tl.sigmoid(score)), 0.0)
-        dh = tl.sum(g[:, None] * y, axis=0)                         # (BLOCK_D,)
-        tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
-        tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
-                      sem="relaxed")
-        tl.debug_barrier()   # (as in sg_neg_kernel)
+    for r in range(p, runs, tl.num_programs(0)):
+        lr = lr_first - r * lr_step
+        start = block_start + tl.load(order + r) * centers_per_run
+        for i in range(start, tl.minimum(start + centers_per_run, block_stop)):
+            if SG:
+                window_loss, examples = _sg_window(
+                    w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+                    DIM, BLOCK_D, WINDOW, SLOTS, K, TARGETS)
+            else:
+                window_loss, examples = _cbow_window(
+                    w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+                    DIM, BLOCK_D, WINDOW, SLOTS, K, TARGETS)
+            loss += window_loss
+            count += examples
+            # The next window (which shares most rows with this one) reads after every
+            # thread's updates of this one.
+            tl.debug_barrier()
     tl.store(loss_out + p, loss)
     tl.store(count_out + p, count)
 
@@ -208,8 +217,8 @@ def num_warps(slots: int, block_d: int) -> int:
 def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
                 sentence: torch.Tensor, radius: torch.Tensor, negatives: torch.Tensor,
                 order: torch.Tensor, block_start: int, block_stop: int,
-                centers_per_program: int, lr_first: float, lr_last: float, *, sg: bool,
-                window: int) -> tuple[torch.Tensor, torch.Tensor]:
+                centers_per_run: int, lr_first: float, lr_last: float, *, sg: bool,
+                window: int, programs: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Train the kept centers ``[block_start, block_stop)`` in one launch.
 
     Parameters
@@ -223,32 +232,34 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
     negatives : torch.Tensor
         (block_stop - block_start, K) int32: each center's negatives, shared by its window.
     order : torch.Tensor
-        (programs,) int32: a permutation of the block's runs; program p trains run order[p],
-        centers ``block_start + order[p] * centers_per_program`` onward.
+        (runs,) int32: a permutation of the block's runs of ``centers_per_run`` centers,
+        in the order they are taken.
     lr_first, lr_last : float
-        Learning rates of the first and the last program (linear in between: programs start
-        roughly in their index order).
+        Learning rates of the first and the last run taken (linear in between).
     sg : bool
         Skip-gram (True) or CBOW.
+    programs : int, optional
+        Programs launched (default: one per run): at most this many windows are trained at
+        once, which bounds how stale a row can be when it is read.
 
     Returns
     -------
     (loss, count) : 0-d float64 and int64 tensors on the device (no host sync): the summed
     loss and the number of examples trained (skip-gram pairs or CBOW windows).
     """
-    programs = len(order)
+    runs = len(order)
+    programs = runs if programs is None else max(1, min(runs, programs))
     k = negatives.shape[1]
     loss = torch.empty(programs, dtype=torch.float32, device=w_in.device)
     count = torch.empty(programs, dtype=torch.int32, device=w_in.device)
-    lr_step = (lr_first - lr_last) / max(1, programs - 1)
-    kernel = sg_neg_kernel if sg else cbow_neg_kernel
+    lr_step = (lr_first - lr_last) / max(1, runs - 1)
+    slots, block_d = _padded(2 * window), _padded(w_in.shape[1])
     try:
-        kernel[(programs,)](
+        neg_kernel[(programs,)](
             w_in, w_out, ids, sentence, radius, negatives, order, loss, count,
-            len(ids), block_start, block_stop, centers_per_program, lr_first, lr_step,
-            DIM=w_in.shape[1], BLOCK_D=_padded(w_in.shape[1]), WINDOW=window,
-            SLOTS=_padded(2 * window), K=k, TARGETS=_padded(k + 1),
-            num_warps=num_warps(_padded(2 * window), _padded(w_in.shape[1])))
+            len(ids), block_start, block_stop, runs, centers_per_run, lr_first, lr_step,
+            SG=sg, DIM=w_in.shape[1], BLOCK_D=block_d, WINDOW=window, SLOTS=slots, K=k,
+            TARGETS=_padded(k + 1), num_warps=num_warps(slots, block_d))
     except TritonError as exc:
         # A Triton that cannot build for this GPU, or a shape that needs more shared memory
         # or registers than it has: say so in one line, and how to train without the kernels.
