@@ -399,9 +399,13 @@ def test_batch_pairs_is_validated():
 
 @pytest.mark.gpu
 @needs_cuda
-def test_cuda_training_recovers_the_word_groups(group_corpus):
+@pytest.mark.parametrize(("shared", "kernels"), [(True, "fused"), (False, "batched")])
+@pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
+def test_cuda_training_recovers_the_word_groups(group_corpus, sg, shared, kernels):
     encoded, vocab = group_corpus
-    run = torch_engine.train(encoded, vocab, _config(device="cuda"))
+    run = torch_engine.train(encoded, vocab, _config(device="cuda", sg=sg,
+                                                     shared_negatives=shared))
+    assert run.kernels == kernels
     assert run.device.startswith("cuda")
     assert run.peak_device_bytes > 0
     assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) >= 0.9
