@@ -87,12 +87,16 @@ _VARYING = ["n", "block_start", "block_stop", "runs"]
 
 
 @triton.jit
-def _sg_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
-               DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
-               SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
-    """Train skip-gram center ``i``: its contexts' input rows predict it against K negatives.
+def _train_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+                  SG: tl.constexpr, DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+                  WINDOW: tl.constexpr, SLOTS: tl.constexpr, K: tl.constexpr,
+                  TARGETS: tl.constexpr):
+    """Train center ``i``; returns (summed loss, examples: skip-gram pairs or 1 CBOW window).
 
-    Returns (summed loss, pairs) of the window.
+    Skip-gram: each context's input row x_j predicts the center against the K negatives,
+    g_jk = lr (label_k - sigma(x_j . y_k)), x_j += sum_k g_jk y_k, y_k += sum_j g_jk x_j.
+    CBOW: h = mean of the context rows, g_k = lr (label_k - sigma(h . y_k)), y_k += g_k h,
+    and every context row += sum_k g_k y_k (undivided, as word2vec.c).
     """
     d = tl.arange(0, BLOCK_D)
     d_ok = d < DIM
@@ -110,52 +114,31 @@ def _sg_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i,
     # .cg: from L2, where the atomic adds of every SM land (an SM's L1 is not kept coherent).
     x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
     y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
-    score = tl.dot(x, tl.trans(y), input_precision="ieee")          # (SLOTS, TARGETS)
-    pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
-    # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
-    z = tl.where(label[None, :], -score, score)
-    loss = tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
-    # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
-    g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - tl.sigmoid(score)), 0.0)
-    dx = tl.dot(g, y, input_precision="ieee")                       # (SLOTS, BLOCK_D)
-    dy = tl.dot(tl.trans(g), x, input_precision="ieee")             # (TARGETS, BLOCK_D)
-    tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
-    tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
-    return loss, n_ctx
-
-
-@triton.jit
-def _cbow_window(w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
-                 DIM: tl.constexpr, BLOCK_D: tl.constexpr, WINDOW: tl.constexpr,
-                 SLOTS: tl.constexpr, K: tl.constexpr, TARGETS: tl.constexpr):
-    """Train CBOW center ``i``: h = mean of the context rows, g_k = lr (label_k - sigma(h . u_k)),
-    u_k += g_k h, and every context row += sum_k g_k u_k (undivided, as word2vec.c).
-
-    Returns (summed loss, 1 if the window had a context else 0).
-    """
-    d = tl.arange(0, BLOCK_D)
-    d_ok = d < DIM
-    target = tl.arange(0, TARGETS)
-    ctx, ctx_ok = _window(ids, sentence, radius, n, i, tl.arange(0, SLOTS), WINDOW)
-    n_ctx = tl.sum(ctx_ok.to(tl.int32))
-    tgt, tgt_ok, label = _targets(ids, negatives, i, block_start, target, K)
-    tgt_ok = tgt_ok & (tl.zeros_like(target) + n_ctx > 0)   # (as in _sg_window)
-    x_ptr = w_in + ctx.to(tl.int64)[:, None] * DIM + d[None, :]
-    y_ptr = w_out + tgt.to(tl.int64)[:, None] * DIM + d[None, :]
-    x_ok = ctx_ok[:, None] & d_ok[None, :]
-    y_ok = tgt_ok[:, None] & d_ok[None, :]
-    x = tl.load(x_ptr, mask=x_ok, other=0.0, cache_modifier=".cg")   # (SLOTS, BLOCK_D)
-    y = tl.load(y_ptr, mask=y_ok, other=0.0, cache_modifier=".cg")   # (TARGETS, BLOCK_D)
-    h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)      # (BLOCK_D,)
-    score = tl.sum(y * h[None, :], axis=1)                          # (TARGETS,)
-    z = tl.where(label, -score, score)
-    loss = tl.sum(tl.where(tgt_ok, _log_one_plus_exp(z), 0.0))
-    g = tl.where(tgt_ok, lr * (label.to(tl.float32) - tl.sigmoid(score)), 0.0)
-    dh = tl.sum(g[:, None] * y, axis=0)                             # (BLOCK_D,)
-    tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
-    tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
-                  sem="relaxed")
-    return loss, (n_ctx > 0).to(tl.int32)
+    if SG:
+        score = tl.dot(x, tl.trans(y), input_precision="ieee")      # (SLOTS, TARGETS)
+        pair_ok = ctx_ok[:, None] & tgt_ok[None, :]
+        # J = -log sigma(s) for the center, -log sigma(-s) for a negative.
+        z = tl.where(label[None, :], -score, score)
+        loss = tl.sum(tl.where(pair_ok, _log_one_plus_exp(z), 0.0))
+        # g = -lr dJ/ds = lr (label - sigma(s)); zero for the slots not used.
+        g = tl.where(pair_ok, lr * (label[None, :].to(tl.float32) - tl.sigmoid(score)), 0.0)
+        dx = tl.dot(g, y, input_precision="ieee")                   # (SLOTS, BLOCK_D)
+        dy = tl.dot(tl.trans(g), x, input_precision="ieee")         # (TARGETS, BLOCK_D)
+        tl.atomic_add(x_ptr, dx, mask=x_ok, sem="relaxed")
+        tl.atomic_add(y_ptr, dy, mask=y_ok, sem="relaxed")
+        examples = n_ctx
+    else:
+        h = tl.sum(x, axis=0) / tl.maximum(n_ctx, 1).to(tl.float32)  # (BLOCK_D,)
+        score = tl.sum(y * h[None, :], axis=1)                      # (TARGETS,)
+        z = tl.where(label, -score, score)
+        loss = tl.sum(tl.where(tgt_ok, _log_one_plus_exp(z), 0.0))
+        g = tl.where(tgt_ok, lr * (label.to(tl.float32) - tl.sigmoid(score)), 0.0)
+        dh = tl.sum(g[:, None] * y, axis=0)                         # (BLOCK_D,)
+        tl.atomic_add(y_ptr, g[:, None] * h[None, :], mask=y_ok, sem="relaxed")
+        tl.atomic_add(x_ptr, tl.broadcast_to(dh[None, :], (SLOTS, BLOCK_D)), mask=x_ok,
+                      sem="relaxed")
+        examples = (n_ctx > 0).to(tl.int32)
+    return loss, examples
 
 
 @triton.jit(do_not_specialize=_VARYING)
@@ -182,14 +165,9 @@ def neg_kernel(w_in, w_out, ids, sentence, radius, negatives, order, loss_out, c
         lr = lr_first - r * lr_step
         start = block_start + tl.load(order + r) * centers_per_run
         for i in range(start, tl.minimum(start + centers_per_run, block_stop)):
-            if SG:
-                window_loss, examples = _sg_window(
-                    w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
-                    DIM, BLOCK_D, WINDOW, SLOTS, K, TARGETS)
-            else:
-                window_loss, examples = _cbow_window(
-                    w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
-                    DIM, BLOCK_D, WINDOW, SLOTS, K, TARGETS)
+            window_loss, examples = _train_window(
+                w_in, w_out, ids, sentence, radius, negatives, n, block_start, i, lr,
+                SG, DIM, BLOCK_D, WINDOW, SLOTS, K, TARGETS)
             loss += window_loss
             count += examples
             # The next window (which shares most rows with this one) reads after every
