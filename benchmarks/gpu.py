@@ -102,18 +102,27 @@ def _warm_slice(corpus: Corpus, words: int = 10_000) -> EncodedCorpus:
 
 def run_engine(engine: str, corpus: Corpus, config: TrainConfig,
                kernels: str | None = None) -> dict[str, Any]:
-    """Train once (after a 1-epoch warm-up on a slice), time it and score the vectors.
+    """Train with ``engine``, timed and scored (:func:`_timed_run`).
 
     ``kernels`` ("fused" or "batched") forces the torch engine's path; None lets it choose.
     """
     if engine == "torch":
         from w2v.engines import torch_engine
 
+        chooses = torch_engine.uses_fused_kernels
         if kernels is not None:
             torch_engine.uses_fused_kernels = lambda config, device: kernels == "fused"
-        train = torch_engine.train
-    else:
-        from w2v.engines.numba_engine import train
+        try:
+            return _timed_run(torch_engine.train, engine, corpus, config)
+        finally:
+            torch_engine.uses_fused_kernels = chooses
+    from w2v.engines.numba_engine import train
+
+    return _timed_run(train, engine, corpus, config)
+
+
+def _timed_run(train: Any, engine: str, corpus: Corpus, config: TrainConfig) -> dict[str, Any]:
+    """Train once (after a 1-epoch warm-up on a slice), time it and score the vectors."""
     train(_warm_slice(corpus), corpus.vocab, config.replace(epochs=1))
     start = time.perf_counter()
     result = train(corpus.encoded, corpus.vocab, config)

@@ -8,13 +8,19 @@
 #   bash benchmarks/gpu_check.sh [OUT_DIR] [CORPUS]
 #
 # OUT_DIR (default gpu_results) receives env.txt, tests.log and one .json and .log per
-# benchmark. CORPUS defaults to ../shared/data/text8/text8_prefix.gz.
+# benchmark. CORPUS defaults to ../shared/data/text8/text8_prefix.gz beside the repository.
+# Relative paths are taken from the current folder.
 # Smoke test on a CPU (checks the script, measures nothing):
 #   DEVICE=cpu MAX_WORDS=2000 TRITON_INTERPRET=1 PYTHON=.venv/bin/python bash benchmarks/gpu_check.sh /tmp/smoke
 set -uo pipefail
-cd "$(dirname "$0")/.."
-out=${1:-gpu_results}
-corpus=${2:-../shared/data/text8/text8_prefix.gz}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=$(realpath -m "${1:-gpu_results}")
+corpus=$(realpath -m "${2:-$repo/../shared/data/text8/text8_prefix.gz}")
+if [[ ! -f "$corpus" ]]; then
+    echo "gpu_check.sh: error: corpus '$corpus' not found; pass it as the second argument" >&2
+    exit 2
+fi
+cd "$repo"
 device=${DEVICE:-cuda}
 python=${PYTHON:-python3}
 limit=()
@@ -32,7 +38,9 @@ step() {  # step NAME COMMAND...: run, log to OUT_DIR/NAME.log, remember a failu
 
 {
     date -u +%FT%TZ
-    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+    if command -v nvidia-smi >/dev/null; then
+        nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+    fi
     "$python" -c "import platform, torch, triton; print(platform.platform(), 'python',
         platform.python_version(), 'torch', torch.__version__, 'triton', triton.__version__,
         'cuda', torch.version.cuda)"

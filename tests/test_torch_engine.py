@@ -326,7 +326,7 @@ def test_fused_launches_bound_the_frequent_words_contexts_in_flight():
 
 
 def test_a_finite_but_exploding_loss_is_divergence():
-    meter = torch_engine._Meter(1000, _config(), None)
+    meter = torch_engine._Meter(1000, _config(), None, fused=False, vocab_size=50)
     meter.add(torch.tensor(1e12), 10)
     with pytest.raises(DivergenceError, match=r"mean loss became 1e\+11 \(untrained: 4\.16\)"):
         meter.record("epoch", 0, 1.0, 0.01)
@@ -366,12 +366,14 @@ def test_the_fused_kernels_serve_shared_negative_sampling_on_cuda(monkeypatch):
     from types import SimpleNamespace
 
     cuda, cpu = SimpleNamespace(type="cuda"), SimpleNamespace(type="cpu")
-    monkeypatch.setitem(sys.modules, "triton", SimpleNamespace())   # installed
+    monkeypatch.setitem(sys.modules, "triton", SimpleNamespace(__version__="3.6.0"))
     assert torch_engine.uses_fused_kernels(_config(), cuda)
     assert torch_engine.uses_fused_kernels(_config(sg=False), cuda)
     assert not torch_engine.uses_fused_kernels(_config(), cpu)
     assert not torch_engine.uses_fused_kernels(_config(loss="softmax"), cuda)
     assert not torch_engine.uses_fused_kernels(_config(shared_negatives=False), cuda)
+    monkeypatch.setitem(sys.modules, "triton", SimpleNamespace(__version__="2.3.1"))
+    assert not torch_engine.uses_fused_kernels(_config(), cuda)     # too old
     monkeypatch.setitem(sys.modules, "triton", None)                # not installed
     assert not torch_engine.uses_fused_kernels(_config(), cuda)
 

@@ -141,9 +141,10 @@ def train(
              "0.5/dim), default) or 'gensim' (gensim 4's, twice as wide).")] = None,
     shared_negatives: Annotated[bool | None, typer.Option(
         "--shared-negatives/--per-pair-negatives",
-        help="Skip-gram: the K negatives of a center serve all its contexts (default, "
-             "faster; on CUDA the torch engine's fused kernels) or are drawn for every pair "
-             "(word2vec.c).")] = None,
+        help="The K negatives of a center serve all its contexts (default, faster) or are "
+             "drawn for every pair (word2vec.c): numba engine, skip-gram; torch engine on "
+             "CUDA, skip-gram and CBOW (shared: its fused kernels; per pair: its batched "
+             "steps).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "

@@ -58,10 +58,11 @@ class TrainConfig:
     # An upper bound: the engine takes fewer where a frequent word would be the input of
     # too many pairs of one step (torch_engine.examples_per_step).
     batch_pairs: int = 16_384
-    # Skip-gram: the K negatives of a center are shared by all its contexts (Ji et al. 2016),
-    # which turns the updates into small matrix products; False draws fresh negatives for
-    # every (center, context) pair as word2vec.c does. Numba engine, and the torch engine on
-    # CUDA (True selects its fused kernels; False its batched path).
+    # The K negatives of a center are shared by all its contexts (Ji et al. 2016), which
+    # turns the updates into small matrix products; False draws fresh negatives for every
+    # (center, context) pair as word2vec.c does. Numba engine: skip-gram (CBOW has one
+    # example per window anyway). Torch engine on CUDA, both architectures: True selects its
+    # fused kernels, False its batched path.
     shared_negatives: bool = True
     # Range of the initial input vectors, in every engine (output vectors start at zero).
     # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim) (issue 4); "gensim" is gensim 4's

@@ -108,16 +108,18 @@ def uses_fused_kernels(config: TrainConfig, device: Any) -> bool:
     """Whether a run trains with the fused Triton kernels (else the batched PyTorch steps).
 
     They cover negative sampling with negatives shared per window (``shared_negatives``, the
-    default) on CUDA, where Triton is installed (it comes with PyTorch's CUDA builds on
-    Linux). The full softmax, per-pair negatives and the CPU use the batched steps.
+    default; skip-gram and CBOW) on CUDA, where Triton 3 is installed (it comes with
+    PyTorch's CUDA builds on Linux, from PyTorch 2.4). The full softmax, per-pair negatives
+    and the CPU use the batched steps.
     """
     if device.type != "cuda" or config.loss != "neg" or not config.shared_negatives:
         return False
     try:
-        import triton  # noqa: F401
+        import triton
     except ImportError:
         return False
-    return True
+    major = triton.__version__.split(".")[0]
+    return major.isdigit() and int(major) >= 3
 
 
 def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig,
@@ -242,7 +244,7 @@ class TorchRun:
     peak_device_bytes : int or None
         Peak memory allocated on the CUDA device during training (None on the CPU).
     kernels : str
-        ``"fused"`` (Triton, one program per run of windows) or ``"batched"`` (PyTorch ops,
+        ``"fused"`` (Triton, GPU programs training runs of windows) or ``"batched"`` (PyTorch ops,
         one summed SGD step per batch): see :func:`uses_fused_kernels`.
     examples_per_step : int or None
         Batched path: the examples of one SGD step (:func:`examples_per_step`); None when fused.
@@ -299,7 +301,8 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     try:
         with torch.no_grad():
             tables = _init_tables(encoded, vocab, config, device)
-            meter = _Meter(len(encoded.ids), config, report, fused, len(vocab))
+            meter = _Meter(len(encoded.ids), config, report, fused=fused,
+                           vocab_size=len(vocab))
             for epoch in range(config.epochs):
                 run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
@@ -320,8 +323,8 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
 class _Meter:
     """Loss (kept on the device) and counts since the last interval and epoch record."""
 
-    def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None,
-                 fused: bool = False, vocab_size: int = 2) -> None:
+    def __init__(self, words_per_epoch: int, config: TrainConfig, report: Report | None, *,
+                 fused: bool, vocab_size: int) -> None:
         self.words_per_epoch = words_per_epoch
         self.report = report
         # What to lower when training diverges (batch_pairs does not apply to the fused path).
@@ -342,7 +345,8 @@ class _Meter:
 
     def add(self, loss: Any, examples: Any) -> None:
         """Add a step's summed loss (0-d tensor) and its examples (int or 0-d tensor)."""
-        # float64 sums on the device: no sync per step, no float32 drift over millions.
+        # float64 sums on the device: no sync per step, no float32 drift over millions of
+        # steps (a fused launch sums its programs' float32 partial sums here).
         loss = loss.double()
         for acc in self.open.values():
             acc[0] = acc[0] + loss
@@ -356,7 +360,7 @@ class _Meter:
         loss_sum, examples, since, words_then = self.open[kind]
         if kind == "interval" and now - since < REPORT_SECONDS and not force:
             return
-        examples = int(examples)  # one device sync
+        examples = int(examples)  # device syncs: the examples, then the loss
         if kind == "interval" and examples == 0:
             return
         loss_sum = float(loss_sum)

@@ -1,4 +1,4 @@
-"""Fused Triton kernels of the torch engine: one program walks a run of windows, Hogwild.
+"""Fused Triton kernels of the torch engine: GPU programs train runs of windows, Hogwild.
 
 The batched path (:mod:`w2v.engines.torch_kernels`) trains with one summed SGD step per
 batch of 16,384 shuffled pairs: about 28 kernel launches per step, each row read and written
@@ -204,18 +204,27 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
     w_in, w_out : torch.Tensor
         (V, D) float32, contiguous: the tables, updated in place.
     ids, sentence : torch.Tensor
-        (n,) int32: the epoch's kept tokens and their sentence numbers.
+        (n,) int32: the epoch's kept tokens and their sentence numbers. Windows may reach
+        outside the block (never outside the sentence).
     radius : torch.Tensor
         (n,) uint8: each center's window radius, in 1..window.
     negatives : torch.Tensor
         (block_stop - block_start, K) int32: each center's negatives, shared by its window.
     order : torch.Tensor
-        (runs,) int32: a permutation of the block's runs of ``centers_per_run`` centers,
-        in the order they are taken.
+        (runs,) int32: a permutation of the block's runs, in the order they are taken; run j
+        holds the centers ``block_start + j * centers_per_run`` onward (the last one may be
+        short), so runs = ceil((block_stop - block_start) / centers_per_run).
+    block_start, block_stop : int
+        The block, as positions in ``ids``.
+    centers_per_run : int
+        Consecutive centers a program trains in a row.
     lr_first, lr_last : float
-        Learning rates of the first and the last run taken (linear in between).
+        Learning rates of the first and the last run taken (linear in between; a block of
+        one run trains at ``lr_first``).
     sg : bool
         Skip-gram (True) or CBOW.
+    window : int
+        The largest radius (``config.window``).
     programs : int, optional
         Programs launched (default: one per run): at most this many windows are trained at
         once, which bounds how stale a row can be when it is read.
@@ -224,8 +233,21 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
     -------
     (loss, count) : 0-d float64 and int64 tensors on the device (no host sync): the summed
     loss and the number of examples trained (skip-gram pairs or CBOW windows).
+
+    Raises
+    ------
+    ValueError
+        If ``order`` or ``negatives`` do not match the block (a caller's bug: the kernel
+        would skip centers or read out of bounds).
+    DeviceError
+        If Triton cannot build or launch the kernel on this device.
     """
-    runs = len(order)
+    runs, centers = len(order), block_stop - block_start
+    if runs != -(-centers // centers_per_run) or negatives.shape[0] != centers:
+        raise ValueError(
+            f"A block of {centers} centers in runs of {centers_per_run} needs an order of "
+            f"{-(-centers // centers_per_run)} runs and {centers} rows of negatives; got "
+            f"{runs} and {negatives.shape[0]}.")
     programs = runs if programs is None else max(1, min(runs, programs))
     k = negatives.shape[1]
     loss = torch.empty(programs, dtype=torch.float32, device=w_in.device)
