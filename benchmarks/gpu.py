@@ -173,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--centers-per-run", type=int, default=None,
                         help="fused path: consecutive centers a GPU program trains in a row "
                              "(tuning)")
+    parser.add_argument("--warps", type=int, default=None,
+                        help="fused path: warps per GPU program instead of the engine's choice "
+                             "(tuning)")
     parser.add_argument("--no-cpu-engine", action="store_true",
                         help="skip the CPU (numba) engine runs")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -181,10 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
 
-    if args.centers_per_run is not None:
-        from w2v.engines import torch_engine
-
-        torch_engine.CENTERS_PER_RUN = args.centers_per_run
+    _tune_fused_kernels(args.centers_per_run, args.warps)
     corpus = load_corpus(args.corpus, args.max_words, args.repeat, SETTINGS["min_count"])
     print(f"corpus: {corpus.name}: {len(corpus.encoded.ids):,} words, "
           f"vocabulary {len(corpus.vocab):,}; epochs {args.epochs}", file=sys.stderr)
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 "command": " ".join(sys.argv), "corpus": corpus.name,
                 "words": len(corpus.encoded.ids), "vocab": len(corpus.vocab),
                 "epochs": args.epochs, "batch_pairs": args.batch_pairs, **SETTINGS,
-                "centers_per_run": _centers_per_run(),
+                "centers_per_run": _centers_per_run(), "warps": args.warps,
                 "machine": platform.platform(), "gpu": _gpu_name(args.device)}
         with atomic_write(args.out, "w", encoding="utf-8") as handle:
             json.dump({"meta": meta, "results": results}, handle, indent=1)
@@ -232,6 +232,18 @@ def _torch_paths(requested: str, config: TrainConfig) -> list[str]:
     interpreted = os.environ.get("TRITON_INTERPRET") == "1"
     fused_possible = (config.device.startswith("cuda") or interpreted) and config.loss == "neg"
     return [k for k in paths if k == "batched" or fused_possible]
+
+
+def _tune_fused_kernels(centers_per_run: int | None, warps: int | None) -> None:
+    """Override the fused path's run length and warps for this process (a tuning sweep)."""
+    from w2v.engines import torch_engine
+
+    if centers_per_run is not None:
+        torch_engine.CENTERS_PER_RUN = centers_per_run
+    if warps is not None:
+        from w2v.engines import triton_kernels
+
+        triton_kernels.num_warps = lambda slots, block_d: warps
 
 
 def _centers_per_run() -> int:

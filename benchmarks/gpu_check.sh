@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every GPU check of the torch engine in one run: the tests on CUDA, then the benchmark on the
 # text8 prefix (skip-gram and CBOW: fused, batched and the CPU engine; the full softmax),
-# the 8x repeat (steady state) and a short sweep of the fused kernels' run length.
+# the 8x repeat (steady state) and a short sweep of the fused kernels' run length and warps.
 # Expected to take about 5 minutes on an H100; nothing needs installing on a machine whose
 # python3 has PyTorch (CUDA), Triton, NumPy, numba, typer, rich, matplotlib and pytest.
 #
@@ -59,4 +59,6 @@ for run in 4 64; do
         --variants sg-neg --kernels fused --no-cpu-engine --centers-per-run "$run" \
         --out "$out/run$run.json"
 done
+step warps8 "$python" benchmarks/gpu.py "$corpus" --device "$device" "${limit[@]}" \
+    --variants sg-neg --kernels fused --no-cpu-engine --warps 8 --out "$out/warps8.json"
 exit $status
