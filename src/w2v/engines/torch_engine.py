@@ -22,6 +22,7 @@ without PyTorch raises a :class:`~w2v.errors.DeviceError` saying how to install 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -298,8 +299,10 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     else:
         torch.cuda.reset_peak_memory_stats(device)
     run_epoch = _run_epoch_fused if fused else _run_epoch
+    # On CUDA, make the run's GPU the current one: Triton launches on the current device.
+    on_device = torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), on_device:
             tables = _init_tables(encoded, vocab, config, device)
             meter = _Meter(len(encoded.ids), config, report, fused=fused,
                            vocab_size=len(vocab))
