@@ -2,9 +2,16 @@
 
 The same model as the CPU engine -- skip-gram or CBOW (mean), negative sampling or the exact
 full softmax, word2vec.c's subsampling and dynamic window, linear learning-rate decay,
-input table U(+-0.5/dim), output table zeros -- trained in batches instead of one pair at
-a time. Everything per step runs on the device (see :mod:`w2v.engines.torch_kernels`); the
-host only walks the schedule and reads the loss back at each report.
+input table U(+-0.5/dim), output table zeros. Two paths (:func:`uses_fused_kernels`):
+
+- **fused** (CUDA, negative sampling with negatives shared per window): one Triton launch per
+  block of centers, GPU programs training runs of windows Hogwild-style
+  (:mod:`w2v.engines.triton_kernels`);
+- **batched** (the full softmax, per-pair negatives, the CPU): summed SGD steps over batches
+  of shuffled pairs in eager PyTorch (:mod:`w2v.engines.torch_kernels`).
+
+Either way everything per step runs on the device; the host only walks the schedule and
+reads the loss back at each report.
 
 Why the batches look the way they do (``docs/gpu.md``, measured in
 ``../shared/reference/gpu_sgns_findings.md``): pairs taken in corpus order diverge at a few
@@ -12,8 +19,9 @@ thousand pairs per step, because a word bursty within one article gets dozens of
 stale gradients summed in one step. So the pairs of each block of up to
 :data:`SHUFFLE_BLOCK` kept centers (the whole epoch on the text8 prefix) are shuffled before
 batching. Even shuffled, summed SGD at lr 0.025 diverges at 65,536 pairs per step, so the
-default ``batch_pairs`` is 16,384; a CBOW step takes as many (context, center) pairs, i.e.
-``batch_pairs // (2 * window)`` windows (:func:`examples_per_step`).
+default ``batch_pairs`` is 16,384 (lowered where one word dominates the kept tokens); a
+CBOW step takes as many (context, center) pairs, i.e. ``batch_pairs // (2 * window)``
+windows (:func:`examples_per_step`).
 
 PyTorch is an optional dependency (the ``gpu`` extra): this module imports it only inside
 its functions (:func:`import_torch`), so importing the module always works and training
@@ -174,7 +182,7 @@ def check_device_memory(device: Any, n_tokens: int, vocab_size: int,
 
 @dataclass
 class _Tables:
-    """Everything one run keeps on the device."""
+    """Everything one run keeps on the device (and the one host number its steps need)."""
 
     w_in: Any          # (V, D) float32: input ("center") vectors, the result
     w_out: Any         # (V, D) float32: output ("outside") vectors
@@ -330,13 +338,13 @@ class _Meter:
                  fused: bool, vocab_size: int) -> None:
         self.words_per_epoch = words_per_epoch
         self.report = report
-        # What to lower when training diverges (batch_pairs does not apply to the fused path).
         # The loss of the untrained model (zero output table): (1 + K) log 2 per negative-
         # sampling example, log V for the softmax. Training lowers it; a mean loss far above it
         # is divergence even while it is still finite.
         self.loss_start = ((1 + config.negative) * math.log(2) if config.loss == "neg"
                            else math.log(vocab_size))
         self.loss_limit = DIVERGED_LOSS_FACTOR * self.loss_start
+        # What to lower when training diverges (batch_pairs does not apply to the fused path).
         self.advice = (f"Lower alpha (now {config.alpha})." if fused else
                        f"Lower batch_pairs (now {config.batch_pairs}) or alpha "
                        f"(now {config.alpha}).")
@@ -431,12 +439,8 @@ def _learning_rate(config: TrainConfig, epochs_done: float) -> float:
 
 def _run_epoch(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter) -> None:
     """One pass: subsample, draw windows, then shuffled batches block by block."""
-    torch = import_torch()
-    kept_ids, kept_sentence = _subsample(t)
+    kept_ids, kept_sentence, radius = _epoch_tokens(t, config)
     n = len(kept_ids)
-    # word2vec.c's dynamic window: each center's radius uniform in 1..window.
-    radius = torch.randint(1, config.window + 1, (n,), generator=t.generator,
-                           device=kept_ids.device, dtype=torch.uint8)
     alpha = config.alpha
     for start in range(0, n, SHUFFLE_BLOCK):
         stop = min(n, start + SHUFFLE_BLOCK)
@@ -466,10 +470,8 @@ def _run_epoch_fused(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter)
     torch = import_torch()
     from w2v.engines.triton_kernels import train_block
 
-    kept_ids, kept_sentence = _subsample(t)
+    kept_ids, kept_sentence, radius = _epoch_tokens(t, config)
     n, device = len(kept_ids), kept_ids.device
-    radius = torch.randint(1, config.window + 1, (n,), generator=t.generator, device=device,
-                           dtype=torch.uint8)
     alpha = config.alpha
     for start in range(0, n, SHUFFLE_BLOCK):
         stop = min(n, start + SHUFFLE_BLOCK)
@@ -486,6 +488,16 @@ def _run_epoch_fused(t: _Tables, config: TrainConfig, epoch: int, meter: _Meter)
         meter.record("interval", epoch, epoch + stop / n, alpha)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
     meter.record("epoch", epoch, epoch + 1.0, alpha)
+
+
+def _epoch_tokens(t: _Tables, config: TrainConfig) -> tuple[Any, Any, Any]:
+    """This epoch's kept ids, their sentence numbers (N',) int32, and radii (N',) uint8."""
+    torch = import_torch()
+    kept_ids, kept_sentence = _subsample(t)
+    # word2vec.c's dynamic window: each center's radius uniform in 1..window.
+    radius = torch.randint(1, config.window + 1, (len(kept_ids),), generator=t.generator,
+                           device=kept_ids.device, dtype=torch.uint8)
+    return kept_ids, kept_sentence, radius
 
 
 def _subsample(t: _Tables) -> tuple[Any, Any]:
