@@ -122,3 +122,162 @@ def _current_umask() -> int:
 def _remove_quietly(name: str) -> None:
     with contextlib.suppress(OSError):
         os.remove(name)
+
+
+# --- folders of several files -----------------------------------------------------------------
+
+# renameat2's flag that swaps two paths in one step (Linux 3.15+).
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def check_folder_target(target: str | os.PathLike[str], marker: str,
+                        what: str = "output folder") -> Path:
+    """Check that :func:`atomic_folder` may write ``target``, before any work is done.
+
+    A folder target is accepted when it does not exist yet (its parent must exist and be
+    writable), is empty, or holds ``marker`` (a folder this project wrote, which a save
+    replaces as a whole). Anything else belongs to the user and is refused, so a save never
+    replaces files it did not write.
+
+    Parameters
+    ----------
+    target : path-like
+        The folder a save will create or replace.
+    marker : str
+        Name of the file that identifies a folder this project wrote (e.g. ``"w2v.json"``).
+    what : str
+        How error messages name the folder.
+
+    Returns
+    -------
+    Path
+        ``target`` as a Path.
+
+    Raises
+    ------
+    OutputError
+        If ``target`` is a file or another non-folder, a folder of the user's, or its parent
+        is missing or not writable.
+    """
+    path = Path(target)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise OutputError(f"The {what} '{path}' exists and is not a folder; give a new "
+                          f"folder name.")
+    if path.is_dir() and any(path.iterdir()) and not (path / marker).is_file():
+        raise OutputError(f"The {what} '{path}' already holds files that w2v did not write "
+                          f"(no {marker}); give a new or empty folder.")
+    check_writable_dir(path.parent if str(path.parent) else Path("."),
+                       f"folder of the {what}")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_folder(target: str | os.PathLike[str], marker: str,
+                  what: str = "output folder") -> Iterator[Path]:
+    """Build a folder of several files privately, then put it in place in one step.
+
+    Yields a new, empty staging folder beside ``target``; write every file into it (plain
+    writes are fine: nobody else sees the folder). When the block exits without an
+    exception, the files are synced and the staging folder takes the place of ``target``:
+    created if absent, or swapped with the old folder in one rename (Linux ``renameat2``
+    RENAME_EXCHANGE; elsewhere two renames) and the old folder removed. A reader sees the
+    old folder or the new one, never a mix. On any exception, or if ``marker`` was not
+    written, the staging folder is removed and ``target`` is left exactly as it was.
+
+    Parameters
+    ----------
+    target : path-like
+        The folder to create or replace; checked by :func:`check_folder_target` first.
+    marker : str
+        The file that marks the folder as this project's; the block must write it.
+    what : str
+        How error messages name the folder.
+
+    Yields
+    ------
+    Path
+        The staging folder.
+
+    Raises
+    ------
+    OutputError
+        If the target is refused (see :func:`check_folder_target`) or writing fails (e.g.
+        disk full); the target is then untouched and no staging folder is left.
+    """
+    path = check_folder_target(target, marker, what)
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name[:120]}.", suffix=".tmp",
+                                        dir=parent))
+    except OSError as exc:
+        raise OutputError(f"Cannot write the {what} '{path}': {exc.strerror or exc}.") from exc
+    try:
+        os.chmod(staging, 0o777 & ~_current_umask())
+        yield staging
+        if not (staging / marker).is_file():
+            raise RuntimeError(f"atomic_folder: the block did not write {marker}")  # a bug
+        _sync_folder(staging)
+        _swap_in(staging, path)
+    except OSError as exc:
+        _remove_tree_quietly(staging)
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"Cannot write the {what} '{path}': {exc.strerror or exc}.") from exc
+    except BaseException:
+        _remove_tree_quietly(staging)
+        raise
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put ``staging`` at ``target``; an old ``target`` is replaced whole, then removed."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _rename_exchange(staging, target):
+        _remove_tree_quietly(staging)  # now holds the old folder
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name[:120]}.", suffix=".old",
+                                dir=target.parent))
+    os.rmdir(old)  # a unique name for the old folder, free again
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)  # put the old folder back before reporting the failure
+        raise
+    _remove_tree_quietly(old)
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where it is unavailable."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this filesystem cannot swap
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
+def _sync_folder(folder: Path) -> None:
+    for entry in folder.rglob("*"):
+        if entry.is_file():
+            fd = os.open(entry, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _remove_tree_quietly(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
