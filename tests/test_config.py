@@ -17,8 +17,9 @@ def test_defaults_follow_word2vec_c_learning_rates():
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [
-        ("vector_size", 0, "'vector_size' parameter must be an int in the range [1, inf). Got 0"),
-        ("window", -1, "'window' parameter must be an int in the range [1, inf). Got -1"),
+        ("vector_size", 0,
+         "'vector_size' parameter must be an int in the range [1, 100000]. Got 0"),
+        ("window", -1, "'window' parameter must be an int in the range [1, 1000000]. Got -1"),
         ("epochs", 0, "'epochs'"),
         ("workers", 0, "'workers'"),
         ("min_count", 0, "'min_count'"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from w2v.errors import ConfigError
+from w2v.validation import Choice, Constraint, Flag, Float, Int, Text
 
 LOSSES = ("neg", "softmax")
 ENGINES = ("numba", "torch", "reference")
@@ -71,42 +72,21 @@ class TrainConfig:
     init: str = "word2vec"
 
     def __post_init__(self) -> None:
-        _check_int(self, "vector_size", low=1)
-        _check_int(self, "window", low=1)
-        _check_int(self, "negative", low=0)
-        _check_choice(self, "loss", LOSSES)
-        if self.loss == "neg" and self.negative < 1:
-            raise ConfigError(
-                "The 'negative' parameter must be an int in the range [1, inf) when "
-                f"loss='neg'. Got {self.negative!r} instead (use loss='softmax' for none)."
-            )
-        _check_float(self, "sample", low=0.0)
-        _check_int(self, "min_count", low=1)
-        _check_int(self, "max_vocab_size", low=1, optional=True)
-        _check_int(self, "max_final_vocab", low=1, optional=True)
-        _check_int(self, "epochs", low=1)
-        _check_int(self, "workers", low=1)
         if self.alpha is None:
             object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
-        _check_float(self, "alpha", low=0.0, strict=True)
-        _check_float(self, "min_alpha", low=0.0)
+        for name, constraint in CONSTRAINTS.items():
+            object.__setattr__(self, name, constraint.check(name, getattr(self, name)))
+        if self.loss == "neg" and self.negative < 1:
+            raise ConfigError("The {negative} must be an int in the range [1, inf) when "
+                              "loss='neg'. Got {got} instead (use loss='softmax' for none).",
+                              got=repr(self.negative))
         if self.min_alpha > self.alpha:
-            raise ConfigError(
-                f"The 'min_alpha' parameter ({self.min_alpha}) must not exceed 'alpha' "
-                f"({self.alpha})."
-            )
-        _check_float(self, "ns_exponent", low=float("-inf"))
-        _check_int(self, "seed", low=0)
-        _check_choice(self, "engine", ENGINES)
-        if not isinstance(self.device, str) or not self.device:
-            raise ConfigError(f"The 'device' parameter must be a non-empty string. Got "
-                              f"{self.device!r} instead.")
-        _check_int(self, "max_sentence_length", low=1)
-        _check_int(self, "batch_pairs", low=1)
-        if not isinstance(self.shared_negatives, bool):
-            raise ConfigError(f"The 'shared_negatives' parameter must be a bool. Got "
-                              f"{self.shared_negatives!r} instead.")
-        _check_choice(self, "init", tuple(INIT_SCALES))
+            raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
+                              low=self.min_alpha, high=self.alpha)
+        if self.window > self.max_sentence_length:
+            raise ConfigError("The {window} ({got}) must not exceed the {max_sentence_length} "
+                              "({limit}): no sentence is longer.", got=self.window,
+                              limit=self.max_sentence_length)
 
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with some options changed (validated again)."""
@@ -122,43 +102,35 @@ class TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(options) - known)
         if unknown:
-            raise ConfigError(
-                f"Unknown training option(s): {', '.join(unknown)}. "
-                f"Known options: {', '.join(sorted(known))}."
-            )
+            raise ConfigError("Unknown training option(s): {unknown}. Known options: {known}.",
+                              parameter=unknown[0], unknown=", ".join(unknown),
+                              known=", ".join(sorted(known)))
         return cls(**options)
 
 
-def _check_int(cfg: TrainConfig, name: str, low: int, optional: bool = False) -> None:
-    value = getattr(cfg, name)
-    if optional and value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(
-            f"The '{name}' parameter must be an int in the range [{low}, inf). "
-            f"Got {value!r} instead."
-        )
-
-
-def _check_float(cfg: TrainConfig, name: str, low: float, strict: bool = False) -> None:
-    value = getattr(cfg, name)
-    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
-    in_range = ok_type and value == value and value != float("inf") and (
-        value > low if strict else value >= low
-    )
-    if not in_range:
-        bracket = "(" if strict else "["
-        raise ConfigError(
-            f"The '{name}' parameter must be a finite float in the range {bracket}{low}, inf). "
-            f"Got {value!r} instead."
-        )
-    object.__setattr__(cfg, name, float(value))
-
-
-def _check_choice(cfg: TrainConfig, name: str, choices: tuple[str, ...]) -> None:
-    value = getattr(cfg, name)
-    if value not in choices:
-        raise ConfigError(
-            f"The '{name}' parameter must be one of {', '.join(map(repr, choices))}. "
-            f"Got {value!r} instead."
-        )
+# Every option's constraint: TrainConfig checks its fields from this one table.
+# Upper bounds keep a typo from asking for terabytes or years: a window longer than any
+# sentence, a dimension or a negative count no model uses.
+CONSTRAINTS: dict[str, Constraint] = {
+    "sg": Flag(),
+    "vector_size": Int(1, 100_000),
+    "window": Int(1, 1_000_000),
+    "negative": Int(0, 10_000),
+    "loss": Choice(LOSSES),
+    "sample": Float(0.0),
+    "min_count": Int(1),
+    "max_vocab_size": Int(1, optional=True),
+    "max_final_vocab": Int(1, optional=True),
+    "epochs": Int(1, 1_000_000),
+    "workers": Int(1, 4096),
+    "alpha": Float(0.0, open_low=True),
+    "min_alpha": Float(0.0),
+    "ns_exponent": Float(-10.0, 10.0),
+    "seed": Int(0, 2**63 - 1),
+    "engine": Choice(ENGINES),
+    "device": Text(),
+    "max_sentence_length": Int(1, 1_000_000_000),
+    "batch_pairs": Int(1, 1 << 30),
+    "shared_negatives": Flag(),
+    "init": Choice(tuple(INIT_SCALES)),
+}

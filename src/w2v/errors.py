@@ -10,13 +10,74 @@ a non-zero exit status. Any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
+
 
 class W2VError(Exception):
     """Base class of every error caused by the user's input, files or options."""
 
 
 class ConfigError(W2VError, ValueError):
-    """An option is out of range or of the wrong type."""
+    """An option is out of range, of the wrong type, or does not fit the data.
+
+    The message is a template in which every option is written as its Python name in braces,
+    ``"Lower the {min_count} (now {now})."``; values go in as keyword arguments, never
+    into the template itself (a value may hold braces). ``str(error)`` names options as a
+    Python caller knows them ("the 'min_count' parameter"); the command line renders the
+    same error with its flags ("the '--min-count' option") through :meth:`render`.
+
+    Parameters
+    ----------
+    template : str
+        The message; ``{name}`` fields that are not in ``values`` are option names.
+    parameter : str, optional
+        The option at fault (default: the first option the template names), so that
+        callers can tell which one without parsing the message.
+    **values
+        Values for the other fields of the template (already formatted, e.g. ``repr(x)``).
+
+    Examples
+    --------
+    >>> str(ConfigError("The {window} must be at least 1. Got {got} instead.", got="0"))
+    "The 'window' parameter must be at least 1. Got 0 instead."
+    """
+
+    def __init__(self, template: str, parameter: str | None = None, **values: object) -> None:
+        self.template = template
+        self.values = values
+        names = _option_names(template, values)
+        self.parameter = parameter if parameter is not None else (names[0] if names else None)
+        super().__init__(self.render(python_option_name))
+
+    def render(self, option_name: Callable[[str], str]) -> str:
+        """The message with each option named by ``option_name(python_name)``."""
+        fields = {name: option_name(name) for name in _option_names(self.template, self.values)}
+        try:
+            return self.template.format_map({**fields, **self.values})
+        except (KeyError, ValueError, IndexError):  # not a template: a literal message
+            return self.template
+
+    def __reduce__(self):  # keep pickling (multiprocessing) working with keyword values
+        return (_rebuild_config_error, (self.template, self.parameter, self.values))
+
+
+def python_option_name(name: str) -> str:
+    """How library messages name an option: ``'min_count' parameter``."""
+    return f"'{name}' parameter"
+
+
+def _option_names(template: str, values: dict[str, object]) -> list[str]:
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field]
+    except ValueError:  # unbalanced braces: a literal message
+        return []
+    return [field for field in dict.fromkeys(fields) if field not in values]
+
+
+def _rebuild_config_error(template: str, parameter: str | None,
+                          values: dict[str, object]) -> ConfigError:
+    return ConfigError(template, parameter, **values)
 
 
 class InputNotFoundError(W2VError, FileNotFoundError):
