@@ -28,7 +28,7 @@ import numba
 import numpy as np
 
 from w2v.config import TrainConfig
-from w2v.engines.common import initial_input_vectors, learning_rate
+from w2v.engines.common import initial_w_in, learning_rate
 from w2v.engines.numba_engine import train as numba_train
 from w2v.vectors import Vectors
 from w2v.vocab import alias_table
@@ -120,7 +120,7 @@ def train_in_waves(encoded, vocab, config: TrainConfig, programs: int) -> np.nda
     """Skip-gram on the fused path's schedule with ``programs`` programs in lockstep."""
     rng = np.random.default_rng(config.seed)
     size, dim, k = len(vocab), config.vector_size, config.negative
-    w_in = initial_input_vectors(rng, size, config)
+    w_in = initial_w_in(rng, size, config)
     w_out = np.zeros((size, dim), dtype=np.float32)
     keep = vocab.keep_probabilities(config.sample)
     prob, alias = alias_table(vocab.noise_distribution(config.ns_exponent))
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| schedule | wall s | analogy 30k | WS-353 | SimLex |")
     print("|---|---|---|---|---|")
     start = time.perf_counter()
-    reference = numba_train(corpus.encoded, corpus.vocab, config).input_vectors
+    reference = numba_train(corpus.encoded, corpus.vocab, config).w_in
     r = score(Vectors(corpus.vocab.words, reference))
     print(f"| CPU engine, 1 thread | {time.perf_counter() - start:.0f} | {r['analogy']:.3f} | "
           f"{r['ws353']:.3f} | {r['simlex']:.3f} |", flush=True)

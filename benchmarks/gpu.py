@@ -128,15 +128,15 @@ def _timed_run(train: Any, engine: str, corpus: Corpus, config: TrainConfig) -> 
     result = train(corpus.encoded, corpus.vocab, config)
     wall = time.perf_counter() - start
     epochs = [r for r in result.history if r.get("kind") == "epoch"]
-    examples = sum(r["pairs"] for r in epochs)
+    examples = sum(r.examples for r in epochs)
     words = len(corpus.encoded.ids) * config.epochs
-    vectors = Vectors(corpus.vocab.words, result.input_vectors)
+    vectors = Vectors(corpus.vocab.words, result.w_in)
     return {
         "engine": engine, "device": getattr(result, "device", f"cpu x{config.workers}"),
         "kernels": getattr(result, "kernels", "numba"),
         "wall_s": wall, "words_per_s": words / wall, "examples_per_s": examples / wall,
-        "examples": examples, "final_loss": epochs[-1]["loss"] if epochs else None,
-        "peak_gpu_bytes": getattr(result, "peak_device_bytes", None),
+        "examples": examples, "final_loss": epochs[-1].loss if epochs else None,
+        "peak_gpu_bytes": result.details.get("peak_device_bytes"),
         **score(vectors),
     }
 

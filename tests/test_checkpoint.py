@@ -7,14 +7,13 @@ dozens of chunk boundaries (and checkpoints) in well under a second.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import w2v.engines.numba_engine as numba_engine
-from w2v import checkpoint as ckpt
 from w2v.checkpoint import Checkpointer, TrainingInterrupted, load_checkpoint, read_header
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
 from w2v.training import train
@@ -54,8 +53,8 @@ class CrashAfter(Checkpointer):
         super().__init__(folder, every_minutes=0, **kwargs)
         self.n = n
 
-    def checkpoint(self, state, epoch_end):
-        super().checkpoint(state, epoch_end)
+    def paused(self, state, epoch_end):
+        super().paused(state, epoch_end)
         if self.saves == self.n:
             raise KeyboardInterrupt  # stands for a crash: nothing after this point runs
 
@@ -74,9 +73,10 @@ def test_checkpointing_every_chunk_does_not_change_the_result(tmp_path, sentence
     np.testing.assert_array_equal(model.vectors.vectors, reference)
     header = read_header(tmp_path / "ck")
     assert header["epoch"] == 3 and header["position"] == [0]
-    # Only the newest step folder is kept.
+    # One checkpoint, whole; nothing left beside it.
     assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == [
-        "checkpoint.json", header["folder"]]
+        "checkpoint.json", "counts.npy", "vocab.txt", "w_in.npy", "w_out.npy"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck"]
 
 
 @pytest.mark.parametrize("n", [1, 5, 12, 17, 30])
@@ -105,7 +105,7 @@ def test_state_round_trips_exactly(tmp_path, sentences):
     header = read_header(tmp_path / "ck")
     state = load_checkpoint(tmp_path / "ck", _config(), _vocab(sentences),
                             header["corpus_fingerprint"])
-    assert state.syn0.dtype == np.float32 and state.syn0.flags.writeable
+    assert state.w_in.dtype == np.float32 and state.w_in.flags.writeable
     assert state.rng_states.dtype == np.uint64 and state.rng_states.shape == (1, 1)
     assert int(state.rng_states[0, 0]) == header["rng_states"][0]
     assert state.epoch == header["epoch"] and list(state.position) == header["position"]
@@ -128,48 +128,61 @@ def _vocab(sentences):
 
 def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, sentences, monkeypatch):
     crash_after(sentences, tmp_path / "ck", 3)
-    before = (tmp_path / "ck" / "checkpoint.json").read_bytes()
+    before = {p.name: p.read_bytes() for p in (tmp_path / "ck").iterdir()}
     calls = {"n": 0}
-    real_replace = ckpt.os.replace
+    real_write = Path.write_bytes
 
-    def failing_replace(src, dst):
+    def failing_write(self, data):
         calls["n"] += 1
         if calls["n"] == 2:  # the second file of the next save: disk full
             raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
+        return real_write(self, data)
 
-    monkeypatch.setattr(ckpt.os, "replace", failing_replace)
-    import w2v.atomic
-
-    monkeypatch.setattr(w2v.atomic.os, "replace", failing_replace)
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
     with pytest.raises(OutputError, match="No space left"):
         train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True, every_minutes=0),
               **OPTIONS)
-    assert (tmp_path / "ck" / "checkpoint.json").read_bytes() == before
-    assert [p.name for p in (tmp_path / "ck").iterdir() if p.name.endswith(".tmp")] == []
     monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in (tmp_path / "ck").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck"]  # no staging folder left
     resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
     assert np.isfinite(resumed.vectors.vectors).all()
 
 
-def test_leftovers_of_a_killed_save_are_ignored_then_removed(tmp_path, sentences, reference):
+def test_files_of_the_user_in_the_checkpoint_folder_are_kept(tmp_path, sentences, reference):
     crash_after(sentences, tmp_path / "ck", 6)
-    stale = tmp_path / "ck" / ".step-000007.tmp"
-    stale.mkdir()
-    (stale / "syn0.npy").write_bytes(b"half")
-    (tmp_path / "ck" / "step-000099").mkdir()  # an unreferenced step from a killed save
+    (tmp_path / "ck" / "notes.txt").write_text("mine")
+    (tmp_path / "ck" / "step-000099").mkdir()  # named like an old checkpoint step: still mine
     resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True,
                                                        every_minutes=0), **OPTIONS)
     np.testing.assert_array_equal(resumed.vectors.vectors, reference)
-    names = sorted(p.name for p in (tmp_path / "ck").iterdir())
-    assert names == ["checkpoint.json", read_header(tmp_path / "ck")["folder"]]
+    assert (tmp_path / "ck" / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "ck" / "step-000099").is_dir()
+
+
+def test_a_folder_of_the_user_is_refused_as_checkpoint_folder(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("x")
+    with pytest.raises(OutputError, match="did not write"):
+        Checkpointer(tmp_path / "mine", every_minutes=1)
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "x"
+
+
+def test_a_second_run_on_the_same_folder_is_told_who_holds_it(tmp_path):
+    with Checkpointer(tmp_path / "ck", every_minutes=1):
+        second = Checkpointer(tmp_path / "ck", every_minutes=1)
+        with pytest.raises(CheckpointError, match=r"in use by process \d+"), second:
+            pass
+    with Checkpointer(tmp_path / "ck", every_minutes=1):  # free again
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 # --- refusals ------------------------------------------------------------------------------
 
 def _corrupt(folder, how):
     header = json.loads((folder / "checkpoint.json").read_text())
-    syn0 = folder / header["folder"] / "syn0.npy"
+    syn0 = folder / "w_in.npy"
     if how == "truncated-array":
         syn0.write_bytes(syn0.read_bytes()[:-10])
     elif how == "flipped-byte":
@@ -178,8 +191,8 @@ def _corrupt(folder, how):
         syn0.write_bytes(bytes(data))
     elif how == "missing-array":
         syn0.unlink()
-    elif how == "missing-step":
-        shutil.rmtree(folder / header["folder"])
+    elif how == "missing-table":
+        (folder / "w_out.npy").unlink()
     elif how == "truncated-json":
         (folder / "checkpoint.json").write_text(json.dumps(header)[:50])
     elif how == "missing-json":
@@ -190,11 +203,22 @@ def _corrupt(folder, how):
         (folder / "checkpoint.json").write_text(json.dumps({**header, "epoch": "three"}))
     elif how == "bad-rng":
         (folder / "checkpoint.json").write_text(json.dumps({**header, "rng_states": [1, 2]}))
+    elif how == "huge-number":
+        (folder / "checkpoint.json").write_text(json.dumps(header).replace(
+            '"epoch": ', '"epoch": 1e400, "was": '))
+    elif how == "deep-nesting":
+        (folder / "checkpoint.json").write_text("[" * 100_000 + "]" * 100_000)
+    elif how == "foreign-json":
+        (folder / "checkpoint.json").write_text(json.dumps({"name": "my-package", "deps": []}))
+    elif how == "nan":
+        (folder / "checkpoint.json").write_text(json.dumps(header).replace(
+            '"alpha": ', '"alpha": NaN, "was": '))
 
 
 @pytest.mark.parametrize("how", ["truncated-array", "flipped-byte", "missing-array",
-                                 "missing-step", "truncated-json", "missing-json",
-                                 "other-version", "bad-field", "bad-rng"])
+                                 "missing-table", "truncated-json", "missing-json",
+                                 "other-version", "bad-field", "bad-rng", "huge-number",
+                                 "deep-nesting", "foreign-json", "nan"])
 def test_corrupt_checkpoints_are_refused(tmp_path, sentences, how):
     crash_after(sentences, tmp_path / "ck", 4)
     _corrupt(tmp_path / "ck", how)
@@ -221,19 +245,29 @@ def test_checkpoint_of_another_config_is_refused(tmp_path, sentences, change, na
 
 def test_checkpoint_of_another_corpus_is_refused(tmp_path, sentences):
     crash_after(sentences, tmp_path / "ck", 2)
-    with pytest.raises(CheckpointError, match="another corpus"):
+    with pytest.raises(CheckpointError, match="another corpus: its vocabulary differs"):
         train(sentences[:-1], checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
 
 
+def test_a_corpus_with_two_tokens_swapped_is_another_corpus(tmp_path, sentences):
+    crash_after(sentences, tmp_path / "ck", 2)
+    swapped = [list(s) for s in sentences]
+    first = next(i for i, s in enumerate(swapped) if len(set(s)) > 1)
+    a = swapped[first].index(next(w for w in swapped[first] if w != swapped[first][0]))
+    swapped[first][0], swapped[first][a] = swapped[first][a], swapped[first][0]
+    with pytest.raises(CheckpointError, match="the tokens are in another order"):
+        train(swapped, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+
+
 def test_only_the_numba_engine_checkpoints(tmp_path, sentences):
-    with pytest.raises(ConfigError, match="numba engine"):
+    with pytest.raises(ConfigError, match="only the 'numba' engine"):
         train(sentences, checkpoint=Checkpointer(tmp_path / "ck", every_minutes=1),
               **{**OPTIONS, "engine": "reference"})
 
 
 @pytest.mark.parametrize("minutes", [-1.0, float("nan"), float("inf")])
 def test_bad_checkpoint_interval(tmp_path, minutes):
-    with pytest.raises(ConfigError, match="checkpoint-every"):
+    with pytest.raises(ConfigError, match="'checkpoint_every' parameter"):
         Checkpointer(tmp_path / "ck", every_minutes=minutes)
 
 
@@ -252,10 +286,10 @@ class PoisonAfter(Checkpointer):
         super().__init__(folder, every_minutes=0)
         self.n = n
 
-    def checkpoint(self, state, epoch_end):
-        super().checkpoint(state, epoch_end)
+    def paused(self, state, epoch_end):
+        super().paused(state, epoch_end)
         if self.saves == self.n:
-            state.syn1[3, 0] = np.nan
+            state.w_out[3, 0] = np.nan
 
 
 def test_divergence_names_epoch_and_lr_and_keeps_the_last_good_checkpoint(tmp_path, sentences):
@@ -265,7 +299,7 @@ def test_divergence_names_epoch_and_lr_and_keeps_the_last_good_checkpoint(tmp_pa
     assert header["step"] == 5  # nothing saved after the NaN
     state = load_checkpoint(tmp_path / "ck", _config(), _vocab(sentences),
                             header["corpus_fingerprint"])
-    assert np.isfinite(state.syn0).all() and np.isfinite(state.syn1).all()
+    assert np.isfinite(state.w_in).all() and np.isfinite(state.w_out).all()
 
 
 def test_a_too_high_learning_rate_diverges_with_a_clear_error(sentences):

@@ -39,7 +39,7 @@ def test_engine_choices_reach_the_engine(tmp_path, corpus, extra, run_w2v):
 @pytest.mark.parametrize(("args", "message"), [
     (["MISSING"], "does not exist"),
     (["EMPTY"], "empty"),
-    (["CORPUS", "--min-count", "1000"], "min_count=1000"),
+    (["CORPUS", "--min-count", "1000"], "lower the '--min-count' option"),
     (["CORPUS", "--dim", "0"], "The '--dim' option"),
     (["CORPUS", "--window", "0"], "window"),
     (["CORPUS", "--epochs", "0"], "epochs"),
@@ -82,3 +82,34 @@ def test_help_lists_the_options(run_w2v):
                    "--min-count", "--epochs", "--workers", "--alpha", "--seed", "--format",
                    "--engine", "--device", "--init", "--shared-negatives"):
         assert option in result.stdout
+
+
+# The same mistake through Python and through the command line: each names it its own way.
+SAME_MISTAKE = [
+    ({"vector_size": 0}, ["--dim", "0"], "'vector_size' parameter", "'--dim' option"),
+    ({"min_count": 1000}, ["--min-count", "1000"], "'min_count' parameter",
+     "'--min-count' option"),
+    ({"window": 0}, ["--window", "0"], "'window' parameter", "'--window' option"),
+    ({"alpha": 1e30, "min_alpha": 1e30}, ["--alpha", "1e30", "--min-alpha", "1e30"],
+     "'alpha' parameter", "'--alpha' option"),
+    ({"engine": "torch", "checkpoint_dir": "CK"}, ["--engine", "torch", "--checkpoint-dir", "CK"],
+     "'checkpoint_dir' parameter", "'--checkpoint-dir' option"),
+]
+
+
+@pytest.mark.parametrize(("options", "flags", "python_name", "flag"), SAME_MISTAKE)
+def test_python_errors_name_parameters_and_cli_errors_name_flags(
+        tmp_path, corpus, options, flags, python_name, flag, run_w2v):
+    from w2v.errors import W2VError
+    from w2v.job import train_to_path
+
+    options = {k: str(tmp_path / v) if v == "CK" else v for k, v in options.items()}
+    flags = [str(tmp_path / f) if f == "CK" else f for f in flags]
+    base = {"epochs": 1, "workers": 1, "min_count": 1, "vector_size": 8}
+    with pytest.raises(W2VError) as info:
+        train_to_path(corpus, tmp_path / "py.txt", **{**base, **options})
+    assert python_name in str(info.value) and "--" not in str(info.value)
+    result = run_w2v("train", str(corpus), "-o", str(tmp_path / "cli.txt"), "--dim", "8",
+                     "--epochs", "1", "--workers", "1", "--min-count", "1", "--quiet", *flags)
+    assert result.returncode != 0
+    assert flag in result.stderr and python_name not in result.stderr, result.stderr

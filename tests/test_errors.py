@@ -65,3 +65,35 @@ def test_atomic_write_gives_ordinary_permissions(tmp_path):
     finally:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+# --- messages name options as the caller knows them -------------------------------------------
+
+def test_a_template_names_options_for_python_and_renders_flags_for_the_cli():
+    error = errors.ConfigError("The {min_count} must be >= 1. Got {got} instead.", got="0")
+    assert str(error) == "The 'min_count' parameter must be >= 1. Got 0 instead."
+    assert error.parameter == "min_count"
+    from w2v.cli import option_flag
+
+    assert error.render(option_flag) == "The '--min-count' option must be >= 1. Got 0 instead."
+    assert errors.ConfigError("The {vector_size} is 0.").render(option_flag) == (
+        "The '--dim' option is 0.")
+
+
+def test_values_with_braces_are_never_read_as_options():
+    error = errors.ConfigError("Got {got} for the {window}.", got="{window}")
+    assert str(error) == "Got {window} for the 'window' parameter."
+
+
+def test_a_message_without_values_is_literal_except_for_config_errors():
+    assert str(errors.FormatError("line 3: {not an option}")) == "line 3: {not an option}"
+    assert str(errors.CorpusError("{name} is empty", name="c.txt")) == "c.txt is empty"
+
+
+def test_templated_errors_survive_pickling():
+    import pickle
+
+    error = errors.CorpusError("Lower the {min_count} (now {now}).", now=5)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is errors.CorpusError and str(again) == str(error)
+    assert again.parameter == "min_count"

@@ -289,17 +289,11 @@ def checkpoint(case, finished_checkpoint) -> Path:
     return Path(shutil.copytree(finished_checkpoint, case[0] / "ck"))
 
 
-def _step_file(folder: Path, name: str) -> Path:
-    import json
-
-    return folder / json.loads((folder / "checkpoint.json").read_text())["folder"] / name
-
-
 CHECKPOINT_DAMAGE = {
-    "truncated-weights": lambda f: _step_file(f, "syn0.npy").write_bytes(
-        _step_file(f, "syn0.npy").read_bytes()[:-9]),
-    "corrupt-weights": lambda f: _step_file(f, "syn1.npy").write_bytes(
-        _step_file(f, "syn1.npy").read_bytes()[:-4] + b"\x00\x00\xc0\x7f"),
+    "truncated-weights": lambda f: (f / "w_in.npy").write_bytes(
+        (f / "w_in.npy").read_bytes()[:-9]),
+    "corrupt-weights": lambda f: (f / "w_out.npy").write_bytes(
+        (f / "w_out.npy").read_bytes()[:-4] + b"\x00\x00\xc0\x7f"),
     "truncated-state": lambda f: (f / "checkpoint.json").write_bytes(
         (f / "checkpoint.json").read_bytes()[:40]),
     "garbage-state": lambda f: (f / "checkpoint.json").write_bytes(b"\x00\xff" * 50),

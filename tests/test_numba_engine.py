@@ -8,8 +8,7 @@ import pytest
 from w2v import reference
 from w2v.config import TrainConfig
 from w2v.corpus import encode_corpus
-from w2v.engines import numba_engine, numba_kernels
-from w2v.engines import reference as reference_engine
+from w2v.engines import numba_engine, numba_kernels, numpy_engine
 from w2v.errors import ConfigError
 from w2v.vocab import alias_table, build_vocab
 
@@ -27,7 +26,7 @@ def _weights(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _reference_step(syn0, syn1, contexts, center, negatives, lr, sg):
     ref0, ref1 = syn0.astype(np.float64), syn1.astype(np.float64)
-    loss = reference_engine.center_step(ref0, ref1, contexts, center, negatives, lr, sg)
+    loss = numpy_engine.center_step(ref0, ref1, contexts, center, negatives, lr, sg)
     return loss, ref0, ref1
 
 
@@ -81,7 +80,7 @@ def test_softmax_step_equals_reference(sg):
     if sg:
         syn0b, syn1b = _weights(2)
         ref0, ref1 = syn0b.astype(np.float64), syn1b.astype(np.float64)
-        loss_ref = sum(reference_engine.center_step(ref0, ref1, [c], center, None, lr, True)
+        loss_ref = sum(numpy_engine.center_step(ref0, ref1, [c], center, None, lr, True)
                        for c in contexts)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
     np.testing.assert_allclose(syn0, ref0, rtol=RTOL, atol=ATOL)
@@ -121,9 +120,9 @@ def test_workers_1_is_bit_identical_and_seed_matters():
     a = numba_engine.train(encoded, vocab, config)
     b = numba_engine.train(encoded, vocab, config)
     c = numba_engine.train(encoded, vocab, config.replace(seed=2))
-    np.testing.assert_array_equal(a.input_vectors, b.input_vectors)
-    np.testing.assert_array_equal(a.output_vectors, b.output_vectors)
-    assert not np.array_equal(a.input_vectors, c.input_vectors)
+    np.testing.assert_array_equal(a.w_in, b.w_in)
+    np.testing.assert_array_equal(a.w_out, b.w_out)
+    assert not np.array_equal(a.w_in, c.w_in)
 
 
 @pytest.mark.parametrize(("init", "half_width"), [("word2vec", 0.5), ("gensim", 1.0)])
@@ -131,9 +130,9 @@ def test_init_range(init, half_width):
     config = TrainConfig(vector_size=50, init=init)
     state = numba_engine.init_state(2000, config)
     bound = half_width / config.vector_size
-    assert np.abs(state.syn0).max() < bound
-    assert np.abs(state.syn0).max() > 0.99 * bound  # fills the range: 100,000 draws
-    assert not state.syn1.any()
+    assert np.abs(state.w_in).max() < bound
+    assert np.abs(state.w_in).max() > 0.99 * bound  # fills the range: 100,000 draws
+    assert not state.w_out.any()
 
 
 def test_default_init_is_unchanged_and_gensim_init_doubles_it():
@@ -141,9 +140,9 @@ def test_default_init_is_unchanged_and_gensim_init_doubles_it():
     config = TrainConfig(vector_size=8, seed=3)
     rng = np.random.default_rng(3)
     expected = ((rng.random((5, 8), dtype=np.float32) - 0.5) / 8).astype(np.float32)
-    default = numba_engine.init_state(5, config).syn0
+    default = numba_engine.init_state(5, config).w_in
     np.testing.assert_array_equal(default, expected)
-    np.testing.assert_array_equal(numba_engine.init_state(5, config.replace(init="gensim")).syn0,
+    np.testing.assert_array_equal(numba_engine.init_state(5, config.replace(init="gensim")).w_in,
                                   2 * expected)
 
 
@@ -164,9 +163,9 @@ def test_epoch_loss_matches_reference_engine(options):
     encoded, vocab, config = _encoded(_toy_corpus(120), **options)
     config = config.replace(sample=1e-2)
     fast = numba_engine.train(encoded, vocab, config)
-    slow = reference_engine.train(encoded, vocab, config)
-    fast_losses = [h["loss"] for h in fast.history if h["kind"] == "epoch"]
-    slow_losses = [h["loss"] for h in slow.history if h["kind"] == "epoch"]
+    slow = numpy_engine.train(encoded, vocab, config)
+    fast_losses = [h.loss for h in fast.history if h.kind == "epoch"]
+    slow_losses = [h.loss for h in slow.history if h.kind == "epoch"]
     np.testing.assert_allclose(fast_losses[::2], slow_losses[::2], rtol=0.03)
     assert fast_losses[-1] < fast_losses[0]
 
@@ -175,16 +174,16 @@ def test_every_word_is_read_each_epoch_with_several_workers():
     sentences = _toy_corpus(50)
     encoded, vocab, config = _encoded(sentences, )
     result = numba_engine.train(encoded, vocab, config.replace(workers=3, epochs=2))
-    epochs = [h for h in result.history if h["kind"] == "epoch"]
-    assert [h["words_done"] for h in epochs] == [600, 1200]
-    assert epochs[-1]["alpha"] == pytest.approx(config.min_alpha)
+    epochs = [h for h in result.history if h.kind == "epoch"]
+    assert [h.words_done for h in epochs] == [600, 1200]
+    assert epochs[-1].alpha == pytest.approx(config.min_alpha)
 
 
 def test_topics_separate():
     # Calibrated: within-topic cosine ~0.8-0.9, across ~0.0-0.3 on this corpus; margin 0.3.
     encoded, vocab, config = _encoded(_toy_corpus(400))
     result = numba_engine.train(encoded, vocab, config.replace(epochs=5))
-    unit = result.input_vectors / np.linalg.norm(result.input_vectors, axis=1, keepdims=True)
+    unit = result.w_in / np.linalg.norm(result.w_in, axis=1, keepdims=True)
     topic = np.array([int(w[1]) for w in vocab.words])
     sims = unit @ unit.T
     same = sims[(topic[:, None] == topic[None, :]) & ~np.eye(len(topic), dtype=bool)].mean()

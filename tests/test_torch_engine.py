@@ -224,14 +224,14 @@ def test_training_recovers_the_word_groups(group_corpus, sg, loss):
     encoded, vocab = group_corpus
     run = torch_engine.train(encoded, vocab, _config(sg=sg, loss=loss))
     # Calibrated: every variant reaches 1.0 in 3 epochs; chance is 7/47 = 0.15.
-    assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) >= 0.9
-    epochs = [r for r in run.history if r["kind"] == "epoch"]
-    assert [r["epoch"] for r in epochs] == [1, 2, 3]
-    assert epochs[-1]["loss"] < epochs[0]["loss"]
-    assert epochs[-1]["words_done"] == 3 * len(encoded.ids)
-    assert sum(r["pairs"] for r in epochs) == run.examples
-    assert run.input_vectors.dtype == np.float32
-    assert run.input_vectors.shape == (len(vocab), 16)
+    assert _nearest_neighbour_group_accuracy(run.w_in, vocab.words) >= 0.9
+    epochs = [r for r in run.history if r.kind == "epoch"]
+    assert [r.epoch for r in epochs] == [1, 2, 3]
+    assert epochs[-1].loss < epochs[0].loss
+    assert epochs[-1].words_done == 3 * len(encoded.ids)
+    assert sum(r.examples for r in epochs) == run.examples
+    assert run.w_in.dtype == np.float32
+    assert run.w_in.shape == (len(vocab), 16)
 
 
 def test_history_loss_is_the_mean_loss_per_example(group_corpus):
@@ -241,11 +241,11 @@ def test_history_loss_is_the_mean_loss_per_example(group_corpus):
     still = {"alpha": 1e-12, "min_alpha": 0.0, "epochs": 1}
     run = torch_engine.train(encoded, vocab, _config(loss="softmax", **still))
     for record in run.history:
-        assert record["loss"] == pytest.approx(math.log(len(vocab)), rel=1e-6)
+        assert record.loss == pytest.approx(math.log(len(vocab)), rel=1e-6)
     run = torch_engine.train(encoded, vocab, _config(negative=4, **still))
-    epoch = [r for r in run.history if r["kind"] == "epoch"][0]
+    epoch = [r for r in run.history if r.kind == "epoch"][0]
     # A negative equal to the target (~1/48 of draws for a flat noise) is skipped.
-    assert 4.8 * math.log(2) < epoch["loss"] < 5 * math.log(2)
+    assert 4.8 * math.log(2) < epoch.loss < 5 * math.log(2)
 
 
 def test_same_seed_same_vectors_on_cpu(group_corpus):
@@ -253,8 +253,8 @@ def test_same_seed_same_vectors_on_cpu(group_corpus):
     a = torch_engine.train(encoded, vocab, _config(epochs=1, sample=1e-2))
     b = torch_engine.train(encoded, vocab, _config(epochs=1, sample=1e-2))
     c = torch_engine.train(encoded, vocab, _config(epochs=1, sample=1e-2, seed=2))
-    np.testing.assert_array_equal(a.input_vectors, b.input_vectors)
-    assert not np.array_equal(a.input_vectors, c.input_vectors)
+    np.testing.assert_array_equal(a.w_in, b.w_in)
+    assert not np.array_equal(a.w_in, c.w_in)
 
 
 @pytest.mark.filterwarnings("error")
@@ -266,7 +266,7 @@ def test_a_read_only_id_array_is_copied_without_warning(group_corpus):
     frozen = type(encoded)(ids=ids, sentence_starts=encoded.sentence_starts,
                            raw_words=encoded.raw_words, stats=encoded.stats)
     run = torch_engine.train(frozen, vocab, _config(epochs=1))
-    assert np.isfinite(run.input_vectors).all()
+    assert np.isfinite(run.w_in).all()
 
 
 def test_reports_are_passed_to_the_callback(group_corpus):
@@ -274,7 +274,7 @@ def test_reports_are_passed_to_the_callback(group_corpus):
     seen = []
     run = torch_engine.train(encoded, vocab, _config(epochs=2), report=seen.append)
     assert seen == run.history
-    assert {r["kind"] for r in seen} == {"interval", "epoch"}
+    assert {r.kind for r in seen} == {"interval", "epoch"}
 
 
 def test_divergence_is_reported(group_corpus):
@@ -298,9 +298,9 @@ def test_a_frequent_word_lowers_the_batched_step(monkeypatch):
     config = _config(batch_pairs=16_384, vector_size=32)
     assert torch_engine.top_kept_share(vocab, config) == pytest.approx(3 / 13)
     run = torch_engine.train(encoded, vocab, config)
-    assert run.examples_per_step == int(torch_engine.MAX_ROW_PAIRS / (3 / 13)) == 433
+    assert run.details["examples_per_step"] == int(torch_engine.MAX_ROW_PAIRS / (3 / 13)) == 433
     groups = [i for i, w in enumerate(vocab.words) if w != "the"]
-    accuracy = _nearest_neighbour_group_accuracy(run.input_vectors[groups],
+    accuracy = _nearest_neighbour_group_accuracy(run.w_in[groups],
                                                  [vocab.words[i] for i in groups])
     assert accuracy == 1.0
     monkeypatch.setattr(torch_engine, "MAX_ROW_PAIRS", 10**9)   # the step uncut
@@ -407,10 +407,10 @@ def test_cuda_training_recovers_the_word_groups(group_corpus, sg, shared, kernel
     encoded, vocab = group_corpus
     run = torch_engine.train(encoded, vocab, _config(device="cuda", sg=sg,
                                                      shared_negatives=shared))
-    assert run.kernels == kernels
+    assert run.details["kernels"] == kernels
     assert run.device.startswith("cuda")
-    assert run.peak_device_bytes > 0
-    assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) >= 0.9
+    assert run.details["peak_device_bytes"] > 0
+    assert _nearest_neighbour_group_accuracy(run.w_in, vocab.words) >= 0.9
 
 
 # --- through the public API and the CLI ----------------------------------------------------------
@@ -422,7 +422,7 @@ def test_w2v_train_with_the_torch_engine(group_corpus):
                       window=2, epochs=1, min_count=1, sample=0.0, workers=1, batch_pairs=64)
     assert model.vectors.vectors.shape == (len(model.vocab), 8)
     assert model.config.engine == "torch"
-    assert [r["epoch"] for r in model.history if r["kind"] == "epoch"] == [1]
+    assert [r.epoch for r in model.history if r.kind == "epoch"] == [1]
 
 
 def test_cli_trains_with_torch_and_refuses_missing_cuda(tmp_path):

@@ -35,11 +35,12 @@ def test_model_fields_and_history():
     assert model.vectors.vectors.shape == (7, 8) and model.vectors.vectors.dtype == np.float32
     assert model.output_vectors.shape == (7, 8)
     assert model.config.vector_size == 8
-    epochs = [h for h in model.history if h["kind"] == "epoch"]
-    assert [h["epoch"] for h in epochs] == [1, 2]
+    epochs = [h for h in model.history if h.kind == "epoch"]
+    assert [h.epoch for h in epochs] == [1, 2]
     for h in model.history:
-        assert {"epoch", "words_done", "loss", "words_per_s", "alpha", "elapsed_s"} <= set(h)
-    assert model.epoch_losses() == [h["loss"] for h in epochs]
+        fields = {"epoch", "words_done", "loss", "words_per_s", "alpha", "elapsed_s"}
+        assert fields <= set(h.to_dict())
+    assert model.epoch_losses() == [h.loss for h in epochs]
     assert model.stats["tokens"] == 360
 
 
@@ -60,19 +61,30 @@ def test_save_roundtrip(tmp_path):
         np.testing.assert_allclose(loaded.vectors, model.vectors.vectors, atol=1e-5)
 
 
-def test_report_gets_start_and_records():
+def test_callbacks_get_begin_records_and_the_model():
+    from w2v.callbacks import Callback
+
     seen = []
 
-    class Report:
-        def start(self, total_words, epochs):
-            seen.append(("start", total_words, epochs))
+    class Recorder(Callback):
+        def on_train_begin(self, total_words, epochs):
+            seen.append(("begin", total_words, epochs))
 
-        def __call__(self, entry):
-            seen.append(entry["kind"])
+        def on_record(self, record):
+            seen.append(record.kind)
 
-    train(SENTENCES, report=Report(), **SMALL)
-    assert seen[0] == ("start", 360, 2)
+        def on_train_end(self, model):
+            seen.append(("end", len(model.vocab)))
+
+    train(SENTENCES, callbacks=[Recorder()], **SMALL)
+    assert seen[0] == ("begin", 360, 2)
     assert seen.count("epoch") == 2
+    assert seen[-1] == ("end", 7)
+
+
+def test_a_callback_that_is_not_a_callback_is_refused():
+    with pytest.raises(ConfigError, match="'callbacks' parameter"):
+        train(SENTENCES, callbacks=[print], **SMALL)
 
 
 def test_user_errors(tmp_path):

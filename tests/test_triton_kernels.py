@@ -272,10 +272,10 @@ def test_fused_training_recovers_the_word_groups(fused, sg):
     config = TrainConfig(vector_size=16, window=3, epochs=3, sample=0.0, min_count=1, sg=sg,
                          alpha=0.05, engine="torch", device=DEVICE, seed=2)
     run = fused.train(encoded, vocab, config)
-    assert run.kernels == "fused"
-    assert _nearest_neighbour_group_accuracy(run.input_vectors, vocab.words) == 1.0
-    epochs = [r for r in run.history if r["kind"] == "epoch"]
-    assert [r["epoch"] for r in epochs] == [1, 2, 3]
-    assert epochs[-1]["loss"] < epochs[0]["loss"]
-    assert epochs[-1]["words_done"] == 3 * len(encoded.ids)
-    assert sum(r["pairs"] for r in epochs) == run.examples > 0
+    assert run.details["kernels"] == "fused"
+    assert _nearest_neighbour_group_accuracy(run.w_in, vocab.words) == 1.0
+    epochs = [r for r in run.history if r.kind == "epoch"]
+    assert [r.epoch for r in epochs] == [1, 2, 3]
+    assert epochs[-1].loss < epochs[0].loss
+    assert epochs[-1].words_done == 3 * len(encoded.ids)
+    assert sum(r.examples for r in epochs) == run.examples > 0

@@ -94,7 +94,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     check_writable_dir(folder, "folder of the output file")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    # The name is cut so that the temporary name stays within the 255 bytes a name may have.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:120]}.", suffix=".tmp", dir=folder)
     try:
         # mkstemp creates the file 0600; give it the permissions a plain open() would.
         os.fchmod(fd, 0o666 & ~_current_umask())
@@ -137,8 +138,8 @@ def check_folder_target(target: str | os.PathLike[str], marker: str,
 
     A folder target is accepted when it does not exist yet (its parent must exist and be
     writable), is empty, or holds ``marker`` (a folder this project wrote, which a save
-    replaces as a whole). Anything else belongs to the user and is refused, so a save never
-    replaces files it did not write.
+    replaces). Anything else belongs to the user and is refused, so a save never replaces
+    files it did not write.
 
     Parameters
     ----------
@@ -181,9 +182,10 @@ def atomic_folder(target: str | os.PathLike[str], marker: str,
     writes are fine: nobody else sees the folder). When the block exits without an
     exception, the files are synced and the staging folder takes the place of ``target``:
     created if absent, or swapped with the old folder in one rename (Linux ``renameat2``
-    RENAME_EXCHANGE; elsewhere two renames) and the old folder removed. A reader sees the
-    old folder or the new one, never a mix. On any exception, or if ``marker`` was not
-    written, the staging folder is removed and ``target`` is left exactly as it was.
+    RENAME_EXCHANGE; elsewhere two renames) and the old folder removed, except for entries
+    the new save did not write, which move into the new folder. A reader sees the old
+    folder or the new one, never a mix. On any exception, or if ``marker`` was not written,
+    the staging folder is removed and ``target`` is left exactly as it was.
 
     Parameters
     ----------
@@ -230,22 +232,29 @@ def atomic_folder(target: str | os.PathLike[str], marker: str,
 
 
 def _swap_in(staging: Path, target: Path) -> None:
-    """Put ``staging`` at ``target``; an old ``target`` is replaced whole, then removed."""
+    """Put ``staging`` at ``target``; an old ``target`` is replaced whole, then removed.
+
+    Entries of the old folder that the new save did not write (a file the user put there)
+    are moved into the new folder, never deleted.
+    """
     if not target.exists():
         os.rename(staging, target)
         return
     if _rename_exchange(staging, target):
-        _remove_tree_quietly(staging)  # now holds the old folder
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name[:120]}.", suffix=".old",
-                                dir=target.parent))
-    os.rmdir(old)  # a unique name for the old folder, free again
-    os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except OSError:
-        os.rename(old, target)  # put the old folder back before reporting the failure
-        raise
+        old = staging  # the swap left the old folder at the staging name
+    else:
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name[:120]}.", suffix=".old",
+                                    dir=target.parent))
+        os.rmdir(old)  # a unique name for the old folder, free again
+        os.rename(target, old)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            os.rename(old, target)  # put the old folder back before reporting the failure
+            raise
+    for entry in old.iterdir():
+        if not os.path.lexists(target / entry.name):
+            os.rename(entry, target / entry.name)
     _remove_tree_quietly(old)
 
 
@@ -281,3 +290,48 @@ def _remove_tree_quietly(folder: Path) -> None:
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- outputs that would destroy inputs --------------------------------------------------------
+
+def check_not_an_input(output: str | os.PathLike[str], output_what: str,
+                       inputs: dict[str, str | os.PathLike[str]]) -> None:
+    """Refuse an output path that is one of the inputs, or inside an input folder.
+
+    Writing there would replace the input (a vectors file plotted onto itself) or feed the
+    output to the next run as input (vectors written into the corpus folder).
+
+    Parameters
+    ----------
+    output : path-like
+        The path about to be written.
+    output_what : str
+        How messages name it (e.g. "output vectors").
+    inputs : dict
+        What each input is ("corpus", ...) → its path.
+
+    Raises
+    ------
+    OutputError
+        Naming both paths.
+    """
+    out = Path(os.path.abspath(output))
+    for what, given in inputs.items():
+        source = Path(os.path.abspath(given))
+        same = out == source or (out.exists() and source.exists() and _same_file(out, source))
+        if same:
+            raise OutputError(f"The {output_what} '{output}' is the {what} '{given}'; writing "
+                              f"it would replace the {what}. Give another path.")
+        if source.is_dir() and (out.is_relative_to(source) or
+                                Path(os.path.realpath(out)).is_relative_to(
+                                    os.path.realpath(source))):
+            raise OutputError(f"The {output_what} '{output}' is inside the {what} folder "
+                              f"'{given}', where the next run would read it as input. Give a "
+                              f"path outside it.")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -2,25 +2,30 @@
 
 A checkpoint folder ``D`` holds::
 
-    D/checkpoint.json     format, version, config, fingerprints, epoch, position, lr,
+    D/checkpoint.json     format, version, config, corpus fingerprints, epoch, position, lr,
                           RNG states, counters, and the SHA-256 of every file below
-    D/step-000012/        syn0.npy, syn1.npy (float32 (V, D)), counts.npy (int64 (V,)),
-                          vocab.txt (one word a line, id order)
+    D/w_in.npy, D/w_out.npy   float32 (V, D): the two weight tables
+    D/counts.npy          int64 (V,): word counts
+    D/vocab.txt           one word a line, id order
 
-A save writes a new ``step-N`` folder under a temporary name, renames it, and only then
-replaces ``checkpoint.json`` (atomically): a crash or SIGKILL at any moment leaves the
-previous checkpoint whole. Older step folders are removed after the switch.
+A save builds the whole folder beside ``D`` and swaps it in
+(:func:`w2v.atomic.atomic_folder`): a crash, a full disk or SIGKILL at any moment leaves the
+previous checkpoint whole, and files the user put in ``D`` are kept. A folder that holds
+files but no ``checkpoint.json`` is the user's and is refused. While a run uses ``D``, a
+lock file beside it (``.D.lock``) keeps a second run from writing there too and names the
+run that holds it.
 
 A resume refuses, with :class:`~w2v.errors.CheckpointError`, a checkpoint that is truncated or
 corrupt (checksums), of another format version, written by another configuration (the
-options are compared one by one) or for another corpus (vocabulary and size fingerprint).
-With ``workers=1`` and a seed, a resumed run is bit-identical to an uninterrupted one: the
-weights, every RNG state and the position (chunk of each thread's shard) are restored, and
-the learning rate is a function of that position.
+options are compared one by one) or for another corpus (vocabulary, counts and the token
+sequence are fingerprinted, and the message says which differs). With ``workers=1`` and a
+seed, a resumed run is bit-identical to an uninterrupted one: the weights, every RNG state
+and the position (chunk of each thread's shard) are restored, and the learning rate is a
+function of that position.
 
-:class:`Checkpointer` is the engine's :class:`~w2v.engines.numba_engine.Control`: threads ask
-it between chunks whether to park (a checkpoint is due, or SIGINT/SIGTERM arrived); with all
-of them parked it saves, and after a signal raises :class:`TrainingInterrupted`.
+:class:`Checkpointer` is the engine's :class:`~w2v.engines.contract.Control`: threads ask it
+between chunks whether to park (a checkpoint is due, or SIGINT/SIGTERM arrived); with all of
+them parked it saves, and after a signal raises :class:`TrainingInterrupted`.
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -40,22 +45,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from w2v.atomic import atomic_write, check_writable_dir, make_output_dir
+from w2v.atomic import atomic_folder, check_folder_target
 from w2v.config import TrainConfig
-from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError, W2VError
+from w2v.dtypes import COUNT, REAL
+from w2v.engines.contract import Control, TrainingState
+from w2v.errors import CheckpointError, DivergenceError, W2VError
+from w2v.headers import check_fields, read_json_header
 
 if TYPE_CHECKING:
     from w2v.corpus import EncodedCorpus
-    from w2v.engines.numba_engine import EngineState
     from w2v.vectors import Vectors
     from w2v.vocab import Vocab
 
 FORMAT = "w2v-checkpoint"
-VERSION = 1
+VERSION = 2
 STATE_FILE = "checkpoint.json"
-# Without --checkpoint-every, a run with a checkpoint folder saves every 10 minutes.
+# A run with a checkpoint folder and no interval saves every 10 minutes.
 DEFAULT_EVERY_MINUTES = 10.0
-_ARRAYS = ("syn0", "syn1", "counts")
+_ARRAYS = ("w_in", "w_out", "counts")
+_FIELDS = {"config": dict, "corpus_fingerprint": dict, "epoch": int, "position": list,
+           "rng_states": list, "counters": list, "sha256": dict, "vocab_size": int,
+           "dim": int}
 
 
 class TrainingInterrupted(W2VError):
@@ -71,18 +81,22 @@ class TrainingInterrupted(W2VError):
         The input vectors so far.
     epoch : int
         The epoch (1-based) that was interrupted.
+    saved_to : str or None
+        Where the vectors so far were written, once they are (set by
+        :func:`w2v.job.train_to_path`).
     """
 
     def __init__(self, signum: int, folder: Path, vectors: Vectors, epoch: int) -> None:
         self.signum, self.folder, self.vectors, self.epoch = signum, folder, vectors, epoch
+        self.saved_to: str | None = None
         super().__init__(f"Interrupted by {signal.Signals(signum).name} in epoch {epoch}; "
                          f"checkpoint written to '{folder}'.")
 
 
 # --- fingerprints ---------------------------------------------------------------------------
 
-def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> str:
-    """SHA-256 of what a run saw of its corpus: words, counts, id and sentence totals.
+def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> dict[str, str]:
+    """SHA-256 digests of what a run saw of its corpus, part by part.
 
     Parameters
     ----------
@@ -91,14 +105,32 @@ def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> str:
 
     Returns
     -------
-    str
-        64 hexadecimal digits.
+    dict
+        ``words`` (the vocabulary in id order), ``counts`` (the word counts) and
+        ``tokens`` (the id sequence and sentence offsets: two tokens swapped change it),
+        64 hexadecimal digits each. Separate parts let a refusal say what differs.
     """
-    digest = hashlib.sha256()
-    digest.update("\n".join(vocab.words).encode("utf-8", "surrogatepass"))
-    digest.update(np.ascontiguousarray(vocab.counts, dtype="<i8").tobytes())
-    digest.update(f"{len(encoded.ids)} {len(encoded.sentence_starts)}".encode())
-    return digest.hexdigest()
+    words = hashlib.sha256("\n".join(vocab.words).encode("utf-8", "surrogatepass"))
+    counts = hashlib.sha256(np.ascontiguousarray(vocab.counts, dtype="<i8").tobytes())
+    tokens = hashlib.sha256()
+    ids = encoded.ids
+    block = 1 << 24  # ids hashed 64 MB at a time: a memory-mapped corpus stays on disk
+    for start in range(0, len(ids), block):
+        tokens.update(np.ascontiguousarray(ids[start:start + block], dtype="<u4").tobytes())
+    tokens.update(np.ascontiguousarray(encoded.sentence_starts, dtype="<i8").tobytes())
+    return {"words": words.hexdigest(), "counts": counts.hexdigest(),
+            "tokens": tokens.hexdigest()}
+
+
+def corpus_difference(saved: dict[str, Any], current: dict[str, str]) -> str | None:
+    """What differs between two corpus fingerprints, in words; None if they match."""
+    if saved.get("words") != current["words"]:
+        return "its vocabulary differs"
+    if saved.get("counts") != current["counts"]:
+        return "the same words, but their counts differ"
+    if saved.get("tokens") != current["tokens"]:
+        return "the same words and counts, but the tokens are in another order"
+    return None
 
 
 def config_differences(saved: dict[str, Any], config: TrainConfig) -> list[str]:
@@ -130,20 +162,25 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def save_checkpoint(folder: str | os.PathLike[str], state: EngineState, config: TrainConfig,
-                    vocab: Vocab, fingerprint: str) -> Path:
-    """Write ``state`` as the checkpoint of ``folder`` (created if missing), atomically.
+def check_checkpoint_folder(folder: str | os.PathLike[str]) -> Path:
+    """Raise :class:`~w2v.errors.OutputError` now if no checkpoint could be saved in ``folder``."""
+    return check_folder_target(folder, STATE_FILE, "checkpoint folder")
+
+
+def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config: TrainConfig,
+                    vocab: Vocab, fingerprint: dict[str, str]) -> Path:
+    """Write ``state`` as the checkpoint in ``folder``, replacing the previous one whole.
 
     Parameters
     ----------
     folder : path-like
-        The checkpoint folder; its parent must exist.
-    state : EngineState
-        Weights float32 (V, D) x 2, RNG states uint64 (workers, 1), epoch, position (workers,),
-        counters float64 (workers, 3), lr.
+        The checkpoint folder: new, empty, or a checkpoint folder; its parent must exist.
+    state : TrainingState
+        Weights float32 (V, D) x 2, RNG states uint64 (workers, 1), epoch, position
+        (workers,), counters float64 (workers, 3), lr.
     config : TrainConfig
     vocab : Vocab
-    fingerprint : str
+    fingerprint : dict
         :func:`corpus_fingerprint` of the run.
 
     Returns
@@ -154,61 +191,40 @@ def save_checkpoint(folder: str | os.PathLike[str], state: EngineState, config: 
     Raises
     ------
     OutputError
-        If the folder cannot be created or written (the previous checkpoint is kept).
+        If the folder cannot be written (the previous checkpoint is kept whole).
     """
-    root = Path(folder)
-    _make_folder(root)
-    previous = _read_json(root / STATE_FILE) if (root / STATE_FILE).is_file() else {}
-    step = int(previous.get("step", 0)) + 1 if isinstance(previous, dict) else 1
-    step_name = f"step-{step:06d}"
-    staging = root / f".{step_name}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
     files = {
-        "syn0.npy": _npy_bytes(state.syn0), "syn1.npy": _npy_bytes(state.syn1),
-        "counts.npy": _npy_bytes(np.asarray(vocab.counts, dtype=np.int64)),
+        "w_in.npy": _npy_bytes(state.w_in), "w_out.npy": _npy_bytes(state.w_out),
+        "counts.npy": _npy_bytes(np.asarray(vocab.counts, dtype=COUNT)),
         "vocab.txt": "".join(f"{word}\n" for word in vocab.words).encode("utf-8",
                                                                       "surrogatepass"),
     }
-    try:
-        staging.mkdir()
+    header = _header(state, config, fingerprint, files, vocab)
+    header["step"] = _previous_step(Path(folder)) + 1
+    with atomic_folder(folder, STATE_FILE, "checkpoint folder") as staging:
         for name, data in files.items():
-            with atomic_write(staging / name, "wb") as out:
-                out.write(data)
-        os.replace(staging, root / step_name)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"Cannot write checkpoint '{root}': {exc}") from exc
-    header = _header(state, config, fingerprint, step, step_name, files, vocab)
-    with atomic_write(root / STATE_FILE, "w", encoding="utf-8") as out:
-        json.dump(header, out, indent=1)
-    for old in root.iterdir():  # only now is the previous step unreferenced
-        if old.is_dir() and old.name != step_name and (
-                old.name.startswith("step-") or old.name.endswith(".tmp")):
-            shutil.rmtree(old, ignore_errors=True)
-    return root
+            (staging / name).write_bytes(data)
+        (staging / STATE_FILE).write_text(json.dumps(header, indent=1), encoding="utf-8")
+    return Path(folder)
 
 
-def _check_folder_creatable(root: Path) -> None:
-    """Refuse a checkpoint folder that is a file or whose parent cannot be written."""
-    if root.exists() and not root.is_dir():
-        raise OutputError(f"The checkpoint folder '{root}' is a file.")
-    check_writable_dir(root.parent if str(root.parent) else Path("."),
-                       "folder of the checkpoint folder")
+def _previous_step(folder: Path) -> int:
+    """The save count of the checkpoint in ``folder`` (0 if none or unreadable)."""
+    try:
+        step = read_header(folder).get("step", 0)
+    except CheckpointError:
+        return 0
+    return step if isinstance(step, int) and not isinstance(step, bool) else 0
 
 
-def _make_folder(root: Path) -> None:
-    _check_folder_creatable(root)
-    make_output_dir(root, "checkpoint folder", parents=False)
-
-
-def _header(state: EngineState, config: TrainConfig, fingerprint: str, step: int,
-            step_name: str, files: dict[str, bytes], vocab: Vocab) -> dict[str, Any]:
+def _header(state: TrainingState, config: TrainConfig, fingerprint: dict[str, str],
+            files: dict[str, bytes], vocab: Vocab) -> dict[str, Any]:
     position = state.position if state.position is not None else np.zeros(config.workers)
     counters = state.counters if state.counters is not None else np.zeros((config.workers, 3))
     return {
-        "format": FORMAT, "version": VERSION, "step": step, "folder": step_name,
+        "format": FORMAT, "version": VERSION,
         "config": config.to_dict(), "corpus_fingerprint": fingerprint,
-        "vocab_size": len(vocab), "dim": int(state.syn0.shape[1]),
+        "vocab_size": len(vocab), "dim": int(state.w_in.shape[1]),
         "epoch": int(state.epoch), "position": [int(p) for p in position],
         "alpha": state.alpha,
         # uint64 states as JSON integers: exact, unlike floats
@@ -221,51 +237,40 @@ def _header(state: EngineState, config: TrainConfig, fingerprint: str, step: int
 
 # --- reading --------------------------------------------------------------------------------
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CheckpointError(f"Checkpoint file '{path}' is unreadable or corrupt "
-                              f"({exc.__class__.__name__}).") from None
-
-
 def read_header(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON state of a checkpoint folder, checked for format, version and fields.
 
     Raises
     ------
     CheckpointError
-        If the folder or its ``checkpoint.json`` is missing, corrupt or of another version.
+        If the folder or its ``checkpoint.json`` is missing, corrupt, foreign or of another
+        version.
     """
     root = Path(folder)
     if not root.is_dir():
         raise CheckpointError(f"The checkpoint folder '{root}' does not exist.")
     path = root / STATE_FILE
-    if not path.is_file():
+    if not path.exists():
         raise CheckpointError(f"No checkpoint in '{root}' ({STATE_FILE} is missing).")
-    header = _read_json(path)
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise CheckpointError(f"'{path}' is not a w2v checkpoint.")
+    header = read_json_header(path, "checkpoint header", CheckpointError)
+    if header.get("format") != FORMAT:
+        raise CheckpointError(f"'{path}' is not a w2v checkpoint (its format is "
+                              f"{str(header.get('format'))[:40]!r}).")
     if header.get("version") != VERSION:
-        raise CheckpointError(f"'{path}' has checkpoint version {header.get('version')!r}; "
-                              f"this w2v reads version {VERSION}.")
-    expected = {"step": int, "folder": str, "config": dict, "corpus_fingerprint": str,
-                "epoch": int, "position": list, "rng_states": list, "counters": list,
-                "sha256": dict, "vocab_size": int, "dim": int}
-    for key, kind in expected.items():
-        if not isinstance(header.get(key), kind):
-            raise CheckpointError(f"'{path}': field {key!r} is missing or not a "
-                                  f"{kind.__name__}.")
+        raise CheckpointError(f"'{path}' has checkpoint version "
+                              f"{str(header.get('version'))[:20]}; this w2v reads version "
+                              f"{VERSION}.")
+    check_fields(header, _FIELDS, path, CheckpointError)
     return header
 
 
 def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: Vocab,
-                    fingerprint: str) -> EngineState:
+                    fingerprint: dict[str, str]) -> TrainingState:
     """Read the checkpoint of ``folder`` for a run with ``config`` on the corpus ``fingerprint``.
 
     Returns
     -------
-    EngineState
+    TrainingState
         Writable float32 (V, D) weights, uint64 (workers, 1) RNG states, epoch, position,
         counters and lr, ready for :func:`w2v.engines.numba_engine.train`.
 
@@ -275,22 +280,21 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
         If the checkpoint is missing, corrupt (a checksum or shape does not match), or was
         written by another configuration or for another corpus.
     """
-    from w2v.engines.numba_engine import EngineState
-
     root = Path(folder)
     header = read_header(root)
     differences = config_differences(header["config"], config)
     if differences:
         raise CheckpointError(f"Checkpoint '{root}' was written by another configuration: "
                               f"{'; '.join(differences)}. Resume with the same options.")
-    if header["corpus_fingerprint"] != fingerprint:
-        raise CheckpointError(f"Checkpoint '{root}' was written for another corpus (its "
-                              f"vocabulary has {header['vocab_size']} words, this corpus's "
-                              f"{len(vocab)}). Resume on the same corpus.")
-    arrays = _read_arrays(root / header["folder"], header["sha256"])
+    difference = corpus_difference(header["corpus_fingerprint"], fingerprint)
+    if difference is not None:
+        raise CheckpointError(f"Checkpoint '{root}' was written for another corpus: "
+                              f"{difference} ({header['vocab_size']:,} words then, "
+                              f"{len(vocab):,} now). Resume on the same corpus.")
+    arrays = _read_arrays(root, header["sha256"])
     shape = (len(vocab), config.vector_size)
-    if arrays["syn0"].shape != shape or arrays["syn1"].shape != shape:
-        raise CheckpointError(f"Checkpoint '{root}': weights of shape {arrays['syn0'].shape}, "
+    if arrays["w_in"].shape != shape or arrays["w_out"].shape != shape:
+        raise CheckpointError(f"Checkpoint '{root}': weights of shape {arrays['w_in'].shape}, "
                               f"expected {shape}.")
     try:
         rng = np.array(header["rng_states"], dtype=np.uint64).reshape(config.workers, 1)
@@ -298,21 +302,24 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
         counters = np.array(header["counters"], dtype=np.float64).reshape(config.workers, 3)
     except (ValueError, TypeError, OverflowError) as exc:
         raise CheckpointError(f"Checkpoint '{root}': bad RNG states, position or counters "
-                              f"({exc}).") from None
+                              f"({str(exc)[:80]}).") from None
     alpha = header.get("alpha")
-    return EngineState(syn0=arrays["syn0"], syn1=arrays["syn1"], rng_states=rng,
-                       epoch=header["epoch"], position=position, counters=counters,
-                       alpha=float(alpha) if isinstance(alpha, (int, float)) else None)
+    return TrainingState(w_in=arrays["w_in"].astype(REAL, copy=False),
+                         w_out=arrays["w_out"].astype(REAL, copy=False), rng_states=rng,
+                         epoch=header["epoch"], position=position, counters=counters,
+                         alpha=float(alpha) if isinstance(alpha, (int, float)) else None)
 
 
-def _read_arrays(step: Path, checksums: dict[str, Any]) -> dict[str, np.ndarray]:
+def _read_arrays(root: Path, checksums: dict[str, Any]) -> dict[str, np.ndarray]:
     arrays = {}
     for name in _ARRAYS:
-        path = step / f"{name}.npy"
+        path = root / f"{name}.npy"
+        if not path.is_file():
+            raise CheckpointError(f"Checkpoint file '{path}' is missing or not a file.")
         try:
             data = path.read_bytes()
         except OSError:
-            raise CheckpointError(f"Checkpoint file '{path}' is missing or unreadable.") from None
+            raise CheckpointError(f"Checkpoint file '{path}' is unreadable.") from None
         if hashlib.sha256(data).hexdigest() != checksums.get(f"{name}.npy"):
             raise CheckpointError(f"Checkpoint file '{path}' is corrupt or truncated (its "
                                   f"SHA-256 does not match).")
@@ -322,21 +329,9 @@ def _read_arrays(step: Path, checksums: dict[str, Any]) -> dict[str, np.ndarray]
 
 
 def resume_options(folder: str | os.PathLike[str], given: dict[str, Any]) -> dict[str, Any]:
-    """Training options for ``--resume``: the checkpoint's, overridden by those ``given``.
+    """Training options for a resume: the checkpoint's, overridden by those ``given``.
 
     An override that differs from the checkpoint is refused later, by :func:`load_checkpoint`.
-
-    Parameters
-    ----------
-    folder : path-like
-        The checkpoint folder.
-    given : dict
-        Options given on the command line (TrainConfig names).
-
-    Returns
-    -------
-    dict
-        Options for :class:`~w2v.config.TrainConfig`.
 
     Raises
     ------
@@ -346,35 +341,62 @@ def resume_options(folder: str | os.PathLike[str], given: dict[str, Any]) -> dic
     return {**read_header(folder)["config"], **given}
 
 
-def interrupted_message(stop: TrainingInterrupted, corpus: str, output: str, fmt: str) -> str:
-    """One line for the user: what was saved where, and the command that resumes.
+# --- the lock -------------------------------------------------------------------------------
 
-    Parameters
-    ----------
-    stop : TrainingInterrupted
-        The interruption (signal, checkpoint folder, epoch).
-    corpus, output : str
-        The corpus and vectors paths of the interrupted ``w2v train``.
-    fmt : str
-        The vectors format (``--format``), repeated in the command when not "text".
+class FolderLock:
+    """An exclusive lock on a checkpoint folder, held by one run at a time.
 
-    Returns
-    -------
-    str
-        The message, without a trailing newline.
+    The lock is ``flock`` on a file beside the folder (``.NAME.lock``), which records the
+    holder's process id, start time and command line, so that a second run can say which
+    run holds it. The kernel releases it when the holder dies, so a stale file never blocks.
     """
-    again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
-    if fmt != "text":
-        again += f" --format {fmt}"
-    return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
-            f"vectors so far saved to '{output}', checkpoint in '{stop.folder}'. "
-            f"Resume with: {again}")
+
+    def __init__(self, folder: Path) -> None:
+        parent = folder.parent if str(folder.parent) else Path(".")
+        self.path = parent / f".{folder.name[:200]}.lock"
+        self.folder = folder
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise :class:`CheckpointError` naming the run that holds it."""
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CheckpointError(f"Cannot lock the checkpoint folder '{self.folder}' "
+                                  f"({exc.strerror or exc}).") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "another run"
+            os.close(fd)
+            raise CheckpointError(f"The checkpoint folder '{self.folder}' is in use by "
+                                  f"{holder}; wait for it to finish or give another "
+                                  f"folder.") from None
+        os.ftruncate(fd, 0)
+        command = " ".join(os.path.basename(a) if i == 0 else a
+                           for i, a in enumerate(sys.argv))[:300]
+        os.write(fd, f"process {os.getpid()} (started {time.strftime('%H:%M:%S')}: "
+                     f"{command})".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock and remove its file."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        os.close(self._fd)
+        self._fd = None
 
 
 # --- the engine's control -------------------------------------------------------------------
 
-class Checkpointer:
+class Checkpointer(Control):
     """Saves checkpoints between chunks, resumes from one, and handles SIGINT/SIGTERM.
+
+    Use it as a context manager: entering takes the folder's lock, leaving releases it.
 
     Parameters
     ----------
@@ -385,31 +407,51 @@ class Checkpointer:
         None saves only when interrupted.
     resume : bool
         Start from the checkpoint in ``folder`` instead of from scratch.
+
+    Raises
+    ------
+    ConfigError
+        If ``every_minutes`` is negative or not finite.
+    CheckpointError
+        If ``resume`` and the folder holds no readable checkpoint.
+    OutputError
+        If the folder could never hold a checkpoint (a file, a folder of the user's, a
+        missing parent).
     """
 
     def __init__(self, folder: str | os.PathLike[str], every_minutes: float | None = None,
                  resume: bool = False) -> None:
-        if every_minutes is not None and not (every_minutes >= 0 and np.isfinite(every_minutes)):
-            raise ConfigError(f"--checkpoint-every must be a number of minutes >= 0. Got "
-                              f"{every_minutes!r} instead.")
+        from w2v.validation import Float
+
+        Float(0.0, optional=True).check("checkpoint_every", every_minutes)
         self.folder = Path(folder)
         if resume:
             read_header(self.folder)  # fail before reading the corpus
-        elif every_minutes is not None:  # fail before training if it could never be saved
-            _check_folder_creatable(self.folder)
+        check_checkpoint_folder(self.folder)
         self.every_s = None if every_minutes is None else every_minutes * 60.0
         self.resume = resume
         self.interrupted: int | None = None
         self.saves = 0
         self._last = time.monotonic()
-        self._run: tuple[TrainConfig, Vocab, str] | None = None
+        self._run: tuple[TrainConfig, Vocab, dict[str, str]] | None = None
+        self._lock = FolderLock(self.folder)
+        self.last_state: TrainingState | None = None
+
+    def __enter__(self) -> Checkpointer:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    @property
+    def has_checkpoint(self) -> bool:
+        """Whether the folder holds a checkpoint (this run's or the one it resumed)."""
+        return (self.folder / STATE_FILE).is_file()
 
     def start(self, config: TrainConfig, vocab: Vocab,
-              encoded: EncodedCorpus) -> EngineState | None:
+              encoded: EncodedCorpus) -> TrainingState | None:
         """Bind to a run once its corpus is encoded; return the state to resume, if any."""
-        if config.engine != "numba":
-            raise ConfigError(f"Checkpoints and --resume need the numba engine. Got "
-                              f"engine={config.engine!r}.")
         fingerprint = corpus_fingerprint(vocab, encoded)
         self._run = (config, vocab, fingerprint)
         self._last = time.monotonic()
@@ -423,42 +465,51 @@ class Checkpointer:
             return True
         return self.every_s is not None and time.monotonic() - self._last >= self.every_s
 
-    def checkpoint(self, state: EngineState, epoch_end: bool) -> None:
+    def paused(self, state: TrainingState, epoch_end: bool) -> None:
         """Save if due or interrupted (main thread, all workers parked)."""
+        self.last_state = state
         if not self.wants_pause():  # also True once a signal arrived
             return
-        assert self._run is not None, "Checkpointer.start() was not called"
-        config, vocab, fingerprint = self._run
-        self._check_finite(state)
-        save_checkpoint(self.folder, state, config, vocab, fingerprint)
-        self.saves += 1
-        self._last = time.monotonic()
+        self.save_now()
         if self.interrupted is not None:
+            config, vocab, _ = self._bound()
             from w2v.vectors import Vectors
 
             epoch = min(state.epoch + (0 if epoch_end else 1), config.epochs)
             raise TrainingInterrupted(self.interrupted, self.folder,
-                                      Vectors(list(vocab.words), state.syn0.copy()), epoch)
+                                      Vectors(list(vocab.words), state.w_in.copy()), epoch)
 
-    def _check_finite(self, state: EngineState) -> None:
+    def save_now(self) -> Path:
+        """Save the last state the engine showed (e.g. the finished run) as a checkpoint.
+
+        Raises
+        ------
+        DivergenceError
+            If a parameter is not finite (the last good checkpoint is kept).
+        OutputError
+            If the folder cannot be written.
+        """
+        config, vocab, fingerprint = self._bound()
+        if self.last_state is None:
+            raise RuntimeError("no training state to save yet")  # a bug, not the user's
+        self._check_finite(self.last_state)
+        save_checkpoint(self.folder, self.last_state, config, vocab, fingerprint)
+        self.saves += 1
+        self._last = time.monotonic()
+        return self.folder
+
+    def _bound(self) -> tuple[TrainConfig, Vocab, dict[str, str]]:
+        if self._run is None:
+            raise RuntimeError("Checkpointer.start() was not called")  # a bug, not the user's
+        return self._run
+
+    def _check_finite(self, state: TrainingState) -> None:
         # A non-finite parameter must never overwrite the last good checkpoint.
-        if not (np.isfinite(state.syn0).all() and np.isfinite(state.syn1).all()):
+        if not (np.isfinite(state.w_in).all() and np.isfinite(state.w_out).all()):
             lr = state.alpha if state.alpha is not None else float("nan")
-            raise DivergenceError(
-                f"Training diverged in epoch {state.epoch + 1}: a parameter is not finite "
-                f"(learning rate {lr:.4g}). Lower --alpha.")
-
-    @classmethod
-    def for_command_line(cls, output: Path, checkpoint_dir: Path | None,
-                         every_minutes: float | None, resume: Path | None) -> Checkpointer:
-        """The checkpointer of ``w2v train``: periodic saves only with a folder or a resume;
-        without one, an interruption still saves to ``OUTPUT.checkpoint``."""
-        if every_minutes is not None and checkpoint_dir is None and resume is None:
-            raise ConfigError("--checkpoint-every needs --checkpoint-dir (or --resume).")
-        folder = checkpoint_dir or resume or Path(f"{output}.checkpoint")
-        if every_minutes is None and (checkpoint_dir or resume) is not None:
-            every_minutes = DEFAULT_EVERY_MINUTES
-        return cls(folder, every_minutes, resume=resume is not None)
+            raise DivergenceError("Training diverged in epoch {epoch}: a parameter is not "
+                                  "finite (learning rate {lr:.4g}). Lower the {alpha}.",
+                                  epoch=state.epoch + 1, lr=lr)
 
     @contextlib.contextmanager
     def catch_signals(self) -> Iterator[None]:

@@ -110,12 +110,12 @@ def gradcheck() -> None:
 
 @app.command()
 def train(
-    ctx: typer.Context,
     corpus: Annotated[Path, typer.Argument(
         help="Text file (.gz/.bz2 too) or folder of files; whitespace-separated tokens, "
              "one sentence a line.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Vectors file to write.")],
-    sg: Annotated[bool, typer.Option("--sg/--cbow", help="Skip-gram (default) or CBOW.")] = True,
+    sg: Annotated[bool | None, typer.Option("--sg/--cbow",
+                                            help="Skip-gram (default) or CBOW.")] = None,
     dim: Annotated[int | None, typer.Option(help="Vector size (default 100).")] = None,
     window: Annotated[int | None, typer.Option(help="Largest window (default 5).")] = None,
     negative: Annotated[int | None, typer.Option(help="Negatives per example (default 5).")] = None,
@@ -133,7 +133,7 @@ def train(
     fmt: Annotated[str, typer.Option("--format", help="'text', 'binary' (word2vec.c) or "
                                                       "'native'.")] = "text",
     engine: Annotated[str | None, typer.Option(help="'numba' (CPU, default), 'torch' or "
-                                                    "'reference' (slow, small corpora).")] = None,
+                                                    "'numpy' (float64, small corpora).")] = None,
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
                                                     "'cuda:N'.")] = None,
     init: Annotated[str | None, typer.Option(
@@ -165,83 +165,49 @@ def train(
     """
     import warnings
 
-    from w2v.atomic import check_writable_dir
-    from w2v.checkpoint import (
-        STATE_FILE,
-        Checkpointer,
-        TrainingInterrupted,
-        interrupted_message,
-        resume_options,
-    )
-    from w2v.errors import ConfigError, DivergenceError
+    from w2v.checkpoint import TrainingInterrupted
+    from w2v.job import train_to_path
     from w2v.progress import TrainingProgress, summary_line
-    from w2v.training import train as train_model
+    from w2v.validation import Float
 
-    if fmt not in ("text", "binary", "native"):
-        raise ConfigError(f"--format must be 'text', 'binary' or 'native'. Got {fmt!r} instead.")
-    check_writable_dir(output.parent if str(output.parent) else Path("."),
-                       "folder of the output file")
     given = {"sg": sg, "vector_size": dim, "window": window, "negative": negative,
              "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device, "init": init,
              "shared_negatives": shared_negatives}
-    options = {k: v for k, v in given.items() if v is not None}
-    checkpointer = Checkpointer.for_command_line(output, checkpoint_dir, checkpoint_every, resume)
-    if resume is not None:
-        if ctx.get_parameter_source("sg").name == "DEFAULT":
-            del options["sg"]  # --sg/--cbow not given: the checkpoint's
-        options = resume_options(resume, options)
-    _check_train_options(options, output, fmt)
-    if max_memory is not None and not 0 < max_memory < float("inf"):
-        raise ConfigError(f"--max-memory must be a positive number of MB. Got {max_memory!r} "
-                          f"instead.")
-    max_bytes = None if max_memory is None else int(max_memory * 2**20)
-    if options.get("engine", "numba") != "numba" and checkpointer.every_s is None:
-        checkpointer = None  # only the numba engine checkpoints; others stop on Ctrl-C
+    options = {name: value for name, value in given.items() if value is not None}
+    Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
+    max_bytes = None if max_memory is None else max_memory * 2**20
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with TrainingProgress(disable=quiet) as progress:
-                model = train_model(str(corpus), report=progress, checkpoint=checkpointer,
-                                    max_memory=max_bytes, **options)
+                model = train_to_path(corpus, output, format=fmt, checkpoint_dir=checkpoint_dir,
+                                      checkpoint_every=checkpoint_every, resume=resume,
+                                      callbacks=[progress], max_memory=max_bytes, **options)
         except TrainingInterrupted as stop:
-            stop.vectors.save(output, format=fmt)
-            print(interrupted_message(stop, str(corpus), str(output), fmt), file=sys.stderr)
+            _print_warnings(caught)
+            print(_interrupted_message(stop, corpus, output, fmt), file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
-        except DivergenceError as exc:
-            if checkpointer is None or not (checkpointer.folder / STATE_FILE).is_file():
-                raise
-            raise DivergenceError(f"{exc} The last good checkpoint is kept in "
-                                  f"'{checkpointer.folder}'.") from None
-    for warning in caught:
-        print(f"w2v: warning: {warning.message}", file=sys.stderr)
-    model.save(output, format=fmt)
+    _print_warnings(caught)
     print(summary_line(model, str(output), fmt))
 
 
-# TrainConfig's names that the command line spells differently.
-_TRAIN_FLAGS = {"vector_size": "--dim", "min_count": "--min-count", "min_alpha": "--min-alpha",
-                "sg": "--sg/--cbow"}
+def _print_warnings(caught: list) -> None:
+    for warning in caught:
+        print(f"w2v: warning: {warning.message}", file=sys.stderr)
 
 
-def _check_train_options(options: dict, output: Path, fmt: str) -> None:
-    """Validate options and the output path before the corpus is read (fail fast)."""
-    from w2v.config import TrainConfig
-    from w2v.errors import ConfigError, OutputError
+def _interrupted_message(stop, corpus: Path, output: Path, fmt: str) -> str:
+    """One line: what was saved where, and the command that resumes."""
+    import signal
 
-    try:
-        TrainConfig.from_options(**options)
-    except ConfigError as exc:
-        message = str(exc)
-        for name in TrainConfig.__dataclass_fields__:
-            flag = _TRAIN_FLAGS.get(name, "--" + name.replace("_", "-"))
-            message = message.replace(f"The '{name}' parameter", f"The '{flag}' option")
-            message = message.replace(f"'{name}'", f"'{flag}'")
-        raise ConfigError(message) from None
-    if fmt != "native" and output.is_dir():
-        raise OutputError(f"The output '{output}' is a folder; give a file name for "
-                          f"--format {fmt}.")
+    again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
+    if fmt != "text":
+        again += f" --format {fmt}"
+    return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
+            f"vectors so far saved to '{stop.saved_to}', checkpoint in '{stop.folder}'. "
+            f"Resume with: {again}")
 
 
 # --- using vectors ----------------------------------------------------------------------
@@ -450,7 +416,7 @@ def main() -> None:
     try:
         status = app(standalone_mode=False)
     except W2VError as exc:
-        _fail(str(exc), 1)
+        _fail(exc.render(option_flag), 1)
     except no_args_error as exc:
         exc.show()  # `w2v` alone, or a group without its command: print the help
         sys.exit(exc.exit_code)
@@ -471,6 +437,17 @@ def _click_usage_errors() -> tuple[type[Exception], type[Exception]]:
     except ImportError:  # pragma: no cover - depends on the installed Typer
         from click.exceptions import NoArgsIsHelpError, UsageError
     return UsageError, NoArgsIsHelpError
+
+
+# Library parameters that the command line spells differently from --name-with-dashes.
+_FLAGS = {"vector_size": "--dim", "sg": "--sg/--cbow", "topn": "-n/--topn",
+          "max_memory": "--max-memory (MB)", "checkpoint_every": "--checkpoint-every (minutes)",
+          "shared_negatives": "--shared-negatives/--per-pair-negatives", "random_seed": "--seed"}
+
+
+def option_flag(name: str) -> str:
+    """How the command line names a library parameter in messages: ``'--min-count' option``."""
+    return f"'{_FLAGS.get(name, '--' + name.replace('_', '-'))}' option"
 
 
 def _fail(message: str, status: int) -> None:

@@ -7,11 +7,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from w2v.engines.registry import NAMES as ENGINES
 from w2v.errors import ConfigError
 from w2v.validation import Choice, Constraint, Flag, Float, Int, Text
 
 LOSSES = ("neg", "softmax")
-ENGINES = ("numba", "torch", "reference")
 # Initial input vectors U(-s/dim, s/dim): word2vec.c's s = 0.5, gensim 4's s = 1.
 INIT_SCALES = {"word2vec": 0.5, "gensim": 1.0}
 

@@ -15,22 +15,20 @@ from collections.abc import Callable
 
 
 class W2VError(Exception):
-    """Base class of every error caused by the user's input, files or options."""
+    """Base class of every error caused by the user's input, files or options.
 
-
-class ConfigError(W2VError, ValueError):
-    """An option is out of range, of the wrong type, or does not fit the data.
-
-    The message is a template in which every option is written as its Python name in braces,
-    ``"Lower the {min_count} (now {now})."``; values go in as keyword arguments, never
-    into the template itself (a value may hold braces). ``str(error)`` names options as a
-    Python caller knows them ("the 'min_count' parameter"); the command line renders the
-    same error with its flags ("the '--min-count' option") through :meth:`render`.
+    A message that names options is a template: each option is written as its Python name
+    in braces, ``"Lower the {min_count} (now {now})."``, and values go in as keyword
+    arguments, never into the template itself (a value may hold braces). ``str(error)``
+    names options as a Python caller knows them ("the 'min_count' parameter"); the command
+    line renders the same error with its flags ("the '--min-count' option") through
+    :meth:`render`. A message given without ``parameter`` or values is taken literally
+    (every :class:`ConfigError` is a template).
 
     Parameters
     ----------
-    template : str
-        The message; ``{name}`` fields that are not in ``values`` are option names.
+    message : str
+        The message, or a template whose ``{name}`` fields not in ``values`` are options.
     parameter : str, optional
         The option at fault (default: the first option the template names), so that
         callers can tell which one without parsing the message.
@@ -43,23 +41,41 @@ class ConfigError(W2VError, ValueError):
     "The 'window' parameter must be at least 1. Got 0 instead."
     """
 
-    def __init__(self, template: str, parameter: str | None = None, **values: object) -> None:
-        self.template = template
+    # Subclasses whose messages are always templates (they are always about an option).
+    always_template = False
+
+    def __init__(self, message: str = "", parameter: str | None = None,
+                 **values: object) -> None:
+        self.template = message
         self.values = values
-        names = _option_names(template, values)
+        self.is_template = self.always_template or parameter is not None or bool(values)
+        names = self.option_names()
         self.parameter = parameter if parameter is not None else (names[0] if names else None)
         super().__init__(self.render(python_option_name))
 
+    def option_names(self) -> list[str]:
+        """The options the message names, in order (empty for a literal message)."""
+        if not self.is_template:
+            return []
+        try:
+            fields = [field for _, field, _, _ in string.Formatter().parse(self.template)
+                      if field]
+        except ValueError:  # unbalanced braces: not a template after all
+            return []
+        return [field for field in dict.fromkeys(fields) if field not in self.values]
+
     def render(self, option_name: Callable[[str], str]) -> str:
         """The message with each option named by ``option_name(python_name)``."""
-        fields = {name: option_name(name) for name in _option_names(self.template, self.values)}
+        if not self.is_template:
+            return self.template
+        fields = {name: option_name(name) for name in self.option_names()}
         try:
             return self.template.format_map({**fields, **self.values})
-        except (KeyError, ValueError, IndexError):  # not a template: a literal message
+        except (KeyError, ValueError, IndexError, AttributeError):  # a literal after all
             return self.template
 
-    def __reduce__(self):  # keep pickling (multiprocessing) working with keyword values
-        return (_rebuild_config_error, (self.template, self.parameter, self.values))
+    def __reduce__(self):  # pickling (multiprocessing) with keyword values
+        return (_rebuild, (type(self), self.template, self.parameter, self.values))
 
 
 def python_option_name(name: str) -> str:
@@ -67,17 +83,15 @@ def python_option_name(name: str) -> str:
     return f"'{name}' parameter"
 
 
-def _option_names(template: str, values: dict[str, object]) -> list[str]:
-    try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field]
-    except ValueError:  # unbalanced braces: a literal message
-        return []
-    return [field for field in dict.fromkeys(fields) if field not in values]
+def _rebuild(kind: type[W2VError], template: str, parameter: str | None,
+             values: dict[str, object]) -> W2VError:
+    return kind(template, parameter, **values)
 
 
-def _rebuild_config_error(template: str, parameter: str | None,
-                          values: dict[str, object]) -> ConfigError:
-    return ConfigError(template, parameter, **values)
+class ConfigError(W2VError, ValueError):
+    """An option is out of range, of the wrong type, or does not fit the data."""
+
+    always_template = True
 
 
 class InputNotFoundError(W2VError, FileNotFoundError):

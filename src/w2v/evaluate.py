@@ -181,8 +181,8 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
         If a question line has other than 4 words or comes before any section header.
     """
     if method not in ("3cosadd", "3cosmul"):
-        raise ConfigError(f"The 'method' parameter must be '3cosadd' or '3cosmul'. "
-                          f"Got {method!r} instead.")
+        raise ConfigError("The {method} must be '3cosadd' or '3cosmul'. Got {got} instead.",
+                          got=repr(method))
     file = _resolve(path, ANALOGY_SETS, "questions-words.txt")
     sections = _read_analogies(file)
     keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
@@ -421,8 +421,8 @@ def _folded_keys(vectors: Vectors, restrict_vocab: int | None,
                  case_insensitive: bool) -> dict[str, int]:
     """(Folded) word -> row of its most frequent spelling among the first ``restrict_vocab``."""
     if restrict_vocab is not None and restrict_vocab < 1:
-        raise ConfigError(f"The 'restrict_vocab' parameter must be an int >= 1 or None. "
-                          f"Got {restrict_vocab!r} instead.")
+        raise ConfigError("The {restrict_vocab} must be an int >= 1 or None. Got {got} "
+                          "instead.", got=repr(restrict_vocab))
     keys: dict[str, int] = {}
     for index, word in enumerate(vectors.index_to_key[:restrict_vocab]):
         keys.setdefault(_fold(word, case_insensitive), index)

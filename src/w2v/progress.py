@@ -1,10 +1,9 @@
 """Rich progress bars and a one-line summary for training runs.
 
-:class:`TrainingProgress` is a ``report`` callback for :func:`w2v.training.train` (shared by
-every engine): it receives each history record and shows epoch, words/s, loss, ETA and
-elapsed wall-clock time. ``train`` calls its :meth:`~TrainingProgress.start` once the corpus
-is encoded, so the bar knows its total. :func:`iteration_bar` is the bar of ``w2v seed``,
-counted in SGD iterations.
+:class:`TrainingProgress` is a :class:`~w2v.callbacks.Callback` for :func:`w2v.train` (shared
+by every engine): it is sized when training begins and shows epoch, words/s, loss, ETA and
+elapsed wall-clock time from each history record. :func:`iteration_bar` is the bar of
+``w2v seed``, counted in SGD iterations.
 """
 
 from __future__ import annotations
@@ -13,9 +12,14 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
+
+from w2v.callbacks import Callback
+
+if TYPE_CHECKING:
+    from w2v.engines.contract import HistoryRecord
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,10 +31,10 @@ from rich.progress import (
 )
 
 
-class TrainingProgress:
+class TrainingProgress(Callback):
     """Live progress of a training run on stderr (a no-op display when not a terminal).
 
-    Use as a context manager and pass it as ``report=`` to :func:`w2v.train`.
+    Use as a context manager and pass it in ``callbacks=`` to :func:`w2v.train`.
     """
 
     def __init__(self, file: IO[str] | None = None, disable: bool = False) -> None:
@@ -56,19 +60,19 @@ class TrainingProgress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def start(self, total_words: int, epochs: int) -> None:
+    def on_train_begin(self, total_words: int, epochs: int) -> None:
         """Size the bar: ``total_words`` words read per epoch, ``epochs`` epochs."""
         self.epochs = epochs
         self.task = self.progress.add_task("train", total=total_words * epochs, epoch=1,
                                            epochs=epochs, rate=0.0, loss=float("nan"))
 
-    def __call__(self, entry: dict[str, Any]) -> None:
+    def on_record(self, record: HistoryRecord) -> None:
         """Show one history record (interval or epoch)."""
         if self.task is None:
             return
-        self.progress.update(self.task, completed=entry["words_done"],
-                             epoch=min(entry["epoch"], self.epochs),
-                             rate=entry["words_per_s"], loss=entry["loss"])
+        self.progress.update(self.task, completed=record.words_done,
+                             epoch=min(record.epoch, self.epochs),
+                             rate=record.words_per_s, loss=record.loss)
 
 
 def summary_line(model: Any, path: str, fmt: str) -> str:
@@ -88,8 +92,8 @@ def summary_line(model: Any, path: str, fmt: str) -> str:
     str
     """
     stats = model.stats
-    epochs = [h for h in model.history if h["kind"] == "epoch"]
-    loss = epochs[-1]["loss"] if epochs else float("nan")
+    epochs = [record for record in model.history if record.kind == "epoch"]
+    loss = epochs[-1].loss if epochs else float("nan")
     dim = model.vectors.vectors.shape[1]
     return (f"Trained {stats['vocab_size']:,} words x {dim} dims on {stats['tokens']:,} tokens "
             f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "

@@ -33,7 +33,6 @@ Quirks kept or changed (see ``docs/math.md``, "Decisions")
 
 from __future__ import annotations
 
-import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ import numpy as np
 
 from w2v.errors import CheckpointError, ConfigError, GradientCheckError
 from w2v.sgd_saves import latest_save_iteration, load_saved_params, params_path, save_params
+from w2v.validation import Float, Int
 
 __all__ = [
     "ANNEAL_EVERY",
@@ -129,7 +129,8 @@ def softmax(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim not in (1, 2):
-        raise ConfigError(f"softmax expects a 1-D or 2-D array. Got {x.ndim} dimensions instead.")
+        raise ConfigError("softmax expects a 1-D or 2-D array. Got {ndim} dimensions instead.",
+                          parameter="x", ndim=x.ndim)
     shifted = x - x.max(axis=-1, keepdims=True)  # a new array: the caller's x is not shifted
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -150,7 +151,8 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
-        raise ConfigError(f"normalize_rows expects a 2-D array. Got {x.ndim} dimensions instead.")
+        raise ConfigError("normalize_rows expects a 2-D array. Got {ndim} dimensions instead.",
+                          parameter="x", ndim=x.ndim)
     norms = np.sqrt(np.sum(x**2, axis=1)).reshape(-1, 1)
     return x / (norms + 1e-30)
 
@@ -289,9 +291,8 @@ def neg_sampling_loss_and_gradient(
     if neg_sample_word_indices is None:
         if dataset is None:
             raise ConfigError(
-                "neg_sampling_loss_and_gradient needs a dataset to draw negatives from, "
-                "or explicit neg_sample_word_indices."
-            )
+                "neg_sampling_loss_and_gradient needs a {dataset} to draw negatives from, "
+                "or explicit {neg_sample_word_indices}.")
         neg_sample_word_indices = get_negative_samples(outside_word_idx, dataset, K)
     negs = _check_indices(neg_sample_word_indices, len(u), "neg_sample_word_indices")
 
@@ -548,8 +549,8 @@ def gradcheck_naive(
     _, grad = f(x_work.copy())
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != x_work.shape:
-        raise ConfigError(f"gradcheck_naive: f returned a gradient of shape {grad.shape} "
-                          f"for x of shape {x_work.shape}.")
+        raise ConfigError("gradcheck_naive: the {f} returned a gradient of shape {got} for x "
+                          "of shape {shape}.", got=grad.shape, shape=x_work.shape)
     worst = (-1.0, (), 0.0, 0.0)
     for ix in np.ndindex(x_work.shape):
         original = x_work[ix]
@@ -645,9 +646,7 @@ def sgd(
     for value, name in ((iterations, "iterations"), (print_every, "print_every"),
                         (save_every, "save_every"), (anneal_every, "anneal_every")):
         _check_positive_int(value, name)
-    if isinstance(step, bool) or not (isinstance(step, numbers.Real) and np.isfinite(step)
-                                      and step > 0):
-        raise ConfigError(f"The 'step' parameter must be a positive number. Got {step!r} instead.")
+    Float(0.0, open_low=True).check("step", step)
     postprocessing = postprocessing or (lambda x: x)
     x = np.array(x0, dtype=np.float64, copy=True)
     start, exploss = 0, None
@@ -682,16 +681,16 @@ def sgd(
 # --- validation --------------------------------------------------------------------------
 
 def _check_positive_int(value: Any, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ConfigError(f"The '{name}' parameter must be an int in the range [1, inf). "
-                          f"Got {value!r} instead.")
+    Int(low=1).check(name, value)
 
 
 def _check_indices(indices: Any, n: int, name: str) -> np.ndarray:
     arr = np.asarray(indices)
     if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-        raise ConfigError(f"'{name}' must be a 1-D sequence of word ids. Got {indices!r} instead.")
+        raise ConfigError("The {" + name + "} must be a 1-D sequence of word ids. Got {got} "
+                          "instead.", got=repr(indices)[:80])
     arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= n):
-        raise ConfigError(f"'{name}' must hold word ids in [0, {n}). Got {indices!r} instead.")
+        raise ConfigError("The {" + name + "} must hold word ids in [0, {n}). Got {got} "
+                          "instead.", n=n, got=repr(indices)[:80])
     return arr

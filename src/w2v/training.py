@@ -1,30 +1,32 @@
-"""``train(corpus, **config) -> Model``: count, encode, pick the engine, wrap the result.
+"""``train(corpus, **config) -> Model``: count, encode, ask the registry for the engine, wrap.
 
 Every engine receives the same :class:`~w2v.corpus.EncodedCorpus`, :class:`~w2v.vocab.Vocab`
-and :class:`~w2v.config.TrainConfig` and returns input vectors, output vectors and a
-history; this module turns that into a :class:`Model`.
+and :class:`~w2v.config.TrainConfig` and returns an
+:class:`~w2v.engines.contract.EngineResult`; this module turns it into a :class:`Model`.
+Training to files, with checkpoints and save on interrupt, is :func:`w2v.job.train_to_path`.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from w2v.callbacks import Callback, CallbackList
 from w2v.config import TrainConfig
 from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
-from w2v.engines.common import Report
-from w2v.errors import CorpusError
+from w2v.engines import registry
+from w2v.engines.contract import EngineResult, HistoryRecord
+from w2v.errors import ConfigError, CorpusError
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
 
 if TYPE_CHECKING:
     from w2v.checkpoint import Checkpointer
-
 
 
 @dataclass
@@ -34,28 +36,25 @@ class Model:
     Attributes
     ----------
     vectors : Vectors
-        The input ("word") vectors, float32 (V, D), row i is ``vocab.words[i]``.
+        The input ("word") vectors ``w_in``, float32 (V, D), row i is ``vocab.words[i]``.
     output_vectors : np.ndarray
-        float32 (V, D): the output (context) vectors, same row order.
+        float32 (V, D): the output vectors ``w_out``, same row order.
     config : TrainConfig
         The options it was trained with.
     vocab : Vocab
         Words, counts and ids.
-    history : list of dict
-        One record per reporting interval (kind "interval") and per epoch (kind "epoch"):
-        epoch (1-based), words_done, loss (mean loss per trained pair: skip-gram
-        (center, context) pair or CBOW window), pairs, words_per_s (wall clock), alpha,
-        elapsed_s.
+    history : list of HistoryRecord
+        One record per reporting interval (kind "interval") and per epoch (kind "epoch").
     stats : dict
         Facts of the run: corpus tokens read, in-vocabulary words, invalid UTF-8 bytes,
-        training seconds.
+        training seconds, trained examples, the device, and the engine's own details.
     """
 
     vectors: Vectors
     output_vectors: np.ndarray
     config: TrainConfig
     vocab: Vocab
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: list[HistoryRecord] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: str | os.PathLike[str], format: str = "text") -> None:
@@ -63,12 +62,13 @@ class Model:
         self.vectors.save(path, format=format)
 
     def epoch_losses(self) -> list[float]:
-        """Mean loss per trained pair of each epoch."""
-        return [h["loss"] for h in self.history if h["kind"] == "epoch"]
+        """Mean loss per trained example of each epoch."""
+        return [record.loss for record in self.history if record.kind == "epoch"]
 
 
-def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer | None = None,
-          max_memory: int | None = None, **config: Any) -> Model:
+def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
+          checkpoint: Checkpointer | None = None, max_memory: int | None = None,
+          **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -76,17 +76,17 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
     corpus : path, list of list of str, or iterable of list of str
         A text file (``.gz``/``.bz2`` too) or folder, or sentences as token lists.
         A one-shot iterator is read into memory first (it is needed twice).
-    report : callable, optional
-        Called with each history record while training (e.g. a progress bar). If it has a
-        ``start(total_words, epochs)`` method, that is called first, once the corpus is
-        encoded (:class:`w2v.progress.TrainingProgress` does).
+    callbacks : sequence of w2v.callbacks.Callback, optional
+        Told when training begins, given each history record, and given the model at the
+        end (e.g. :class:`w2v.progress.TrainingProgress`).
+    checkpoint : w2v.checkpoint.Checkpointer, optional
+        Saves checkpoints between chunks, resumes from one, and turns SIGINT/SIGTERM into a
+        checkpoint and :class:`~w2v.checkpoint.TrainingInterrupted`. Only engines whose
+        registry entry says ``checkpoints`` take one (the numba engine).
     max_memory : int, optional
         Bytes the encoded id array (4 bytes a word) may take in memory; a larger corpus is
         encoded to a memory-mapped temporary file. None: the corpus module's default
         (:data:`w2v.corpus.MEMMAP_THRESHOLD` ids).
-    checkpoint : w2v.checkpoint.Checkpointer, optional
-        Saves checkpoints between chunks, resumes from one, and turns SIGINT/SIGTERM into a
-        checkpoint and :class:`~w2v.checkpoint.TrainingInterrupted` (numba engine only).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -99,13 +99,19 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
     Raises
     ------
     ConfigError
-        For an unknown or out-of-range option.
+        For an unknown or out-of-range option, or a checkpoint with an engine that cannot
+        take one.
     InputNotFoundError, CorpusError
-        If the corpus is missing, empty, or has no word left after ``min_count``.
+        If the corpus is missing or empty, has no word left after ``min_count``, or gives
+        no training example.
     DivergenceError
         If the loss becomes non-finite.
     """
     cfg = TrainConfig.from_options(**config)
+    engine = registry.get(cfg.engine)
+    if checkpoint is not None and not engine.checkpoints:
+        raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
+                          "engine can.", name=cfg.engine)
     is_path = isinstance(corpus, (str, os.PathLike))
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
@@ -116,24 +122,34 @@ def train(corpus: Any, *, report: Report | None = None, checkpoint: Checkpointer
     threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
     encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length, **threshold)
     _check_trainable(name, vocab, encoded, cfg)
-    if report is not None and hasattr(report, "start"):
-        report.start(int(len(encoded.ids)), cfg.epochs)
-    engine_train = _engine_train(cfg)
+    observers = CallbackList(callbacks)
+    observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
+    engine_train = engine.load()
     t0 = time.perf_counter()
     if checkpoint is None:
-        result = engine_train(encoded, vocab, cfg, report)
-    else:  # the checkpoint module hooks into the driver between chunks
+        result = engine_train(encoded, vocab, cfg, report=observers.on_record)
+    else:  # the checkpointer is the engine's control between chunks
         state = checkpoint.start(cfg, vocab, encoded)
         with checkpoint.catch_signals():
-            result = engine_train(encoded, vocab, cfg, report, state=state, control=checkpoint)
+            result = engine_train(encoded, vocab, cfg, report=observers.on_record, state=state,
+                                  control=checkpoint)
     seconds = time.perf_counter() - t0
-    run_stats = {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
-                 "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
-                 "train_seconds": seconds,
-                 "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9)}
-    return Model(vectors=Vectors(list(vocab.words), np.asarray(result.input_vectors)),
-                 output_vectors=np.asarray(result.output_vectors), config=cfg, vocab=vocab,
-                 history=list(result.history), stats=run_stats)
+    _check_trained(name, result, cfg)
+    model = Model(vectors=Vectors(list(vocab.words), np.asarray(result.w_in)),
+                  output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
+                  history=list(result.history),
+                  stats=_run_stats(stats, encoded, vocab, cfg, seconds, result))
+    observers.on_train_end(model)
+    return model
+
+
+def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,
+               seconds: float, result: EngineResult) -> dict[str, Any]:
+    return {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
+            "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
+            "train_seconds": seconds,
+            "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9),
+            "examples": result.examples, "device": result.device, **result.details}
 
 
 def _check_trainable(name: str, vocab: Vocab, encoded: EncodedCorpus, cfg: TrainConfig) -> None:
@@ -141,20 +157,20 @@ def _check_trainable(name: str, vocab: Vocab, encoded: EncodedCorpus, cfg: Train
     lengths = np.diff(encoded.sentence_starts)
     if not len(lengths) or lengths.max() < 2:
         raise CorpusError(
-            f"{name} has no sentence with two in-vocabulary words, so no (center, context) "
-            f"pair to train on; give more text or lower --min-count (now {cfg.min_count}).")
+            "{name} has no sentence with two in-vocabulary words, so no (center, context) "
+            "pair to train on; give more text or lower the {min_count} (now {now}).",
+            name=name, now=cfg.min_count)
     if len(vocab) < 2:
         raise CorpusError(
-            f"{name} has a single word ('{vocab.words[0]}') with count >= min_count="
-            f"{cfg.min_count}; word2vec needs at least two. Lower --min-count or give more text.")
+            "{name} has a single word ({word!r}) with count >= {now}; word2vec needs at "
+            "least two. Lower the {min_count} or give more text.", name=name,
+            word=vocab.words[0], now=cfg.min_count)
 
 
-def _engine_train(cfg: TrainConfig) -> Callable[..., Any]:
-    """The engine's ``train(encoded, vocab, config, report)``, imported on demand."""
-    if cfg.engine == "numba":
-        from w2v.engines.numba_engine import train as engine_train
-    elif cfg.engine == "reference":
-        from w2v.engines.reference import train as engine_train
-    else:
-        from w2v.engines.torch_engine import train as engine_train
-    return engine_train
+def _check_trained(name: str, result: EngineResult, cfg: TrainConfig) -> None:
+    """Refuse a run in which subsampling left nothing to train (its vectors are untrained)."""
+    if result.examples == 0:
+        raise CorpusError(
+            "{name} gave no training example in {epochs} epoch(s): subsampling dropped "
+            "nearly every word of so small a corpus. Give more text, or raise the {sample} "
+            "(now {now}; 0 keeps every word).", name=name, epochs=cfg.epochs, now=cfg.sample)

@@ -15,6 +15,7 @@ assignment's functions use the same objects for their own arguments.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,8 @@ class Int:
         """Return ``value`` if valid, else raise :class:`ConfigError` naming ``name``."""
         if value is None and self.optional:
             return None
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        # numbers.Integral admits numpy integers; bool is refused explicitly.
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
         if not ok or not self.low <= value <= self.high:
             closing = ")" if self.high == math.inf else "]"
             opening = "(" if self.low == -math.inf else "["
@@ -66,7 +68,7 @@ class Float:
         """Return ``float(value)`` if valid, else raise :class:`ConfigError` naming ``name``."""
         if value is None and self.optional:
             return None
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
         in_range = ok and math.isfinite(value) and (
             value > self.low if self.open_low else value >= self.low) and value <= self.high
         if not in_range:

@@ -45,18 +45,18 @@ class Vectors:
         matrix = vectors if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 \
             else np.asarray(vectors, dtype=np.float32)
         if matrix.ndim != 2:
-            raise ConfigError(f"The 'vectors' parameter must be a 2-D (V, D) matrix. "
-                              f"Got shape {matrix.shape} instead.")
+            raise ConfigError("The {vectors} must be a 2-D (V, D) matrix. Got shape {shape} "
+                              "instead.", shape=matrix.shape)
         keys = list(keys)
         if len(keys) != matrix.shape[0]:
-            raise ConfigError(f"Got {len(keys)} keys for {matrix.shape[0]} rows of vectors; "
-                              f"they must match.")
+            raise ConfigError("Got {n} {keys} for {rows} rows of vectors; they must match.",
+                              n=len(keys), rows=matrix.shape[0])
         key_to_index = {key: index for index, key in enumerate(keys)}
         if len(key_to_index) != len(keys):
             seen: set[str] = set()
             duplicate = next(key for key in keys if key in seen or seen.add(key))
-            raise ConfigError(f"The key {duplicate!r} appears more than once; keys must be "
-                              f"distinct.")
+            raise ConfigError("The key {key} appears more than once in the {keys}; keys must "
+                              "be distinct.", key=repr(duplicate))
         self.index_to_key: list[str] = keys
         self.key_to_index: dict[str, int] = key_to_index
         self._vectors = matrix
@@ -167,7 +167,7 @@ class Vectors:
         """
         terms = _as_terms(positive, 1.0) + _as_terms(negative, -1.0)
         if not terms:
-            raise ConfigError("most_similar needs at least one positive or negative term.")
+            raise ConfigError("most_similar needs at least one term, {positive} or {negative}.")
         if topn < 1:
             return []
         normed = self.get_normed_vectors()
@@ -202,7 +202,7 @@ class Vectors:
         positive_terms = [item for item, _ in _as_terms(positive, 1.0)]
         negative_terms = [item for item, _ in _as_terms(negative, -1.0)]
         if not positive_terms:
-            raise ConfigError("most_similar_cosmul needs at least one positive term.")
+            raise ConfigError("most_similar_cosmul needs at least one {positive} term.")
         if topn < 1:
             return []
         normed = self.get_normed_vectors()[:restrict_vocab]  # (R, D)
@@ -244,14 +244,14 @@ class Vectors:
         if method == "3cosmul":
             return self.most_similar_cosmul([b, c], [a], topn=topn,
                                             restrict_vocab=restrict_vocab)
-        raise ConfigError(f"The 'method' parameter must be '3cosadd' or '3cosmul'. "
-                          f"Got {method!r} instead.")
+        raise ConfigError("The {method} must be '3cosadd' or '3cosmul'. Got {got} instead.",
+                          got=repr(method))
 
     def doesnt_match(self, words: Sequence[str]) -> str:
         """The word furthest from the mean of the unit vectors of ``words`` (as gensim)."""
         words = list(words)
         if not words:
-            raise ConfigError("doesnt_match needs at least one word.")
+            raise ConfigError("doesnt_match needs at least one word in the {words}.")
         rows = self.get_normed_vectors()[[self.get_index(w) for w in words]]  # (k, D)
         dists = rows @ _unit(rows.mean(axis=0))  # (k,)
         return min(zip(dists.tolist(), words, strict=True))[1]
@@ -264,8 +264,8 @@ class Vectors:
             return self.get_normed_vectors()[index]
         vector = np.asarray(item, dtype=np.float32)
         if vector.shape != (self.vector_size,):
-            raise ConfigError(f"A query vector must have shape ({self.vector_size},). "
-                              f"Got {vector.shape} instead.")
+            raise ConfigError("A query vector must have shape ({dim},). Got {shape} instead.",
+                              parameter="positive", dim=self.vector_size, shape=vector.shape)
         return vector
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:

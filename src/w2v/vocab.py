@@ -71,7 +71,7 @@ class Vocab:
             float64, (V,), values in (0, 1].
         """
         if sample < 0:
-            raise ConfigError(f"The 'sample' parameter must be >= 0. Got {sample!r} instead.")
+            raise ConfigError("The {sample} must be >= 0. Got {got} instead.", got=repr(sample))
         if sample == 0:
             return np.ones(len(self), dtype=np.float64)
         threshold = sample * self.retained_words
@@ -162,8 +162,9 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     if not kept:
         top = max(counts.values())
         raise CorpusError(
-            f"{source_name}: no word occurs at least min_count={min_count} times (the most "
-            f"frequent occurs {top} times); lower --min-count.")
+            "{source}: no word occurs at least {now} times, the {min_count} (the most frequent "
+            "occurs {top} times); lower the {min_count}.", source=source_name, now=min_count,
+            top=top)
     return Vocab(words=[w for w, _ in kept], counts=np.array([c for _, c in kept]),
                  total_words=total)
 

@@ -14,8 +14,8 @@ The driver owns everything but the inner loops (:mod:`w2v.engines.numba_kernels`
   its row of a counter table; the main thread turns them into history records (mean loss
   per trained pair) and stops training on the first non-finite loss.
 
-:class:`EngineState` holds every piece of state a checkpoint would need (weights, RNG
-states, epoch) so that a resume can restore a run exactly.
+The run's whole state is a :class:`~w2v.engines.contract.TrainingState` (weights, RNG
+states, epoch, position, counters), so that a checkpoint restores a run exactly.
 """
 
 from __future__ import annotations
@@ -24,20 +24,14 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import (
-    EngineResult,
-    Report,
-    history_entry,
-    initial_input_vectors,
-    learning_rate,
-)
+from w2v.dtypes import REAL
+from w2v.engines.common import initial_w_in, learning_rate
+from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab, alias_table
 
@@ -49,58 +43,17 @@ REPORT_SECONDS = 1.0
 
 
 
-@dataclass
-class EngineState:
-    """Everything needed to continue a run exactly where it stopped.
-
-    Attributes
-    ----------
-    syn0, syn1 : np.ndarray
-        float32 (V, D): input vectors (the result) and output (context) vectors.
-    rng_states : np.ndarray
-        uint64 (workers, 1): one kernel RNG state per thread.
-    epoch : int
-        Epochs completed.
-    position : np.ndarray or None
-        int64 (workers,): chunks of its shard each thread has trained in epoch ``epoch``
-        (None: all 0, the start of the epoch).
-    counters : np.ndarray or None
-        float64 (workers, 3): running loss sum, pairs and words of each thread (history).
-    alpha : float or None
-        Learning rate at the end of the last chunk trained.
-    """
-
-    syn0: np.ndarray
-    syn1: np.ndarray
-    rng_states: np.ndarray
-    epoch: int = 0
-    position: np.ndarray | None = None
-    counters: np.ndarray | None = None
-    alpha: float | None = None
-
-
-class Control:
-    """What the driver asks between chunks (e.g. :class:`w2v.checkpoint.Checkpointer`)."""
-
-    def wants_pause(self) -> bool:
-        """Called by each thread before a chunk: True parks it at this chunk boundary."""
-        return False
-
-    def checkpoint(self, state: EngineState, epoch_end: bool) -> None:
-        """Called in the main thread with every thread parked or at an epoch's end."""
-
-
-def init_state(vocab_size: int, config: TrainConfig) -> EngineState:
+def init_state(vocab_size: int, config: TrainConfig) -> TrainingState:
     """Initial weights and per-thread RNG states.
 
     Input vectors v ~ U(-s/D, s/D) with s from ``config.init`` (0.5 as word2vec.c by
     default, 1 as gensim 4), output vectors u = 0.
     """
     rng = np.random.default_rng(config.seed)
-    syn0 = initial_input_vectors(rng, vocab_size, config)
-    syn1 = np.zeros((vocab_size, config.vector_size), dtype=np.float32)
+    w_in = initial_w_in(rng, vocab_size, config)
+    w_out = np.zeros((vocab_size, config.vector_size), dtype=REAL)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
-    return EngineState(syn0=syn0, syn1=syn1, rng_states=states)
+    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states)
 
 
 def shard_bounds(sentence_starts: np.ndarray, workers: int) -> list[tuple[int, int]]:
@@ -137,7 +90,7 @@ class _Run:
     """One training run: shared tables, per-thread counters, the stop flag."""
 
     def __init__(self, encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-                 state: EngineState) -> None:
+                 state: TrainingState) -> None:
         self.config, self.state = config, state
         self.ids = np.ascontiguousarray(encoded.ids)
         self.starts = np.asarray(encoded.sentence_starts, dtype=np.int64)
@@ -150,7 +103,7 @@ class _Run:
             state.counters = np.zeros((config.workers, 3), dtype=np.float64)
         if state.position is None:
             state.position = np.zeros(config.workers, dtype=np.int64)
-        self.counters = state.counters  # loss, pairs, words of each thread
+        self.counters = state.counters  # loss, examples, words of each thread
         self.control = Control()
         self.stop = threading.Event()
         self.diverged = False
@@ -171,7 +124,7 @@ class _Run:
             return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
-        weights = (self.state.syn0, self.state.syn1)
+        weights = (self.state.w_in, self.state.w_out)
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end)
         start = int(self.state.position[worker])
@@ -195,21 +148,21 @@ class _Run:
         return True
 
 
-def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-          report: Report | None = None, state: EngineState | None = None,
+def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
+          report: Report | None = None, state: TrainingState | None = None,
           control: Control | None = None) -> EngineResult:
     """Train with the numba kernels.
 
     Parameters
     ----------
-    encoded : EncodedCorpus
+    corpus : EncodedCorpus
         The corpus as ids (uint32, (N,)) and sentence offsets.
     vocab : Vocab
         Gives the subsampling and noise distributions.
     config : TrainConfig
     report : callable, optional
         Called with each history record as it is made (for progress display).
-    state : EngineState, optional
+    state : TrainingState, optional
         Start from this state (e.g. a checkpoint) instead of a fresh initialisation.
     control : Control, optional
         Asked between chunks whether to park the threads, and called while they are parked
@@ -218,10 +171,8 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     Returns
     -------
     EngineResult
-        ``input_vectors`` and ``output_vectors`` float32 (V, D), and ``history``: records
-        with keys kind ("interval" or "epoch"), epoch (1-based), words_done (words read
-        so far, all epochs), loss (mean loss per trained pair in the interval or epoch),
-        pairs, words_per_s (wall clock), alpha (at the end), elapsed_s.
+        ``w_in`` and ``w_out`` float32 (V, D), and the history (interval and epoch
+        records).
 
     Raises
     ------
@@ -229,18 +180,19 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         If the loss becomes NaN or infinite (learning rate too high).
     """
     state = state if state is not None else init_state(len(vocab), config)
-    run = _Run(encoded, vocab, config, state)
+    run = _Run(corpus, vocab, config, state)
     run.control = control if control is not None else run.control
-    history: list[dict[str, Any]] = []
+    history: list[HistoryRecord] = []
     clock = _Clock(run, history, report)
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="w2v") as pool:
         for epoch in range(state.epoch, config.epochs):
             while not _train_epoch(run, pool, clock, epoch):
-                run.control.checkpoint(state, epoch_end=False)  # threads parked mid-epoch
+                run.control.paused(state, epoch_end=False)  # threads parked mid-epoch
             clock.record("epoch", epoch)
             state.epoch, state.position[:] = epoch + 1, 0
-            run.control.checkpoint(state, epoch_end=True)
-    return EngineResult(state.syn0, state.syn1, history)
+            run.control.paused(state, epoch_end=True)
+    examples = int(run.counters[:, 1].sum())
+    return EngineResult(state.w_in, state.w_out, history, examples=examples)
 
 
 def _train_epoch(run: _Run, pool: ThreadPoolExecutor, clock: _Clock, epoch: int) -> bool:
@@ -252,17 +204,17 @@ def _train_epoch(run: _Run, pool: ThreadPoolExecutor, clock: _Clock, epoch: int)
         clock.record("interval", epoch)
     finished = [future.result() for future in futures]  # re-raises a bug in a thread
     if run.diverged:
-        raise DivergenceError(
-            f"Training diverged in epoch {epoch + 1}: the loss is not finite (learning rate "
-            f"{run.state.alpha if run.state.alpha is not None else run.config.alpha:.4g}, "
-            f"alpha {run.config.alpha}). Lower --alpha.")
+        lr = run.state.alpha if run.state.alpha is not None else run.config.alpha
+        raise DivergenceError("Training diverged in epoch {epoch}: the loss is not finite "
+                              "(learning rate {lr:.4g}). Lower the {alpha} (now {now}).",
+                              epoch=epoch + 1, lr=lr, now=run.config.alpha)
     return all(finished)
 
 
 class _Clock:
     """Turns the counter table into history records (interval and per-epoch means)."""
 
-    def __init__(self, run: _Run, history: list[dict[str, Any]], report: Report | None) -> None:
+    def __init__(self, run: _Run, history: list[HistoryRecord], report: Report | None) -> None:
         self.run, self.history, self.report = run, history, report
         self.t0 = time.perf_counter()
         # A resumed run starts from the restored counters.
@@ -273,13 +225,13 @@ class _Clock:
     def record(self, kind: str, epoch: int) -> None:
         now, totals = time.perf_counter(), self.run.counters.sum(axis=0)
         since_t, since = self.last if kind == "interval" else self.epoch_start
-        loss, pairs, words = totals - since
+        loss, examples, words = totals - since
         if kind == "interval" and words == 0:
             return
         done = totals[2]
         progress = done / (self.total_words * self.run.config.epochs)
-        entry = history_entry(kind, epoch, done, loss, pairs, words, now - since_t,
-                              self.run.alpha_at(progress), now - self.t0)
+        entry = HistoryRecord.of_span(kind, epoch, done, loss, examples, words, now - since_t,
+                                      self.run.alpha_at(progress), now - self.t0)
         self.history.append(entry)
         self.last = (now, totals)
         if kind == "epoch":

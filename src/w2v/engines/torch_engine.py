@@ -40,7 +40,8 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import Report, history_entry, initial_input_vectors, learning_rate
+from w2v.engines.common import initial_w_in, learning_rate
+from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DeviceError, DivergenceError
 from w2v.vocab import Vocab
 
@@ -73,7 +74,7 @@ def import_torch() -> Any:
     except ImportError as exc:
         raise DeviceError(
             "The torch engine needs PyTorch, which is not installed. Install it with "
-            "pip install 'w2v[gpu]' (or use --engine numba)."
+            "pip install 'w2v[gpu]' (or set the {engine} to 'numba')."
         ) from exc
     return torch
 
@@ -90,26 +91,25 @@ def resolve_device(name: str) -> Any:
     try:
         device = torch.device(name)
     except (RuntimeError, TypeError) as exc:
-        raise DeviceError(
-            f"The 'device' parameter must be 'cpu', 'cuda' or 'cuda:N'. Got {name!r} instead."
-        ) from exc
+        raise DeviceError("The {device} must be 'cpu', 'cuda' or 'cuda:N'. Got {got} instead.",
+                          got=repr(name)) from exc
     if device.type == "cpu":
         return device
     if device.type != "cuda":
-        raise DeviceError(
-            f"The torch engine runs on 'cpu' or 'cuda' devices. Got {name!r} instead.")
+        raise DeviceError("The torch engine runs on 'cpu' or 'cuda' devices; the {device} "
+                          "is {got}.", got=repr(name))
     if not torch.cuda.is_available():
         build = f"CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
         raise DeviceError(
-            f"CUDA was requested (device={name!r}) but is not available: PyTorch "
-            f"{torch.__version__} is {build} and sees no GPU. Use --device cpu, or install a "
-            "CUDA build of PyTorch on a machine with an NVIDIA GPU."
-        )
+            "CUDA was requested (the {device} is {got}) but is not available: PyTorch "
+            "{version} is {build} and sees no GPU. Set the {device} to 'cpu', or install a "
+            "CUDA build of PyTorch on a machine with an NVIDIA GPU.", got=repr(name),
+            version=torch.__version__, build=build)
     index = 0 if device.index is None else device.index
     if index >= torch.cuda.device_count():
-        raise DeviceError(
-            f"device={name!r} asks for GPU {index} but only {torch.cuda.device_count()} "
-            "GPU(s) are visible.")
+        raise DeviceError("The {device} {got} asks for GPU {index} but only {count} GPU(s) "
+                          "are visible.", got=repr(name), index=index,
+                          count=torch.cuda.device_count())
     return torch.device("cuda", index)
 
 
@@ -173,11 +173,11 @@ def check_device_memory(device: Any, n_tokens: int, vocab_size: int,
         gib = 1 << 30
         detail = ", ".join(f"{k} {v / gib:.2f}" for k, v in parts.items())
         raise DeviceError(
-            f"The model does not fit in GPU memory: it needs about {need / gib:.2f} GiB "
-            f"({detail} GiB) but {device} has {free / gib:.2f} GiB free of "
-            f"{total / gib:.2f} GiB. Lower the vocabulary (--min-count), the dimension or "
-            "batch_pairs, or train with --engine numba."
-        )
+            "The model does not fit in GPU memory: it needs about {need:.2f} GiB ({detail} "
+            "GiB) but {name} has {free:.2f} GiB free of {total:.2f} GiB. Raise the "
+            "{min_count}, lower the {vector_size} or the {batch_pairs}, or set the {engine} to "
+            "'numba'.", need=need / gib, detail=detail, name=str(device), free=free / gib,
+            total=total / gib)
 
 
 @dataclass
@@ -194,7 +194,7 @@ class _Tables:
     generator: Any     # torch.Generator on the device
 
 
-def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
+def _init_tables(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig,
                  device: Any) -> _Tables:
     torch = import_torch()
     from w2v.engines.torch_kernels import AliasSampler
@@ -203,12 +203,12 @@ def _init_tables(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     # device) and seeds the device's torch.Generator.
     rng = np.random.default_rng(config.seed)
     size, dim = len(vocab), config.vector_size
-    w_in = initial_input_vectors(rng, size, config)
+    w_in = initial_w_in(rng, size, config)
     generator = torch.Generator(device=device)
     generator.manual_seed(int(rng.integers(2**62)))
-    lengths = np.diff(np.asarray(encoded.sentence_starts, dtype=np.int64))
+    lengths = np.diff(np.asarray(corpus.sentence_starts, dtype=np.int64))
     sentence = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
-    ids = np.asarray(encoded.ids, dtype=np.uint32).view(np.int32)  # ids < 2**31
+    ids = np.asarray(corpus.ids, dtype=np.uint32).view(np.int32)  # ids < 2**31
     return _Tables(
         w_in=torch.as_tensor(w_in, device=device),
         w_out=torch.zeros((size, dim), dtype=torch.float32, device=device),
@@ -231,51 +231,14 @@ def _to_device(array: np.ndarray, device: Any) -> Any:
     return out
 
 
-@dataclass
-class TorchRun:
-    """What :func:`train` returns (the CPU engine's ``EngineResult`` fields, plus device facts).
-
-    Attributes
-    ----------
-    input_vectors : np.ndarray
-        float32 (V, D): the input vectors (the result), row i is ``vocab.words[i]``.
-    output_vectors : np.ndarray
-        float32 (V, D): the output vectors.
-    history : list of dict
-        Records as the CPU engine's: kind ("interval" or "epoch"), epoch (1-based),
-        words_done (corpus words so far, all epochs), loss (mean per trained example --
-        skip-gram pair or CBOW window -- in the interval or epoch), pairs, words_per_s
-        (wall clock), alpha (at the end), elapsed_s.
-    examples : int
-        Training examples seen in all epochs.
-    device : str
-        The device that trained, e.g. ``"cuda:0"``.
-    peak_device_bytes : int or None
-        Peak memory allocated on the CUDA device during training (None on the CPU).
-    kernels : str
-        ``"fused"`` (Triton, GPU programs training runs of windows) or ``"batched"`` (PyTorch ops,
-        one summed SGD step per batch): see :func:`uses_fused_kernels`.
-    examples_per_step : int or None
-        Batched path: the examples of one SGD step (:func:`examples_per_step`); None when fused.
-    """
-
-    input_vectors: np.ndarray
-    output_vectors: np.ndarray
-    history: list[dict[str, Any]]
-    examples: int
-    device: str
-    peak_device_bytes: int | None
-    kernels: str
-    examples_per_step: int | None
-
-
-def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-          report: Report | None = None) -> TorchRun:
+def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
+          report: Report | None = None, state: TrainingState | None = None,
+          control: Control | None = None) -> EngineResult:
     """Train word vectors with PyTorch on ``config.device``.
 
     Parameters
     ----------
-    encoded : EncodedCorpus
+    corpus : EncodedCorpus
         The corpus as ids (``ids`` uint32 (N,), ``sentence_starts`` int64 (S + 1,)).
     vocab : Vocab
         Its vocabulary (counts give subsampling and the noise distribution).
@@ -285,10 +248,16 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         batch_pairs``.
     report : callable, optional
         Called with each history record as it is made (e.g. to drive a progress bar).
+    state, control
+        Not supported (the torch engine does not checkpoint); never given by ``training``.
 
     Returns
     -------
-    TorchRun
+    EngineResult
+        ``w_in``, ``w_out``, the history, and in ``details``: ``kernels`` ("fused": Triton
+        programs training runs of windows; "batched": PyTorch ops, one summed SGD step per
+        batch; see :func:`uses_fused_kernels`), ``peak_device_bytes`` (CUDA; None on the
+        CPU) and ``examples_per_step`` (batched path; None when fused).
 
     Raises
     ------
@@ -300,7 +269,7 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     torch = import_torch()
     device = resolve_device(config.device)
     fused = uses_fused_kernels(config, device)
-    check_device_memory(device, len(encoded.ids), len(vocab), config, fused)
+    check_device_memory(device, len(corpus.ids), len(vocab), config, fused)
     threads = torch.get_num_threads()
     if device.type == "cpu":
         torch.set_num_threads(config.workers)
@@ -311,24 +280,25 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
     on_device = torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
     try:
         with torch.no_grad(), on_device:
-            tables = _init_tables(encoded, vocab, config, device)
-            meter = _Meter(len(encoded.ids), config, report, fused=fused,
+            tables = _init_tables(corpus, vocab, config, device)
+            meter = _Meter(len(corpus.ids), config, report, fused=fused,
                            vocab_size=len(vocab))
             for epoch in range(config.epochs):
                 run_epoch(tables, config, epoch, meter)
     except torch.cuda.OutOfMemoryError as exc:
         raise DeviceError(
-            f"{device} ran out of memory while training ({exc}). Lower batch_pairs, the "
-            "vocabulary (--min-count) or the dimension.") from exc
+            "{name} ran out of memory while training ({detail}). Lower the {batch_pairs} or "
+            "the {vector_size}, or raise the {min_count}.", name=str(device),
+            detail=str(exc)) from exc
     finally:
         torch.set_num_threads(threads)
     peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
-    return TorchRun(input_vectors=tables.w_in.cpu().numpy(),
-                    output_vectors=tables.w_out.cpu().numpy(), history=meter.history,
-                    examples=int(meter.examples), device=str(device), peak_device_bytes=peak,
-                    kernels="fused" if fused else "batched",
-                    examples_per_step=None if fused else examples_per_step(config,
-                                                                           tables.top_share))
+    details = {"kernels": "fused" if fused else "batched", "peak_device_bytes": peak,
+               "examples_per_step": None if fused else examples_per_step(config,
+                                                                         tables.top_share)}
+    return EngineResult(w_in=tables.w_in.cpu().numpy(), w_out=tables.w_out.cpu().numpy(),
+                        history=meter.history, examples=int(meter.examples),
+                        device=str(device), details=details)
 
 
 class _Meter:
@@ -345,10 +315,11 @@ class _Meter:
                            else math.log(vocab_size))
         self.loss_limit = DIVERGED_LOSS_FACTOR * self.loss_start
         # What to lower when training diverges (batch_pairs does not apply to the fused path).
-        self.advice = (f"Lower alpha (now {config.alpha})." if fused else
-                       f"Lower batch_pairs (now {config.batch_pairs}) or alpha "
-                       f"(now {config.alpha}).")
-        self.history: list[dict[str, Any]] = []
+        self.advice = ("Lower the {alpha} (now {now_alpha})." if fused else
+                       "Lower the {batch_pairs} (now {now_batch}) or the {alpha} "
+                       "(now {now_alpha}).")
+        self.advice_values = {"now_alpha": config.alpha, "now_batch": config.batch_pairs}
+        self.history: list[HistoryRecord] = []
         self.examples = 0
         self.start = time.perf_counter()
         # Per kind: [loss sum (device tensor or 0.0), examples, time, words] at the last record.
@@ -378,12 +349,12 @@ class _Meter:
         loss = loss_sum / examples if examples else float("nan")
         if examples and not loss <= self.loss_limit:  # also NaN
             raise DivergenceError(
-                f"Training diverged in epoch {epoch + 1}: the mean loss became {loss:.4g} "
-                f"(untrained: {self.loss_start:.3g}). "
-                f"{self.advice}")
+                "Training diverged in epoch {epoch}: the mean loss became {loss:.4g} "
+                "(untrained: {start:.3g}). " + self.advice, epoch=epoch + 1, loss=loss,
+                start=self.loss_start, **self.advice_values)
         words = round(self.words_per_epoch * epochs_done)
-        entry = history_entry(kind, epoch, words, loss_sum, examples, words - words_then,
-                              now - since, alpha, now - self.start)
+        entry = HistoryRecord.of_span(kind, epoch, words, loss_sum, examples, words - words_then,
+                                      now - since, alpha, now - self.start)
         self.history.append(entry)
         self.open[kind] = [0.0, 0, now, words]
         if self.report is not None:

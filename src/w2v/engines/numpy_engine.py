@@ -1,4 +1,4 @@
-"""The reference engine: the CPU engine's algorithm in float64 numpy, one pair at a time.
+"""The numpy engine: the CPU engine's algorithm in float64 numpy, one step at a time.
 
 Slow (each step goes through :mod:`w2v.reference`, whose gradients are dense (V, D)
 matrices) and meant for small corpora: it is the oracle the fast engines are compared
@@ -12,25 +12,20 @@ mean of the window, linear learning-rate decay -- but draws its random numbers f
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import numpy as np
 
 from w2v import reference
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
-from w2v.engines.common import (
-    EngineResult,
-    Report,
-    history_entry,
-    initial_input_vectors,
-    learning_rate,
-)
+from w2v.dtypes import REAL
+from w2v.engines.common import initial_w_in, learning_rate
+from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DivergenceError
 from w2v.vocab import Vocab
 
 
-def center_step(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int,
+def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int,
                 negatives: list[int] | None, lr: float, sg: bool) -> float:
     """One SGD step for a center word, from the reference gradients (updates in place).
 
@@ -41,7 +36,7 @@ def center_step(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center:
 
     Parameters
     ----------
-    syn0, syn1 : np.ndarray
+    w_in, w_out : np.ndarray
         float64 (V, D): input and output vectors, updated in place.
     contexts : list of int
         Context word ids of the window.
@@ -63,52 +58,57 @@ def center_step(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center:
 
     def loss_and_grads(vec: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         if negs is None:
-            return reference.naive_softmax_loss_and_gradient(vec, center, syn1)
+            return reference.naive_softmax_loss_and_gradient(vec, center, w_out)
         return reference.neg_sampling_loss_and_gradient(
-            vec, center, syn1, neg_sample_word_indices=np.array(negs, dtype=np.int64))
+            vec, center, w_out, neg_sample_word_indices=np.array(negs, dtype=np.int64))
 
     if not sg:
-        loss, grad_h, grad_out = loss_and_grads(syn0[contexts].mean(axis=0))
+        loss, grad_h, grad_out = loss_and_grads(w_in[contexts].mean(axis=0))
         for c in contexts:
-            syn0[c] -= lr * grad_h
-        syn1 -= lr * grad_out
+            w_in[c] -= lr * grad_h
+        w_out -= lr * grad_out
         return float(loss)
-    total, grads_in, grad_out_sum = 0.0, [], np.zeros_like(syn1)
+    total, grads_in, grad_out_sum = 0.0, [], np.zeros_like(w_out)
     for c in contexts:
-        loss, grad_in, grad_out = loss_and_grads(syn0[c])
+        loss, grad_in, grad_out = loss_and_grads(w_in[c])
         total += loss
         grads_in.append(grad_in)
         grad_out_sum += grad_out
     for c, grad_in in zip(contexts, grads_in, strict=True):
-        syn0[c] -= lr * grad_in
-    syn1 -= lr * grad_out_sum
+        w_in[c] -= lr * grad_in
+    w_out -= lr * grad_out_sum
     return total
 
 
-def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
-          report: Report | None = None) -> EngineResult:
-    """Train with the reference engine (same contract as the numba engine's ``train``).
+def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
+          report: Report | None = None, state: TrainingState | None = None,
+          control: Control | None = None) -> EngineResult:
+    """Train with the numpy engine (the :class:`~w2v.engines.contract.Engine` contract).
+
+    Computes in float64 on purpose: it is the oracle the float32 engines are compared with.
+    It cannot checkpoint (``state`` and ``control`` are not given to it).
 
     Returns
     -------
     EngineResult
-        float32 (V, D) input and output vectors and one history record per epoch.
+        float32 (V, D) ``w_in`` and ``w_out`` and one history record per epoch.
     """
     rng = np.random.default_rng(config.seed)
     size, dim = len(vocab), config.vector_size
-    syn0 = initial_input_vectors(rng, size, config, dtype=np.float64)
-    syn1 = np.zeros((size, dim))
+    w_in = initial_w_in(rng, size, config, dtype=np.float64)
+    w_out = np.zeros((size, dim))
     keep = vocab.keep_probabilities(config.sample)
     # rng.choice(V, k, p=noise) draws searchsorted(cumsum(noise), uniforms); the cumulative
     # table is built once here instead of in every call (same draws, no O(V) work per center).
     noise_cdf = np.cumsum(vocab.noise_distribution(config.ns_exponent))
     noise_cdf /= noise_cdf[-1]
-    ids, starts = np.asarray(encoded.ids, dtype=np.int64), encoded.sentence_starts
+    ids, starts = np.asarray(corpus.ids, dtype=np.int64), corpus.sentence_starts
     n_words = max(int(starts[-1]), 1)
-    history: list[dict[str, Any]] = []
+    history: list[HistoryRecord] = []
     t0 = time.perf_counter()
+    all_examples = 0
     for epoch in range(config.epochs):
-        t_epoch, loss, pairs = time.perf_counter(), 0.0, 0
+        t_epoch, loss, examples = time.perf_counter(), 0.0, 0
         for s in range(len(starts) - 1):
             a, b = int(starts[s]), int(starts[s + 1])
             sentence = ids[a:b][rng.random(b - a) < keep[ids[a:b]]]
@@ -120,41 +120,43 @@ def train(encoded: EncodedCorpus, vocab: Vocab, config: TrainConfig,
                     [sentence[max(0, p - reach):p], sentence[p + 1:p + 1 + reach]])]
                 if not contexts:
                     continue
-                step_loss, step_pairs = _center(syn0, syn1, contexts, int(center), lr,
-                                                config, rng, noise_cdf)
-                loss, pairs = loss + step_loss, pairs + step_pairs
+                step_loss, step_examples = _center(w_in, w_out, contexts, int(center), lr,
+                                                   config, rng, noise_cdf)
+                loss, examples = loss + step_loss, examples + step_examples
         if not np.isfinite(loss):
-            raise DivergenceError(f"Training diverged in epoch {epoch + 1}: the loss is not "
-                                  f"finite. Lower alpha (now {config.alpha}).")
+            raise DivergenceError("Training diverged in epoch {epoch}: the loss is not finite. "
+                                  "Lower the {alpha} (now {now}).", epoch=epoch + 1,
+                                  now=config.alpha)
         now = time.perf_counter()
-        entry = history_entry("epoch", epoch, n_words * (epoch + 1), loss, pairs, n_words,
-                              now - t_epoch, learning_rate(config, (epoch + 1) / config.epochs),
-                              now - t0)
+        entry = HistoryRecord.of_span(
+            "epoch", epoch, n_words * (epoch + 1), loss, examples, n_words, now - t_epoch,
+            learning_rate(config, (epoch + 1) / config.epochs), now - t0)
         history.append(entry)
+        all_examples += examples
         if report is not None:
             report(entry)
-    return EngineResult(syn0.astype(np.float32), syn1.astype(np.float32), history)
+    return EngineResult(w_in.astype(REAL), w_out.astype(REAL), history, examples=all_examples)
 
 
-def _center(syn0: np.ndarray, syn1: np.ndarray, contexts: list[int], center: int, lr: float,
+def _center(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int, lr: float,
             config: TrainConfig, rng: np.random.Generator,
             noise_cdf: np.ndarray) -> tuple[float, int]:
     """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
     sg, k = config.sg, config.negative
     if config.loss == "softmax" and sg:
         # One pair after the other, as the numba kernel does (no negatives to share).
-        return sum(center_step(syn0, syn1, [c], center, None, lr, True) for c in contexts), \
+        return sum(center_step(w_in, w_out, [c], center, None, lr, True) for c in contexts), \
             len(contexts)
     if config.loss == "softmax":
-        return center_step(syn0, syn1, contexts, center, None, lr, False), 1
+        return center_step(w_in, w_out, contexts, center, None, lr, False), 1
     if sg and not config.shared_negatives:
         total = 0.0
         for c in contexts:
             negatives = _negatives(rng, noise_cdf, k)
-            total += center_step(syn0, syn1, [c], center, negatives, lr, True)
+            total += center_step(w_in, w_out, [c], center, negatives, lr, True)
         return total, len(contexts)
     negatives = _negatives(rng, noise_cdf, k)
-    return center_step(syn0, syn1, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
+    return center_step(w_in, w_out, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
 
 
 def _negatives(rng: np.random.Generator, noise_cdf: np.ndarray, k: int) -> list[int]:
