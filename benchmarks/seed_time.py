@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 COMPILE_SNIPPET = (
-    "import sys, time; t = time.perf_counter(); from w2v.seed_run import _warm_up; "
+    "import sys, time; t = time.perf_counter(); from w2v.seed.run import _warm_up; "
     "c = _warm_up(sys.argv[1]); print(c, time.perf_counter() - t)"
 )
 
@@ -67,7 +67,7 @@ def main() -> None:
                         help="Output folder of the run (default: a temporary folder).")
     args = parser.parse_args()
 
-    from w2v.seed_run import run_seed, run_seed_faithful
+    from w2v.seed.run import run_seed, run_seed_faithful
 
     if args.faithful:
         compile_s = compile_with_imports = 0.0

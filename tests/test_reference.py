@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from w2v.errors import CheckpointError, ConfigError, GradientCheckError
-from w2v.gradcheck import make_dummy_fixture
 from w2v.reference import (
     get_negative_samples,
     gradcheck_naive,
@@ -25,6 +24,7 @@ from w2v.reference import (
     softmax,
     word2vec_sgd_wrapper,
 )
+from w2v.seed.gradcheck import make_dummy_fixture
 
 CONTEXT = ["a", "b", "e", "d", "b", "c"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from w2v import reference
-from w2v.engines import seed_kernels as kernels
+from w2v.seed import kernels
 
 N_WORDS, DIM, WINDOW, K = 12, 4, 2, 3
 WORDS = [f"w{i}" for i in range(N_WORDS)]
@@ -96,7 +96,7 @@ def test_drawn_windows_follow_the_assignment_rules() -> None:
 # --- the driver: initialisation, resume, outputs ----------------------------------------------
 
 def test_initialisation_is_run_py() -> None:
-    from w2v.seed_run import _initial_state
+    from w2v.seed.run import _initial_state
 
     state = _initial_state(19539, 31415)
     np.random.seed(9265)  # run.py's global seeding, for comparison
@@ -110,7 +110,7 @@ def _params(folder, iteration):
 
 
 def test_resume_is_bit_identical(tmp_path) -> None:
-    from w2v.seed_run import run_seed
+    from w2v.seed.run import run_seed
 
     whole = run_seed(iterations=900, out=tmp_path / "whole", progress=False, save_every=300)
     part = run_seed(iterations=600, out=tmp_path / "part", progress=False, save_every=300)
@@ -127,7 +127,7 @@ def test_resume_is_bit_identical(tmp_path) -> None:
 
 
 def test_softmax_run_writes_everything(tmp_path) -> None:
-    from w2v.seed_run import run_seed
+    from w2v.seed.run import run_seed
 
     result = run_seed(iterations=20, loss="softmax", out=tmp_path, progress=False)
     assert sorted(p.name for p in result.files) == ["loss.png", "loss.tsv", "vectors.txt",
@@ -177,7 +177,7 @@ def test_read_only_output_folder(tmp_path) -> None:
     import os
 
     from w2v.errors import OutputError
-    from w2v.seed_run import run_seed
+    from w2v.seed.run import run_seed
 
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -207,14 +207,14 @@ def test_cli_resume_without_or_with_corrupt_saves(tmp_path, run_w2v) -> None:
 def test_faithful_replay_runs_the_reference(tmp_path) -> None:
     import random
 
-    from w2v.seed_run import run_seed_faithful
+    from w2v.seed.run import run_seed_faithful
 
     result = run_seed_faithful(iterations=10, out=tmp_path, progress=False)
     assert result.final_loss is not None and (tmp_path / "word_vectors.png").exists()
     assert sorted(p.name for p in (tmp_path / "checkpoints_faithful").iterdir()) == []
     # The same replay by hand, from the same seeds: the same smoothed loss.
     from w2v import reference
-    from w2v.sst import StanfordSentiment
+    from w2v.seed.dataset import StanfordSentiment
 
     dataset = StanfordSentiment()
     tokens = dataset.tokens()
@@ -234,7 +234,7 @@ def test_kernel_windows_have_the_assignments_distribution() -> None:
     """On SST, the kernel's windows match get_random_context's in distribution (not bit for bit)."""
     import random
 
-    from w2v.sst import StanfordSentiment
+    from w2v.seed.dataset import StanfordSentiment
 
     rng = random.Random(31415)
     rng.randint(1, 5)

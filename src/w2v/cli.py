@@ -60,7 +60,7 @@ def seed(
     Writes word_vectors.png, vectors.txt, loss.png and loss.tsv into --out.
     """
     from w2v.errors import ConfigError
-    from w2v.seed_run import run_seed, run_seed_faithful
+    from w2v.seed.run import run_seed, run_seed_faithful
 
     try:
         count = int(iterations.strip().replace("_", ""))
@@ -85,7 +85,7 @@ def gradcheck() -> None:
     from rich.table import Table
 
     from w2v.errors import GradientCheckError
-    from w2v.gradcheck import run_gradient_checks
+    from w2v.seed.gradcheck import run_gradient_checks
 
     rows = run_gradient_checks()
     table = Table(title="Gradient checks: central differences, h = 1e-4, fail above 1e-5")

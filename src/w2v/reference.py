@@ -43,7 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from w2v.errors import CheckpointError, ConfigError, GradientCheckError
-from w2v.sgd_saves import latest_save_iteration, load_saved_params, params_path, save_params
+from w2v.seed.saves import latest_save_iteration, load_saved_params, params_path, save_params
 
 __all__ = [
     "ANNEAL_EVERY",
@@ -572,7 +572,7 @@ def gradcheck_naive(
 
 
 # --- SGD ---------------------------------------------------------------------------------
-# Saving and loading (parameters as .npy, random state as JSON) live in w2v.sgd_saves.
+# Saving and loading (parameters as .npy, random state as JSON) live in w2v.seed.saves.
 
 def _default_print(iteration: int, exploss: float) -> None:
     print(f"iter {iteration}: {exploss:f}")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from w2v.errors import CorpusError, InputNotFoundError
-from w2v.sst import StanfordSentiment, _draw_uniforms, bundled_sentences_path
+from w2v.seed.dataset import StanfordSentiment, _draw_uniforms, bundled_sentences_path
 
 VISUALIZE = {
     "great": 90, "cool": 4804, "brilliant": 2115, "wonderful": 2019, "well": 147, "amazing": 229,

@@ -28,7 +28,7 @@ import numpy as np
 from w2v.atomic import atomic_write, make_output_dir
 from w2v.errors import CheckpointError, ConfigError, DivergenceError
 from w2v.reference import ANNEAL_EVERY, SAVE_PARAMS_EVERY  # the step halves every 20,000
-from w2v.sgd_saves import PARAMS_FILE_RE, params_path
+from w2v.seed.saves import PARAMS_FILE_RE, params_path
 
 DIM = 10               # run.py's dimVectors
 WINDOW = 5             # run.py's C: each window draws its size in 1..5
@@ -112,7 +112,7 @@ def run_seed(iterations: int = 40_000, loss: str = "neg", seed: int = DEFAULT_SE
     out = _prepare_output(Path(out))
     checkpoints = out / CHECKPOINT_DIR
     start = time.perf_counter()
-    from w2v.sst import StanfordSentiment
+    from w2v.seed.dataset import StanfordSentiment
 
     # run.py's order: seed, then randint(1, 5) for the first window, then the subsampling.
     rng = random.Random(seed)
@@ -155,7 +155,7 @@ def run_seed_faithful(iterations: int = 40_000, loss: str = "neg",
     """
     from w2v import reference
     from w2v.progress import iteration_bar
-    from w2v.sst import StanfordSentiment
+    from w2v.seed.dataset import StanfordSentiment
 
     _check_options(iterations, loss, DEFAULT_SEED, SAVE_EVERY)
     out = _prepare_output(Path(out))
@@ -302,7 +302,7 @@ def _warm_up(loss: str) -> float:
 def _run_kernel(loss: str, params: np.ndarray, rng_state: np.ndarray,
                 corpus: tuple[np.ndarray, ...], step: float, losses: np.ndarray) -> None:
     """``len(losses)`` iterations of the ``loss`` kernel; params, rng_state, losses in place."""
-    from w2v.engines import seed_kernels as kernels
+    from w2v.seed import kernels
 
     if loss == "neg":
         kernels.run_neg(params, rng_state, *corpus, WINDOW, NEGATIVES, step, losses)
