@@ -1,4 +1,4 @@
-"""w2v.gradcheck and ``w2v gradcheck``: every gradient of the reference math is checked."""
+"""w2v.seed.gradcheck and ``w2v gradcheck``: every gradient of the reference math is checked."""
 
 from __future__ import annotations
 
