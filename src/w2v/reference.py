@@ -662,9 +662,10 @@ def sgd(
     Float(low=0.0, open_low=True).check("step", step)
     postprocessing = postprocessing or (lambda x: x)
     x = np.array(x0, dtype=np.float64, copy=True)
-    saves = save_dir if isinstance(save_dir, SaveFolder) else SaveFolder(save_dir)
-    start, exploss, history = 0, None, []
-    saved = saves.latest(PYTHON_RANDOM, params_shape=x.shape) if use_saved else None
+    start, exploss, history, saved = 0, None, [], None
+    if use_saved:
+        saves = save_dir if isinstance(save_dir, SaveFolder) else SaveFolder(save_dir)
+        saved = saves.latest(PYTHON_RANDOM, params_shape=x.shape)
     if saved is not None:
         start, exploss, history = saved.iteration, saved.exploss, saved.history.tolist()
         x = saved.params.copy()
