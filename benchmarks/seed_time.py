@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 COMPILE_SNIPPET = (
-    "import sys, time; t = time.perf_counter(); from w2v.seed_run import _warm_up; "
-    "c = _warm_up(sys.argv[1]); print(c, time.perf_counter() - t)"
+    "import sys, time; t = time.perf_counter(); from w2v.seed.run import warm_up; "
+    "c = warm_up(sys.argv[1]); print(c, time.perf_counter() - t)"
 )
 
 
@@ -67,7 +67,7 @@ def main() -> None:
                         help="Output folder of the run (default: a temporary folder).")
     args = parser.parse_args()
 
-    from w2v.seed_run import run_seed, run_seed_faithful
+    from w2v.seed.run import replay_assignment, run_assignment
 
     if args.faithful:
         compile_s = compile_with_imports = 0.0
@@ -77,11 +77,11 @@ def main() -> None:
         out = args.out or Path(tmp) / "seed_run"
         start, cpu_start = time.perf_counter(), time.process_time()
         if args.faithful:
-            result = run_seed_faithful(iterations=args.iterations, loss=args.loss, out=out,
+            result = replay_assignment(iterations=args.iterations, loss=args.loss, out=out,
                                        progress=False)
         else:
-            result = run_seed(iterations=args.iterations, loss=args.loss, seed=args.seed,
-                              out=out, progress=False)
+            result = run_assignment(iterations=args.iterations, loss=args.loss,
+                                    random_seed=args.seed, out=out, progress=False)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     rate = args.iterations / result.train_s
     full = 40_000 / rate

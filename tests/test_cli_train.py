@@ -39,7 +39,7 @@ def test_engine_choices_reach_the_engine(tmp_path, corpus, extra, run_w2v):
 @pytest.mark.parametrize(("args", "message"), [
     (["MISSING"], "does not exist"),
     (["EMPTY"], "empty"),
-    (["CORPUS", "--min-count", "1000"], "lower the '--min-count' option"),
+    (["CORPUS", "--min-count", "1000"], "Lower the '--min-count' option"),
     (["CORPUS", "--dim", "0"], "The '--dim' option"),
     (["CORPUS", "--window", "0"], "window"),
     (["CORPUS", "--epochs", "0"], "epochs"),

@@ -1,4 +1,4 @@
-"""w2v.reference against the assignment's published numbers (spec §6, §7) and properties."""
+"""w2v.reference against the numbers of the assignment's own tests, and properties of the math."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2v.errors import CheckpointError, ConfigError, GradientCheckError
-from w2v.gradcheck import make_dummy_fixture
+from w2v.errors import CheckpointError, ConfigError, DivergenceError, GradientCheckError
 from w2v.reference import (
     get_negative_samples,
     gradcheck_naive,
@@ -25,10 +24,11 @@ from w2v.reference import (
     softmax,
     word2vec_sgd_wrapper,
 )
+from w2v.seed.gradcheck import make_dummy_fixture
 
 CONTEXT = ["a", "b", "e", "d", "b", "c"]
 
-# --- spec §7.2: expected skip-gram results, copied from the spec -------------------------
+# --- the expected skip-gram results of the assignment's grad_tests_softmax/_negsamp -------
 
 ZERO = [0.0, 0.0, 0.0]
 NAIVE_CASES = [  # (center, context, loss, row of gradCenter, gradCenter row, gradOutside)
@@ -47,7 +47,7 @@ NAIVE_CASES = [  # (center, context, loss, row of gradCenter, gradCenter row, gr
         [2.02560028e-02, 4.57034715e-04, -5.28671357e-03],
         [-4.26281954e-01, -9.61816867e-03, 1.11257419e-01]]),
 ]
-NEG_CASES = [  # N1, N2, N3: must run in this order on the shared random stream (§7.3)
+NEG_CASES = [  # N1, N2, N3: must run in this order on the shared random stream
     ("c", 1, ["a", "b"], 16.15119285363322, 2, [-4.54650789, -1.85942252, 0.76397441], [
         [-0.69148188, 0.31730185, 2.41364029], [-0.22716495, 0.10423969, 0.79292674],
         [-0.45528438, 0.20891737, 1.58918512], [-0.31602611, 0.14501561, 1.10309954],
@@ -75,7 +75,7 @@ def _wrapper(fixture, loss_fn):
                                             loss_fn)
 
 
-# --- §7.1 sigmoid ------------------------------------------------------------------------
+# --- sigmoid (the assignment's test_sigmoid) -----------------------------------------------
 
 def test_sigmoid_sanity_values():
     assert sigmoid(0) == 0.5
@@ -107,7 +107,7 @@ def test_normalize_rows_does_not_mutate():
     assert np.array_equal(x, before)
 
 
-# --- §7.2, §7.3 the published skip-gram numbers -----------------------------------------
+# --- the published skip-gram numbers (the assignment's test_word2vec) ----------------------
 
 @pytest.mark.parametrize("center, context, loss, row, grad_row, grad_outside", NAIVE_CASES)
 def test_naive_softmax_skipgram_matches_spec(center, context, loss, row, grad_row, grad_outside):
@@ -119,7 +119,7 @@ def test_naive_softmax_skipgram_matches_spec(center, context, loss, row, grad_ro
 
 
 def test_assignment_sequence_reproduces_negative_sampling_numbers():
-    """Spec §7.3: seed, gradcheck(naive), gradcheck(neg), then N1, N2, N3 on one stream."""
+    """test_word2vec's order: seed, gradcheck(naive), gradcheck(neg), then N1, N2, N3."""
     fx = make_dummy_fixture()
     gradcheck_naive(_wrapper(fx, naive_softmax_loss_and_gradient), fx.vectors, "naive")
     gradcheck_naive(_wrapper(fx, neg_sampling_loss_and_gradient), fx.vectors, "neg")
@@ -294,7 +294,7 @@ def test_gradcheck_restores_random_state_before_each_evaluation():
     assert random.getstate() == after_one_call
 
 
-# --- §6 SGD --------------------------------------------------------------------------------
+# --- SGD (the assignment's sgd.py and its sanity_check) -----------------------------------
 
 def _quad(x):
     return float(np.sum(x**2)), 2 * x
@@ -349,10 +349,11 @@ def test_sgd_resume_equals_uninterrupted_run(tmp_path):
     assert np.array_equal(resumed, full)
     assert np.array_equal(x0, [1.0, -2.0, 0.5])
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["saved_params_10.npy", "saved_params_5.npy",
-                     "saved_state_10.json", "saved_state_5.json"]  # no temporary files left
-    state = json.loads((tmp_path / "saved_state_5.json").read_text())
-    assert state["iteration"] == 5 and len(state["random_state"]["internal"]) == 625
+    assert names == ["saved_10.npz", "saved_5.npz"]  # one file a save, no temporary files left
+    with np.load(tmp_path / "saved_5.npz") as save:
+        header = json.loads(save["header.json"])
+        assert header["iteration"] == 5 and save["random_state"].shape == (625,)
+        assert header["exploss"] is None and save["params"].shape == (3,)  # no report yet
 
 
 def test_sgd_fractional_anneal_quirk_on_resume(tmp_path):
@@ -366,33 +367,33 @@ def test_sgd_fractional_anneal_quirk_on_resume(tmp_path):
     assert np.isclose(x[0], -2.0 - 0.5 ** 0.5)
 
 
-def test_sgd_corrupt_or_incomplete_save_raises_checkpoint_error(tmp_path):
+def test_sgd_corrupt_save_or_another_shape_raises_checkpoint_error(tmp_path):
     sgd(_quad, np.ones(2), 0.1, 4, use_saved=True, save_dir=tmp_path, save_every=2,
         print_fn=None)
-    (tmp_path / "saved_params_4.npy").write_bytes(b"not numpy")
-    with pytest.raises(CheckpointError, match="saved_params_4.npy"):
+    (tmp_path / "saved_4.npz").write_bytes(b"not numpy")
+    with pytest.raises(CheckpointError, match="saved_4.npz"):
         sgd(_quad, np.ones(2), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
-    (tmp_path / "saved_params_4.npy").unlink()
-    (tmp_path / "saved_state_2.json").write_text("{not json")
-    with pytest.raises(CheckpointError, match="saved_state_2.json"):
-        sgd(_quad, np.ones(2), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
-    (tmp_path / "saved_state_2.json").unlink()
-    with pytest.raises(CheckpointError, match="saved_state_2.json"):
-        sgd(_quad, np.ones(2), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
-    (tmp_path / "saved_params_2.npy").unlink()
-    sgd(_quad, np.ones(2), 0.1, 2, use_saved=True, save_dir=tmp_path, save_every=2,
-        print_fn=None)
+    (tmp_path / "saved_4.npz").unlink()
     with pytest.raises(CheckpointError, match="shape"):  # another configuration's save
         sgd(_quad, np.ones(3), 0.1, 6, use_saved=True, save_dir=tmp_path, print_fn=None)
+    x = sgd(_quad, np.ones(2), 0.1, 3, use_saved=True, save_dir=tmp_path, print_fn=None)
+    assert np.allclose(x, 0.8 ** 3)  # resumed from the save at 2
+
+
+def test_sgd_does_not_save_a_diverged_state(tmp_path):
+    with pytest.raises(DivergenceError, match="iteration 2"):
+        sgd(lambda x: (float("inf"), np.full_like(x, np.inf)), np.ones(2), 0.1, 4, use_saved=True,
+            save_dir=tmp_path, save_every=2, print_fn=None)
+    assert latest_save_iteration(tmp_path) == 0
 
 
 def test_sgd_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
-    def broken_save(handle, arr, allow_pickle=False):
+    def broken_write(handle, arr, allow_pickle=False):
         handle.write(b"partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(np, "save", broken_save)
-    with pytest.raises(OSError, match="saved_params_2.npy"):
+    monkeypatch.setattr(np.lib.format, "write_array", broken_write)
+    with pytest.raises(OSError, match="saved_2.npz"):
         sgd(_quad, np.ones(2), 0.1, 2, use_saved=True, save_dir=tmp_path, save_every=2,
             print_fn=None)
     assert latest_save_iteration(tmp_path) == 0

@@ -94,7 +94,7 @@ def test_user_errors(tmp_path):
     empty.write_text("  \n\n")
     with pytest.raises(CorpusError, match="empty"):
         train(empty, **SMALL)
-    with pytest.raises(CorpusError, match="at least 1000 times.*lower the .min_count. param"):
+    with pytest.raises(CorpusError, match="1000 times or more.*Lower the .min_count. param"):
         train(SENTENCES, **{**SMALL, "min_count": 1000})
     with pytest.raises(ConfigError, match="Unknown training option"):
         train(SENTENCES, dims=3)

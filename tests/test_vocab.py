@@ -34,7 +34,7 @@ def test_max_vocab_size_prunes_rare_words_while_counting():
 def test_empty_corpus_and_empty_vocab_errors():
     with pytest.raises(CorpusError, match="empty"):
         build_vocab([[], []])
-    with pytest.raises(CorpusError, match="min_count=5"):
+    with pytest.raises(CorpusError, match="5 times or more .the .min_count. parameter"):
         build_vocab([["a", "b"]], min_count=5)
 
 

@@ -60,21 +60,19 @@ def seed(
     Writes word_vectors.png, vectors.txt, loss.png and loss.tsv into --out.
     """
     from w2v.errors import ConfigError
-    from w2v.seed_run import run_seed, run_seed_faithful
+    from w2v.seed.run import replay_assignment, run_assignment
 
     try:
-        count = int(iterations.strip().replace("_", ""))
+        count: int | str = int(iterations.strip().replace("_", ""))
     except ValueError:
-        raise ConfigError(f"--iterations must be a positive integer. Got {iterations!r} "
-                          f"instead.") from None
-    if count < 1:
-        raise ConfigError(f"--iterations must be a positive integer. Got {count} instead.")
+        count = iterations  # not a number: the library's check names the option
     if faithful:
         if seed_value != 31415:
             raise ConfigError("--faithful replays the assignment's seed 31415; leave --seed out.")
-        result = run_seed_faithful(iterations=count, loss=loss, out=out, resume=resume)
+        result = replay_assignment(iterations=count, loss=loss, out=out, resume=resume)
     else:
-        result = run_seed(iterations=count, loss=loss, seed=seed_value, out=out, resume=resume)
+        result = run_assignment(iterations=count, loss=loss, random_seed=seed_value, out=out,
+                                resume=resume)
     print(result.summary())
 
 
@@ -85,7 +83,7 @@ def gradcheck() -> None:
     from rich.table import Table
 
     from w2v.errors import GradientCheckError
-    from w2v.gradcheck import run_gradient_checks
+    from w2v.seed.gradcheck import run_gradient_checks
 
     rows = run_gradient_checks()
     table = Table(title="Gradient checks: central differences, h = 1e-4, fail above 1e-5")

@@ -24,8 +24,9 @@ Quirks kept or changed (see ``docs/math.md``, "Decisions")
   ``get_negative_samples`` excludes only the outside word (the center word may be drawn, and
   duplicates count with multiplicity); the loss EMA falls back to the raw loss when it is 0.0.
 - changed: no input mutation; ``gradcheck_naive`` checks every coordinate and returns a report
-  (or raises :class:`~w2v.errors.GradientCheckError`) instead of printing; ``sgd`` saves the
-  random state as JSON instead of pickle, and on resume anneals the step by whole halvings
+  (or raises :class:`~w2v.errors.GradientCheckError`) instead of printing; ``sgd`` saves
+  parameters and random state in one ``.npz`` file instead of ``.npy`` plus pickle
+  (:mod:`w2v.seed.saves`), and on resume anneals the step by whole halvings
   (``0.5 ** (start // 20000)``) so that a resumed run equals an uninterrupted one; the
   assignment's fractional ``0.5 ** (start / 20000)`` is available with
   ``fractional_anneal_on_resume=True``.
@@ -41,8 +42,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from w2v.errors import CheckpointError, ConfigError, GradientCheckError
-from w2v.sgd_saves import latest_save_iteration, load_saved_params, params_path, save_params
+from w2v.errors import ConfigError, GradientCheckError
+from w2v.seed.saves import (
+    PYTHON_RANDOM,
+    Save,
+    SaveFolder,
+    latest_save_iteration,
+    load_saved_params,
+    save_params,
+)
 from w2v.validation import Float, Int
 
 __all__ = [
@@ -129,8 +137,8 @@ def softmax(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim not in (1, 2):
-        raise ConfigError("softmax expects a 1-D or 2-D array. Got {ndim} dimensions instead.",
-                          parameter="x", ndim=x.ndim)
+        raise ConfigError("The {x} must be a 1-D or 2-D array. Got {got} dimensions instead.",
+                          got=x.ndim)
     shifted = x - x.max(axis=-1, keepdims=True)  # a new array: the caller's x is not shifted
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -151,8 +159,8 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
-        raise ConfigError("normalize_rows expects a 2-D array. Got {ndim} dimensions instead.",
-                          parameter="x", ndim=x.ndim)
+        raise ConfigError("The {x} must be a 2-D array. Got {got} dimensions instead.",
+                          got=x.ndim)
     norms = np.sqrt(np.sum(x**2, axis=1)).reshape(-1, 1)
     return x / (norms + 1e-30)
 
@@ -290,9 +298,8 @@ def neg_sampling_loss_and_gradient(
     u = np.asarray(outside_vectors, dtype=np.float64)
     if neg_sample_word_indices is None:
         if dataset is None:
-            raise ConfigError(
-                "neg_sampling_loss_and_gradient needs a {dataset} to draw negatives from, "
-                "or explicit {neg_sample_word_indices}.")
+            raise ConfigError("Give a {dataset} to draw the negatives from, or explicit "
+                              "{neg_sample_word_indices}.")
         neg_sample_word_indices = get_negative_samples(outside_word_idx, dataset, K)
     negs = _check_indices(neg_sample_word_indices, len(u), "neg_sample_word_indices")
 
@@ -549,8 +556,8 @@ def gradcheck_naive(
     _, grad = f(x_work.copy())
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != x_work.shape:
-        raise ConfigError("gradcheck_naive: the {f} returned a gradient of shape {got} for x "
-                          "of shape {shape}.", got=grad.shape, shape=x_work.shape)
+        raise ConfigError("The {f} must return a gradient of the shape of x, {want}. Got "
+                          "{got} instead.", want=x_work.shape, got=grad.shape)
     worst = (-1.0, (), 0.0, 0.0)
     for ix in np.ndindex(x_work.shape):
         original = x_work[ix]
@@ -573,7 +580,7 @@ def gradcheck_naive(
 
 
 # --- SGD ---------------------------------------------------------------------------------
-# Saving and loading (parameters as .npy, random state as JSON) live in w2v.sgd_saves.
+# The saves (parameters, random state, loss average in one file) live in w2v.seed.saves.
 
 def _default_print(iteration: int, exploss: float) -> None:
     print(f"iter {iteration}: {exploss:f}")
@@ -587,7 +594,7 @@ def sgd(
     postprocessing: Callable[[np.ndarray], np.ndarray] | None = None,
     use_saved: bool = False,
     print_every: int = 10,
-    save_dir: str | Path = ".",
+    save_dir: str | Path | SaveFolder = ".",
     save_every: int = SAVE_PARAMS_EVERY,
     print_fn: Callable[[int, float], None] | None = _default_print,
     anneal_every: int = ANNEAL_EVERY,
@@ -599,7 +606,8 @@ def sgd(
     then ``x = postprocessing(x)``; every ``print_every`` iterations the loss average
     :math:`\\bar J \\leftarrow 0.95 \\bar J + 0.05 J` (or :math:`\\bar J = J` while
     :math:`\\bar J` is None or 0.0) is passed to ``print_fn``; every ``save_every`` iterations
-    (only with ``use_saved``) parameters and random state are saved; after every
+    (only with ``use_saved``) parameters, random state and loss average are saved in
+    ``save_dir/saved_<t>.npz`` (:mod:`w2v.seed.saves`); after every
     ``anneal_every``-th iteration the step is halved: :math:`\\eta_t = \\eta_0\\,
     0.5^{\\lfloor (t-1)/20000 \\rfloor}`.
 
@@ -619,8 +627,10 @@ def sgd(
         Resume from the latest save in ``save_dir`` (if any) and save every ``save_every``.
     print_every : int
         Iterations between loss reports, >= 1.
-    save_dir : path
-        Folder of the saves.
+    save_dir : path or SaveFolder
+        Folder of the saves. A :class:`~w2v.seed.saves.SaveFolder` opened with
+        ``resume=False`` starts afresh even if the folder holds saves, and removes them once
+        this run's first save is written.
     save_every : int
         Iterations between saves, >= 1.
     print_fn : callable or None
@@ -642,27 +652,26 @@ def sgd(
         For a non-positive count or step.
     CheckpointError
         If ``use_saved`` and the latest save is corrupt, incomplete, or of another shape.
+    DivergenceError
+        If ``use_saved`` and the parameters or the loss average are not finite when a save
+        is due (such a state cannot be resumed).
     """
     for value, name in ((iterations, "iterations"), (print_every, "print_every"),
                         (save_every, "save_every"), (anneal_every, "anneal_every")):
         _check_positive_int(value, name)
-    Float(0.0, open_low=True).check("step", step)
+    Float(low=0.0, open_low=True).check("step", step)
     postprocessing = postprocessing or (lambda x: x)
     x = np.array(x0, dtype=np.float64, copy=True)
-    start, exploss = 0, None
+    start, exploss, history, saved = 0, None, [], None
     if use_saved:
-        start, old_x, state = load_saved_params(save_dir)
-        if start > 0:
-            if old_x.shape != x.shape:
-                raise CheckpointError(
-                    f"The saved parameters '{params_path(Path(save_dir), start)}' have shape "
-                    f"{old_x.shape}, but this run's have shape {x.shape}; resume with the same "
-                    "configuration or use another folder.")
-            x = np.array(old_x, dtype=np.float64, copy=True)
-            step *= 0.5 ** (start / anneal_every if fractional_anneal_on_resume
-                            else start // anneal_every)
-            random.setstate(state["random_state"])
-            exploss = state["extra"].get("exploss")
+        saves = save_dir if isinstance(save_dir, SaveFolder) else SaveFolder(save_dir)
+        saved = saves.latest(PYTHON_RANDOM, params_shape=x.shape)
+    if saved is not None:
+        start, exploss, history = saved.iteration, saved.exploss, saved.history.tolist()
+        x = saved.params.copy()
+        step *= 0.5 ** (start / anneal_every if fractional_anneal_on_resume
+                        else start // anneal_every)
+        random.setstate(saved.random_state)
     for iteration in range(start + 1, iterations + 1):
         loss, grad = f(x)
         x = x - step * grad
@@ -671,8 +680,10 @@ def sgd(
             exploss = loss if not exploss else 0.95 * exploss + 0.05 * loss
             if print_fn is not None:
                 print_fn(iteration, exploss)
+            if use_saved:  # the reports so far travel with the saves
+                history.append((iteration, exploss))
         if use_saved and iteration % save_every == 0:
-            save_params(iteration, x, save_dir, extra={"exploss": exploss})
+            saves.write(Save(iteration, x, random.getstate(), exploss, np.array(history)))
         if iteration % anneal_every == 0:
             step *= 0.5
     return x
@@ -681,16 +692,17 @@ def sgd(
 # --- validation --------------------------------------------------------------------------
 
 def _check_positive_int(value: Any, name: str) -> None:
-    Int(low=1).check(name, value)
+    # numpy ints are accepted too: counts often come out of arrays.
+    Int(low=1).check(name, int(value) if isinstance(value, np.integer) else value)
 
 
 def _check_indices(indices: Any, n: int, name: str) -> np.ndarray:
     arr = np.asarray(indices)
     if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-        raise ConfigError("The {" + name + "} must be a 1-D sequence of word ids. Got {got} "
-                          "instead.", got=repr(indices)[:80])
+        raise ConfigError(f"The {{{name}}} must be a 1-D sequence of word ids. Got {{got}} "
+                          f"instead.", parameter=name, got=repr(indices))
     arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= n):
-        raise ConfigError("The {" + name + "} must hold word ids in [0, {n}). Got {got} "
-                          "instead.", n=n, got=repr(indices)[:80])
+        raise ConfigError(f"The {{{name}}} must hold word ids in [0, {{n}}). Got {{got}} "
+                          f"instead.", parameter=name, n=n, got=repr(indices))
     return arr

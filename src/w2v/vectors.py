@@ -49,8 +49,8 @@ class Vectors:
                               "instead.", shape=matrix.shape)
         keys = list(keys)
         if len(keys) != matrix.shape[0]:
-            raise ConfigError("Got {n} {keys} for {rows} rows of vectors; they must match.",
-                              n=len(keys), rows=matrix.shape[0])
+            raise ConfigError("The {keys} hold {n} keys for {rows} rows of vectors; they must "
+                              "match.", n=len(keys), rows=matrix.shape[0])
         key_to_index = {key: index for index, key in enumerate(keys)}
         if len(key_to_index) != len(keys):
             seen: set[str] = set()

@@ -162,8 +162,8 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     if not kept:
         top = max(counts.values())
         raise CorpusError(
-            "{source}: no word occurs at least {now} times, the {min_count} (the most frequent "
-            "occurs {top} times); lower the {min_count}.", source=source_name, now=min_count,
+            "{source}: no word occurs {now} times or more (the {min_count}); the most frequent "
+            "occurs {top} times. Lower the {min_count}.", source=source_name, now=min_count,
             top=top)
     return Vocab(words=[w for w, _ in kept], counts=np.array([c for _, c in kept]),
                  total_words=total)

@@ -1,4 +1,4 @@
-"""Numba kernels of the assignment's run (``w2v seed``): skip-gram on SST, one batch per step.
+"""Numba kernels of the assignment's fast run (``w2v seed``): skip-gram, one batch per step.
 
 Parameters are the assignment's stacked float64 matrix ``params`` of shape (2N, D): rows ``0..N-1``
 are the center vectors V (v_c), rows ``N..2N-1`` the outside vectors U (u_o). One iteration is one
@@ -15,8 +15,9 @@ that tests can inject windows and negatives:
 - :func:`neg_step` / :func:`softmax_step` compute the batch loss and gradient and take the step;
 - :func:`run_neg` / :func:`run_softmax` loop draw + step for many iterations in one call.
 
-Random numbers come from xoshiro256** with an explicit uint64 state of 4 words, so a checkpoint
-(params + state) resumes bit for bit. Kernels take arrays and scalars only.
+Random numbers come from xoshiro256** with an explicit uint64 state of 4 words, so a save
+(params + state, :mod:`w2v.seed.saves`) resumes bit for bit. Kernels take arrays and scalars
+only. This module imports numba: :mod:`w2v.seed.run` imports it only when it trains.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-#: Windows per SGD step (the assignment's ``batchsize``).
-BATCH_SIZE = 50
+from w2v.reference import BATCH_SIZE  # windows per SGD step, compiled in as a constant
 
 _U64 = np.uint64
 _TWO_POW_MINUS_53 = 1.0 / 9007199254740992.0

@@ -1,4 +1,4 @@
-"""w2v.gradcheck and ``w2v gradcheck``: every gradient of the reference math is checked."""
+"""w2v.seed.gradcheck and ``w2v gradcheck``: every gradient of the reference math is checked."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sys
 import numpy as np
 from typer.testing import CliRunner
 
-from w2v import gradcheck as gradcheck_module
 from w2v.cli import app
 from w2v.errors import GradientCheckError
 from w2v.reference import GradcheckReport
+from w2v.seed import gradcheck as gradcheck_module
 
 
 def test_all_checks_pass_with_the_expected_coordinates():
@@ -70,7 +70,7 @@ def test_cli_fails_when_a_check_fails(monkeypatch):
 
 
 def test_cli_failure_is_one_line_on_stderr_without_traceback():
-    code = ("import sys\nfrom w2v import gradcheck as g\n"
+    code = ("import sys\nfrom w2v.seed import gradcheck as g\n"
             "from w2v.reference import GradcheckReport\n"
             "r = GradcheckReport('f', 3, 0.5, (1,), 1.0, 0.0)\n"
             "g.run_gradient_checks = lambda: [g.GradcheckRow('f', 'x', r)]\n"

@@ -1,4 +1,4 @@
-"""The SST reader against the assignment's StanfordSentiment (numbers from the spec, section 11)."""
+"""w2v.seed.dataset against the assignment's StanfordSentiment: vocabulary, table, sentences."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from w2v.errors import CorpusError, InputNotFoundError
-from w2v.sst import StanfordSentiment, _draw_uniforms, bundled_sentences_path
+from w2v.errors import ConfigError, CorpusError, InputNotFoundError
+from w2v.seed.dataset import StanfordSentiment, _draw_uniforms, bundled_sentences_path
 
 VISUALIZE = {
     "great": 90, "cool": 4804, "brilliant": 2115, "wonderful": 2019, "well": 147, "amazing": 229,
@@ -138,5 +138,5 @@ def test_reads_a_folder_and_rejects_bad_input(tmp_path) -> None:
     (tmp_path / "latin1.txt").write_bytes(b"header\n1\tcaf\xe9\n")
     with pytest.raises(CorpusError, match="not UTF-8"):
         StanfordSentiment(tmp_path / "latin1.txt")
-    with pytest.raises(CorpusError, match="table_size"):
+    with pytest.raises(ConfigError, match="table_size"):
         StanfordSentiment(tmp_path, table_size=0)

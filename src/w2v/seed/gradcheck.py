@@ -6,11 +6,12 @@ center vector and to the outside matrix, and of skip-gram with both losses throu
 wrapper. It returns one :class:`~w2v.reference.GradcheckReport` per check and prints nothing;
 ``w2v gradcheck`` turns them into a table.
 
-The fixture is the assignment's (spec §7.2): five tokens ``a..e``, a dataset whose
-``sample_token_idx`` is ``random.randint(0, 4)`` and whose ``get_random_context(C)`` draws a
-center and ``2*C`` outside tokens the same way, and ten row-normalised random 3-D vectors from
-``np.random.seed(9265)``. Like the assignment it uses Python's global :mod:`random` module; the
-caller's random state is restored when the checks end.
+The fixture is the assignment's (``getDummyObjects`` in its ``word2vec.py``): five tokens
+``a..e``, a dataset whose ``sample_token_idx`` is ``random.randint(0, 4)`` and whose
+``get_random_context(C)`` draws a center and ``2*C`` outside tokens the same way, and ten
+row-normalised random 3-D vectors from ``np.random.seed(9265)``. Like the assignment it uses
+Python's global :mod:`random` module; the caller's random state is restored when the checks
+end.
 """
 
 from __future__ import annotations
@@ -35,17 +36,16 @@ __all__ = ["DUMMY_TOKENS", "DummyDataset", "DummyFixture", "GradcheckRow", "make
            "run_gradient_checks"]
 
 DUMMY_TOKENS = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
-PYTHON_SEED = 31415  # the assignment's random.seed before the dummy checks
-NUMPY_SEED = 9265  # the assignment's np.random.seed for the dummy vectors
+PYTHON_RANDOM_SEED = 31415  # the assignment's random.seed before the dummy checks
+NUMPY_RANDOM_SEED = 9265  # the assignment's np.random.seed for the dummy vectors
 WINDOW_SIZE = 5  # the assignment's gradient check of the wrapper uses C = 5
 
 
 class DummyDataset:
     """The assignment's dummy dataset, drawing from Python's global ``random`` as it does."""
 
-    def __init__(self, tokens: dict[str, int] | None = None) -> None:
-        self.tokens = dict(tokens or DUMMY_TOKENS)
-        self._words = sorted(self.tokens, key=self.tokens.__getitem__)
+    def __init__(self) -> None:
+        self._words = sorted(DUMMY_TOKENS, key=DUMMY_TOKENS.__getitem__)  # a..e, by id
 
     def sample_token_idx(self) -> int:
         """One ``random.randint(0, N-1)``."""
@@ -67,21 +67,15 @@ class DummyFixture:
     tokens: dict[str, int]
 
 
-def make_dummy_fixture(seed_python: bool = True) -> DummyFixture:
-    """Build the spec §7.2 fixture.
+def make_dummy_fixture() -> DummyFixture:
+    """Build the assignment's dummy fixture, after ``random.seed(31415)`` as the assignment.
 
-    The vectors are ``normalize_rows(randn(10, 3))`` from a ``RandomState(9265)`` (the same
-    numbers as the assignment's ``np.random.seed(9265)``, without touching numpy's global state).
-
-    Parameters
-    ----------
-    seed_python : bool
-        Call ``random.seed(31415)`` first, as the assignment does (the published
-        negative-sampling numbers depend on it).
+    The published negative-sampling numbers depend on that seeding of the global ``random``.
+    The vectors are ``normalize_rows(randn(10, 3))`` from a ``RandomState(9265)``: the same
+    numbers as the assignment's ``np.random.seed(9265)``, without touching numpy's global state.
     """
-    if seed_python:
-        random.seed(PYTHON_SEED)
-    vectors = normalize_rows(np.random.RandomState(NUMPY_SEED).randn(10, 3))
+    random.seed(PYTHON_RANDOM_SEED)
+    vectors = normalize_rows(np.random.RandomState(NUMPY_RANDOM_SEED).randn(10, 3))
     return DummyFixture(DummyDataset(), vectors, dict(DUMMY_TOKENS))
 
 
@@ -142,7 +136,7 @@ def run_gradient_checks() -> list[GradcheckRow]:
             _wrapper_check("naive softmax", naive_softmax_loss_and_gradient, fixture),
             _wrapper_check("neg. sampling", neg_sampling_loss_and_gradient, fixture),
         ]
-        rng = np.random.RandomState(NUMPY_SEED)
+        rng = np.random.RandomState(NUMPY_RANDOM_SEED)
         pair = (_pair_checks(naive_softmax_loss_and_gradient, fixture, rng)
                 + _pair_checks(neg_sampling_loss_and_gradient, fixture, rng))
         return pair + reports

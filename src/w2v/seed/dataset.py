@@ -1,17 +1,17 @@
-"""The assignment's corpus: SST sentences, read as CS224N's ``StanfordSentiment`` reads them.
+"""The assignment's dataset: SST sentences, read as CS224N's ``StanfordSentiment`` reads them.
 
 :class:`StanfordSentiment` gives the same tokens, vocabulary order, frequencies, subsampling
 ("reject") probabilities, 1,000,000-slot negative-sampling table, 30x subsampled sentence list and
 random contexts as ``utils/treebank.py`` of CS224N assignment 2 (2019-2021). It serves two paths:
 
-- the **seed-faithful** path, :meth:`~StanfordSentiment.sample_token_idx` and
+- the **faithful** path, :meth:`~StanfordSentiment.sample_token_idx` and
   :meth:`~StanfordSentiment.get_random_context`, which consume Python's ``random`` stream exactly
   as the assignment does (the protocol that :mod:`w2v.reference` uses to replay the assignment);
-- the **fast** path, plain numpy arrays for the numba kernels:
+- the **fast** path, plain numpy arrays for the kernels of :mod:`w2v.seed.kernels`:
   :meth:`~StanfordSentiment.subsampled_ids` (the subsampled sentences, flattened, with offsets)
   and :meth:`~StanfordSentiment.sample_table`.
 
-Quirks of the original (spec section 13) and what we do with them:
+Quirks of the original and what we do with them (all of them: ``docs/seed.md``):
 
 - The file is read as UTF-8 explicitly (the original used the platform default, UTF-8 on Linux).
 - Mojibake tokens such as ``clichã©s`` are kept, so that the vocabulary and every count match the
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from w2v.errors import CorpusError, InputNotFoundError
+from w2v.validation import Int
 
 #: Name of the sentences file inside an SST folder.
 SENTENCES_FILE = "datasetSentences.txt"
@@ -104,7 +105,7 @@ class StanfordSentiment:
     table_size : int
         Slots of the negative-sampling table (the assignment's ``tablesize``).
     rng : random.Random or module, optional
-        Source of the seed-faithful random numbers; defaults to the global :mod:`random` module,
+        Source of the faithful path's random numbers; defaults to the global :mod:`random` module,
         which is what the assignment (and its expected numbers) use.
 
     Attributes
@@ -119,10 +120,7 @@ class StanfordSentiment:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, table_size: int = 1_000_000,
                  rng: Any = None) -> None:
-        if isinstance(table_size, bool) or not isinstance(table_size, int) or table_size < 1:
-            raise CorpusError(f"The 'table_size' parameter must be an int in the range [1, inf). "
-                              f"Got {table_size!r} instead.")
-        self.table_size = table_size
+        self.table_size = Int(low=1).check("table_size", table_size)
         self.rng = _random_module if rng is None else rng
         self._sentences = read_sentences(path)
         self._build_vocab()
@@ -252,7 +250,7 @@ class StanfordSentiment:
             self._sample_table = np.minimum(table, len(self.words) - 1).astype(np.int32)
         return self._sample_table
 
-    # --- the seed-faithful protocol (Python `random`) ---------------------------------------
+    # --- the faithful protocol (Python `random`) --------------------------------------------
 
     def sample_token_idx(self) -> int:
         """One negative sample, ``sample_table()[randint(0, table_size - 1)]`` as the assignment."""
@@ -288,8 +286,7 @@ def _draw_uniforms(rng: Any, n: int) -> np.ndarray:
 
     Python's ``random`` and numpy's legacy ``RandomState`` are both MT19937 and build a double from
     two 32-bit words the same way, so copying the state into a ``RandomState`` draws the identical
-    stream in one vectorised call (6.8 million draws for SST take a fraction of a second instead of
-    seconds); the final state is copied back.
+    stream in one vectorised call instead of a Python loop; the final state is copied back.
     """
     version, internal, gauss = rng.getstate()
     mt = np.random.RandomState()
