@@ -245,8 +245,12 @@ def test_checkpoint_of_another_config_is_refused(tmp_path, sentences, change, na
 
 def test_checkpoint_of_another_corpus_is_refused(tmp_path, sentences):
     crash_after(sentences, tmp_path / "ck", 2)
-    with pytest.raises(CheckpointError, match="another corpus: its vocabulary differs"):
+    with pytest.raises(CheckpointError, match="another corpus: the same words, ranked in "
+                                              "another order .their counts differ"):
         train(sentences[:-1], checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
+    with pytest.raises(CheckpointError, match="another corpus: its vocabulary differs"):
+        train([*sentences, ["brand", "new", "words"]],
+              checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
 
 
 def test_a_corpus_with_two_tokens_swapped_is_another_corpus(tmp_path, sentences):

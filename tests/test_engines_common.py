@@ -46,7 +46,7 @@ def test_every_cpu_engine_starts_from_the_named_init(engine):
     # precision), so the result shows the initialisation each engine used.
     sentences = [["a", "b", "c", "d", "a", "b"]] * 20
     options = {"engine": engine, "min_count": 1, "vector_size": 50, "epochs": 1, "workers": 1,
-               "seed": 1, "sample": 0, "alpha": 1e-12, "min_alpha": 0.0}
+               "seed": 1, "sample": 0, "alpha": 1e-12, "min_alpha": 0.0, "negative": 3}
     narrow = w2v.train(sentences, init="word2vec", **options).vectors.vectors
     wide = w2v.train(sentences, init="gensim", **options).vectors.vectors
     np.testing.assert_allclose(wide, 2 * narrow, rtol=1e-5)

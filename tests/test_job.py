@@ -98,15 +98,16 @@ def test_a_failed_final_save_keeps_the_run_as_a_checkpoint(tmp_path, corpus, mon
 
 
 def test_a_signal_during_a_save_waits_until_the_save_is_done():
+    from w2v.job import Interrupted
+
     order = []
-    previous = signal.signal(signal.SIGINT, lambda *_: order.append("handled"))
-    try:
-        with deferred_signals():
-            os.kill(os.getpid(), signal.SIGINT)
-            order.append("saved")
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert order == ["saved", "handled"]
+    previous = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Interrupted, match="SIGTERM; the file was saved first") as stop, \
+            deferred_signals("the file was saved"):
+        os.kill(os.getpid(), signal.SIGTERM)
+        order.append("saved")
+    assert order == ["saved"] and stop.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is previous
 
 
 def test_a_run_that_trains_nothing_is_an_error(tmp_path):

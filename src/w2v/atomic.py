@@ -162,6 +162,13 @@ def check_folder_target(target: str | os.PathLike[str], marker: str,
         is missing or not writable.
     """
     path = Path(target)
+    try:
+        return _check_folder_target(path, marker, what)
+    except OSError as exc:  # e.g. a name longer than the filesystem allows
+        raise OutputError(f"The {what} '{path}' cannot be used: {exc.strerror or exc}.") from None
+
+
+def _check_folder_target(path: Path, marker: str, what: str) -> Path:
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         raise OutputError(f"The {what} '{path}' exists and is not a folder; give a new "
                           f"folder name.")

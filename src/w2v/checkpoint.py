@@ -106,11 +106,13 @@ def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> dict[str, str]:
     Returns
     -------
     dict
-        ``words`` (the vocabulary in id order), ``counts`` (the word counts) and
+        ``words`` (the vocabulary in id order), ``word_set`` (the same, sorted),
+        ``counts`` (the word counts) and
         ``tokens`` (the id sequence and sentence offsets: two tokens swapped change it),
         64 hexadecimal digits each. Separate parts let a refusal say what differs.
     """
     words = hashlib.sha256("\n".join(vocab.words).encode("utf-8", "surrogatepass"))
+    word_set = hashlib.sha256("\n".join(sorted(vocab.words)).encode("utf-8", "surrogatepass"))
     counts = hashlib.sha256(np.ascontiguousarray(vocab.counts, dtype="<i8").tobytes())
     tokens = hashlib.sha256()
     ids = encoded.ids
@@ -118,14 +120,16 @@ def corpus_fingerprint(vocab: Vocab, encoded: EncodedCorpus) -> dict[str, str]:
     for start in range(0, len(ids), block):
         tokens.update(np.ascontiguousarray(ids[start:start + block], dtype="<u4").tobytes())
     tokens.update(np.ascontiguousarray(encoded.sentence_starts, dtype="<i8").tobytes())
-    return {"words": words.hexdigest(), "counts": counts.hexdigest(),
-            "tokens": tokens.hexdigest()}
+    return {"words": words.hexdigest(), "word_set": word_set.hexdigest(),
+            "counts": counts.hexdigest(), "tokens": tokens.hexdigest()}
 
 
 def corpus_difference(saved: dict[str, Any], current: dict[str, str]) -> str | None:
     """What differs between two corpus fingerprints, in words; None if they match."""
-    if saved.get("words") != current["words"]:
+    if saved.get("word_set") != current["word_set"]:
         return "its vocabulary differs"
+    if saved.get("words") != current["words"]:
+        return "the same words, ranked in another order (their counts differ)"
     if saved.get("counts") != current["counts"]:
         return "the same words, but their counts differ"
     if saved.get("tokens") != current["tokens"]:

@@ -164,7 +164,7 @@ def train(
     import warnings
 
     from w2v.checkpoint import TrainingInterrupted
-    from w2v.job import train_to_path
+    from w2v.job import Interrupted, train_to_path
     from w2v.progress import TrainingProgress, summary_line
     from w2v.validation import Float
 
@@ -186,6 +186,10 @@ def train(
         except TrainingInterrupted as stop:
             _print_warnings(caught)
             print(_interrupted_message(stop, corpus, output, fmt), file=sys.stderr)
+            raise typer.Exit(128 + stop.signum) from None
+        except Interrupted as stop:  # during a save, which finished first
+            _print_warnings(caught)
+            print(f"w2v: {stop}", file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
     _print_warnings(caught)
     print(summary_line(model, str(output), fmt))

@@ -1,4 +1,7 @@
-"""Corpus reading and encoding: text, ``.gz``, ``.bz2`` and folders, streamed in chunks.
+"""Corpus reading and encoding: tokenisation of text streamed in chunks, and word ids.
+
+Where the bytes come from (files, folders, compressed files, pipes, encodings) is
+:mod:`w2v.sources`.
 
 Tokenisation follows word2vec.c: tokens are separated by whitespace and a newline ends
 a sentence. Lines longer than ``max_sentence_length`` tokens are cut into consecutive
@@ -12,9 +15,8 @@ and reused by every epoch. Large corpora are encoded into a memory-mapped tempor
 
 from __future__ import annotations
 
-import bz2
 import codecs
-import gzip
+import contextlib
 import os
 import re
 import tempfile
@@ -27,7 +29,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from w2v.errors import CorpusError, InputNotFoundError
+from w2v.errors import CorpusError
+from w2v.sources import (
+    DECOMPRESSION_ERRORS,
+    corpus_files,
+    open_corpus_file,
+    text_encoding,
+)
 
 if TYPE_CHECKING:
     from w2v.vocab import Vocab
@@ -94,56 +102,21 @@ class EncodedCorpus:
         return len(self.sentence_starts) - 1
 
 
-def corpus_files(path: str | os.PathLike[str]) -> list[Path]:
-    """Files of a corpus: ``path`` itself, or every non-hidden file under a folder, sorted.
-
-    Parameters
-    ----------
-    path : path-like
-        A corpus file or folder.
-
-    Returns
-    -------
-    list of Path
-        The files to read, in reading order.
-
-    Raises
-    ------
-    InputNotFoundError
-        If ``path`` does not exist.
-    CorpusError
-        If ``path`` is a folder without any file.
-    """
-    root = Path(path)
-    if not root.exists():
-        raise InputNotFoundError(f"Corpus '{root}' does not exist.")
-    if root.is_file():
-        return [root]
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    if not files:
-        raise CorpusError(f"Corpus folder '{root}' contains no files.")
-    return files
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    # Compression is picked by extension, as gensim and fastText users expect.
-    if path.suffix == ".gz":
-        return gzip.open(path, "rb")
-    if path.suffix == ".bz2":
-        return bz2.open(path, "rb")
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
-
-
 def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
-    """Decoded text of one file, chunk by chunk; invalid bytes counted and replaced."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    """Decoded text of one file, chunk by chunk; invalid bytes counted and replaced.
+
+    Compression and encoding are recognised from the content (:mod:`w2v.sources`); a
+    byte-order mark is skipped, never part of the first token.
+    """
     try:
-        with _open_binary(path) as handle:
+        with open_corpus_file(path) as handle:
+            raw = handle.read(CHUNK_BYTES)
+            encoding, bom = text_encoding(path, raw)
+            # surrogateescape lets invalid UTF-8 bytes be counted; other codecs replace them.
+            errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
+            decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+            raw = raw[bom:] if encoding == "utf-8-sig" else raw
             while True:
-                raw = handle.read(CHUNK_BYTES)
                 text = decoder.decode(raw, final=not raw)
                 if _ESCAPED_BYTES.search(text):
                     text, n_bad = _ESCAPED_BYTES.subn("\ufffd", text)
@@ -152,9 +125,12 @@ def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
                     yield text
                 if not raw:
                     return
-    except (OSError, EOFError) as exc:
-        # A truncated .gz or an unreadable file is the user's input, not a bug.
-        raise CorpusError(f"Cannot read corpus file '{path}': {exc}.") from exc
+                raw = handle.read(CHUNK_BYTES)
+    except DECOMPRESSION_ERRORS as exc:
+        # A truncated or corrupt .gz/.bz2/.xz, or an unreadable file, is the user's input.
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise CorpusError(f"Cannot read corpus file '{path}': {reason} (a truncated or "
+                          f"corrupt compressed file?).") from None
 
 
 # str.split() and the regex class \s agree on what whitespace is (str.isspace).
@@ -352,21 +328,40 @@ class _IdSink:
         self.chunks.append(ids)
         self.size += len(ids)
         if self.file is None and self.size > self.threshold:
-            self.file = tempfile.TemporaryFile(prefix="w2v-ids-")  # noqa: SIM115 - kept open
+            try:
+                self.file = tempfile.TemporaryFile(prefix="w2v-ids-")  # noqa: SIM115 - kept open
+            except OSError as exc:
+                raise self._failed(exc) from None
         if self.file is not None and len(self.chunks) >= 256:
             self._flush()
 
     def _flush(self) -> None:
-        assert self.file is not None
-        for chunk in self.chunks:
-            self.file.write(chunk.tobytes())
+        if self.file is None:
+            raise RuntimeError("no id file to flush to")  # a bug, not the user's
+        try:
+            for chunk in self.chunks:
+                self.file.write(chunk.tobytes())
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # unlinked already: closing frees its space
+                self.file.close()
+            raise self._failed(exc) from None
         self.chunks = []
+
+    def _failed(self, exc: OSError) -> CorpusError:
+        return CorpusError(
+            "The encoded corpus ({n:,} ids so far) went to a temporary file in '{folder}', which "
+            "failed ({reason}). Set TMPDIR to a folder with room, or raise the {max_memory} so "
+            "that it stays in memory.", n=self.size, folder=tempfile.gettempdir(),
+            reason=exc.strerror or str(exc))
 
     def finish(self) -> np.ndarray:
         if self.file is None:
             return np.concatenate(self.chunks)
         self._flush()
-        self.file.flush()
+        try:
+            self.file.flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
         # The mapping keeps the (already unlinked) temporary file alive; read-only is enough.
         mapped = np.memmap(self.file, dtype=np.uint32, mode="r", shape=(self.size,))
         self.file.close()

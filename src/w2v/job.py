@@ -99,7 +99,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                           max_memory=None if max_memory is None else int(max_memory),
                           **options)
         except TrainingInterrupted as stop:
-            with deferred_signals():
+            with deferred_signals(f"the vectors so far were saved to '{output}'"):
                 stop.vectors.save(output, format=format)
             stop.saved_to = str(output)
             raise
@@ -179,8 +179,10 @@ def _checkpointer(engine: registry.EngineInfo, output: Path,
                               "resume (the {" + name + "} was given); only the 'numba' engine "
                               "can.")
         return None  # Ctrl-C stops the run; nothing partial is written
+    # The default name is cut so that it stays within the 255 bytes a file name may have.
+    default = output.parent / f"{output.name[:200]}.checkpoint"
     folder = Path(resume if resume is not None else checkpoint_dir
-                  if checkpoint_dir is not None else f"{output}.checkpoint")
+                  if checkpoint_dir is not None else default)
     if every is None and periodic:
         every = DEFAULT_EVERY_MINUTES
     return Checkpointer(folder, every, resume=resume is not None)
@@ -190,13 +192,14 @@ def _save_final(model: Model, output: Path, format: str,
                 checkpointer: Checkpointer | None) -> None:
     """Save the vectors; if that fails, keep the run as a checkpoint and say where."""
     try:
-        with deferred_signals():
+        with deferred_signals(f"the vectors were saved to '{output}'"):
             model.save(output, format=format)
     except OutputError as exc:
         if checkpointer is None or checkpointer.last_state is None:
             raise
         try:
-            with deferred_signals():
+            with deferred_signals(f"the run was kept as a checkpoint in "
+                                  f"'{checkpointer.folder}'"):
                 folder = checkpointer.save_now()
         except W2VError as second:
             raise OutputError(f"{exc} The trained run could not be kept as a checkpoint "
@@ -205,13 +208,33 @@ def _save_final(model: Model, output: Path, format: str,
                           f"({STATE_FILE}); resume from it to write the vectors.") from None
 
 
+class Interrupted(W2VError):
+    """SIGINT or SIGTERM arrived during a save, which was finished first.
+
+    Attributes
+    ----------
+    signum : int
+        The signal.
+    """
+
+    def __init__(self, signum: int, done: str) -> None:
+        self.signum = signum
+        super().__init__(f"Interrupted by {signal.Signals(signum).name}; {done} first.")
+
+
 @contextlib.contextmanager
-def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block is done, then deliver them.
+def deferred_signals(done: str) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done; then stop with :class:`Interrupted`.
 
     A save must either finish or not start: a signal that arrives during one takes effect
-    only after it, so no half-written temporary file is left and the result is not lost.
-    Outside the main thread (where Python cannot install handlers) it does nothing.
+    only after it, as an exception, so that every ``with`` block above (locks, temporary
+    files) still cleans up. Outside the main thread (where Python cannot install handlers)
+    it does nothing.
+
+    Parameters
+    ----------
+    done : str
+        What the block did, for the message (e.g. "the vectors were saved to 'v.txt'").
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -227,5 +250,5 @@ def deferred_signals() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-        if received:
-            os.kill(os.getpid(), received[0])  # now handled as it would have been
+    if received:
+        raise Interrupted(received[0], done)

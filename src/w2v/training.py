@@ -8,6 +8,7 @@ Training to files, with checkpoints and save on interrupt, is :func:`w2v.job.tra
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
 from w2v.engines import registry
 from w2v.engines.contract import EngineResult, HistoryRecord
 from w2v.errors import ConfigError, CorpusError
+from w2v.sources import readable_corpus
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
 
@@ -116,11 +118,15 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
     name = f"Corpus '{corpus}'" if is_path else "The corpus"
-    stats = CorpusStats()
-    vocab = build_vocab(sentences_from(corpus, cfg.max_sentence_length, stats=stats),
-                        cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, source_name=name)
-    threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
-    encoded = encode_corpus(corpus, vocab, cfg.max_sentence_length, **threshold)
+    # A pipe is read once into a temporary file: counting and encoding both read the corpus.
+    with readable_corpus(corpus) if is_path else contextlib.nullcontext(corpus) as source:
+        stats = CorpusStats()
+        vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
+                            cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
+                            source_name=name)
+        check_fits_in_memory(vocab, stats.tokens, cfg)
+        threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
+        encoded = encode_corpus(source, vocab, cfg.max_sentence_length, **threshold)
     _check_trainable(name, vocab, encoded, cfg)
     observers = CallbackList(callbacks)
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
@@ -152,6 +158,41 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: Tr
             "examples": result.examples, "device": result.device, **result.details}
 
 
+def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
+    """Refuse, before any allocation, a run whose tables cannot fit in the free memory.
+
+    The estimate counts the two float32 (V, D) tables, the id array (4 bytes a token, all
+    of it, though a large corpus is memory-mapped) and, for negatives, each worker's
+    buffers; the available memory is Linux's MemAvailable (no check elsewhere).
+
+    Raises
+    ------
+    ConfigError
+        If the tables need more memory than is available.
+    """
+    need = 2 * len(vocab) * cfg.vector_size * 4 + tokens * 4
+    available = available_memory()
+    if available is not None and need > available:
+        gib = 1 << 30
+        raise ConfigError("The run needs about {need:.1f} GiB of memory (two tables of {v:,} "
+                          "words x {d} dims, and {n:,} word ids) but {free:.1f} GiB are "
+                          "available. Lower the {vector_size} or raise the {min_count}.",
+                          parameter="vector_size", need=need / gib, v=len(vocab),
+                          d=cfg.vector_size, n=tokens, free=available / gib)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux's MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def _check_trainable(name: str, vocab: Vocab, encoded: EncodedCorpus, cfg: TrainConfig) -> None:
     """Refuse a corpus that gives no training pair (it would 'train' to a NaN loss)."""
     lengths = np.diff(encoded.sentence_starts)
@@ -165,6 +206,10 @@ def _check_trainable(name: str, vocab: Vocab, encoded: EncodedCorpus, cfg: Train
             "{name} has a single word ({word!r}) with count >= {now}; word2vec needs at "
             "least two. Lower the {min_count} or give more text.", name=name,
             word=vocab.words[0], now=cfg.min_count)
+    if cfg.loss == "neg" and cfg.negative > len(vocab):
+        raise ConfigError("The {negative} ({k}) exceeds the vocabulary ({v} words): every "
+                          "center would draw each word several times. Use at most {v}.",
+                          k=cfg.negative, v=len(vocab))
 
 
 def _check_trained(name: str, result: EngineResult, cfg: TrainConfig) -> None:

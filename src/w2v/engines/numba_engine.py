@@ -68,11 +68,21 @@ def shard_bounds(sentence_starts: np.ndarray, workers: int) -> list[tuple[int, i
     return [(int(cuts[k]), int(max(cuts[k], cuts[k + 1]))) for k in range(workers)]
 
 
-def _chunks(starts: np.ndarray, first: int, end: int) -> list[tuple[int, int]]:
-    """Cut sentences [first, end) into runs of about CHUNK_WORDS words."""
+def chunk_words(config: TrainConfig, vocab_size: int) -> int:
+    """Words per kernel call: CHUNK_WORDS at the default cost per word, fewer where a word
+    costs more (a wide window, many negatives, the full softmax), so that a chunk -- the
+    step at which a signal or a checkpoint is answered -- stays about as short."""
+    outputs = vocab_size if config.loss == "softmax" else config.negative + 1
+    default_cost = 5 * 6  # window 5, 5 negatives + the positive
+    cost = config.window * outputs
+    return max(1, min(CHUNK_WORDS, CHUNK_WORDS * default_cost // max(cost, 1)))
+
+
+def _chunks(starts: np.ndarray, first: int, end: int, words: int) -> list[tuple[int, int]]:
+    """Cut sentences [first, end) into runs of about ``words`` words."""
     out, begin = [], first
     while begin < end:
-        stop = int(np.searchsorted(starts, starts[begin] + CHUNK_WORDS, side="left"))
+        stop = int(np.searchsorted(starts, starts[begin] + words, side="left"))
         stop = min(max(stop, begin + 1), end)
         out.append((begin, stop))
         begin = stop
@@ -99,6 +109,7 @@ class _Run:
         self.tables = (keep, accept, alias)
         self.options = options_array(config)
         self.shards = shard_bounds(self.starts, config.workers)
+        self.chunk_words = chunk_words(config, len(vocab))
         if state.counters is None:
             state.counters = np.zeros((config.workers, 3), dtype=np.float64)
         if state.position is None:
@@ -126,7 +137,7 @@ class _Run:
         shard_words = max(int(self.starts[end] - base), 1)
         weights = (self.state.w_in, self.state.w_out)
         epochs = self.config.epochs
-        chunks = _chunks(self.starts, first, end)
+        chunks = _chunks(self.starts, first, end, self.chunk_words)
         start = int(self.state.position[worker])
         for k in range(start, len(chunks)):
             # At least one chunk per call, so that a pause after every chunk still progresses.
