@@ -413,7 +413,7 @@ def plot(
                                                            f"{len(chosen)} words")
     print(f"wrote {output}")
     if projector is not None:
-        from w2v.projector import export_projector
+        from w2v.formats.projector import export_projector
 
         vectors_tsv, metadata_tsv = export_projector(loaded, projector)
         print(f"wrote {vectors_tsv} and {metadata_tsv} (load both at projector.tensorflow.org)")

@@ -1,0 +1,117 @@
+"""save_vectors and load_vectors: check the path and options, then call the format's module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from w2v.errors import FormatError, InputNotFoundError
+from w2v.formats.native import read_native, write_native
+from w2v.formats.sniff import detect_format
+from w2v.formats.word2vec_binary import read_binary, write_binary
+from w2v.formats.word2vec_fields import check_keys_storable
+from w2v.formats.word2vec_text import read_text, write_text
+
+if TYPE_CHECKING:
+    from w2v.vectors import Vectors
+
+FORMATS = ("text", "binary", "native")
+
+
+# --- public entry points ------------------------------------------------------------------
+
+def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "text") -> None:
+    """Write ``vectors`` to ``path`` in ``format`` ("text", "binary" or "native"), atomically.
+
+    Parameters
+    ----------
+    vectors : Vectors
+        The keys and their float32 (V, D) matrix.
+    path : path-like
+        The file to write (for "native", the folder to create or replace files in).
+    format : {"text", "binary", "native"}
+        See the module docstring.
+
+    Raises
+    ------
+    FormatError
+        If ``format`` is unknown, or a key cannot be stored (empty, or containing whitespace,
+        which the word2vec formats use as separators).
+    OutputError
+        If the file cannot be written.
+    """
+    format = check_format(format)
+    keys = list(vectors.index_to_key)
+    matrix = np.asarray(vectors.vectors, dtype=np.float32)
+    check_keys_storable(keys, format)
+    if format == "text":
+        write_text(keys, matrix, Path(path))
+    elif format == "binary":
+        write_binary(keys, matrix, Path(path))
+    else:
+        write_native(keys, matrix, Path(path))
+
+
+def load_vectors(path: str | os.PathLike[str], format: str | None = None,
+                 limit: int | None = None, header: bool = True,
+                 unicode_errors: str = "strict") -> Vectors:
+    """Read vectors from ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        A word2vec text or binary file (optionally ``.gz``/``.bz2`` compressed is not
+        supported: decompress first), or a native folder.
+    format : {"text", "binary", "native"} or None
+        None detects the format from the path and the first bytes (see :func:`detect_format`).
+    limit : int or None
+        Read only the first ``limit`` words (files are usually sorted by frequency).
+    header : bool
+        Whether a text file starts with the ``V D`` line. False reads GloVe-style files.
+    unicode_errors : str
+        How undecodable bytes in words are handled ("strict", "replace", "ignore"), as in
+        :meth:`bytes.decode`. word2vec.c truncates long words at a byte boundary, which can
+        split a UTF-8 character; "replace" reads such files.
+
+    Returns
+    -------
+    Vectors
+        Keys in file order and a float32 (V, D) matrix (memory-mapped for "native").
+
+    Raises
+    ------
+    InputNotFoundError
+        If ``path`` does not exist.
+    FormatError
+        If the file is malformed; the message names the file and the line or byte offset.
+    """
+    from w2v.vectors import Vectors
+
+    path = Path(path)
+    if not path.exists():
+        raise InputNotFoundError(f"The vectors file '{path}' does not exist.")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise FormatError(f"The 'limit' parameter must be an int >= 0 or None. Got {limit!r}.")
+    format = detect_format(path, header=header) if format is None else check_format(format)
+    if path.is_dir() != (format == "native"):
+        raise FormatError(f"'{path}' is a {'folder' if path.is_dir() else 'file'}, but the "
+                          f"{format} format is a {'folder' if format == 'native' else 'file'}.")
+    if format == "native":
+        keys, matrix = read_native(path, limit)
+    elif format == "binary":
+        keys, matrix = read_binary(path, limit, unicode_errors)
+    else:
+        keys, matrix = read_text(path, limit, header, unicode_errors)
+    return Vectors(keys, matrix)
+
+
+# --- shared checks ------------------------------------------------------------------------
+
+def check_format(format: str) -> str:
+    if format not in FORMATS:
+        raise FormatError(f"The 'format' parameter must be one of {', '.join(FORMATS)}. "
+                          f"Got {format!r} instead.")
+    return format
