@@ -391,15 +391,15 @@ def plot(
     no_header: NoHeaderOption = False,
 ) -> None:
     """Plot words in 2-D: the assignment's SVD figure, or a PCA / t-SNE map of the vocabulary."""
-    from w2v.atomic import check_writable_dir, make_output_dir
+    from w2v.formats.paths import check_output_file
+    from w2v.formats.projector import check_projector_folder, export_projector
     from w2v.plot import plot_vocabulary_map, plot_word_vectors_2d
     from w2v.vectors import Vectors
 
     # Both outputs are checked before either is written: a failure leaves no partial result.
-    check_writable_dir(output.parent if str(output.parent) else Path("."),
-                       "folder of the output file")
+    check_output_file(output)
     if projector is not None:
-        make_output_dir(projector, "projector output folder")
+        check_projector_folder(projector)
     loaded = Vectors.load(vectors, format=fmt, header=not no_header)
     chosen = [w for item in words or [] for w in item.split(",") if w]
     if tsne is not None:
@@ -413,8 +413,6 @@ def plot(
                                                            f"{len(chosen)} words")
     print(f"wrote {output}")
     if projector is not None:
-        from w2v.formats.projector import export_projector
-
         vectors_tsv, metadata_tsv = export_projector(loaded, projector)
         print(f"wrote {vectors_tsv} and {metadata_tsv} (load both at projector.tensorflow.org)")
 

@@ -27,12 +27,14 @@ Modules
 ``word2vec_fields``  what the two word2vec formats share: the ``V D`` header, words
 ``native``           the native folder
 ``sniff``            :func:`detect_format`
+``paths``            checks made before any work: :func:`check_input`, :func:`check_output`, ...
 ``describe``         :func:`describe_vectors` (``w2v info``)
 ``projector``        :func:`export_projector`, the TensorFlow Embedding Projector's TSV files
 """
 
 from w2v.formats.describe import describe_vectors
 from w2v.formats.native import NATIVE_HEADER, NATIVE_MATRIX, NATIVE_VERSION, NATIVE_VOCAB
+from w2v.formats.paths import check_distinct, check_input, check_output, check_output_file
 from w2v.formats.projector import export_projector
 from w2v.formats.sniff import detect_format
 from w2v.formats.vectors_io import FORMATS, load_vectors, save_vectors
@@ -43,6 +45,10 @@ __all__ = [
     "NATIVE_MATRIX",
     "NATIVE_VERSION",
     "NATIVE_VOCAB",
+    "check_distinct",
+    "check_input",
+    "check_output",
+    "check_output_file",
     "describe_vectors",
     "detect_format",
     "export_projector",

@@ -10,6 +10,7 @@ import numpy as np
 
 from w2v.errors import FormatError, InputNotFoundError
 from w2v.formats.native import read_native, write_native
+from w2v.formats.paths import check_output
 from w2v.formats.sniff import detect_format
 from w2v.formats.word2vec_binary import read_binary, write_binary
 from w2v.formats.word2vec_fields import check_keys_storable
@@ -31,9 +32,10 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
     vectors : Vectors
         The keys and their float32 (V, D) matrix.
     path : path-like
-        The file to write (for "native", the folder to create or replace files in).
+        The file to write; for "native", the folder to create or replace (a new folder, an
+        empty one, or a native folder, which is replaced whole).
     format : {"text", "binary", "native"}
-        See the module docstring.
+        See :mod:`w2v.formats`.
 
     Raises
     ------
@@ -41,18 +43,19 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
         If ``format`` is unknown, or a key cannot be stored (empty, or containing whitespace,
         which the word2vec formats use as separators).
     OutputError
-        If the file cannot be written.
+        If ``path`` is refused (see :func:`~w2v.formats.check_output`) or cannot be written;
+        a previous file or folder at ``path`` is then left as it was.
     """
-    format = check_format(format)
+    path = check_output(path, format)
     keys = list(vectors.index_to_key)
     matrix = np.asarray(vectors.vectors, dtype=np.float32)
     check_keys_storable(keys, format)
     if format == "text":
-        write_text(keys, matrix, Path(path))
+        write_text(keys, matrix, path)
     elif format == "binary":
-        write_binary(keys, matrix, Path(path))
+        write_binary(keys, matrix, path)
     else:
-        write_native(keys, matrix, Path(path))
+        write_native(keys, matrix, path)
 
 
 def load_vectors(path: str | os.PathLike[str], format: str | None = None,
