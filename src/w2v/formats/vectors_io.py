@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from w2v.errors import FormatError, InputNotFoundError
+from w2v.errors import FormatError
+from w2v.formats.compression import open_decompressed
 from w2v.formats.native import read_native, write_native
-from w2v.formats.paths import check_output
-from w2v.formats.sniff import detect_format
+from w2v.formats.paths import check_input, check_output
+from w2v.formats.sniff import refuse_non_vectors, sniff
 from w2v.formats.word2vec_binary import read_binary, write_binary
-from w2v.formats.word2vec_fields import check_keys_storable
+from w2v.formats.word2vec_fields import UNICODE_ERRORS, check_keys_storable
 from w2v.formats.word2vec_text import read_text, write_text
+from w2v.validation import Choice, Int, check
 
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
 
 FORMATS = ("text", "binary", "native")
+_SNIFF_BYTES = 1024  # enough for every signature that sniff.refuse_non_vectors knows
 
 
 # --- public entry points ------------------------------------------------------------------
@@ -66,18 +68,18 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
     Parameters
     ----------
     path : path-like
-        A word2vec text or binary file (optionally ``.gz``/``.bz2`` compressed is not
-        supported: decompress first), or a native folder.
+        A word2vec text or binary file, plain or gzip / bzip2 / xz compressed (recognised by
+        content, whatever the suffix), or a native folder.
     format : {"text", "binary", "native"} or None
-        None detects the format from the path and the first bytes (see :func:`detect_format`).
+        None detects the format from the content (see :func:`~w2v.formats.sniff.sniff`).
     limit : int or None
         Read only the first ``limit`` words (files are usually sorted by frequency).
     header : bool
         Whether a text file starts with the ``V D`` line. False reads GloVe-style files.
-    unicode_errors : str
-        How undecodable bytes in words are handled ("strict", "replace", "ignore"), as in
-        :meth:`bytes.decode`. word2vec.c truncates long words at a byte boundary, which can
-        split a UTF-8 character; "replace" reads such files.
+    unicode_errors : {"strict", "replace", "ignore"}
+        How undecodable bytes in words are handled, as in :meth:`bytes.decode`. word2vec.c
+        truncates long words at a byte boundary, which can split a UTF-8 character;
+        "replace" reads such files.
 
     Returns
     -------
@@ -88,32 +90,43 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
     ------
     InputNotFoundError
         If ``path`` does not exist.
+    ConfigError
+        If ``limit`` or ``unicode_errors`` is invalid.
     FormatError
-        If the file is malformed; the message names the file and the line or byte offset.
+        If the path is not a regular file or a folder, is recognisably not word vectors, or
+        is malformed; the message names the file and the line or byte offset. A word that is
+        not UTF-8 raises an error that is both (see
+        :class:`~w2v.formats.word2vec_fields.UndecodableWordError`).
     """
     from w2v.vectors import Vectors
 
-    path = Path(path)
-    if not path.exists():
-        raise InputNotFoundError(f"The vectors file '{path}' does not exist.")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise FormatError(f"The 'limit' parameter must be an int >= 0 or None. Got {limit!r}.")
-    format = detect_format(path, header=header) if format is None else check_format(format)
+    limit = check("limit", limit, Int(low=0, optional=True))
+    unicode_errors = check("unicode_errors", unicode_errors, Choice(UNICODE_ERRORS))
+    path = check_input(path)
+    found = sniff(path, header) if format is None else None
+    format = found.format if found is not None else check_format(format)
     if path.is_dir() != (format == "native"):
         raise FormatError(f"'{path}' is a {'folder' if path.is_dir() else 'file'}, but the "
                           f"{format} format is a {'folder' if format == 'native' else 'file'}.")
     if format == "native":
         keys, matrix = read_native(path, limit)
-    elif format == "binary":
-        keys, matrix = read_binary(path, limit, unicode_errors)
-    else:
-        keys, matrix = read_text(path, limit, header, unicode_errors)
+        return Vectors(keys, matrix)
+    with open_decompressed(path) as (stream, compression, size):
+        if found is None:  # a forced format: still never parse a pickle or a zip as vectors
+            refuse_non_vectors(stream.read(_SNIFF_BYTES), path, compression)
+            stream.seek(0)
+        if format == "binary":
+            keys, matrix = read_binary(stream, path, limit, unicode_errors,
+                                       size=None if compression else size)
+        else:
+            keys, matrix = read_text(stream, path, limit, header, unicode_errors)
     return Vectors(keys, matrix)
 
 
 # --- shared checks ------------------------------------------------------------------------
 
 def check_format(format: str) -> str:
+    """Return ``format`` if it is one of :data:`FORMATS`, else raise :class:`FormatError`."""
     if format not in FORMATS:
         raise FormatError(f"The 'format' parameter must be one of {', '.join(FORMATS)}. "
                           f"Got {format!r} instead.")
