@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from w2v.atomic import atomic_write
 from w2v.errors import ConfigError
-from w2v.projection import check_known, map_vocabulary, project_2d
+from w2v.projection import check_finite, check_known, map_vocabulary, project_2d
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from w2v.vectors import Vectors
+
+#: Image formats written, by file suffix: matplotlib's Agg, PDF and SVG backends, and jpeg,
+#: tiff and webp through Pillow (which matplotlib requires). Not PostScript: its backend logs a
+#: warning for every transparent artist.
+FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp")
 
 #: The 24 words plotted by the assignment's run.py, in its order.
 ASSIGNMENT_WORDS = (
@@ -54,7 +60,7 @@ def plot_word_vectors_2d(
     words : sequence of str
         Words to plot; defaults to the assignment's 24.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     key_to_index : mapping, optional
         Word -> row of ``vectors`` when it is a full vocabulary matrix.
     title : str, optional
@@ -69,6 +75,8 @@ def plot_word_vectors_2d(
     ------
     UnknownWordError
         If a word is not in the vocabulary.
+    ConfigError
+        If the vector of a word holds NaN or inf, or ``path``'s suffix names no image format.
     OutputError
         If ``path`` cannot be written.
     """
@@ -109,7 +117,7 @@ def plot_loss_curve(
         Losses (x = 1, 2, ...), or records such as :attr:`Model.history` or the seed run's
         ``{"iteration": i, "loss": l}``.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     x_key : str, optional
         Key of the x value in dict records; default: the first of ``"iteration"``,
         ``"words_done"``, ``"epoch"`` present.
@@ -161,13 +169,16 @@ def _rows_of(vectors: Any, words: list[str], key_to_index: Mapping[str, int] | N
             if len(vectors) != len(words):
                 raise ConfigError(f"Got {len(vectors)} vectors for {len(words)} words; pass "
                                   f"key_to_index to plot rows of a vocabulary matrix.")
+            check_finite(words, np.isfinite(vectors).all(axis=1).tolist())
             return vectors
         lookup = key_to_index
         matrix = vectors
     else:  # a Vectors
         lookup, matrix = vectors.key_to_index, vectors.vectors
     check_known(words, lookup)
-    return np.asarray(matrix)[[lookup[w] for w in words]]
+    rows = np.asarray(matrix)[[lookup[w] for w in words]]  # (n, D)
+    check_finite(words, np.isfinite(rows).all(axis=1).tolist())
+    return rows
 
 
 def _curve(history: Sequence[Any], x_key: str | None,
@@ -195,9 +206,51 @@ def _new_figure(size: tuple[float, float]) -> Figure:
     return fig
 
 
+def figure_format(path: str | os.PathLike[str]) -> str:
+    """The image format a figure path names by its suffix ("png" when it has none).
+
+    Raises
+    ------
+    ConfigError
+        If the suffix is not one of :data:`FIGURE_FORMATS`.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    if suffix not in FIGURE_FORMATS:
+        raise ConfigError("The figure file {path} ends in {suffix}, which is not an image format "
+                          "w2v writes; use one of {accepted}.", path=repr(str(path)),
+                          suffix=repr("." + suffix),
+                          accepted=", ".join("." + name for name in FIGURE_FORMATS))
+    return suffix
+
+
+def check_figure_output(path: str | os.PathLike[str]) -> str:
+    """Check a figure path before any work: a known suffix, a writable regular file.
+
+    Returns
+    -------
+    str
+        The image format (see :func:`figure_format`).
+
+    Raises
+    ------
+    ConfigError
+        If the suffix names no image format.
+    OutputError
+        If the path is a folder, a device or a FIFO, or its folder is missing or read-only.
+    """
+    from w2v.formats.paths import check_output_file
+
+    image_format = figure_format(path)
+    check_output_file(path, "output file", "a figure")
+    return image_format
+
+
 def _save(fig: Figure, path: str | os.PathLike[str], dpi: int) -> None:
+    image_format = check_figure_output(path)
     with atomic_write(path, "wb") as handle:
-        fig.savefig(handle, format="png", dpi=dpi)
+        fig.savefig(handle, format=image_format, dpi=dpi)
 
 
 # --- the whole vocabulary: PCA and t-SNE maps -----------------------------------------------
@@ -225,7 +278,7 @@ def plot_vocabulary_map(
     vectors : Vectors
         Rows in descending frequency order.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     method : {"pca", "tsne"}
         PCA: the assignment's projection (:func:`w2v.projection.project_2d`) over all
         ``top_n`` words. t-SNE: exact t-SNE (:func:`w2v.projection.tsne_2d`, O(top_n^2)

@@ -77,6 +77,7 @@ def map_vocabulary(vectors: Vectors, method: str = "pca", top_n: int = 1000,
 
     The rows are scaled to unit length first, so that the map reflects cosine similarity
     (word2vec norms grow with frequency and would otherwise dominate the first component).
+    Rows holding NaN or inf among the ``top_n`` are left out (they have no direction).
 
     Parameters
     ----------
@@ -99,13 +100,17 @@ def map_vocabulary(vectors: Vectors, method: str = "pca", top_n: int = 1000,
     Raises
     ------
     ConfigError
-        If ``method`` is unknown or fewer than 3 words would be mapped.
+        If ``method`` is unknown, fewer than 3 words would be mapped, or the vector of one of
+        ``words`` holds NaN or inf.
     UnknownWordError
         If one of ``words`` is not in the vocabulary.
     """
     check_method(method)  # before the rows are gathered
     check_known(words, vectors.key_to_index)
-    shown = list(vectors.index_to_key[:top_n])
+    finite = vectors.finite_rows  # (V,)
+    check_finite(words, [finite[vectors.key_to_index[w]] for w in words])
+    shown = [w for w, ok in zip(vectors.index_to_key[:top_n], finite[:top_n].tolist(),
+                                strict=False) if ok]
     shown += [w for w in words if vectors.key_to_index[w] >= top_n]
     if len(shown) < 3:
         raise ConfigError(f"Need at least 3 words to draw a map; got {len(shown)}.")
@@ -118,6 +123,14 @@ def check_known(words: Sequence[str], lookup: Mapping[str, int]) -> None:
     missing = [w for w in words if w not in lookup]
     if missing:
         raise UnknownWordError(f"Not in the vocabulary, cannot plot: {', '.join(missing)}.")
+
+
+def check_finite(words: Sequence[str], finite: Sequence[bool]) -> None:
+    """Raise :class:`ConfigError` naming the words whose vectors hold NaN or inf."""
+    bad = [word for word, ok in zip(words, finite, strict=True) if not ok]
+    if bad:
+        raise ConfigError("Cannot place {words} in 2-D: their vectors hold NaN or inf.",
+                          words=", ".join(map(repr, bad)))
 
 
 def tsne_2d(matrix: np.ndarray, perplexity: float = 30.0, iterations: int = 500,
