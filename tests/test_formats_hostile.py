@@ -502,3 +502,19 @@ def test_cli_plot_with_nan_rows_formats_and_same_paths(files, tmp_path):
                                   files / "nat"), "is inside the input", "nat'")
     assert snapshot(files) == before
     assert sorted(p.name for p in out.iterdir()) == ["map.pdf", "w.svg"]
+
+
+def test_evaluation_leaves_nan_rows_out_like_unknown_words():
+    from w2v import evaluate
+
+    words = ["king", "queen", "man", "woman", "tiger", "cat", "car", "automobile", "money",
+             "cash", "bank"]
+    matrix = np.random.default_rng(0).normal(size=(len(words), 8)).astype(np.float32)
+    clean = evaluate.similarity(Vectors(words, matrix), "WS-353")
+    matrix[words.index("cat")] = np.nan
+    dirty = evaluate.similarity(Vectors(words, matrix), "WS-353")
+    assert dirty.pairs < clean.pairs and dirty.pairs + dirty.oov == clean.pairs + clean.oov
+    assert np.isfinite([dirty.spearman, dirty.pearson]).all()
+    matrix[words.index("queen")] = np.nan
+    result = evaluate.analogy(Vectors(words, matrix), "google")
+    assert result.total == 0 and result.skipped > 0  # every question here involves queen

@@ -5,7 +5,8 @@ Formats
 ``text``
     word2vec.c / gensim / fastText ``.vec`` text: a header line ``V D``, then one row per word,
     ``word v1 v2 ... vD``, separated by single spaces. Readers accept trailing spaces (fastText
-    writes one), CRLF line endings, and files without a header (GloVe) when ``header=False``.
+    writes one), CRLF line endings, a UTF-8 BOM, and files without a header (GloVe) when
+    ``header=False``.
 ``binary``
     word2vec.c binary: the header line ``V D\\n``, then for each word its UTF-8 bytes, one space
     and D little-endian float32 (4·D bytes). word2vec.c writes a newline after each row,
@@ -13,11 +14,14 @@ Formats
 ``native``
     A folder ``PATH/`` holding ``vectors.npy`` (float32 (V, D), memory-mapped on load),
     ``vocab.txt`` (one word per line, UTF-8, row order) and ``w2v.json`` (a small header:
-    format name, version, V, D, dtype). No pickle anywhere. ``w2v.json`` is written last, so
-    a folder without it is an unfinished write.
+    format name, version, V, D, dtype). No pickle anywhere. A save builds the folder beside
+    the target and swaps it in whole.
 
-Every malformed file raises :class:`~w2v.errors.FormatError` naming the file, the line (text)
-or byte offset (binary) and what was wrong. Every file is written atomically.
+The format of a file is sniffed from its content (the extension is only a hint), and gzip,
+bzip2 or xz files are read through. Devices, FIFOs and recognisable non-vectors files (a
+fastText model, a pickle, a zip) are refused with one line. Every malformed file raises
+:class:`~w2v.errors.FormatError` naming the file, the line (text) or byte offset (binary) and
+what was wrong. Every file is written atomically. See docs/formats.md.
 
 Modules
 -------
@@ -26,7 +30,8 @@ Modules
 ``word2vec_binary``  the binary format
 ``word2vec_fields``  what the two word2vec formats share: the ``V D`` header, words
 ``native``           the native folder
-``sniff``            :func:`detect_format`
+``compression``      gzip, bzip2 and xz files, read through
+``sniff``            :func:`detect_format`: which format a path holds, by content
 ``paths``            checks made before any work: :func:`check_input`, :func:`check_output`, ...
 ``describe``         :func:`describe_vectors` (``w2v info``)
 ``projector``        :func:`export_projector`, the TensorFlow Embedding Projector's TSV files
