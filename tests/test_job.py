@@ -38,7 +38,7 @@ def test_an_output_that_is_the_corpus_is_refused_before_reading_it(tmp_path, cor
 
 
 def test_an_output_inside_the_corpus_folder_is_refused(tmp_path, corpus):
-    with pytest.raises(OutputError, match="inside the corpus folder"):
+    with pytest.raises(OutputError, match="inside the corpus"):
         train_to_path(tmp_path, tmp_path / "vectors.txt", **FAST)
 
 

@@ -332,9 +332,9 @@ def check_not_an_input(output: str | os.PathLike[str], output_what: str,
         if source.is_dir() and (out.is_relative_to(source) or
                                 Path(os.path.realpath(out)).is_relative_to(
                                     os.path.realpath(source))):
-            raise OutputError(f"The {output_what} '{output}' is inside the {what} folder "
-                              f"'{given}', where the next run would read it as input. Give a "
-                              f"path outside it.")
+            raise OutputError(f"The {output_what} '{output}' is inside the {what} '{given}': "
+                              f"writing there would change the {what} (the next run would read "
+                              f"it too). Give a path outside it.")
 
 
 def _same_file(a: Path, b: Path) -> bool:

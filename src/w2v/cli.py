@@ -9,6 +9,7 @@ keeps its traceback. Heavy modules are imported inside the commands so that
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, not a tabl
 VectorsArgument = Annotated[Path, typer.Argument(help="Vectors file or native folder.")]
 RestrictVocabOption = Annotated[int | None, typer.Option(
     help="Search only the N most frequent words.")]
+
+
+class UnicodeErrors(StrEnum):
+    """Values of --unicode-errors (those of ``bytes.decode``)."""
+
+    strict = "strict"
+    replace = "replace"
+    ignore = "ignore"
+
+
+UnicodeErrorsOption = Annotated[UnicodeErrors, typer.Option(
+    "--unicode-errors", help="Words that are not valid UTF-8: 'strict' (an error), 'replace' "
+                             "(by U+FFFD) or 'ignore' (drop the bad bytes).")]
 
 
 # --- the assignment ---------------------------------------------------------------------
@@ -234,17 +248,15 @@ def eval_(
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Evaluate vectors on analogy and word-similarity sets (scores as gensim computes them)."""
-    import json
-
     from rich.console import Console
     from rich.table import Table
 
     from w2v import evaluate
-    from w2v.vectors import Vectors
 
-    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
     everything = analogies is None and not similarity
     analogy_result = None
     if analogies is not None or everything:
@@ -253,10 +265,10 @@ def eval_(
     pair_results = (evaluate.similarity_all(loaded, not case_sensitive) if everything else
                     {name: evaluate.similarity(loaded, name, not case_sensitive)
                      for name in similarity or []})
+    _warn_non_finite(loaded, vectors)
     if json_out:
-        print(json.dumps({"analogy": analogy_result.to_dict() if analogy_result else None,
-                          "similarity": {k: r.to_dict() for k, r in pair_results.items()}},
-                         indent=2))
+        print(_json({"analogy": analogy_result.to_dict() if analogy_result else None,
+                     "similarity": {k: r.to_dict() for k, r in pair_results.items()}}))
         return
     table = Table(title=f"{vectors.name}: {len(loaded):,} words x {loaded.vector_size} dims, "
                         f"analogies by {method}")
@@ -287,12 +299,12 @@ def similar(
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Nearest neighbours of a word by cosine similarity."""
-    from w2v.vectors import Vectors
-
-    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
     neighbours = loaded.most_similar(word, topn=n, restrict_vocab=restrict_vocab)
+    _warn_non_finite(loaded, vectors)
     _print_ranked(neighbours, f"nearest to {word!r}", "cosine", json_out)
 
 
@@ -308,12 +320,12 @@ def analogy(
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Solve A is to B as C is to ? (answers exclude A, B and C)."""
-    from w2v.vectors import Vectors
-
-    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
     answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
+    _warn_non_finite(loaded, vectors)
     _print_ranked(answers, f"{a} : {b} :: {c} : ?", "score", json_out)
 
 
@@ -321,9 +333,7 @@ def _print_ranked(ranked: list[tuple[str, float]], title: str, score_name: str,
                   json_out: bool) -> None:
     """Print (word, score) pairs as JSON or as a numbered rich table."""
     if json_out:
-        import json
-
-        print(json.dumps([{"word": w, "score": x} for w, x in ranked], ensure_ascii=False))
+        print(_json([{"word": w, "score": x} for w, x in ranked], indent=None))
         return
     from rich.console import Console
     from rich.table import Table
@@ -339,7 +349,9 @@ def _print_ranked(ranked: list[tuple[str, float]], title: str, score_name: str,
 @app.command()
 def plot(
     vectors: VectorsArgument,
-    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Image to write; the suffix names the format: .png, .pdf, .svg, "
+                               ".jpg, .tif, .webp.")],
     words: Annotated[list[str] | None, typer.Option(
         help="Words to plot (repeat, or separate by commas). Alone: the assignment's SVD "
              "figure of these words. With --pca/--tsne: the words labelled on the map.")] = None,
@@ -357,18 +369,28 @@ def plot(
     seed_value: Annotated[int, typer.Option("--seed", help="t-SNE random seed.")] = 0,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Plot words in 2-D: the assignment's SVD figure, or a PCA / t-SNE map of the vocabulary."""
-    from w2v.atomic import check_writable_dir, make_output_dir
-    from w2v.plot import plot_vocabulary_map, plot_word_vectors_2d
-    from w2v.vectors import Vectors
+    from w2v.atomic import check_not_an_input
+    from w2v.formats import check_input
+    from w2v.formats.projector import (
+        METADATA_FILE,
+        VECTORS_FILE,
+        check_projector_folder,
+        export_projector,
+    )
+    from w2v.plot import check_figure_output, plot_vocabulary_map, plot_word_vectors_2d
 
-    # Both outputs are checked before either is written: a failure leaves no partial result.
-    check_writable_dir(output.parent if str(output.parent) else Path("."),
-                       "folder of the output file")
+    # Every output is checked before any is written: a failure leaves no partial result.
+    check_input(vectors)
+    tsv_files = [projector / VECTORS_FILE, projector / METADATA_FILE] if projector else []
+    for path, what in ((output, "figure"), *((tsv, "projector file") for tsv in tsv_files)):
+        check_not_an_input(path, what, {"vectors file": vectors})  # the plainest mistake
+    check_figure_output(output)
     if projector is not None:
-        make_output_dir(projector, "projector output folder")
-    loaded = Vectors.load(vectors, format=fmt, header=not no_header)
+        check_projector_folder(projector)
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
     chosen = [w for item in words or [] for w in item.split(",") if w]
     if tsne is not None:
         plot_vocabulary_map(loaded, output, method="tsne", top_n=tsne, words=chosen,
@@ -381,10 +403,9 @@ def plot(
                                                            f"{len(chosen)} words")
     print(f"wrote {output}")
     if projector is not None:
-        from w2v.projector import export_projector
-
         vectors_tsv, metadata_tsv = export_projector(loaded, projector)
         print(f"wrote {vectors_tsv} and {metadata_tsv} (load both at projector.tensorflow.org)")
+    _warn_non_finite(loaded, vectors)
 
 
 @app.command()
@@ -393,23 +414,61 @@ def info(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Vocabulary size, dimension, format and norms of a vectors file."""
     from w2v.formats import describe_vectors
 
-    facts = describe_vectors(vectors, format=fmt, header=not no_header)
+    facts = describe_vectors(vectors, format=fmt, header=not no_header,
+                             unicode_errors=unicode_errors.value)
     if json_out:
-        import json
-
-        print(json.dumps(facts, indent=2, ensure_ascii=False))
+        print(_json(facts))
         return
-    print(f"{facts['path']}: {facts['format']} format, {facts['bytes']:,} bytes")
+    packed = f", {facts['compression']}-compressed" if facts["compression"] else ""
+    print(f"{facts['path']}: {facts['format']} format{packed}, {facts['bytes']:,} bytes")
     print(f"  words: {facts['words']:,}   dim: {facts['dim']}")
-    if facts["words"]:
+    if facts["norm_min"] is not None:
         print(f"  norms: min {facts['norm_min']:.4g}  mean {facts['norm_mean']:.4g}  "
               f"median {facts['norm_median']:.4g}  max {facts['norm_max']:.4g}")
     print(f"  zero vectors: {facts['zero_vectors']}   rows with NaN/inf: {facts['non_finite']}")
     print(f"  first words: {' '.join(facts['first_words'])}")
+
+
+def _load_vectors(path: Path, fmt: str | None, no_header: bool,
+                  unicode_errors: UnicodeErrors):
+    """Load the vectors of a command from its shared options."""
+    from w2v.vectors import Vectors
+
+    return Vectors.load(path, format=fmt, header=not no_header,
+                        unicode_errors=unicode_errors.value)
+
+
+def _warn_non_finite(loaded, path: Path) -> None:
+    """One warning line, after a command's result, if some rows hold NaN or inf.
+
+    After, not before: a command that then fails prints its one error line only.
+    """
+    bad = len(loaded) - int(loaded.finite_rows.sum())
+    if bad:
+        print(f"w2v: warning: {bad:,} of {len(loaded):,} rows of '{path}' hold NaN or inf; "
+              f"queries, scores and maps leave them out.", file=sys.stderr)
+
+
+def _json(value: object, indent: int | None = 2) -> str:
+    """``value`` as strict JSON: NaN and infinities (not JSON) become null."""
+    import json
+    import math
+
+    def finite(item: object) -> object:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(inner) for key, inner in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [finite(inner) for inner in item]
+        return item
+
+    return json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def main() -> None:

@@ -29,13 +29,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from w2v.compression import DECOMPRESSION_ERRORS
 from w2v.errors import CorpusError
-from w2v.sources import (
-    DECOMPRESSION_ERRORS,
-    corpus_files,
-    open_corpus_file,
-    text_encoding,
-)
+from w2v.sources import corpus_files, open_corpus_file, text_encoding
 
 if TYPE_CHECKING:
     from w2v.vocab import Vocab

@@ -56,7 +56,7 @@ class SectionScore:
     name: str
     correct: int
     total: int  # questions answered: all four words in the vocabulary
-    skipped: int  # questions with a word outside the (restricted) vocabulary
+    skipped: int  # questions with a word outside the (restricted) vocabulary, or a NaN row
 
     @property
     def accuracy(self) -> float:
@@ -136,7 +136,7 @@ class SimilarityResult:
     spearman: float  # Spearman's rho (NaN when no pair could be scored)
     pearson: float  # Pearson's r
     pairs: int  # pairs scored (both words known)
-    oov: int  # pairs left out for an unknown word
+    oov: int  # pairs left out for an unknown word (or one whose vector holds NaN or inf)
 
     @property
     def oov_ratio(self) -> float:
@@ -187,11 +187,14 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
     sections = _read_analogies(file)
     keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
     normed = vectors.get_normed_vectors()[:len(canon)]  # (R, D)
+    finite = vectors.finite_rows[:len(canon)]  # (R,)
     scores: dict[str, SectionScore] = {}
     for name, questions in sections:
         ids = np.array([[keys.get(_fold(w, case_insensitive), -1) for w in q] for q in questions],
                        dtype=np.int64).reshape(-1, 4)  # (Q, 4) rows into normed, -1 if unknown
         known = (ids >= 0).all(axis=1)
+        # a row holding NaN or inf has no cosine: its questions are skipped like unknown words
+        known[known] &= finite[ids[known]].all(axis=1)
         correct = _answer(normed, canon, ids[known], method) if known.any() else 0
         scores[name] = SectionScore(name, int(correct), int(known.sum()), int((~known).sum()))
     return AnalogyResult(str(file), method, restrict_vocab, scores)
@@ -314,6 +317,8 @@ def _score_pairs(vectors: Vectors, file: Path, keys: dict[str, int],
                    dtype=np.int64).reshape(-1, 2)
     gold = np.array([score for _, _, score in pairs], dtype=np.float64)
     known = (ids >= 0).all(axis=1)
+    # a row holding NaN or inf has no cosine: its pairs are left out like unknown words
+    known[known] &= vectors.finite_rows[ids[known]].all(axis=1)
     normed = vectors.get_normed_vectors()
     left, right = normed[ids[known, 0]], normed[ids[known, 1]]  # (P, D) each
     model = np.einsum("pd,pd->p", left, right).astype(np.float64)  # cosine per pair

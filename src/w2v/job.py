@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from w2v.atomic import check_folder_target, check_not_an_input, check_writable_dir
+from w2v.atomic import check_not_an_input
 from w2v.callbacks import Callback
 from w2v.checkpoint import (
     DEFAULT_EVERY_MINUTES,
@@ -29,6 +29,7 @@ from w2v.checkpoint import (
 from w2v.config import TrainConfig
 from w2v.engines import registry
 from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
+from w2v.formats import check_output
 from w2v.training import Model, train
 from w2v.validation import Choice, Float
 
@@ -125,7 +126,7 @@ def check_outputs(corpus: str | os.PathLike[str], output: Path, format: str,
         read-only folder), would replace the corpus or land inside its folder, or is the
         checkpoint folder.
     """
-    check_vectors_output(output, format)
+    check_output(output, format)
     inputs = {"corpus": corpus}
     check_not_an_input(output, "output", inputs)
     if checkpoint_folder is not None:
@@ -133,23 +134,6 @@ def check_outputs(corpus: str | os.PathLike[str], output: Path, format: str,
         if os.path.abspath(checkpoint_folder) == os.path.abspath(output):
             raise OutputError(f"The checkpoint folder '{checkpoint_folder}' is also the output "
                               f"'{output}'; give them different paths.")
-
-
-def check_vectors_output(path: Path, format: str) -> None:
-    """Raise :class:`OutputError` now if vectors could not be saved to ``path`` in ``format``."""
-    if path.exists() and not (path.is_file() or path.is_dir()):
-        raise OutputError(f"The output '{path}' exists and is not a regular file (a device, "
-                          f"FIFO or socket); give a file name.")
-    if format == "native":
-        from w2v.formats import NATIVE_HEADER
-
-        check_folder_target(path, NATIVE_HEADER, "native vectors folder")
-        return
-    if path.is_dir():
-        raise OutputError(f"The output '{path}' is a folder; give a file name for the "
-                          f"{format} format.")
-    check_writable_dir(path.parent if str(path.parent) else Path("."),
-                       "folder of the output file")
 
 
 def _options(config: dict[str, Any], checkpoint_dir: str | os.PathLike[str] | None,

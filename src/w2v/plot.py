@@ -1,4 +1,6 @@
-"""Figures: the assignment's 2-D picture of word vectors and training-loss curves.
+"""Figures: the assignment's 2-D picture of word vectors, vocabulary maps and loss curves.
+
+The coordinates come from :mod:`w2v.projection`; this module only draws.
 
 matplotlib is imported inside the functions (``import w2v`` stays light) and figures are drawn
 on an Agg canvas owned by the function, so no global pyplot state is touched. Every file is
@@ -9,17 +11,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from w2v.atomic import atomic_write
-from w2v.errors import ConfigError, UnknownWordError
+from w2v.errors import ConfigError
+from w2v.projection import check_finite, check_known, map_vocabulary, project_2d
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from w2v.vectors import Vectors
+
+#: Image formats written, by file suffix: matplotlib's Agg, PDF and SVG backends, and jpeg,
+#: tiff and webp through Pillow (which matplotlib requires). Not PostScript: its backend logs a
+#: warning for every transparent artist.
+FIGURE_FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "tif", "tiff", "webp")
 
 #: The 24 words plotted by the assignment's run.py, in its order.
 ASSIGNMENT_WORDS = (
@@ -27,29 +36,6 @@ ASSIGNMENT_WORDS = (
     "boring", "bad", "dumb", "annoying", "female", "male", "queen", "king", "man", "woman",
     "rain", "snow", "hail", "coffee", "tea",
 )
-
-
-def project_2d(matrix: np.ndarray) -> np.ndarray:
-    """The assignment's projection: center the rows, SVD of the covariance, first 2 components.
-
-    Parameters
-    ----------
-    matrix : ndarray, shape (n, D)
-        One vector per plotted word.
-
-    Returns
-    -------
-    ndarray of float64, shape (n, 2)
-        ``(X - mean) @ U[:, :2]`` with ``U, S, Vt = svd((X - mean).T @ (X - mean) / n)``.
-    """
-    x = np.asarray(matrix, dtype=np.float64)
-    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2:
-        raise ConfigError(f"Need an (n, D) matrix with n >= 2 words and D >= 2 dimensions to "
-                          f"project to 2-D. Got shape {x.shape} instead.")
-    centered = x - x.mean(axis=0)
-    covariance = centered.T @ centered / len(x)  # (D, D)
-    u, _, _ = np.linalg.svd(covariance)
-    return centered @ u[:, :2]
 
 
 def plot_word_vectors_2d(
@@ -63,8 +49,8 @@ def plot_word_vectors_2d(
 ) -> np.ndarray:
     """Plot words at their 2-D SVD coordinates, labelled in green boxes (assignment 2(c)).
 
-    As run.py's figure (see :func:`project_2d`), except that the axis limits are padded so that
-    labels at the extremes are not cut off.
+    As run.py's figure (see :func:`w2v.projection.project_2d`), except that the axis limits are
+    padded so that labels at the extremes are not cut off.
 
     Parameters
     ----------
@@ -74,7 +60,7 @@ def plot_word_vectors_2d(
     words : sequence of str
         Words to plot; defaults to the assignment's 24.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     key_to_index : mapping, optional
         Word -> row of ``vectors`` when it is a full vocabulary matrix.
     title : str, optional
@@ -89,6 +75,8 @@ def plot_word_vectors_2d(
     ------
     UnknownWordError
         If a word is not in the vocabulary.
+    ConfigError
+        If the vector of a word holds NaN or inf, or ``path``'s suffix names no image format.
     OutputError
         If ``path`` cannot be written.
     """
@@ -129,7 +117,7 @@ def plot_loss_curve(
         Losses (x = 1, 2, ...), or records such as :attr:`Model.history` or the seed run's
         ``{"iteration": i, "loss": l}``.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     x_key : str, optional
         Key of the x value in dict records; default: the first of ``"iteration"``,
         ``"words_done"``, ``"epoch"`` present.
@@ -181,19 +169,16 @@ def _rows_of(vectors: Any, words: list[str], key_to_index: Mapping[str, int] | N
             if len(vectors) != len(words):
                 raise ConfigError(f"Got {len(vectors)} vectors for {len(words)} words; pass "
                                   f"key_to_index to plot rows of a vocabulary matrix.")
+            check_finite(words, np.isfinite(vectors).all(axis=1).tolist())
             return vectors
         lookup = key_to_index
         matrix = vectors
     else:  # a Vectors
         lookup, matrix = vectors.key_to_index, vectors.vectors
-    _check_known(words, lookup)
-    return np.asarray(matrix)[[lookup[w] for w in words]]
-
-
-def _check_known(words: Sequence[str], lookup: Mapping[str, int]) -> None:
-    missing = [w for w in words if w not in lookup]
-    if missing:
-        raise UnknownWordError(f"Not in the vocabulary, cannot plot: {', '.join(missing)}.")
+    check_known(words, lookup)
+    rows = np.asarray(matrix)[[lookup[w] for w in words]]  # (n, D)
+    check_finite(words, np.isfinite(rows).all(axis=1).tolist())
+    return rows
 
 
 def _curve(history: Sequence[Any], x_key: str | None,
@@ -221,9 +206,51 @@ def _new_figure(size: tuple[float, float]) -> Figure:
     return fig
 
 
+def figure_format(path: str | os.PathLike[str]) -> str:
+    """The image format a figure path names by its suffix ("png" when it has none).
+
+    Raises
+    ------
+    ConfigError
+        If the suffix is not one of :data:`FIGURE_FORMATS`.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    if suffix not in FIGURE_FORMATS:
+        raise ConfigError("The figure file {path} ends in {suffix}, which is not an image format "
+                          "w2v writes; use one of {accepted}.", path=repr(str(path)),
+                          suffix=repr("." + suffix),
+                          accepted=", ".join("." + name for name in FIGURE_FORMATS))
+    return suffix
+
+
+def check_figure_output(path: str | os.PathLike[str]) -> str:
+    """Check a figure path before any work: a known suffix, a writable regular file.
+
+    Returns
+    -------
+    str
+        The image format (see :func:`figure_format`).
+
+    Raises
+    ------
+    ConfigError
+        If the suffix names no image format.
+    OutputError
+        If the path is a folder, a device or a FIFO, or its folder is missing or read-only.
+    """
+    from w2v.formats.paths import check_output_file
+
+    image_format = figure_format(path)
+    check_output_file(path, "output file", "a figure")
+    return image_format
+
+
 def _save(fig: Figure, path: str | os.PathLike[str], dpi: int) -> None:
+    image_format = check_figure_output(path)
     with atomic_write(path, "wb") as handle:
-        fig.savefig(handle, format="png", dpi=dpi)
+        fig.savefig(handle, format=image_format, dpi=dpi)
 
 
 # --- the whole vocabulary: PCA and t-SNE maps -----------------------------------------------
@@ -251,10 +278,11 @@ def plot_vocabulary_map(
     vectors : Vectors
         Rows in descending frequency order.
     path : path-like
-        PNG file to write.
+        Image file to write; the suffix names the format (see :data:`FIGURE_FORMATS`).
     method : {"pca", "tsne"}
-        PCA: the assignment's projection (:func:`project_2d`) over all ``top_n`` words.
-        t-SNE: exact t-SNE (:func:`tsne_2d`, O(top_n^2) memory: keep top_n to a few thousand).
+        PCA: the assignment's projection (:func:`w2v.projection.project_2d`) over all
+        ``top_n`` words. t-SNE: exact t-SNE (:func:`w2v.projection.tsne_2d`, O(top_n^2)
+        memory: keep top_n to a few thousand).
     top_n : int
         Number of words mapped (the most frequent).
     words : sequence of str
@@ -278,104 +306,13 @@ def plot_vocabulary_map(
     UnknownWordError
         If one of ``words`` is not in the vocabulary.
     """
-    if method not in ("pca", "tsne"):
-        raise ConfigError(f"The 'method' parameter must be 'pca' or 'tsne'. Got {method!r}.")
     words = list(words)
-    _check_known(words, vectors.key_to_index)
-    shown = list(vectors.index_to_key[:top_n])
-    shown += [w for w in words if vectors.key_to_index[w] >= top_n]
-    if len(shown) < 3:
-        raise ConfigError(f"Need at least 3 words to draw a map; got {len(shown)}.")
-    rows = vectors.get_normed_vectors()[[vectors.key_to_index[w] for w in shown]]  # (n, D)
-    coords = project_2d(rows) if method == "pca" else tsne_2d(rows, perplexity, seed=seed)
+    shown, coords = map_vocabulary(vectors, method, top_n, words, perplexity, seed)
     labelled = set(words) if words else set(shown[:labels])
     name = "PCA" if method == "pca" else "t-SNE"
     default_title = f"{name} of the {len(shown)} most frequent words (unit vectors)"
     _scatter_words(coords, shown, labelled, path, title or default_title, dpi)
     return coords
-
-
-def tsne_2d(matrix: np.ndarray, perplexity: float = 30.0, iterations: int = 500,
-            seed: int = 0) -> np.ndarray:
-    """Exact t-SNE (van der Maaten & Hinton 2008) of ``matrix`` (n, D) to (n, 2), in numpy.
-
-    Gaussian affinities ``p_j|i`` with a per-row bandwidth matching ``perplexity``, symmetrised
-    ``P = (P + P^T) / 2n``; Student-t affinities ``q_ij ∝ (1 + |y_i - y_j|^2)^-1`` in the map;
-    gradient ``dC/dy_i = 4 Σ_j (p_ij - q_ij)(y_i - y_j)(1 + |y_i - y_j|^2)^-1``, with early
-    exaggeration (12, first 250 steps), momentum and per-coordinate gains as in the paper,
-    started from the PCA projection.
-    O(n^2) time and memory per step: meant for up to a few thousand points.
-
-    Returns
-    -------
-    ndarray of float64, shape (n, 2)
-    """
-    x = np.asarray(matrix, dtype=np.float64)
-    n = x.shape[0]
-    if n < 3:
-        raise ConfigError(f"t-SNE needs at least 3 points; got {n}.")
-    perplexity = min(perplexity, (n - 1) / 3.0)  # the usual bound: 3 * perplexity < n
-    p = _tsne_affinities(_squared_distances(x), perplexity)  # (n, n), sums to 1
-    p = p.astype(np.float32)  # the n^2 work of each step in float32: half the memory traffic
-    # PCA initialisation (scikit-learn's and openTSNE's default) keeps the global layout and
-    # avoids the stretched maps of a random start; a little noise from the seed breaks ties
-    rng = np.random.default_rng(seed)
-    y = project_2d(x)
-    y = 1e-4 * y / max(float(y[:, 0].std()), 1e-12) + rng.normal(scale=1e-6, size=(n, 2))
-    update = np.zeros_like(y)
-    gains = np.ones_like(y)
-    # n / early exaggeration (Belkina et al. 2019); a floor of 50 (scikit-learn) diverges for
-    # small n
-    learning_rate = max(n / 12.0, 2.0)
-    for step in range(iterations):
-        exaggeration, momentum = (12.0, 0.5) if step < 250 else (1.0, 0.8)
-        y32 = y.astype(np.float32)
-        # (n, n) Student-t numerators (1 + |y_i - y_j|^2)^-1, built in place in float32
-        kernel = np.subtract.outer(y32[:, 0], y32[:, 0])
-        kernel *= kernel
-        dy = np.subtract.outer(y32[:, 1], y32[:, 1])
-        dy *= dy
-        kernel += dy
-        kernel += 1.0
-        np.reciprocal(kernel, out=kernel)
-        np.fill_diagonal(kernel, 0.0)
-        # (p_ij - q_ij) (1 + |y_i - y_j|^2)^-1 with q_ij = kernel_ij / sum(kernel)
-        weights = (exaggeration * p - kernel * np.float32(1.0 / kernel.sum())) * kernel
-        grad = 4.0 * (weights.sum(axis=1)[:, None] * y - (weights @ y32).astype(np.float64))
-        same_sign = (grad > 0) == (update > 0)
-        gains = np.maximum(np.where(same_sign, gains * 0.8, gains + 0.2), 0.01)
-        update = momentum * update - learning_rate * gains * grad
-        y = y + update
-        y -= y.mean(axis=0)
-    return y
-
-
-def _squared_distances(x: np.ndarray) -> np.ndarray:
-    """(n, n) squared Euclidean distances of the rows of x (n, k), clipped at 0."""
-    sq = (x * x).sum(axis=1)
-    return np.maximum(sq[:, None] + sq[None, :] - 2.0 * (x @ x.T), 0.0)
-
-
-def _tsne_affinities(d2: np.ndarray, perplexity: float) -> np.ndarray:
-    """Symmetric joint probabilities P (n, n) from squared distances, by bisection on beta."""
-    n = d2.shape[0]
-    target = np.log(perplexity)  # wanted entropy of each row, in nats
-    np.fill_diagonal(d2, np.inf)  # a point is not its own neighbour: exp(-inf) = 0
-    d2 = d2 - d2.min(axis=1, keepdims=True)  # shift per row for stable exponentials
-    finite_d2 = np.where(np.isfinite(d2), d2, 0.0)
-    lo, hi = np.full(n, -30.0), np.full(n, 30.0)  # bounds on log(beta), beta = 1 / (2 sigma^2)
-    for _ in range(64):  # all rows bisected at once
-        mid = (lo + hi) / 2.0
-        beta = np.exp(mid)[:, None]
-        w = np.exp(-d2 * beta)
-        total = np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
-        cond = w / total
-        entropy = np.log(total[:, 0]) + beta[:, 0] * (cond * finite_d2).sum(axis=1)
-        too_flat = entropy > target  # entropy falls as beta grows
-        lo = np.where(too_flat, mid, lo)
-        hi = np.where(too_flat, hi, mid)
-    p = (cond + cond.T) / (2.0 * n)
-    return np.maximum(p, 1e-12)
 
 
 def _scatter_words(coords: np.ndarray, words: Sequence[str], labelled: set[str],

@@ -16,10 +16,7 @@
 
 from __future__ import annotations
 
-import bz2
 import contextlib
-import gzip
-import lzma
 import os
 import shutil
 import stat
@@ -28,24 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from w2v.compression import HEAD_BYTES, READABLE, compression_of, open_compressed
 from w2v.errors import CorpusError, InputNotFoundError
 
-# Leading bytes of the compressed formats, longest first.
-_MAGIC = ((b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"BZh", "bzip2"),
-          (b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"7z\xbc\xaf\x27\x1c", "7z"))
-_OPENERS = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}
 # Byte-order marks, longest first (UTF-32-LE's starts with UTF-16-LE's).
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-# Errors of the decompressors on corrupt data (zlib.error is what gzip raises for bad deflate).
-DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, lzma.LZMAError)
-try:
-    import zlib
-
-    DECOMPRESSION_ERRORS += (zlib.error,)
-except ImportError:  # pragma: no cover - zlib is part of every CPython build we support
-    pass
-
 
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
@@ -167,14 +152,6 @@ def readable_corpus(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.remove(name)
 
 
-def compression_of(head: bytes) -> str | None:
-    """The compressed format whose magic bytes start ``head``, or None for plain bytes."""
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            return name
-    return None
-
-
 def open_corpus_file(path: Path) -> IO[bytes]:
     """Open a corpus file for reading its (decompressed) bytes, by its content.
 
@@ -186,16 +163,15 @@ def open_corpus_file(path: Path) -> IO[bytes]:
     """
     try:
         with open(path, "rb") as probe:
-            head = probe.read(8)
+            kind = compression_of(probe.read(HEAD_BYTES))
     except OSError as exc:
         raise CorpusError(f"Cannot read corpus file '{path}': {exc.strerror or exc}.") from None
-    kind = compression_of(head)
     if kind is None:
         return open(path, "rb")  # noqa: SIM115 - closed by the caller's with-block
-    if kind not in _OPENERS:
+    if kind not in READABLE:
         raise CorpusError(f"Corpus file '{path}' is {kind}-compressed, which w2v cannot read; "
                           f"decompress it, or give it as .gz, .bz2 or .xz.")
-    return _OPENERS[kind](path, "rb")
+    return open_compressed(path, kind)
 
 
 def text_encoding(path: Path, head: bytes) -> tuple[str, int]:

@@ -6,7 +6,10 @@ a cached unit-length copy of the matrix, one matrix-vector product and ``np.argp
 with no Python loop over the vocabulary.
 
 Cosine similarity of words w and u: ``cos(w, u) = (v_w . v_u) / (|v_w| |v_u|)``. A zero vector
-has similarity 0 with everything (gensim would produce NaN).
+has similarity 0 with everything (gensim would produce NaN). A row holding NaN or inf (a
+diverged model, a damaged file) has no direction: its similarity to anything is NaN, queries
+never return it, and a query made of it raises :class:`~w2v.errors.ConfigError`;
+:attr:`Vectors.finite_rows` says which rows these are.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class Vectors:
         self._vectors = matrix
         self._normed: np.ndarray | None = None
         self._norms: np.ndarray | None = None
+        self._finite: np.ndarray | None = None
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -111,16 +115,35 @@ class Vectors:
 
     @property
     def norms(self) -> np.ndarray:
-        """Euclidean norms of the rows, float32 (V,)."""
+        """Euclidean norms of the rows, float32 (V,); NaN or inf for rows holding NaN or inf."""
         if self._norms is None:
-            self._norms = np.linalg.norm(self._vectors, axis=1).astype(np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # non-finite rows: see finite_rows
+                self._norms = np.linalg.norm(self._vectors, axis=1).astype(np.float32)
         return self._norms
 
+    @property
+    def finite_rows(self) -> np.ndarray:
+        """Which rows hold only finite numbers, bool (V,); the others never match a query."""
+        if self._finite is None:
+            finite = np.empty(len(self), dtype=bool)
+            for start in range(0, len(self), 65_536):  # blocks: no (V, D) bool temporary
+                block = self._vectors[start:start + 65_536]
+                finite[start:start + len(block)] = np.isfinite(block).all(axis=1)
+            self._finite = finite
+        return self._finite
+
     def get_normed_vectors(self) -> np.ndarray:
-        """Unit-length copy of the matrix, float32 (V, D), computed once and cached."""
+        """Unit-length copy of the matrix, float32 (V, D), computed once and cached.
+
+        Zero rows stay zero; rows holding NaN or inf become all NaN, so that every cosine
+        with them is NaN (never a number that could rank).
+        """
         if self._normed is None:
             safe = np.where(self.norms > 0, self.norms, 1.0).astype(np.float32)
-            self._normed = self._vectors / safe[:, None]  # (V, D) / (V, 1)
+            with np.errstate(over="ignore", invalid="ignore"):
+                normed = self._vectors / safe[:, None]  # (V, D) / (V, 1)
+            normed[~self.finite_rows] = np.nan
+            self._normed = normed
         return self._normed
 
     def _unknown_message(self, key: object) -> str:
@@ -260,12 +283,18 @@ class Vectors:
         """The (D,) vector of a query term; words are unit vectors and are added to ``exclude``."""
         if isinstance(item, str):
             index = self.get_index(item)
+            if not self.finite_rows[index]:
+                raise ConfigError("The vector of {word} holds NaN or inf: it has no cosine "
+                                  "similarity to any word.", word=repr(item))
             exclude.add(index)
             return self.get_normed_vectors()[index]
         vector = np.asarray(item, dtype=np.float32)
         if vector.shape != (self.vector_size,):
             raise ConfigError("A query vector must have shape ({dim},). Got {shape} instead.",
                               parameter="positive", dim=self.vector_size, shape=vector.shape)
+        if not np.isfinite(vector).all():
+            raise ConfigError("A query vector holds NaN or inf: it has no cosine similarity "
+                              "to any word.", parameter="positive")
         return vector
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
@@ -278,8 +307,9 @@ class Vectors:
             best = best[np.argsort(-scores[best], kind="stable")]
         else:
             best = np.argsort(-scores, kind="stable")
+        # NaN scores (rows holding NaN or inf) sort last and are never returned
         result = [(self.index_to_key[i], float(scores[i])) for i in best.tolist()
-                  if i not in exclude]
+                  if i not in exclude and not np.isnan(scores[i])]
         return result[:topn]
 
     # --- files ------------------------------------------------------------------------------
