@@ -182,15 +182,15 @@ def test_a_second_run_on_the_same_folder_is_told_who_holds_it(tmp_path):
 
 def _corrupt(folder, how):
     header = json.loads((folder / "checkpoint.json").read_text())
-    syn0 = folder / "w_in.npy"
+    table = folder / "w_in.npy"
     if how == "truncated-array":
-        syn0.write_bytes(syn0.read_bytes()[:-10])
+        table.write_bytes(table.read_bytes()[:-10])
     elif how == "flipped-byte":
-        data = bytearray(syn0.read_bytes())
+        data = bytearray(table.read_bytes())
         data[-3] ^= 0x40
-        syn0.write_bytes(bytes(data))
+        table.write_bytes(bytes(data))
     elif how == "missing-array":
-        syn0.unlink()
+        table.unlink()
     elif how == "missing-table":
         (folder / "w_out.npy").unlink()
     elif how == "truncated-json":

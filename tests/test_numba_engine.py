@@ -24,20 +24,20 @@ def _weights(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
             rng.normal(0, 0.5, (V, D)).astype(np.float32))
 
 
-def _reference_step(syn0, syn1, contexts, center, negatives, lr, sg):
-    ref0, ref1 = syn0.astype(np.float64), syn1.astype(np.float64)
+def _reference_step(w_in, w_out, contexts, center, negatives, lr, sg):
+    ref0, ref1 = w_in.astype(np.float64), w_out.astype(np.float64)
     loss = numpy_engine.center_step(ref0, ref1, contexts, center, negatives, lr, sg)
     return loss, ref0, ref1
 
 
 @pytest.mark.parametrize("contexts", [[3], [3, 5, 7, 1], [2, 2, 9]])
 def test_skipgram_neg_step_equals_reference(contexts):
-    syn0, syn1 = _weights()
+    w_in, w_out = _weights()
     center, negatives, lr = 4, [0, 6, 6, 11, 8], 0.3
-    loss_ref, ref0, ref1 = _reference_step(syn0, syn1, contexts, center, negatives, lr, True)
+    loss_ref, ref0, ref1 = _reference_step(w_in, w_out, contexts, center, negatives, lr, True)
     # The same step straight from the seed's function, pair by pair, at the old weights.
     expected = sum(reference.neg_sampling_loss_and_gradient(
-        syn0[c].astype(np.float64), center, syn1.astype(np.float64),
+        w_in[c].astype(np.float64), center, w_out.astype(np.float64),
         neg_sample_word_indices=negatives)[0] for c in contexts)
     assert loss_ref == pytest.approx(expected)
 
@@ -45,46 +45,46 @@ def test_skipgram_neg_step_equals_reference(contexts):
     targets = np.array([center, *negatives], dtype=np.int64)
     grad_in = np.zeros((len(ctx), D), np.float32)
     g = np.zeros((len(ctx), len(targets)), np.float32)
-    loss = numba_kernels.sg_neg_update(syn0, syn1, ctx, len(ctx), targets, len(targets), lr,
+    loss = numba_kernels.sg_neg_update(w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
                                        grad_in, g)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
-    np.testing.assert_allclose(syn0, ref0, rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(syn1, ref1, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
 
 
 def test_cbow_neg_step_equals_reference():
-    syn0, syn1 = _weights(1)
+    w_in, w_out = _weights(1)
     contexts, center, negatives, lr = [1, 2, 5, 2], 7, [3, 0, 10], 0.2
-    loss_ref, ref0, ref1 = _reference_step(syn0, syn1, contexts, center, negatives, lr, False)
+    loss_ref, ref0, ref1 = _reference_step(w_in, w_out, contexts, center, negatives, lr, False)
     ctx = np.array(contexts, dtype=np.int64)
     targets = np.array([center, *negatives], dtype=np.int64)
     h, grad_h, g = np.zeros(D, np.float32), np.zeros(D, np.float32), np.zeros(4, np.float32)
-    loss = numba_kernels.cbow_neg_update(syn0, syn1, ctx, len(ctx), targets, len(targets), lr,
+    loss = numba_kernels.cbow_neg_update(w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
                                          h, grad_h, g)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
-    np.testing.assert_allclose(syn0, ref0, rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(syn1, ref1, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("sg", [True, False])
 def test_softmax_step_equals_reference(sg):
-    syn0, syn1 = _weights(2)
+    w_in, w_out = _weights(2)
     contexts, center, lr = [0, 3, 9], 5, 0.25
-    loss_ref, ref0, ref1 = _reference_step(syn0, syn1, contexts, center, None, lr, sg)
+    loss_ref, ref0, ref1 = _reference_step(w_in, w_out, contexts, center, None, lr, sg)
     ctx = np.array(contexts, dtype=np.int64)
     h, grad, scores = np.zeros(D, np.float32), np.zeros((1, D), np.float32), np.zeros(V)
-    loss = numba_kernels._softmax_center(syn0, syn1, ctx, len(ctx), center, lr, sg,
+    loss = numba_kernels._softmax_center(w_in, w_out, ctx, len(ctx), center, lr, sg,
                                          h, grad, scores)
     # Skip-gram softmax applies pair after pair (each pair sees the previous update, there
     # are no negatives to share), so the reference does the same, one context at a time.
     if sg:
-        syn0b, syn1b = _weights(2)
-        ref0, ref1 = syn0b.astype(np.float64), syn1b.astype(np.float64)
+        w_in_b, w_out_b = _weights(2)
+        ref0, ref1 = w_in_b.astype(np.float64), w_out_b.astype(np.float64)
         loss_ref = sum(numpy_engine.center_step(ref0, ref1, [c], center, None, lr, True)
                        for c in contexts)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
-    np.testing.assert_allclose(syn0, ref0, rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(syn1, ref1, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
 
 
 def test_alias_negatives_follow_the_noise_distribution():

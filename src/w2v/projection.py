@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def tsne_2d(matrix: np.ndarray, perplexity: float = 30.0, iterations: int = 500,
         raise ConfigError(f"t-SNE needs at least 3 points; got {n}.")
     perplexity = min(perplexity, (n - 1) / 3.0)  # the usual bound: 3 * perplexity < n
     p = joint_affinities(conditional_affinities(squared_distances(x), perplexity))  # (n, n)
-    p = p.astype(np.float32)  # the n^2 work of each step in float32: half the memory traffic
+    p = p.astype(REAL)  # the n^2 work of each step in float32: half the memory traffic
     # PCA initialisation (scikit-learn's and openTSNE's default) keeps the global layout and
     # avoids the stretched maps of a random start; a little noise from the seed breaks ties
     rng = np.random.default_rng(seed)
@@ -167,7 +168,7 @@ def tsne_2d(matrix: np.ndarray, perplexity: float = 30.0, iterations: int = 500,
     learning_rate = max(n / 12.0, 2.0)
     for step in range(iterations):
         exaggeration, momentum = (12.0, 0.5) if step < 250 else (1.0, 0.8)
-        y32 = y.astype(np.float32)
+        y32 = y.astype(REAL)
         # (n, n) Student-t numerators (1 + |y_i - y_j|^2)^-1, built in place in float32
         kernel = np.subtract.outer(y32[:, 0], y32[:, 0])
         kernel *= kernel
@@ -178,7 +179,7 @@ def tsne_2d(matrix: np.ndarray, perplexity: float = 30.0, iterations: int = 500,
         np.reciprocal(kernel, out=kernel)
         np.fill_diagonal(kernel, 0.0)
         # (p_ij - q_ij) (1 + |y_i - y_j|^2)^-1 with q_ij = kernel_ij / sum(kernel)
-        weights = (exaggeration * p - kernel * np.float32(1.0 / kernel.sum())) * kernel
+        weights = (exaggeration * p - kernel * REAL(1.0 / kernel.sum())) * kernel
         grad = 4.0 * (weights.sum(axis=1)[:, None] * y - (weights @ y32).astype(np.float64))
         same_sign = (grad > 0) == (update > 0)
         gains = np.maximum(np.where(same_sign, gains * 0.8, gains + 0.2), 0.01)

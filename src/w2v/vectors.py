@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
 
 # A query term: a word, a vector of shape (D,), or a (word_or_vector, weight) pair.
@@ -45,8 +46,8 @@ class Vectors:
     """
 
     def __init__(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        matrix = vectors if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 \
-            else np.asarray(vectors, dtype=np.float32)
+        matrix = vectors if isinstance(vectors, np.ndarray) and vectors.dtype == REAL \
+            else np.asarray(vectors, dtype=REAL)
         if matrix.ndim != 2:
             raise ConfigError("The {vectors} must be a 2-D (V, D) matrix. Got shape {shape} "
                               "instead.", shape=matrix.shape)
@@ -118,7 +119,7 @@ class Vectors:
         """Euclidean norms of the rows, float32 (V,); NaN or inf for rows holding NaN or inf."""
         if self._norms is None:
             with np.errstate(over="ignore", invalid="ignore"):  # non-finite rows: see finite_rows
-                self._norms = np.linalg.norm(self._vectors, axis=1).astype(np.float32)
+                self._norms = np.linalg.norm(self._vectors, axis=1).astype(REAL)
         return self._norms
 
     @property
@@ -139,7 +140,7 @@ class Vectors:
         with them is NaN (never a number that could rank).
         """
         if self._normed is None:
-            safe = np.where(self.norms > 0, self.norms, 1.0).astype(np.float32)
+            safe = np.where(self.norms > 0, self.norms, 1.0).astype(REAL)
             with np.errstate(over="ignore", invalid="ignore"):
                 normed = self._vectors / safe[:, None]  # (V, D) / (V, 1)
             normed[~self.finite_rows] = np.nan
@@ -194,7 +195,7 @@ class Vectors:
         if topn < 1:
             return []
         normed = self.get_normed_vectors()
-        mean = np.zeros(self.vector_size, dtype=np.float32)
+        mean = np.zeros(self.vector_size, dtype=REAL)
         total_weight = 0.0
         exclude: set[int] = set()
         for item, weight in terms:
@@ -234,7 +235,7 @@ class Vectors:
         def shifted(items: list[Any]) -> np.ndarray:
             # cosines shifted to [0, 1] as in footnote 7 of the paper; (R, k)
             if not items:
-                return np.ones((normed.shape[0], 1), dtype=np.float32)
+                return np.ones((normed.shape[0], 1), dtype=REAL)
             terms = np.stack([self._term_vector(item, exclude) for item in items],
                              axis=1)  # (D, k)
             return (1.0 + normed @ terms) / 2.0
@@ -288,7 +289,7 @@ class Vectors:
                                   "similarity to any word.", word=repr(item))
             exclude.add(index)
             return self.get_normed_vectors()[index]
-        vector = np.asarray(item, dtype=np.float32)
+        vector = np.asarray(item, dtype=REAL)
         if vector.shape != (self.vector_size,):
             raise ConfigError("A query vector must have shape ({dim},). Got {shape} instead.",
                               parameter="positive", dim=self.vector_size, shape=vector.shape)
@@ -353,6 +354,6 @@ def _as_terms(value: Any, default_weight: float) -> list[tuple[Any, float]]:
 def _unit(vector: np.ndarray) -> np.ndarray:
     """``vector / |vector|`` in float32 (a zero vector stays zero)."""
     norm = float(np.linalg.norm(vector))
-    return (vector / norm if norm > 0 else vector).astype(np.float32)
+    return (vector / norm if norm > 0 else vector).astype(REAL)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from w2v.dtypes import REAL
 from w2v.errors import ConfigError, CorpusError
 
 
@@ -201,4 +202,4 @@ def alias_table(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         scaled[g] -= 1.0 - scaled[s]
         (small if scaled[g] < 1.0 else large).append(g)
     # Leftovers are 1 up to rounding: they always accept themselves.
-    return accept.astype(np.float32), alias
+    return accept.astype(REAL), alias

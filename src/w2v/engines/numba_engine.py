@@ -105,7 +105,7 @@ class _Run:
         self.ids = np.ascontiguousarray(encoded.ids)
         self.starts = np.asarray(encoded.sentence_starts, dtype=np.int64)
         accept, alias = alias_table(vocab.noise_distribution(config.ns_exponent))
-        keep = vocab.keep_probabilities(config.sample).astype(np.float32)
+        keep = vocab.keep_probabilities(config.sample).astype(REAL)
         self.tables = (keep, accept, alias)
         self.options = options_array(config)
         self.shards = shard_bounds(self.starts, config.workers)

@@ -1,14 +1,18 @@
 """Numba kernels of the CPU engine: arrays and scalars in, no Python objects.
 
-Notation (word2vec.c's orientation): ``syn0`` (V, D) holds the input vectors v, ``syn1``
-(V, D) the output vectors u. In skip-gram each context word c of a center word w is one
-training pair: v_c predicts u_w against K negatives n_1..n_K,
+Notation: ``w_in`` (V, D) holds the input vectors, ``w_out`` (V, D) the output vectors
+(:mod:`w2v.engines.contract`). word2vec.c trains skip-gram "the other way round" from the
+assignment: each context word c of a center word w is one training pair, in which the
+input row x = w_in[c] predicts the output row u_w = w_out[w] against K negatives
+n_1..n_K,
 
-    J(c, w) = -log sigma(u_w . v_c) - sum_k log sigma(-u_{n_k} . v_c)
+    J(c, w) = -log sigma(u_w . x) - sum_k log sigma(-u_{n_k} . x)
 
-(the seed's ``neg_sampling_loss_and_gradient`` with ``center_word_vec = v_c``). CBOW
-replaces v_c by the mean h of the window's input vectors and adds dJ/dh to every context
-row, as word2vec.c does. Every update is plain SGD: ``theta -= lr * dJ/dtheta``.
+that is the assignment's ``neg_sampling_loss_and_gradient`` with ``center_word_vec = x``
+(so what the assignment calls the center vector is, here, a *context* word's input row;
+the sum over a window is the same either way). CBOW replaces x by the mean h of the
+window's input rows and adds dJ/dh to every context row, as word2vec.c does. Every update
+is plain SGD: ``theta -= lr * dJ/dtheta``.
 
 The per-center updates (:func:`sg_neg_update`, :func:`cbow_neg_update`,
 :func:`softmax_update`) can be called on their own with chosen indices: the tests compare
@@ -24,6 +28,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+from w2v.dtypes import REAL
 
 # Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
 # deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
@@ -97,28 +103,28 @@ _PRODUCT_FLUSH = 1e300
 
 
 @njit(**_JIT)
-def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -> float:
+def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -> float:
     """One skip-gram SGD step for a center word and its contexts, negatives shared.
 
     For contexts c_j (j < n_ctx) and targets t_0 = w (the center, label 1) and
-    t_1..t_K (negatives, label 0), with x_j = v_{c_j}, y_k = u_{t_k}:
+    t_1..t_K (negatives, label 0), with x_j = w_in[c_j], y_k = w_out[t_k]:
 
         g_jk = lr * (label_k - sigma(x_j . y_k))
-        v_{c_j} += sum_k g_jk y_k            (= -lr dJ/dv_c)
-        u_{t_k} += sum_j g_jk x_j            (= -lr dJ/du)
+        x_j += sum_k g_jk y_k                (= -lr dJ/dx_j)
+        y_k += sum_j g_jk x_j                (= -lr dJ/dy_k)
 
     All gradients use the weights before the step (a batched step: Ji et al. 2016), so
     one call equals the sum of the reference's per-pair gradients. A negative equal to
     the center is skipped, as in word2vec.c. With ``n_ctx = 1`` it is word2vec.c's
     per-pair step.
 
-    Shapes: syn0, syn1 (V, D) float32; contexts (>= n_ctx,) int; targets (>= n_tgt,) int;
+    Shapes: w_in, w_out (V, D) float32; contexts (>= n_ctx,) int; targets (>= n_tgt,) int;
     grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= n_tgt) float32 are scratch.
     Returns the summed loss J over the n_ctx pairs (float).
     """
     # Rows are indexed as matrix[row, d], never sliced: a row view costs a reference
     # count update and blocks vectorisation of the loops over d.
-    dim = syn0.shape[1]
+    dim = w_in.shape[1]
     center = targets[0]
     linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
     # Dots first, in a loop without calls (exp is a call: it would spill the registers).
@@ -126,9 +132,9 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
         c = contexts[j]
         for k in range(n_tgt):
             t = targets[k]
-            f = np.float32(0.0)
+            f = REAL(0.0)
             for d in range(dim):
-                f += syn0[c, d] * syn1[t, d]
+                f += w_in[c, d] * w_out[t, d]
             g[j, k] = f
     for j in range(n_ctx):
         for k in range(n_tgt):
@@ -153,41 +159,41 @@ def sg_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -
             gjk = g[j, k]
             t = targets[k]
             for d in range(dim):
-                grad_in[j, d] += gjk * syn1[t, d]
+                grad_in[j, d] += gjk * w_out[t, d]
     for k in range(n_tgt):
         t = targets[k]
         for j in range(n_ctx):
             gjk = g[j, k]
             c = contexts[j]
             for d in range(dim):
-                syn1[t, d] += gjk * syn0[c, d]
+                w_out[t, d] += gjk * w_in[c, d]
     for j in range(n_ctx):
         c = contexts[j]
         for d in range(dim):
-            syn0[c, d] += grad_in[j, d]
+            w_in[c, d] += grad_in[j, d]
     return linear + math.log(product)
 
 
 @njit(**_JIT)
-def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g) -> float:
+def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g) -> float:
     """One CBOW SGD step: the mean h of the context vectors predicts the center.
 
         h = mean_j v_{c_j};  g_k = lr * (label_k - sigma(h . u_{t_k}))
         u_{t_k} += g_k h;    v_{c_j} += sum_k g_k u_{t_k}   for every j (not divided by n_ctx)
 
     The last line is word2vec.c's: each context row receives the whole gradient wrt h.
-    Shapes: syn0, syn1 (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
+    Shapes: w_in, w_out (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
     Returns the loss J of the one (window, center) example.
     """
-    dim = syn0.shape[1]
+    dim = w_in.shape[1]
     center = targets[0]
-    _mean_rows(syn0, contexts, n_ctx, h)
+    _mean_rows(w_in, contexts, n_ctx, h)
     linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
     for k in range(n_tgt):  # dots first, then the calls to exp (see sg_neg_update)
         t = targets[k]
-        f = np.float32(0.0)
+        f = REAL(0.0)
         for d in range(dim):
-            f += h[d] * syn1[t, d]
+            f += h[d] * w_out[t, d]
         g[k] = f
     for k in range(n_tgt):
         if k > 0 and targets[k] == center:
@@ -207,32 +213,32 @@ def cbow_neg_update(syn0, syn1, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, 
     for k in range(n_tgt):
         t = targets[k]
         for d in range(dim):
-            grad_h[d] += g[k] * syn1[t, d]
+            grad_h[d] += g[k] * w_out[t, d]
     for k in range(n_tgt):
         t = targets[k]
         for d in range(dim):
-            syn1[t, d] += g[k] * h[d]
-    _add_to_rows(syn0, contexts, n_ctx, grad_h)
+            w_out[t, d] += g[k] * h[d]
+    _add_to_rows(w_in, contexts, n_ctx, grad_h)
     return linear + math.log(product)
 
 
 @njit(**_JIT)
-def softmax_update(syn1, x, target, lr, scores, grad_x) -> float:
+def softmax_update(w_out, x, target, lr, scores, grad_x) -> float:
     """One full-softmax SGD step on the output vectors for input vector x (the seed's model).
 
         y = softmax(U x);  J = -log y_o
         grad_x = -lr dJ/dx = lr * sum_t (delta_to - y_t) u_t   (written to grad_x, not applied)
         u_t += lr * (delta_to - y_t) x
 
-    Shapes: syn1 (V, D) float32; x, grad_x (D,) float32; scores (V,) float64 scratch.
+    Shapes: w_out (V, D) float32; x, grad_x (D,) float32; scores (V,) float64 scratch.
     O(V D) per call: for small vocabularies. Returns J.
     """
-    n_words, dim = syn1.shape
+    n_words, dim = w_out.shape
     best = -np.inf
     for t in range(n_words):
         s = 0.0
         for d in range(dim):
-            s += x[d] * syn1[t, d]
+            s += x[d] * w_out[t, d]
         scores[t] = s
         best = max(best, s)
     total = 0.0
@@ -245,8 +251,8 @@ def softmax_update(syn1, x, target, lr, scores, grad_x) -> float:
     for t in range(n_words):
         coef = lr * ((1.0 if t == target else 0.0) - scores[t] / total)
         for d in range(dim):
-            grad_x[d] += coef * syn1[t, d]
-            syn1[t, d] += coef * x[d]
+            grad_x[d] += coef * w_out[t, d]
+            w_out[t, d] += coef * x[d]
     return loss
 
 
@@ -260,7 +266,7 @@ def _mean_rows(matrix, rows, n_rows, out) -> None:
         r = rows[j]
         for d in range(dim):
             out[d] += matrix[r, d]
-    inv = np.float32(1.0 / n_rows)
+    inv = REAL(1.0 / n_rows)
     for d in range(dim):
         out[d] *= inv
 
@@ -286,7 +292,7 @@ def draw_negatives(state, targets, n_neg, accept, alias):
     for k in range(1, n_neg + 1):
         state, z = rng_next(state)
         i = np.int64(((z >> _U32) * n_words) >> _U32)
-        u = np.float32((z & _MASK32) * _TWO_M32)
+        u = REAL((z & _MASK32) * _TWO_M32)
         targets[k] = i if u < accept[i] else np.int64(alias[i])
     return state
 
@@ -310,7 +316,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
 
     Parameters (arrays and scalars only):
     ids (N,) uint32 word ids; starts (S + 1,) int64 sentence offsets into ids;
-    weights = (syn0, syn1), float32 (V, D) each, updated in place;
+    weights = (w_in, w_out), float32 (V, D) each, updated in place;
     tables = (keep (V,) float32 subsampling keep probability,
               accept (V,) float32 and alias (V,) int32, the noise alias table);
     options (5,) int64 = (window, negative, sg, softmax, shared_negatives);
@@ -322,10 +328,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
     CBOW example is (center, window).
     """
-    syn0, syn1 = weights
+    w_in, w_out = weights
     keep, accept, alias = tables
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
-    dim = syn0.shape[1]
+    dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
     longest = 0
@@ -335,10 +341,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     contexts = np.empty(2 * window, dtype=np.int64)
     single = np.empty(1, dtype=np.int64)
     targets = np.empty(n_neg + 1, dtype=np.int64)
-    g = np.empty((2 * window, n_neg + 1), dtype=np.float32)
-    grad_in = np.empty((2 * window, dim), dtype=np.float32)
-    h = np.empty(dim, dtype=np.float32)
-    scores = np.empty(syn1.shape[0] if softmax else 1, dtype=np.float64)
+    g = np.empty((2 * window, n_neg + 1), dtype=REAL)
+    grad_in = np.empty((2 * window, dim), dtype=REAL)
+    h = np.empty(dim, dtype=REAL)
+    scores = np.empty(w_out.shape[0] if softmax else 1, dtype=np.float64)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
     # miss the cache, and the prefetch hides that latency.
@@ -362,7 +368,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                 targets[1:] = ahead[1:]
                 if p + 1 < n:
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
-                    _prefetch_center(syn0, syn1, ahead, n_neg, sentence[p + 1],
+                    _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
                                      sentence[min(p + 1 + window, n - 1)])
             m = 0
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
@@ -373,22 +379,22 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                 continue
             targets[0] = sentence[p]
             if softmax:
-                loss += _softmax_center(syn0, syn1, contexts, m, targets[0], lr, sg,
+                loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
                                         h, grad_in, scores)
                 pairs += m if sg else 1
             elif not sg:
-                loss += cbow_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
+                loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
                                         h, grad_in[0], g[0])
                 pairs += 1
             elif shared:
-                loss += sg_neg_update(syn0, syn1, contexts, m, targets, n_neg + 1, lr,
+                loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
                                       grad_in, g)
                 pairs += m
             else:
                 for j in range(m):
                     single[0] = contexts[j]
                     state = draw_negatives(state, targets, n_neg, accept, alias)
-                    loss += sg_neg_update(syn0, syn1, single, 1, targets, n_neg + 1, lr,
+                    loss += sg_neg_update(w_in, w_out, single, 1, targets, n_neg + 1, lr,
                                           grad_in, g)
                 pairs += m
     rng_state[0] = state
@@ -398,28 +404,28 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
 
 
 @njit(**_JIT)
-def _prefetch_center(syn0, syn1, negatives, n_neg, center, new_context) -> None:
+def _prefetch_center(w_in, w_out, negatives, n_neg, center, new_context) -> None:
     """Prefetch the output rows of a center and its negatives[1..n_neg], and one input row."""
-    prefetch_row(syn1, center)
+    prefetch_row(w_out, center)
     for k in range(1, n_neg + 1):
-        prefetch_row(syn1, negatives[k])
-    prefetch_row(syn0, new_context)
+        prefetch_row(w_out, negatives[k])
+    prefetch_row(w_in, new_context)
 
 
 @njit(**_JIT)
-def _softmax_center(syn0, syn1, contexts, m, center, lr, sg, h, grad_x, scores) -> float:
+def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores) -> float:
     """Full-softmax updates for one center: per (context, center) pair, or one CBOW window."""
     loss = 0.0
     if sg:
         for j in range(m):
             c = contexts[j]
             for d in range(h.shape[0]):
-                h[d] = syn0[c, d]
-            loss += softmax_update(syn1, h, center, lr, scores, grad_x[0])
+                h[d] = w_in[c, d]
+            loss += softmax_update(w_out, h, center, lr, scores, grad_x[0])
             for d in range(h.shape[0]):
-                syn0[c, d] += grad_x[0, d]
+                w_in[c, d] += grad_x[0, d]
         return loss
-    _mean_rows(syn0, contexts, m, h)
-    loss = softmax_update(syn1, h, center, lr, scores, grad_x[0])
-    _add_to_rows(syn0, contexts, m, grad_x[0])
+    _mean_rows(w_in, contexts, m, h)
+    loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
+    _add_to_rows(w_in, contexts, m, grad_x[0])
     return loss

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from w2v.atomic import atomic_write, check_writable_dir
+from w2v.dtypes import REAL
 from w2v.errors import ConfigError, FormatError, OutputError
 from w2v.formats.paths import check_output_file
 
@@ -69,7 +70,7 @@ def export_projector(vectors: Vectors, folder: str | os.PathLike[str],
             raise FormatError(f"The word {word!r} contains a tab or line break and cannot be "
                               f"written to {METADATA_FILE}.")
     out = check_projector_folder(folder)
-    matrix = np.asarray(vectors.vectors[:limit], dtype=np.float32)  # (n, D)
+    matrix = np.asarray(vectors.vectors[:limit], dtype=REAL)  # (n, D)
     vectors_path, metadata_path = out / VECTORS_FILE, out / METADATA_FILE
     with (_created_folders(out),
           atomic_write(vectors_path, "w", encoding="utf-8") as vectors_out,

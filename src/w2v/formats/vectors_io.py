@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from w2v.dtypes import REAL
 from w2v.errors import FormatError
 from w2v.formats.compression import open_decompressed
 from w2v.formats.native import read_native, write_native
@@ -50,7 +51,7 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
     """
     path = check_output(path, format)
     keys = list(vectors.index_to_key)
-    matrix = np.asarray(vectors.vectors, dtype=np.float32)
+    matrix = np.asarray(vectors.vectors, dtype=REAL)
     check_keys_storable(keys, format)
     if format == "text":
         write_text(keys, matrix, path)

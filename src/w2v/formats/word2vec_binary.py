@@ -19,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from w2v.atomic import atomic_write
+from w2v.dtypes import REAL
 from w2v.errors import FormatError
 from w2v.formats.word2vec_fields import MAX_WORD_BYTES, decode_word, parse_header
 
@@ -116,7 +117,7 @@ def _check_magnitudes(matrix: np.ndarray, keys: list[str], path: Path) -> None:
     vectors show neither (a single extreme value, as a test may store, is not enough).
     """
     for start in range(0, len(matrix), _CHECK_ROWS):
-        block = np.abs(matrix[start:start + _CHECK_ROWS], dtype=np.float32)  # (B, D)
+        block = np.abs(matrix[start:start + _CHECK_ROWS], dtype=REAL)  # (B, D)
         with np.errstate(invalid="ignore"):
             absurd = np.isfinite(block) & ((block > 1e15) | ((block < 1e-15) & (block > 0)))
         most = (absurd.mean(axis=1) > 0.5) & (block.shape[1] >= 4)
@@ -234,7 +235,7 @@ class _Rows:
         first = min(wanted, fits) if fits is not None else min(wanted, max(
             1, _GROWTH_BYTES // (4 * dim)))
         self.wanted = wanted
-        self.data = np.empty((first, dim), dtype=np.float32)
+        self.data = np.empty((first, dim), dtype=REAL)
 
     def grow(self) -> np.ndarray:
         """The matrix with room for more rows (up to ``wanted``)."""

@@ -13,6 +13,7 @@ from typing import BinaryIO
 import numpy as np
 
 from w2v.atomic import atomic_write
+from w2v.dtypes import REAL
 from w2v.errors import FormatError
 from w2v.formats.word2vec_fields import decode_word, parse_header
 
@@ -76,7 +77,7 @@ def read_text(handle: BinaryIO, path: Path, limit: int | None, header: bool,
                               f"but the file has more rows.")
     if dim is None:
         raise FormatError(f"{path}: the file is empty; expected word vectors.")
-    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float32)
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=REAL)
     return keys, matrix
 
 
@@ -132,12 +133,12 @@ def _parse_text_rows(rows: list[bytes], numbers: list[int], dim: int, path: Path
         values.extend(parts[1:])
     try:
         # one C-level conversion per chunk instead of a Python loop over the floats
-        return np.array(values, dtype=np.float32).reshape(len(rows), dim)
+        return np.array(values, dtype=REAL).reshape(len(rows), dim)
     except ValueError:
         pass
     for row, where in zip(rows, numbers, strict=True):
         try:
-            np.array(row.split()[1:], dtype=np.float32)
+            np.array(row.split()[1:], dtype=REAL)
         except ValueError:
             raise FormatError(f"{path}, line {where}: non-numeric value in "
                               f"{row[:60].decode('utf-8', 'replace')!r}...") from None
