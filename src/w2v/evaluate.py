@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from w2v.analogy import METHODS, cosadd_scores, cosmul_scores
 from w2v.errors import ConfigError, FormatError, InputNotFoundError
 from w2v.vectors import Vectors
 
@@ -180,7 +181,7 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
     FormatError
         If a question line has other than 4 words or comes before any section header.
     """
-    if method not in ("3cosadd", "3cosmul"):
+    if method not in METHODS:
         raise ConfigError("The {method} must be '3cosadd' or '3cosmul'. Got {got} instead.",
                           got=repr(method))
     file = _resolve(path, ANALOGY_SETS, "questions-words.txt")
@@ -208,13 +209,10 @@ def _answer(normed: np.ndarray, canon: np.ndarray, ids: np.ndarray, method: str)
     for start in range(0, len(ids), batch):
         a, b, c, expected = ids[start:start + batch].T  # each (B,)
         if method == "3cosadd":
-            query = (normed[b] + normed[c] - normed[a]) / 3.0  # (B, D), gensim's weighted mean
-            query /= np.maximum(np.linalg.norm(query, axis=1, keepdims=True), 1e-30)
-            sims = query @ normed.T  # (B, R)
+            sims = cosadd_scores(normed, normed[b] + normed[c] - normed[a])  # (B, R)
         else:
-            def shifted(rows: np.ndarray) -> np.ndarray:
-                return (1.0 + normed[rows] @ normed.T) / 2.0  # (B, R) cosines in [0, 1]
-            sims = shifted(b) * shifted(c) / (shifted(a) + 1e-6)
+            sims = cosmul_scores(normed, np.stack([normed[b], normed[c]], axis=1),
+                                 normed[a][:, None])  # (B, R)
         rows = np.arange(len(a))
         for excluded in (a, b, c):
             sims[rows, excluded] = -np.inf

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from w2v.analogy import cosadd_scores, cosmul_scores
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
 
@@ -201,8 +202,8 @@ class Vectors:
         for item, weight in terms:
             mean += weight * self._term_vector(item, exclude)
             total_weight += abs(weight)
-        mean = _unit(mean / total_weight)
-        return self._top(normed[:restrict_vocab] @ mean, topn, exclude)  # (R, D) @ (D,)
+        scores = cosadd_scores(normed[:restrict_vocab], (mean / total_weight)[None])[0]  # (R,)
+        return self._top(scores, topn, exclude)
 
     def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
                           restrict_vocab: int | None = None) -> list[tuple[str, float]]:
@@ -232,17 +233,11 @@ class Vectors:
         normed = self.get_normed_vectors()[:restrict_vocab]  # (R, D)
         exclude: set[int] = set()
 
-        def shifted(items: list[Any]) -> np.ndarray:
-            # cosines shifted to [0, 1] as in footnote 7 of the paper; (R, k)
-            if not items:
-                return np.ones((normed.shape[0], 1), dtype=REAL)
-            terms = np.stack([self._term_vector(item, exclude) for item in items],
-                             axis=1)  # (D, k)
-            return (1.0 + normed @ terms) / 2.0
+        def stacked(items: list[Any]) -> np.ndarray:  # (1, k, D)
+            rows = [self._term_vector(item, exclude) for item in items]
+            return np.stack(rows)[None] if rows else np.zeros((1, 0, self.vector_size), REAL)
 
-        scores = shifted(positive_terms).prod(axis=1)
-        if negative_terms:
-            scores = scores / (shifted(negative_terms).prod(axis=1) + 1e-6)
+        scores = cosmul_scores(normed, stacked(positive_terms), stacked(negative_terms))[0]
         return self._top(scores, topn, exclude)
 
     def analogy(self, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 1,
