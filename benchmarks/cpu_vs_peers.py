@@ -3,7 +3,7 @@
     python benchmarks/cpu_vs_peers.py [--corpus PATH] [--seeds 1,2,3,4,5 | --rounds N]
                                       [--archs sg,cbow] [--tools w2v,w2v-perpair,gensim,fasttext]
 
-Settings (issue 4): dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
+Settings: dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
 2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. Every tool reads the
 corpus's tokens re-written as 10,000-token lines (gensim's ``corpus_file`` silently trains
 only the first 10,000 tokens of a line).
@@ -110,7 +110,7 @@ def table(records: list[dict[str, Any]], tools: list[str]) -> str:
 def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
     """Markdown table: each tool's mean minus gensim's mean, in points (x100), +- 1 SE.
 
-    A point is 0.01 of accuracy or of Spearman's rho (issue 4's bar: within 1 point).
+    A point is 0.01 of accuracy or of Spearman's rho (the bar: within 1 point of the peer).
     """
     gensim = [r for r in records if r["tool"] == "gensim"]
     if not gensim:

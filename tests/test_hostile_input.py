@@ -1,4 +1,4 @@
-"""Hostile input through the real ``w2v`` command line (issue 7, item 4).
+"""Hostile input through the real ``w2v`` command line.
 
 Every bad input must give: a non-zero exit, exactly one line on stderr naming the file or
 option, no traceback, no output file and no temporary file left, and the input untouched

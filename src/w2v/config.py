@@ -66,7 +66,7 @@ class TrainConfig:
     # fused kernels, False its batched path.
     shared_negatives: bool = True
     # Range of the initial input vectors, in every engine (output vectors start at zero).
-    # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim) (issue 4); "gensim" is gensim 4's
+    # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim); "gensim" is gensim 4's
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
     # the text8 prefix (5 seeds, docs/benchmarks.md).
     init: str = "word2vec"
