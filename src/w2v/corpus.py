@@ -62,12 +62,15 @@ class CorpusStats:
         Tokens yielded, in and out of vocabulary.
     invalid_bytes : int
         Bytes that were not valid UTF-8 (each replaced by U+FFFD).
+    characters : int
+        Characters decoded from files (0 for a corpus in memory).
     """
 
     files: int = 0
     sentences: int = 0
     tokens: int = 0
     invalid_bytes: int = 0
+    characters: int = 0
 
 
 @dataclass
@@ -118,6 +121,7 @@ def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
                     text, n_bad = _ESCAPED_BYTES.subn("\ufffd", text)
                     stats.invalid_bytes += n_bad
                 if text:
+                    stats.characters += len(text)
                     yield text
                 if not raw:
                     return

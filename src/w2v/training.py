@@ -124,6 +124,7 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
                             cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
                             source_name=name)
+        _check_text(name, stats)
         check_fits_in_memory(vocab, stats.tokens, cfg)
         threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
         encoded = encode_corpus(source, vocab, cfg.max_sentence_length, **threshold)
@@ -156,6 +157,20 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: Tr
             "train_seconds": seconds,
             "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9),
             "examples": result.examples, "device": result.device, **result.details}
+
+
+# Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is
+# far below it: one byte in a few words).
+MAX_INVALID_SHARE = 0.2
+
+
+def _check_text(name: str, stats: CorpusStats) -> None:
+    """Refuse a corpus that is mostly bytes that are not UTF-8 (a binary file)."""
+    if stats.characters and stats.invalid_bytes > MAX_INVALID_SHARE * stats.characters:
+        raise CorpusError("{name} is not UTF-8 text: {share:.0%} of its bytes are invalid. "
+                          "Give a text file (w2v reads UTF-8, UTF-16 or UTF-32 with a "
+                          "byte-order mark).", name=name,
+                          share=stats.invalid_bytes / stats.characters)
 
 
 def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
