@@ -136,7 +136,7 @@ def test_training_without_torch_says_how_to_install_it(monkeypatch):
     import w2v
 
     monkeypatch.setitem(sys.modules, "torch", None)
-    with pytest.raises(DeviceError, match=r"pip install 'w2v\[gpu\]'"):
+    with pytest.raises(DeviceError, match=r"pip install 'w2v\[gpu\]' \(or set the 'engine'"):
         w2v.train(group_sentences(20), engine="torch", device="cpu", vector_size=8, epochs=1,
                   min_count=1)
 

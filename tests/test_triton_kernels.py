@@ -223,6 +223,7 @@ def test_an_order_or_negatives_that_do_not_match_the_block_are_refused():
 def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
     from triton.runtime.errors import OutOfResources
 
+    from w2v.cli import option_flag
     from w2v.errors import DeviceError
 
     class Unlaunchable:
@@ -233,8 +234,12 @@ def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
 
     monkeypatch.setattr(triton_kernels, "neg_kernel", Unlaunchable())
     with pytest.raises(DeviceError, match=r"fused CUDA kernels could not run .*out of resource"
-                                          r".*--per-pair-negatives"):
+                                          r".*'shared_negatives' parameter to False") as error:
         _launch(*_tables(), _corpus(), [0], 0, 40, 40, (0.1, 0.1), True, 3)
+    # The command line names its flag.
+    assert error.value.parameter == "shared_negatives"
+    assert "'--shared-negatives/--per-pair-negatives' option to False" in error.value.render(
+        option_flag)
 
 
 def test_padded_sizes_are_powers_of_two_at_least_sixteen():

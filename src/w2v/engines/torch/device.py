@@ -19,9 +19,11 @@ def import_torch() -> Any:
     try:
         import torch
     except ImportError as exc:
+        # parameter= makes the message a template (it has no other values), so that
+        # {engine} is rendered as the option's name.
         raise DeviceError(
             "The torch engine needs PyTorch, which is not installed. Install it with "
-            "pip install 'w2v[gpu]' (or set the {engine} to 'numba')."
+            "pip install 'w2v[gpu]' (or set the {engine} to 'numba').", parameter="engine"
         ) from exc
     return torch
 

@@ -264,7 +264,8 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
         # or registers than it has: say so in one line, and how to train without the kernels.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DeviceError(
-            f"The fused CUDA kernels could not run on {w_in.device} (Triton "
-            f"{triton.__version__}: {reason}). Train with --per-pair-negatives "
-            "(shared_negatives=False), which uses the batched PyTorch path.") from exc
+            "The fused CUDA kernels could not run on {device} (Triton {version}: {reason}). "
+            "Set the {shared_negatives} to False (per-pair negatives), which trains on the "
+            "batched PyTorch path.", device=str(w_in.device), version=triton.__version__,
+            reason=reason) from exc
     return loss.double().sum(), count.sum()
