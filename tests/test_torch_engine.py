@@ -9,6 +9,7 @@ The tests marked ``gpu`` need CUDA and skip without it.
 from __future__ import annotations
 
 import math
+import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -65,6 +66,15 @@ def _corpus_with_a_frequent_word():
 
 def test_the_registry_loads_this_engine():
     assert registry.get("torch").load() is engine.train
+
+
+def test_loading_the_engine_imports_neither_torch_nor_triton():
+    # PyTorch is an optional extra: the engine loads (and can say how to install it) without.
+    probe = ("import sys\nfrom w2v.engines import registry\nregistry.get('torch').load()\n"
+             "print(sorted({'torch', 'triton'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_examples_per_step_keeps_the_frequent_words_input_rows_in_bounds():
