@@ -1,6 +1,6 @@
 """Quality of the fused GPU path's schedule under worst-case staleness, emulated on the CPU.
 
-The fused kernels (``w2v.engines.triton_kernels``) train windows Hogwild-style: P programs
+The fused kernels (``w2v.engines.torch.triton_kernels``) train windows Hogwild-style: P programs
 each take runs of 16 consecutive kept centers, in a random order of runs, and a row read by
 one window may miss the updates of the windows in flight at the same time. This script
 replays that schedule on the CPU in **lockstep waves**: at each wave, each of the P programs

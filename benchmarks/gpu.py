@@ -107,7 +107,7 @@ def run_engine(engine: str, corpus: Corpus, config: TrainConfig,
     ``kernels`` ("fused" or "batched") forces the torch engine's path; None lets it choose.
     """
     if engine == "torch":
-        from w2v.engines import torch_engine
+        from w2v.engines.torch import engine as torch_engine
 
         chooses = torch_engine.uses_fused_kernels
         if kernels is not None:
@@ -127,13 +127,14 @@ def _timed_run(train: Any, engine: str, corpus: Corpus, config: TrainConfig) -> 
     start = time.perf_counter()
     result = train(corpus.encoded, corpus.vocab, config)
     wall = time.perf_counter() - start
-    epochs = [r for r in result.history if r.get("kind") == "epoch"]
+    epochs = [r for r in result.history if r.kind == "epoch"]
     examples = sum(r.examples for r in epochs)
     words = len(corpus.encoded.ids) * config.epochs
     vectors = Vectors(corpus.vocab.words, result.w_in)
     return {
-        "engine": engine, "device": getattr(result, "device", f"cpu x{config.workers}"),
-        "kernels": getattr(result, "kernels", "numba"),
+        "engine": engine,
+        "device": result.device if engine == "torch" else f"cpu x{config.workers}",
+        "kernels": result.details.get("kernels", engine),
         "wall_s": wall, "words_per_s": words / wall, "examples_per_s": examples / wall,
         "examples": examples, "final_loss": epochs[-1].loss if epochs else None,
         "peak_gpu_bytes": result.details.get("peak_device_bytes"),
@@ -236,20 +237,20 @@ def _torch_paths(requested: str, config: TrainConfig) -> list[str]:
 
 def _tune_fused_kernels(centers_per_run: int | None, warps: int | None) -> None:
     """Override the fused path's run length and warps for this process (a tuning sweep)."""
-    from w2v.engines import torch_engine
+    from w2v.engines.torch import schedule
 
     if centers_per_run is not None:
-        torch_engine.CENTERS_PER_RUN = centers_per_run
+        schedule.CENTERS_PER_RUN = centers_per_run
     if warps is not None:
-        from w2v.engines import triton_kernels
+        from w2v.engines.torch import triton_kernels
 
         triton_kernels.num_warps = lambda slots, block_d: warps
 
 
 def _centers_per_run() -> int:
-    from w2v.engines import torch_engine
+    from w2v.engines.torch import schedule
 
-    return torch_engine.CENTERS_PER_RUN
+    return schedule.CENTERS_PER_RUN
 
 
 def _gpu_name(device: str) -> str | None:

@@ -47,7 +47,7 @@ step() {  # step NAME COMMAND...: run, log to OUT_DIR/NAME.log, remember a failu
 } 2>&1 | tee "$out/env.txt"
 
 step tests "$python" -m pytest -q -p no:cacheprovider tests/test_triton_kernels.py \
-    tests/test_torch_engine.py
+    tests/test_torch_engine.py tests/test_torch_steps.py
 step gpu "$python" benchmarks/gpu.py "$corpus" --device "$device" "${limit[@]}" \
     --variants sg-neg,cbow-neg --out "$out/gpu.json"
 step softmax "$python" benchmarks/gpu.py "$corpus" --device "$device" "${limit[@]}" \

@@ -1,4 +1,5 @@
-"""Shared fixtures: where ../shared is (a skip when it is absent), and running the command line."""
+"""Shared fixtures: where ../shared is (a skip when it is absent), running the command line,
+and PyTorch (a skip when it is not installed)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def run_w2v():
                               text=True, timeout=120)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch (the optional ``gpu`` extra); skips the test when it is not installed."""
+    return pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'w2v[gpu]')")

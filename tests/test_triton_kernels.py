@@ -21,12 +21,12 @@ if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 pytest.importorskip("triton", reason="Triton is not installed (it comes with CUDA PyTorch)")
 
-from test_torch_engine import _nearest_neighbour_group_accuracy  # noqa: E402
 from w2v import reference  # noqa: E402
 from w2v.config import TrainConfig  # noqa: E402
 from w2v.corpus import encode_corpus  # noqa: E402
-from w2v.engines import torch_engine, triton_kernels  # noqa: E402
+from w2v.engines.torch import engine, triton_kernels  # noqa: E402
 from w2v.vocab import build_vocab  # noqa: E402
+from word_groups import nearest_neighbour_group_accuracy, small_group_sentences  # noqa: E402
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 # float32 kernels vs the float64 reference over a few dozen sequential windows.
@@ -167,7 +167,7 @@ import os, re, subprocess, sys, tempfile
 import triton
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource
-from w2v.engines import triton_kernels as tk
+from w2v.engines.torch import triton_kernels as tk
 
 pointers = dict(w_in="*fp32", w_out="*fp32", ids="*i32", sentence="*i32", radius="*u8",
                 negatives="*i32", order="*i32", loss_out="*fp32", count_out="*i32")
@@ -223,6 +223,7 @@ def test_an_order_or_negatives_that_do_not_match_the_block_are_refused():
 def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
     from triton.runtime.errors import OutOfResources
 
+    from w2v.cli import option_flag
     from w2v.errors import DeviceError
 
     class Unlaunchable:
@@ -233,8 +234,12 @@ def test_a_kernel_that_cannot_run_is_a_device_error(monkeypatch):
 
     monkeypatch.setattr(triton_kernels, "neg_kernel", Unlaunchable())
     with pytest.raises(DeviceError, match=r"fused CUDA kernels could not run .*out of resource"
-                                          r".*--per-pair-negatives"):
+                                          r".*'shared_negatives' parameter to False") as error:
         _launch(*_tables(), _corpus(), [0], 0, 40, 40, (0.1, 0.1), True, 3)
+    # The command line names its flag.
+    assert error.value.parameter == "shared_negatives"
+    assert "'--shared-negatives/--per-pair-negatives' option to False" in error.value.render(
+        option_flag)
 
 
 def test_padded_sizes_are_powers_of_two_at_least_sixteen():
@@ -247,33 +252,21 @@ def test_padded_sizes_are_powers_of_two_at_least_sixteen():
 @pytest.fixture
 def fused(monkeypatch):
     """Make the torch engine take the fused path on any device (interpreted on a CPU)."""
-    monkeypatch.setattr(torch_engine, "uses_fused_kernels", lambda config, device: True)
-    return torch_engine
-
-
-def _small_group_corpus(sentences=80, groups=4, group_size=4, length=8, seed=0):
-    """Sentences of words from one group each (word "g{group}w{i}"): groups never co-occur.
-
-    Small because the interpreter takes about 10 ms per window. Calibrated: every word's
-    nearest neighbour is in its own group for 8 of 8 seeds with the CPU engine and for 5 of
-    5 seeds (0 to 4) with the fused kernels, skip-gram and CBOW.
-    """
-    rng = np.random.default_rng(seed)
-    return [[f"g{g}w{i}" for i in rng.integers(group_size, size=length)]
-            for g in rng.integers(groups, size=sentences)]
+    monkeypatch.setattr(engine, "uses_fused_kernels", lambda config, device: True)
+    return engine
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sg", [True, False], ids=["skipgram", "cbow"])
 def test_fused_training_recovers_the_word_groups(fused, sg):
-    sentences = _small_group_corpus()
+    sentences = small_group_sentences()
     vocab = build_vocab(sentences, min_count=1)
     encoded = encode_corpus(sentences, vocab)
     config = TrainConfig(vector_size=16, window=3, epochs=3, sample=0.0, min_count=1, sg=sg,
                          alpha=0.05, engine="torch", device=DEVICE, seed=2)
     run = fused.train(encoded, vocab, config)
     assert run.details["kernels"] == "fused"
-    assert _nearest_neighbour_group_accuracy(run.w_in, vocab.words) == 1.0
+    assert nearest_neighbour_group_accuracy(run.w_in, vocab.words) == 1.0
     epochs = [r for r in run.history if r.kind == "epoch"]
     assert [r.epoch for r in epochs] == [1, 2, 3]
     assert epochs[-1].loss < epochs[0].loss

@@ -57,7 +57,7 @@ class TrainConfig:
     # Summed SGD at lr 0.025 diverges at 65,536 shuffled pairs per step on text8 (the word
     # "the" gets ~5,600 summed updates); 16,384 matches gensim's quality with a 4x margin.
     # An upper bound: the engine takes fewer where a frequent word would be the input of
-    # too many pairs of one step (torch_engine.examples_per_step).
+    # too many pairs of one step (w2v.engines.torch.schedule.examples_per_step).
     batch_pairs: int = 16_384
     # The K negatives of a center are shared by all its contexts (Ji et al. 2016), which
     # turns the updates into small matrix products; False draws fresh negatives for every

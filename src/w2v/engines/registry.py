@@ -4,9 +4,10 @@
 asks it, ``TrainConfig`` takes its names from it, and the capabilities decide whether a run
 may checkpoint. Importing this module imports no engine (numba and torch load on demand).
 
-Adding an engine: write ``engines/<name>_engine.py`` with a ``train`` function of the
-:class:`~w2v.engines.contract.Engine` signature, add an :class:`EngineInfo` below, and
-test it against :mod:`w2v.reference` (see docs/architecture.md).
+Adding an engine: write ``engines/<name>_engine.py`` (or a package, as ``engines/torch/``)
+with a ``train`` function of the :class:`~w2v.engines.contract.Engine` signature, add an
+:class:`EngineInfo` below, and test it against :mod:`w2v.reference` (see
+docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ ENGINES: dict[str, EngineInfo] = {
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
                    checkpoints=True),
-        EngineInfo("torch", "w2v.engines.torch_engine",
+        EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",
                    devices=("cpu", "cuda")),
         EngineInfo("numpy", "w2v.engines.numpy_engine",

@@ -1,9 +1,8 @@
 """Fused Triton kernels of the torch engine: GPU programs train runs of windows, Hogwild.
 
-The batched path (:mod:`w2v.engines.torch_kernels`) trains with one summed SGD step per
-batch of 16,384 shuffled pairs: about 28 kernel launches per step, each row read and written
-through separate kernels (about 4x the minimum memory traffic). Here one kernel launch trains
-a whole block of up to 2**21 centers, the way word2vec.c's threads do:
+One kernel launch trains a whole block of kept centers, the way word2vec.c's threads do,
+instead of the batched path's summed SGD steps (:mod:`w2v.engines.torch.steps`), which read
+and write each row through separate kernels:
 
 - The block is cut into **runs** of ``centers_per_run`` consecutive kept centers. Each
   **program** trains runs one after the other, and a run's centers one after the other: for
@@ -13,7 +12,7 @@ a whole block of up to 2**21 centers, the way word2vec.c's threads do:
   (word2vec.c's per-window granularity), not summed over a big batch, so a frequent row sees
   at most as many stale updates as there are windows in flight -- at most one per program,
   and the caller can bound the programs -- never the thousands of identical ones that make
-  large summed batches diverge (``../shared/reference/gpu_sgns_findings.md``).
+  large summed batches diverge (``docs/gpu.md``).
 - Runs are taken in a **random order** (``order``, a permutation drawn per block): the
   windows in flight at any moment are spread over the whole block, not crowded into one
   article, which is what made pairs in corpus order diverge.
@@ -29,8 +28,8 @@ row. Every gradient of a window uses the tables as the program read them at the 
 start; atomic adds make repeated rows within a window (and across programs) sum instead of
 overwrite.
 
-This module imports Triton; :mod:`w2v.engines.torch_engine` imports it only when it trains
-on CUDA. The tests run these kernels on the CPU through Triton's interpreter
+This module imports Triton; only :mod:`w2v.engines.torch.fused` imports it, when a run
+trains on CUDA. The tests run these kernels on the CPU through Triton's interpreter
 (``TRITON_INTERPRET=1``), which executes the programs one after the other.
 """
 
@@ -185,9 +184,9 @@ def _padded(size: int) -> int:
 def num_warps(slots: int, block_d: int) -> int:
     """Warps per program for a (slots, block_d) context tile: 4 up to 2,048 floats, then more.
 
-    Chosen from the kernels compiled for sm_90 as a launch compiles them (``ptxas``; see
-    ``docs/gpu.md``): with 4 warps the skip-gram kernel spills from 200 dims on, or at 100
-    dims with window 10; with 8 warps at 200 dims and 16 at 300 it does not.
+    One warp per 512 floats of the tile, 4 to 16: with 4 warps at every shape, the
+    skip-gram kernel compiled for sm_90 spills registers at 300 dims or at window 10; with
+    these it does not at the shapes in ``docs/gpu.md``.
     """
     return max(4, min(16, slots * block_d // 512))
 
@@ -265,7 +264,8 @@ def train_block(w_in: torch.Tensor, w_out: torch.Tensor, ids: torch.Tensor,
         # or registers than it has: say so in one line, and how to train without the kernels.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DeviceError(
-            f"The fused CUDA kernels could not run on {w_in.device} (Triton "
-            f"{triton.__version__}: {reason}). Train with --per-pair-negatives "
-            "(shared_negatives=False), which uses the batched PyTorch path.") from exc
+            "The fused CUDA kernels could not run on {device} (Triton {version}: {reason}). "
+            "Set the {shared_negatives} to False (per-pair negatives), which trains on the "
+            "batched PyTorch path.", device=str(w_in.device), version=triton.__version__,
+            reason=reason) from exc
     return loss.double().sum(), count.sum()

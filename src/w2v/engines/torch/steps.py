@@ -1,117 +1,25 @@
-"""Tensor math of the torch engine: sampling, pair generation and one SGD step.
+"""One SGD step of the torch engine's batched path, in eager PyTorch: the loss and its gradients.
 
 Every function takes tensors and scalars and works on whatever device its tensors live on
-(CUDA or CPU); nothing here synchronises with the host except where a size must be known
-(``nonzero``). The driver (:mod:`w2v.engines.torch_engine`) owns the schedule, the learning
-rate, progress and history.
+(CUDA or CPU), with no host sync: the loss comes back as a 0-d tensor. The driver
+(:mod:`w2v.engines.torch.batched`) owns the examples, the schedule and the history.
 
 Notation (the seed's): ``v_c`` is an input ("center") row of ``w_in`` (V, D), ``u_o`` an
 output ("outside") row of ``w_out`` (V, D), sigma the logistic function. A training example
 is a hidden vector ``h`` (B, D) -- ``v_c`` for skip-gram, the mean of the context rows for
 CBOW -- and a target word id. One step computes every gradient from the parameters as they
 were before the step, then applies plain SGD with ``index_add_``: the exact SGD step of the
-loss summed over the batch (no optimizer state).
-
-No custom (Triton/CUDA) kernels: everything is eager PyTorch, so it is all exercised by the
-CPU tests.
+loss summed over the batch (no autograd, no optimizer state).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-
-from w2v.vocab import alias_table
 
 # Rows of the output table scored at once by the full softmax: the (B, tile) logits block is
 # the only memory that grows with the batch, kept near 2**24 floats (64 MB).
 SOFTMAX_TILE_FLOATS = 1 << 24
-
-
-# --- negative sampling: Walker/Vose alias table -----------------------------------------------
-
-class AliasSampler:
-    """Exact draws from a discrete distribution in O(1) per draw, on the device.
-
-    The tables are :func:`w2v.vocab.alias_table`'s, moved to the device: ``prob[i]``
-    (float32, (V,)) and ``alias[i]`` (int64, (V,)). A draw picks a uniform column i, then
-    keeps i with probability ``prob[i]`` or takes ``alias[i]``. Two random numbers and two
-    gathers per draw, no search, no 1e8-entry unigram table.
-    """
-
-    def __init__(self, probabilities: np.ndarray, device: torch.device) -> None:
-        prob, alias = alias_table(probabilities)
-        self.prob = torch.as_tensor(prob, device=device)
-        self.alias = torch.as_tensor(alias.astype(np.int64), device=device)
-        self.size = len(prob)
-
-    def draw(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-        """Return int64 ids of the given shape, each drawn independently."""
-        device = self.prob.device
-        column = torch.randint(self.size, shape, generator=generator, device=device)
-        coin = torch.rand(shape, generator=generator, device=device)
-        return torch.where(coin < self.prob[column], column, self.alias[column])
-
-
-# --- subsampling and windows -------------------------------------------------------------------
-
-def subsample(ids: torch.Tensor, keep_probability: torch.Tensor,
-              generator: torch.Generator) -> torch.Tensor:
-    """Boolean mask (N,): token i is kept with probability ``keep_probability[ids[i]]``."""
-    coin = torch.rand(ids.shape, generator=generator, device=ids.device)
-    return coin < keep_probability[ids]
-
-
-def skipgram_pairs(sentence: torch.Tensor, radius: torch.Tensor, start: int, stop: int,
-                   window: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Positions of the (center, context) pairs whose center lies in ``[start, stop)``.
-
-    ``sentence`` (N,) holds each kept token's sentence number and ``radius`` (N,) each
-    center's window, drawn in 1..window (word2vec.c's dynamic window). A context is any kept
-    token at distance 1..radius[center] in the same sentence. Contexts may lie outside the
-    block, so blocks never cut a window. Returns two int64 (P,) tensors of positions.
-    """
-    n = len(sentence)
-    centers, contexts = [], []
-    for d in range(1, window + 1):
-        # Forward: context at c + d.
-        hi = min(stop, n - d)
-        if hi > start:
-            ok = (radius[start:hi] >= d) & (sentence[start:hi] == sentence[start + d:hi + d])
-            c = ok.nonzero().squeeze(1) + start
-            centers += [c]
-            contexts += [c + d]
-        # Backward: context at c - d.
-        lo = max(start, d)
-        if stop > lo:
-            ok = (radius[lo:stop] >= d) & (sentence[lo:stop] == sentence[lo - d:stop - d])
-            c = ok.nonzero().squeeze(1) + lo
-            centers += [c]
-            contexts += [c - d]
-    if not centers:
-        empty = torch.empty(0, dtype=torch.int64, device=sentence.device)
-        return empty, empty
-    return torch.cat(centers), torch.cat(contexts)
-
-
-def cbow_contexts(sentence: torch.Tensor, radius: torch.Tensor, centers: torch.Tensor,
-                  window: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Context positions (B, 2*window) of each center and their validity mask (B, 2*window).
-
-    Slot j holds offset ``offsets[j]`` in -window..-1, 1..window; a slot is valid when the
-    offset is within the center's radius, inside the array, and in the same sentence.
-    Invalid slots hold the center's own position (a safe index, masked out).
-    """
-    device = sentence.device
-    steps = torch.arange(1, window + 1, device=device)
-    offsets = torch.cat([-steps.flip(0), steps])                      # (2W,)
-    pos = centers[:, None] + offsets[None, :]                         # (B, 2W)
-    inside = (pos >= 0) & (pos < len(sentence))
-    pos = torch.where(inside, pos, centers[:, None])
-    valid = inside & (offsets.abs()[None, :] <= radius[centers][:, None].long())
-    valid &= sentence[pos] == sentence[centers][:, None]
-    return pos, valid
 
 
 # --- one SGD step: output side -----------------------------------------------------------------
