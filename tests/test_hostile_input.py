@@ -720,3 +720,26 @@ def test_long_output_names_do_not_break_the_temporary_name(case):
     result = run_w2v(["train", str(inputs / "corpus.txt"), "-o", str(out), *FAST])
     assert result.returncode == 0, result.stderr
     assert [p.name for p in outputs.iterdir()] == [out.name]
+
+
+# --- query and plot options that Python would read as slices -----------------------------------
+
+@pytest.mark.parametrize(("args", "name"), [
+    (["similar", "V", "fox", "-n", "-3"], "--topn"),
+    (["analogy", "V", "the", "fox", "dog", "-n", "0"], "--topn"),
+    (["similar", "V", "fox", "--restrict-vocab", "-1"], "--restrict-vocab"),
+    (["plot", "V", "-o", "OUT", "--tsne", "-5"], "--pca/--tsne"),
+    (["plot", "V", "-o", "OUT", "--pca", "-2"], "--pca/--tsne"),
+    (["plot", "V", "-o", "OUT", "--labels", "-1"], "--labels"),
+])
+def test_negative_counts_are_refused_not_sliced(case, args, name):
+    from w2v.formats import save_vectors
+    from w2v.vectors import Vectors
+
+    inputs, outputs = case
+    words = sorted(set(CORPUS.split()))
+    save_vectors(Vectors(words, np.random.default_rng(0).normal(size=(8, 4))), inputs / "v.txt")
+    before = snapshot(inputs)
+    args = [str(inputs / "v.txt") if a == "V" else str(outputs / "p.png") if a == "OUT" else a
+            for a in args]
+    assert_clean_failure(run_w2v(args), (name,), inputs, before, outputs)

@@ -294,7 +294,7 @@ def eval_(
 def similar(
     vectors: VectorsArgument,
     word: Annotated[str, typer.Argument(help="The word to find neighbours of.")],
-    n: Annotated[int, typer.Option("-n", "--topn", help="Number of neighbours.")] = 10,
+    n: Annotated[int, typer.Option("-n", "--topn", min=1, help="Number of neighbours.")] = 10,
     restrict_vocab: RestrictVocabOption = None,
     json_out: JsonOption = False,
     fmt: FormatOption = None,
@@ -314,7 +314,7 @@ def analogy(
     a: Annotated[str, typer.Argument(help="A, e.g. 'man'.")],
     b: Annotated[str, typer.Argument(help="B, e.g. 'king'.")],
     c: Annotated[str, typer.Argument(help="C, e.g. 'woman'.")],
-    n: Annotated[int, typer.Option("-n", "--topn", help="Number of answers.")] = 5,
+    n: Annotated[int, typer.Option("-n", "--topn", min=1, help="Number of answers.")] = 5,
     method: Annotated[str, typer.Option(help="'3cosadd' (b - a + c) or '3cosmul'.")] = "3cosadd",
     restrict_vocab: RestrictVocabOption = None,
     json_out: JsonOption = False,
@@ -503,7 +503,8 @@ def _click_usage_errors() -> tuple[type[Exception], type[Exception]]:
 # Library parameters that the command line spells differently from --name-with-dashes.
 _FLAGS = {"vector_size": "--dim", "sg": "--sg/--cbow", "topn": "-n/--topn",
           "max_memory": "--max-memory (MB)", "checkpoint_every": "--checkpoint-every (minutes)",
-          "shared_negatives": "--shared-negatives/--per-pair-negatives", "random_seed": "--seed"}
+          "shared_negatives": "--shared-negatives/--per-pair-negatives", "random_seed": "--seed",
+          "top_n": "--pca/--tsne"}
 
 
 def option_flag(name: str) -> str:

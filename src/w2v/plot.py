@@ -19,6 +19,7 @@ import numpy as np
 from w2v.atomic import atomic_write
 from w2v.errors import ConfigError
 from w2v.projection import check_finite, check_known, map_vocabulary, project_2d
+from w2v.validation import Int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -306,6 +307,7 @@ def plot_vocabulary_map(
     UnknownWordError
         If one of ``words`` is not in the vocabulary.
     """
+    Int(low=0).check("labels", labels)
     words = list(words)
     shown, coords = map_vocabulary(vectors, method, top_n, words, perplexity, seed)
     labelled = set(words) if words else set(shown[:labels])

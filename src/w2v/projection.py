@@ -20,6 +20,7 @@ import numpy as np
 
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
+from w2v.validation import Int
 
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
@@ -107,6 +108,7 @@ def map_vocabulary(vectors: Vectors, method: str = "pca", top_n: int = 1000,
         If one of ``words`` is not in the vocabulary.
     """
     check_method(method)  # before the rows are gathered
+    Int(low=3).check("top_n", top_n)
     check_known(words, vectors.key_to_index)
     finite = vectors.finite_rows  # (V,)
     check_finite(words, [finite[vectors.key_to_index[w]] for w in words])

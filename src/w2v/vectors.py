@@ -24,6 +24,7 @@ import numpy as np
 from w2v.analogy import cosadd_scores, cosmul_scores
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
+from w2v.validation import Int
 
 # A query term: a word, a vector of shape (D,), or a (word_or_vector, weight) pair.
 Term = Any
@@ -190,6 +191,7 @@ class Vectors:
         UnknownWordError
             If a query word is not in the vocabulary.
         """
+        _check_limits(topn, restrict_vocab)
         terms = _as_terms(positive, 1.0) + _as_terms(negative, -1.0)
         if not terms:
             raise ConfigError("most_similar needs at least one term, {positive} or {negative}.")
@@ -224,6 +226,7 @@ class Vectors:
         Same arguments and result type as :meth:`most_similar` (weights are not supported).
         Unlike gensim, ``restrict_vocab`` is honoured (gensim ignores it here).
         """
+        _check_limits(topn, restrict_vocab)
         positive_terms = [item for item, _ in _as_terms(positive, 1.0)]
         negative_terms = [item for item, _ in _as_terms(negative, -1.0)]
         if not positive_terms:
@@ -325,6 +328,12 @@ class Vectors:
 
         return load_vectors(path, format=format, limit=limit, header=header,
                             unicode_errors=unicode_errors)
+
+
+def _check_limits(topn: Any, restrict_vocab: Any) -> None:
+    """A negative count would slice from the end (Python's meaning), not limit: refuse it."""
+    Int(low=0).check("topn", topn)
+    Int(low=1, optional=True).check("restrict_vocab", restrict_vocab)
 
 
 def _as_terms(value: Any, default_weight: float) -> list[tuple[Any, float]]:
