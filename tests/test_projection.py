@@ -96,5 +96,5 @@ def test_map_vocabulary(blobs):
         map_vocabulary(blobs, words=["zebra"])
     with pytest.raises(ConfigError, match="'pca' or 'tsne'"):
         map_vocabulary(blobs, method="umap")
-    with pytest.raises(ConfigError, match="at least 3 words"):
+    with pytest.raises(ConfigError, match=r"'top_n' parameter must be an int in the range \[3"):
         map_vocabulary(blobs, top_n=2)
