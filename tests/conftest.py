@@ -36,3 +36,17 @@ def run_w2v():
 def torch():
     """PyTorch (the optional ``gpu`` extra); skips the test when it is not installed."""
     return pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'w2v[gpu]')")
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """Vectors of three well-separated clusters of 20 words each in 10-D (a0..a19, b.., c..)."""
+    import numpy as np
+
+    from w2v.vectors import Vectors
+
+    rng = np.random.default_rng(2)
+    centers = rng.normal(scale=6.0, size=(3, 10))
+    rows = np.concatenate([c + rng.normal(size=(20, 10)) for c in centers])
+    keys = [f"{name}{i}" for name in ("a", "b", "c") for i in range(20)]
+    return Vectors(keys, rows.astype(np.float32))

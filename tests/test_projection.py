@@ -14,17 +14,6 @@ from w2v.projection import (
     squared_distances,
     tsne_2d,
 )
-from w2v.vectors import Vectors
-
-
-@pytest.fixture(scope="module")
-def blobs() -> Vectors:
-    """Three well-separated clusters of 20 words each in 10-D."""
-    rng = np.random.default_rng(2)
-    centers = rng.normal(scale=6.0, size=(3, 10))
-    rows = np.concatenate([c + rng.normal(size=(20, 10)) for c in centers])
-    keys = [f"{name}{i}" for name in ("a", "b", "c") for i in range(20)]
-    return Vectors(keys, rows.astype(np.float32))
 
 
 def test_projection_is_the_assignments() -> None:
