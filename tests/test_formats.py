@@ -112,7 +112,7 @@ def test_text_variants_trailing_spaces_crlf_fasttext_vec(tmp_path):
 def test_glove_file_without_header(tmp_path):
     path = tmp_path / "glove.6B.3d.txt"
     path.write_text("the 0.1 0.2 0.3\n, 1 2 3\nof 4 5 6\n")
-    with pytest.raises(FormatError, match="header=False"):
+    with pytest.raises(FormatError, match="say so with the 'header' parameter"):
         Vectors.load(path)
     loaded = Vectors.load(path, header=False)
     assert loaded.index_to_key == ["the", ",", "of"] and loaded.vectors.shape == (3, 3)

@@ -36,11 +36,12 @@ def parse_header(line: bytes, path: Path, glove_hint: bool = False) -> tuple[int
         if count < 0 or dim < 1:
             raise ValueError
     except ValueError:
-        hint = (" If the file has no header (GloVe style), pass header=False (--no-header)."
+        hint = (" If the file has no header line (GloVe style), say so with the {header}."
                 if glove_hint else "")
         shown = line[:60].decode("utf-8", "replace").rstrip()
-        raise FormatError(f"{path}, line 1: expected a header 'V D' (word count and dimension), "
-                          f"got {shown!r}.{hint}") from None
+        raise FormatError("{path}, line 1: expected a header 'V D' (word count and dimension), "
+                          "got {shown}." + hint, parameter="header" if glove_hint else None,
+                          path=str(path), shown=repr(shown)) from None
     return count, dim
 
 
