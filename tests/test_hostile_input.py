@@ -742,3 +742,18 @@ def test_negative_counts_are_refused_not_sliced(case, args, name):
     args = [str(inputs / "v.txt") if a == "V" else str(outputs / "p.png") if a == "OUT" else a
             for a in args]
     assert_clean_failure(run_w2v(args), (name,), inputs, before, outputs)
+
+
+@pytest.mark.parametrize("score", ["nan", "inf", "-Infinity"])
+def test_a_gold_score_that_is_not_finite(case, score):
+    from w2v.formats import save_vectors
+    from w2v.vectors import Vectors
+
+    inputs, outputs = case
+    words = sorted(set(CORPUS.split()))
+    save_vectors(Vectors(words, np.random.default_rng(0).normal(size=(8, 4))), inputs / "v.txt")
+    (inputs / "gold.txt").write_text(f"the fox 2\nthe dog {score}\nfox dog 1\n")
+    before = snapshot(inputs)
+    result = run_w2v(["eval", str(inputs / "v.txt"), "--similarity", str(inputs / "gold.txt"),
+                      "--json"])
+    assert_clean_failure(result, ("gold.txt, line 2",), inputs, before, outputs)

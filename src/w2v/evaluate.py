@@ -335,10 +335,14 @@ def _read_pairs(file: Path) -> list[tuple[str, str, float]]:
         try:
             if len(fields) != 3:
                 raise ValueError
-            pairs.append((fields[0], fields[1], float(fields[2])))
+            score = float(fields[2])
         except ValueError:
             raise FormatError(f"{file}, line {line_no}: expected 'word1 word2 score', got "
                               f"{line[:60]!r}.") from None
+        if not math.isfinite(score):
+            raise FormatError(f"{file}, line {line_no}: the score {fields[2]!r} is not a finite "
+                              f"number; a gold score must be one.")
+        pairs.append((fields[0], fields[1], score))
     if not pairs:
         raise FormatError(f"{file}: no word pairs found.")
     return pairs
