@@ -67,6 +67,32 @@ def test_cbow_neg_step_equals_reference():
 
 
 @pytest.mark.parametrize("sg", [True, False])
+def test_a_negative_equal_to_the_center_is_skipped(sg):
+    """word2vec.c skips a drawn negative that is the center itself: it adds no loss, and
+    the center's output row is pushed only towards its contexts (label 1)."""
+    w_in, w_out = _weights(3)
+    contexts, center, negatives, lr = [1, 8], 4, [4, 6, 4, 10], 0.3
+    loss_ref, ref0, ref1 = _reference_step(w_in, w_out, contexts, center, negatives, lr, sg)
+    kept = [n for n in negatives if n != center]
+    _, kept0, kept1 = _reference_step(w_in, w_out, contexts, center, kept, lr, sg)
+    np.testing.assert_array_equal(ref0, kept0)  # the reference itself skips them
+
+    ctx = np.array(contexts, dtype=np.int64)
+    targets = np.array([center, *negatives], dtype=np.int64)
+    if sg:
+        loss = numba_kernels.sg_neg_update(
+            w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
+            np.zeros((len(ctx), D), np.float32), np.zeros((len(ctx), len(targets)), np.float32))
+    else:
+        loss = numba_kernels.cbow_neg_update(
+            w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
+            np.zeros(D, np.float32), np.zeros(D, np.float32), np.zeros(len(targets), np.float32))
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("sg", [True, False])
 def test_softmax_step_equals_reference(sg):
     w_in, w_out = _weights(2)
     contexts, center, lr = [0, 3, 9], 5, 0.25
