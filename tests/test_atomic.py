@@ -72,3 +72,70 @@ def test_an_output_cannot_be_an_input_or_inside_an_input_folder(tmp_path):
     with pytest.raises(OutputError, match="inside the corpus"):
         check_not_an_input(tmp_path / "sub" / "v.txt", "output", {"corpus": tmp_path})
     check_not_an_input(tmp_path / "v.txt", "output", {"corpus": corpus})  # fine
+
+
+# --- leftovers of a writer killed with SIGKILL ----------------------------------------------
+
+_KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from w2v.atomic import atomic_folder, atomic_write
+folder, file = Path(sys.argv[1]), Path(sys.argv[2])
+with atomic_write(file) as handle:
+    handle.write(b"half")
+    handle.flush()
+    with atomic_folder(folder, "m.json") as staging:
+        (staging / "a").write_text("half")
+        print("staged", flush=True)
+        time.sleep(60)
+"""
+
+
+def _start_writer(tmp_path, target, file):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(target), str(file)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "staged"
+    return proc
+
+
+def _hidden(tmp_path):
+    return sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+
+
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    import signal
+
+    target, file = tmp_path / "out", tmp_path / "v.bin"
+    _save(target, {"a": "old"})
+    file.write_bytes(b"old")
+    proc = _start_writer(tmp_path, target, file)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    user_file = tmp_path / ".out.mine.tmp"  # the user's, in a name close to ours
+    user_file.write_text("keep")
+    assert len(_hidden(tmp_path)) == 3  # staging folder, temporary file, the user's file
+    assert (target / "a").read_text() == "old" and file.read_bytes() == b"old"
+
+    _save(target, {"a": "new"})
+    from w2v.atomic import atomic_write
+
+    with atomic_write(file) as handle:
+        handle.write(b"new")
+    assert _hidden(tmp_path) == [".out.mine.tmp"]
+    assert (target / "a").read_text() == "new" and file.read_bytes() == b"new"
+
+
+def test_the_staging_of_a_live_writer_is_left_alone(tmp_path):
+    target, file = tmp_path / "out", tmp_path / "v.bin"
+    proc = _start_writer(tmp_path, target, file)
+    try:
+        from w2v.atomic import remove_stale_leftovers
+
+        assert remove_stale_leftovers(target) == [] and remove_stale_leftovers(file) == []
+        assert len(_hidden(tmp_path)) == 2
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)

@@ -1,13 +1,18 @@
 """Atomic file writes: a temporary file in the target folder, then ``os.replace``.
 
 A reader never sees a half-written file, and a failed write (disk full, Ctrl-C)
-leaves the previous file, if any, untouched.
+leaves the previous file, if any, untouched. A process killed outright (SIGKILL, power
+loss) cannot remove its temporary file; the name of every temporary file and folder says
+which host and process wrote it, and the next write to the same target removes those whose
+process is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,8 +99,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     check_writable_dir(folder, "folder of the output file")
-    # The name is cut so that the temporary name stays within the 255 bytes a name may have.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:120]}.", suffix=".tmp", dir=folder)
+    remove_stale_leftovers(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp",
+                                    dir=folder)
     try:
         # mkstemp creates the file 0600; give it the permissions a plain open() would.
         os.fchmod(fd, 0o666 & ~_current_umask())
@@ -112,6 +118,65 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     except BaseException:
         _remove_quietly(tmp_name)
         raise
+
+
+# --- leftovers of killed writers ---------------------------------------------------------------
+
+# The owner tag of a temporary name: ".<target name>.w2v-<host>-<pid>.<random><suffix>".
+_OWNER_TAG = re.compile(r"\.w2v-(?P<host>[A-Za-z0-9-]{0,32})-(?P<pid>[0-9]+)\.[^.]+\.(tmp|old)$")
+
+
+def _host_tag() -> str:
+    """This host's name as it appears in temporary names (letters, digits, '-'; 32 at most)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32]
+
+
+def _temporary_prefix(target: Path) -> str:
+    """The start of a temporary name beside ``target``: hidden, and naming its writer.
+
+    The target's name is cut to 120 characters so that the whole name stays within the
+    255 bytes a file name may have.
+    """
+    return f".{target.name[:120]}.w2v-{_host_tag()}-{os.getpid()}."
+
+
+def remove_stale_leftovers(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files and folders left beside ``target`` by killed writers.
+
+    Only names this module makes for ``target`` are considered, and only those written on
+    this host by a process that no longer exists: a live writer's staging is never touched
+    (a pid that was reused by another process keeps its leftover, the safe side), nor is
+    anything a user named. Returns what was removed.
+    """
+    path = Path(target)
+    parent = path.parent if str(path.parent) else Path(".")
+    start = f".{path.name[:120]}"
+    removed = []
+    try:
+        entries = [entry for entry in os.scandir(parent) if entry.name.startswith(start)]
+    except OSError:
+        return removed
+    for entry in entries:
+        owner = _OWNER_TAG.fullmatch(entry.name[len(start):])
+        if owner is None or owner["host"] != _host_tag() or _process_exists(int(owner["pid"])):
+            continue
+        leftover = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            _remove_tree_quietly(leftover)
+        else:
+            _remove_quietly(leftover)
+        removed.append(leftover)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or a pid we cannot judge: keep its files
+    return True
 
 
 def _current_umask() -> int:
@@ -216,8 +281,9 @@ def atomic_folder(target: str | os.PathLike[str], marker: str,
     """
     path = check_folder_target(target, marker, what)
     parent = path.parent if str(path.parent) else Path(".")
+    remove_stale_leftovers(path)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name[:120]}.", suffix=".tmp",
+        staging = Path(tempfile.mkdtemp(prefix=_temporary_prefix(path), suffix=".tmp",
                                         dir=parent))
     except OSError as exc:
         raise OutputError(f"Cannot write the {what} '{path}': {exc.strerror or exc}.") from exc
@@ -250,7 +316,7 @@ def _swap_in(staging: Path, target: Path) -> None:
     if _rename_exchange(staging, target):
         old = staging  # the swap left the old folder at the staging name
     else:
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name[:120]}.", suffix=".old",
+        old = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".old",
                                     dir=target.parent))
         os.rmdir(old)  # a unique name for the old folder, free again
         os.rename(target, old)
