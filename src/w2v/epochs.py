@@ -45,6 +45,10 @@ class EpochControl(Control):
         self.observers, self.vocab, self.config = observers, vocab, config
         self.inner = inner if inner is not None else Control()
         self.model = model
+        # Only an engine that resumes from a state has kernel RNG states worth keeping.
+        from w2v.engines import registry
+
+        self.resumable = registry.get(config.engine).checkpoints
         self.earlier = list(model.history) if model is not None else []
         self.history: list[HistoryRecord] = []
         if model is not None:
@@ -87,6 +91,9 @@ class EpochControl(Control):
         model.vectors, model.output_vectors = vectors, state.w_out
         model.config, model.vocab = self.config, self.vocab
         model.epochs_done = int(state.epoch)
+        # A copy: a model saved by a callback must keep this epoch's states.
+        model.rng_states = np.array(state.rng_states, dtype=np.uint64) if self.resumable \
+            else None
         model.history = [*self.earlier, *self.history]
         return model
 
@@ -102,7 +109,5 @@ class EpochControl(Control):
         model = self.live(TrainingState(w_in=np.asarray(result.w_in),
                                         w_out=np.asarray(result.w_out),
                                         rng_states=state.rng_states, epoch=state.epoch))
-        model.rng_states = (np.array(state.rng_states, dtype=np.uint64)
-                            if result.state is not None else None)
         model.stats = stats
         return model
