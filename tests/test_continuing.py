@@ -11,7 +11,6 @@ from w2v.callbacks import Callback
 from w2v.continuing import new_model
 from w2v.errors import ConfigError, CorpusError
 from w2v.vocab import build_vocab
-
 from word_groups import GROUP_SIZE, GROUPS, group_sentences, nearest_neighbour_group_accuracy
 
 SENTENCES = [["the", "cat", "sat", "on", "the", "mat"],
