@@ -270,7 +270,8 @@ def readable(corpus: Any) -> contextlib.AbstractContextManager[Any]:
 def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds: float,
                result: EngineResult, epochs: int) -> dict[str, Any]:
     # Speed counts the epochs this call trained: a resumed finished run trained none.
-    return {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
+    return {"tokens": stats.tokens, "sentences": stats.sentences,
+            "train_words": int(len(encoded.ids)),
             "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
             "train_seconds": seconds, "epochs_trained": epochs,
             "words_per_s": stats.tokens * epochs / max(seconds, 1e-9) if epochs else 0.0,
