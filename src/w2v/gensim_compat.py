@@ -327,11 +327,11 @@ class Word2Vec:
             if field not in _CONFIG_FIELDS:
                 raise AttributeError(f"Word2Vec.{name} cannot be set in w2v.")
             value = bool(value) if name in ("sg", *_FLAGS) else value
-            self._config = self._config.replace(**{field: value})
             if self._model is not None:
                 from w2v.continuing import check_changes
 
                 self._model.config = check_changes(self._model.config, {field: value})
+            self._config = self._config.replace(**{field: value})
             return
         object.__setattr__(self, name, value)
 
