@@ -9,7 +9,6 @@ import w2v
 from w2v import Word2Vec
 from w2v.config import TrainConfig
 from w2v.errors import ConfigError
-
 from word_groups import group_sentences
 
 SENTENCES = group_sentences(600, seed=3)
