@@ -41,6 +41,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   checkpoint_every: float | None = None,
                   resume: str | os.PathLike[str] | None = None,
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
+                  init_from: str | os.PathLike[str] | None = None,
+                  save_model: str | os.PathLike[str] | None = None,
                   **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
@@ -64,6 +66,14 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         As in :func:`w2v.train` (e.g. a progress bar).
     max_memory : int, optional
         Bytes the encoded corpus may take in memory (beyond: a memory-mapped file).
+    init_from : path-like, optional
+        Train further the model saved in this folder (``Model.save``): its vocabulary grows
+        by the corpus's new words (gensim's ``build_vocab(update=True)``) and its options
+        are kept except those given; ``epochs`` given starts a new schedule of that many
+        epochs (:func:`w2v.continuing.continue_training`). No checkpoints then.
+    save_model : path-like, optional
+        Also save the whole model to this folder (:mod:`w2v.model_file`), to train it
+        further later; it may be ``init_from`` itself.
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -88,12 +98,17 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     """
     Choice(VECTOR_FORMATS).check("format", format)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)
+    if init_from is not None:
+        return _continue_to_path(corpus, Path(output), Path(init_from), format=format,
+                                 checkpoint_dir=checkpoint_dir, resume=resume,
+                                 callbacks=callbacks, save_model=save_model, **config)
     options = _options(config, checkpoint_dir, resume)
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
     output = Path(output)
     checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
     check_outputs(corpus, output, format, checkpointer.folder if checkpointer else None)
+    _check_model_output(save_model, corpus, output, checkpointer)
     with checkpointer if checkpointer is not None else contextlib.nullcontext():
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
@@ -111,7 +126,57 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                                   "'{kept}'.", exc.parameter, **exc.values,
                                   kept=str(checkpointer.folder)) from None
         _save_final(model, output, format, checkpointer)
+    if save_model is not None:
+        with deferred_signals(f"the model was saved to '{save_model}'"):
+            model.save(save_model)
     return model
+
+
+def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: Path, *,
+                      format: str, checkpoint_dir: Any, resume: Any,
+                      callbacks: Sequence[Callback], save_model: Any,
+                      **config: Any) -> Model:
+    """``train_to_path`` for a saved model trained further (``init_from``)."""
+    from w2v.model_file import load_model, read_header
+
+    for name, value in (("checkpoint_dir", checkpoint_dir), ("resume", resume)):
+        if value is not None:
+            raise ConfigError("The {" + name + "} cannot be used with the {init_from}: a run "
+                              "that trains a saved model further does not checkpoint yet. "
+                              "Leave the {" + name + "} out.")
+    read_header(init_from)  # fail before any work
+    check_outputs(corpus, output, format, None)
+    check_not_an_input(output, "output", {"model": init_from})
+    _check_model_output(save_model, corpus, output, None)
+    model = load_model(init_from)
+    epochs = config.pop("epochs", None)
+    model.train(corpus, epochs=epochs, update_vocab=True, callbacks=callbacks, **config)
+    with deferred_signals(f"the vectors were saved to '{output}'"):
+        model.save(output, format=format)
+    if save_model is not None:
+        with deferred_signals(f"the model was saved to '{save_model}'"):
+            model.save(save_model)
+    return model
+
+
+def _check_model_output(save_model: str | os.PathLike[str] | None,
+                        corpus: str | os.PathLike[str], output: Path,
+                        checkpointer: Checkpointer | None) -> None:
+    """Refuse, before any work, a model folder that cannot be written or collides."""
+    if save_model is None:
+        return
+    from w2v.atomic import check_folder_target
+    from w2v.model_file import MODEL_HEADER
+
+    check_folder_target(save_model, MODEL_HEADER, "model folder")
+    check_not_an_input(save_model, "model folder", {"corpus": corpus})
+    taken = {"output": output}
+    if checkpointer is not None:
+        taken["checkpoint folder"] = checkpointer.folder
+    for what, path in taken.items():
+        if os.path.abspath(path) == os.path.abspath(save_model):
+            raise OutputError(f"The model folder '{save_model}' is also the {what} '{path}'; "
+                              f"give them different paths.")
 
 
 def check_outputs(corpus: str | os.PathLike[str], output: Path, format: str,
