@@ -48,7 +48,12 @@ def test_resume_after_save_and_load_is_bit_exact(tmp_path, sg):
     loaded.train(SENTENCES)  # epochs=None: finishes the schedule
     assert loaded.epochs_done == 5
     _same(loaded, one_go)
-    assert [r.epoch for r in loaded.history if r.kind == "epoch"] == [1, 2, 3, 4, 5]
+    records = [r for r in loaded.history if r.kind == "epoch"]
+    assert [r.epoch for r in records] == [1, 2, 3, 4, 5]
+    expected = [r for r in one_go.history if r.kind == "epoch"]
+    assert [r.alpha for r in records] == pytest.approx([r.alpha for r in expected])
+    assert [r.words_done for r in records] == [r.words_done for r in expected]
+    assert [r.loss for r in records] == pytest.approx([r.loss for r in expected], rel=1e-9)
 
 
 def test_new_schedule_is_the_same_with_or_without_a_save(tmp_path):
@@ -150,3 +155,24 @@ def test_new_words_learn_their_neighbours():
     dim = options["vector_size"]
     moved = np.abs(vectors[new]).max(axis=1)
     assert np.all(moved > 0.5 / dim)  # well outside the initial range
+
+
+def test_a_pipe_is_read_once_for_the_update_and_the_training(tmp_path):
+    import os
+    import threading
+
+    model = w2v.train(SENTENCES, epochs=1, **OPTIONS)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    text = "\n".join(["the zebra met the yak"] * 30) + "\n"
+
+    def write() -> None:
+        with open(pipe, "w") as out:
+            out.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    model.train(pipe, update_vocab=True, epochs=1)
+    writer.join()
+    assert {"zebra", "yak"} <= set(model.vocab.words)
+    assert model.stats["tokens"] == 150 and model.stats["epochs_trained"] == 1

@@ -200,30 +200,36 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
                           "further with engine='numba'.", name=cfg.engine)
     check_engine(cfg, None, callbacks)
     corpus = reusable(corpus)
-    if update_vocab:
-        model.config = cfg
-        _add_words(model, corpus)
+    name = corpus_name(corpus)
+    # A pipe is read once into a temporary file: the vocabulary update and the encoding both
+    # read the corpus.
+    with readable(corpus) as source:
+        if update_vocab:
+            model.config = cfg
+            _add_words(model, source)
+        encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
+    if np.diff(encoded.sentence_starts).max() < 2:
+        raise CorpusError("{name} has no sentence with two in-vocabulary words, so nothing "
+                          "to train on.", name=name)
     resume = epochs is None and model.epochs_done < cfg.epochs
     if not resume:
         cfg = cfg.replace(epochs=cfg.epochs if epochs is None else epochs)
-    name = corpus_name(corpus)
-    with readable(corpus) as source:
-        encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
-    if encoded.sentence_starts.size < 2 or np.diff(encoded.sentence_starts).max() < 2:
-        raise CorpusError("{name} has no sentence with two in-vocabulary words, so nothing "
-                          "to train on.", name=name)
+    start = model.epochs_done if resume else 0
+    # The words of the epochs done, so that the records' progress and learning rate are
+    # those of the schedule (the loss of a record is a difference: it starts from 0).
+    counters = np.zeros((cfg.workers, 3), dtype=np.float64)
+    counters[0, 2] = start * len(encoded.ids)
     state = TrainingState(w_in=_writable(model.vectors.vectors),
                           w_out=_writable(model.output_vectors),
-                          rng_states=_kernel_states(model, cfg),
-                          epoch=model.epochs_done if resume else 0)
+                          rng_states=_kernel_states(model, cfg), epoch=start,
+                          counters=counters)
     logger.info("%s training: %s", "resuming" if resume else "continuing",
                 f"epochs {state.epoch + 1}..{cfg.epochs} of the schedule" if resume
                 else f"a new schedule of {cfg.epochs} epochs, alpha {cfg.alpha:g} -> "
                      f"{cfg.min_alpha:g}")
     model.config = cfg
-    return run_engine(name, encoded, model.vocab, cfg, callbacks,
-                      stats=encoded.stats, state=state,
-                      model=model)
+    return run_engine(name, encoded, model.vocab, cfg, callbacks, stats=encoded.stats,
+                      state=state, model=model)
 
 
 def _writable(table: np.ndarray) -> np.ndarray:
