@@ -173,13 +173,15 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     """
     cfg = TrainConfig.from_options(**config)
     check_engine(cfg, checkpoint, callbacks)
-    corpus = reusable(corpus)
-    name = corpus_name(corpus)
+    is_path = isinstance(corpus, (str, os.PathLike))
+    if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
+        corpus = list(corpus)  # a generator would be empty on the second pass
+    name = f"Corpus '{corpus}'" if is_path else "The corpus"
     # A pipe is read once into a temporary file: counting and encoding both read the corpus.
-    with readable(corpus) as source:
+    with readable_corpus(corpus) if is_path else contextlib.nullcontext(corpus) as source:
         stats = CorpusStats()
-        counted = sentences_from(source, cfg.max_sentence_length, stats=stats)
-        vocab = build_vocab(counted, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
+        vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
+                            cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
                             source_name=name)
         log_vocab(vocab, cfg)
         _check_text(name, stats)
