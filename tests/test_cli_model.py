@@ -110,3 +110,33 @@ def test_resume_a_finished_run_and_with_more_epochs(tmp_path, corpora, run_w2v):
     fewer = run_w2v("train", str(first), "-o", str(tmp_path / "v1.txt"), "--resume", str(folder),
                     "--epochs", "1", "--quiet")
     assert fewer.returncode == 1 and "trained 2 epochs" in fewer.stderr
+
+
+def test_sigint_while_training_a_saved_model_further_keeps_what_was_trained(tmp_path, corpora):
+    """No checkpoint folder there: the threads park at the next chunk, the vectors and the
+    model so far are saved, and Interrupted says where."""
+    import os
+    import signal
+
+    from w2v.callbacks import Callback
+    from w2v.job import Interrupted, train_to_path
+
+    first, second = corpora
+    w2v.train(str(first), vector_size=8, min_count=1, epochs=1, workers=1).save(tmp_path / "m")
+
+    class InterruptAfterFirstEpoch(Callback):
+        def on_epoch_end(self, model):
+            if model.epochs_done == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(Interrupted, match="vectors so far were saved .* model so far") as err:
+        train_to_path(second, tmp_path / "v.txt", init_from=tmp_path / "m",
+                      save_model=tmp_path / "m2", epochs=50,
+                      callbacks=[InterruptAfterFirstEpoch()])
+    assert err.value.signum == signal.SIGINT
+    kept = w2v.load_model(tmp_path / "m2")
+    # The corpus is one chunk: the thread trains the next chunk (epoch 2) before it parks.
+    assert kept.epochs_done == 2 and "cat" in kept.vocab
+    np.testing.assert_array_equal(w2v.Vectors.load(tmp_path / "v.txt").vectors,
+                                  kept.vectors.vectors)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored

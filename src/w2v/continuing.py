@@ -160,7 +160,7 @@ def _grow_tables(model: Model, old: int, added: int) -> None:
 
 def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
                       update_vocab: bool = False, callbacks: Sequence[Callback] = (),
-                      **options: Any) -> Model:
+                      control: Any = None, **options: Any) -> Model:
     """Train ``model`` further on ``corpus`` (the learning-rate semantics: module docstring).
 
     Parameters
@@ -176,6 +176,8 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
         First add the corpus's words and counts (:func:`update_vocab`).
     callbacks : sequence of Callback
         As in :func:`w2v.train`; ``on_epoch_end`` gets ``model`` itself.
+    control : Control with ``catch_signals()``, optional
+        Asked between chunks (e.g. :class:`w2v.job.StopOnSignal`).
     **options
         Options to change (e.g. ``alpha``, ``min_alpha``, ``workers``, ``window``).
 
@@ -229,7 +231,7 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
                      f"{cfg.min_alpha:g}")
     model.config = cfg
     return run_engine(name, encoded, model.vocab, cfg, callbacks, stats=encoded.stats,
-                      state=state, model=model)
+                      state=state, checkpoint=control, model=model)
 
 
 def _writable(table: np.ndarray) -> np.ndarray:

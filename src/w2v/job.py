@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from w2v.atomic import check_not_an_input
 from w2v.callbacks import Callback
 from w2v.checkpoint import (
@@ -28,6 +30,7 @@ from w2v.checkpoint import (
 )
 from w2v.config import TrainConfig
 from w2v.engines import registry
+from w2v.engines.contract import Control, TrainingState
 from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
 from w2v.training import Model, train
@@ -148,15 +151,95 @@ def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: P
     check_outputs(corpus, output, format, None)
     check_not_an_input(output, "output", {"model": init_from})
     _check_model_output(save_model, corpus, output, None)
+    from w2v.continuing import continue_training
+
     model = load_model(init_from)
     epochs = config.pop("epochs", None)
-    model.train(corpus, epochs=epochs, update_vocab=True, callbacks=callbacks, **config)
+    stopper = StopOnSignal()
+    try:
+        continue_training(model, corpus, epochs=epochs, update_vocab=True,
+                          callbacks=callbacks, control=stopper, **config)
+    except StopRequested as stop:
+        _keep_what_was_trained(model, stop, output, format, save_model)
     with deferred_signals(f"the vectors were saved to '{output}'"):
         model.save(output, format=format)
     if save_model is not None:
         with deferred_signals(f"the model was saved to '{save_model}'"):
             model.save(save_model)
     return model
+
+
+def _keep_what_was_trained(model: Model, stop: StopRequested, output: Path, format: str,
+                           save_model: str | os.PathLike[str] | None) -> None:
+    """After SIGINT/SIGTERM: save the vectors (and the model) so far, then raise Interrupted."""
+    from w2v.vectors import Vectors
+
+    model.vectors = Vectors(list(model.vocab.words), stop.state.w_in)
+    model.output_vectors = stop.state.w_out
+    model.epochs_done = int(stop.state.epoch)
+    model.rng_states = np.array(stop.state.rng_states, dtype=np.uint64)
+    done = f"the vectors so far were saved to '{output}'"
+    with deferred_signals(done):
+        model.save(output, format=format)
+        if save_model is not None:
+            model.save(save_model)
+            done += f" and the model so far to '{save_model}' ({model.epochs_done} whole epochs)"
+    raise Interrupted(stop.signum, done)
+
+
+class StopRequested(W2VError):
+    """SIGINT or SIGTERM parked the threads of a run that has no checkpoint folder.
+
+    Attributes
+    ----------
+    signum : int
+    state : TrainingState
+        The run's weights and RNG states at the chunk boundary where it stopped.
+    """
+
+    def __init__(self, signum: int, state: TrainingState) -> None:
+        self.signum, self.state = signum, state
+        super().__init__(f"Stopped by {signal.Signals(signum).name}.")
+
+
+class StopOnSignal(Control):
+    """The engine's control for a run without checkpoints: SIGINT/SIGTERM stop it cleanly.
+
+    The first signal parks every thread at its next chunk boundary (about 10 ms of work)
+    and raises :class:`StopRequested` with the state there, so that what was trained can
+    be saved; a second one restores the default behaviour (a second Ctrl-C stops at once).
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def wants_pause(self) -> bool:
+        return self.signum is not None
+
+    def paused(self, state: TrainingState, epoch_end: bool) -> None:
+        if self.signum is not None:
+            raise StopRequested(self.signum, state)
+
+    @contextlib.contextmanager
+    def catch_signals(self) -> Iterator[None]:
+        """While active, SIGINT/SIGTERM ask the run to stop (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: object) -> None:
+            if self.signum is not None:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+                return
+            self.signum = signum
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
 
 
 def _check_model_output(save_model: str | os.PathLike[str] | None,

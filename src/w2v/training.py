@@ -202,7 +202,10 @@ def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig
 
     ``state`` (numba engine) is where training starts: a checkpoint, or the weights of a
     model that training continues (``model``, which is then updated in place and returned).
-    The callbacks are told about the run, its records and its epochs.
+    ``checkpoint`` is the engine's control between chunks that also catches SIGINT/SIGTERM
+    (``catch_signals()``): a :class:`~w2v.checkpoint.Checkpointer`, or
+    :class:`w2v.job.StopOnSignal`. The callbacks are told about the run, its records and
+    its epochs.
     """
     from w2v.epochs import EpochControl
     from w2v.logs import TrainingLog
