@@ -55,8 +55,9 @@ def train(
     checkpoint_every: Annotated[float | None, typer.Option(
         help="Minutes between checkpoints (0: after every chunk of ~50,000 words).")] = None,
     resume: Annotated[Path | None, typer.Option(
-        help="Resume from the checkpoint in this folder (same corpus and options; options "
-             "not given are taken from the checkpoint).")] = None,
+        help="Resume from the checkpoint in this folder (same corpus and options, except "
+             "--epochs, which may grow; options not given are taken from the "
+             "checkpoint).")] = None,
     max_memory: Annotated[float | None, typer.Option(
         help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
              "is memory-mapped from a temporary file.")] = None,
