@@ -49,6 +49,10 @@ class EpochControl(Control):
         from w2v.engines import registry
 
         self.resumable = registry.get(config.engine).checkpoints
+        from w2v.callbacks import uses_epochs
+
+        # Building the live model costs a (V,) dictionary: only when a callback wants it.
+        self.wanted = any(uses_epochs(c) for c in observers.callbacks)
         self.earlier = list(model.history) if model is not None else []
         self.history: list[HistoryRecord] = []
         if model is not None:
@@ -68,9 +72,12 @@ class EpochControl(Control):
         self.inner.paused(state, epoch_end)
 
     def epoch_begin(self, epoch: int, state: TrainingState) -> None:
-        self.observers.on_epoch_begin(self.live(state))
+        if self.wanted:
+            self.observers.on_epoch_begin(self.live(state))
 
     def epoch_end(self, epoch: int, state: TrainingState) -> bool:
+        if not self.wanted:
+            return False
         model = self.live(state)
         self.observers.on_epoch_end(model)
         return bool(model.stop_training)
