@@ -102,9 +102,11 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     Choice(VECTOR_FORMATS).check("format", format)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)
     if init_from is not None:
+        refused = {"checkpoint_dir": checkpoint_dir, "checkpoint_every": checkpoint_every,
+                   "resume": resume}
         return _continue_to_path(corpus, Path(output), Path(init_from), format=format,
-                                 checkpoint_dir=checkpoint_dir, resume=resume,
-                                 callbacks=callbacks, save_model=save_model, **config)
+                                 refused=refused, callbacks=callbacks, save_model=save_model,
+                                 **config)
     options = _options(config, checkpoint_dir, resume)
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
@@ -136,13 +138,13 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
 
 
 def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: Path, *,
-                      format: str, checkpoint_dir: Any, resume: Any,
+                      format: str, refused: dict[str, Any],
                       callbacks: Sequence[Callback], save_model: Any,
                       **config: Any) -> Model:
     """``train_to_path`` for a saved model trained further (``init_from``)."""
     from w2v.model_file import load_model, read_header
 
-    for name, value in (("checkpoint_dir", checkpoint_dir), ("resume", resume)):
+    for name, value in refused.items():
         if value is not None:
             raise ConfigError("The {" + name + "} cannot be used with the {init_from}: a run "
                               "that trains a saved model further does not checkpoint yet. "
