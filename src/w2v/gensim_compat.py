@@ -51,10 +51,6 @@ _OPTIONAL: dict[str, tuple[Any, str]] = {
 # gensim flags given as 0/1 that TrainConfig holds as bool.
 _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
 
-# Gensim options with no effect on what w2v trains: accepted and ignored (batch_words is a
-# thread's job size in gensim; w2v cuts its own chunks).
-_IGNORED = ("batch_words", "progress_per", "keep_raw_vocab", "queue_factor", "report_delay")
-
 # Gensim methods w2v does not have, and what to use instead.
 _MISSING = {
     "predict_output_word": "use model.wv.most_similar",
