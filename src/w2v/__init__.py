@@ -9,14 +9,19 @@ The public surface is small and imports nothing heavy (no numba, torch or matplo
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from w2v.config import TrainConfig
 
 __version__ = "0.1.0"
-__all__ = ["TrainConfig", "Vectors", "train", "__version__"]
+__all__ = ["TrainConfig", "Vectors", "Word2Vec", "load_model", "train", "__version__"]
+
+# Library logging as gensim's: INFO records on the "w2v" logger, shown only when configured.
+logging.getLogger("w2v").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
+    from w2v.gensim_compat import Word2Vec
     from w2v.training import Model
     from w2v.vectors import Vectors
 
@@ -28,10 +33,21 @@ def train(corpus: Any, **config: Any) -> Model:
     return _train(corpus, **config)
 
 
+def load_model(path: Any, mmap: bool = True) -> Model:
+    """Read a model folder written by ``Model.save``; see :func:`w2v.model_file.load_model`."""
+    from w2v.model_file import load_model as _load
+
+    return _load(path, mmap=mmap)
+
+
 def __getattr__(name: str) -> Any:
-    # Vectors is imported on first use so that ``import w2v`` stays light.
+    # Vectors and Word2Vec are imported on first use so that ``import w2v`` stays light.
     if name == "Vectors":
         from w2v.vectors import Vectors
 
         return Vectors
+    if name == "Word2Vec":
+        from w2v.gensim_compat import Word2Vec
+
+        return Word2Vec
     raise AttributeError(f"module 'w2v' has no attribute {name!r}")

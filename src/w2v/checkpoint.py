@@ -286,7 +286,10 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
     """
     root = Path(folder)
     header = read_header(root)
-    differences = config_differences(header["config"], config)
+    # The number of epochs may change: the run goes on to the new count, its learning rate
+    # following the new schedule from where it is (a rate that rises again when a finished
+    # run is given more epochs).
+    differences = config_differences({**header["config"], "epochs": config.epochs}, config)
     if differences:
         raise CheckpointError(f"Checkpoint '{root}' was written by another configuration: "
                               f"{'; '.join(differences)}. Resume with the same options.")
@@ -295,6 +298,10 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
         raise CheckpointError(f"Checkpoint '{root}' was written for another corpus: "
                               f"{difference} ({header['vocab_size']:,} words then, "
                               f"{len(vocab):,} now). Resume on the same corpus.")
+    if config.epochs < header["epoch"]:
+        raise CheckpointError("Checkpoint '{folder}' has trained {done} epochs; the {epochs} "
+                              "(now {now}) must be at least {done}.", parameter="epochs",
+                              folder=str(root), done=header["epoch"], now=config.epochs)
     arrays = _read_arrays(root, header["sha256"])
     shape = (len(vocab), config.vector_size)
     if arrays["w_in"].shape != shape or arrays["w_out"].shape != shape:

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from w2v.atomic import check_not_an_input
 from w2v.callbacks import Callback
 from w2v.checkpoint import (
@@ -28,6 +30,7 @@ from w2v.checkpoint import (
 )
 from w2v.config import TrainConfig
 from w2v.engines import registry
+from w2v.engines.contract import Control, TrainingState
 from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
 from w2v.training import Model, train
@@ -41,6 +44,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   checkpoint_every: float | None = None,
                   resume: str | os.PathLike[str] | None = None,
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
+                  init_from: str | os.PathLike[str] | None = None,
+                  save_model: str | os.PathLike[str] | None = None,
                   **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
@@ -64,6 +69,14 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         As in :func:`w2v.train` (e.g. a progress bar).
     max_memory : int, optional
         Bytes the encoded corpus may take in memory (beyond: a memory-mapped file).
+    init_from : path-like, optional
+        Train further the model saved in this folder (``Model.save``): its vocabulary grows
+        by the corpus's new words (gensim's ``build_vocab(update=True)``) and its options
+        are kept except those given; ``epochs`` given starts a new schedule of that many
+        epochs (:func:`w2v.continuing.continue_training`). No checkpoints then.
+    save_model : path-like, optional
+        Also save the whole model to this folder (:mod:`w2v.model_file`), to train it
+        further later; it may be ``init_from`` itself.
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -88,12 +101,19 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     """
     Choice(VECTOR_FORMATS).check("format", format)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)
+    if init_from is not None:
+        refused = {"checkpoint_dir": checkpoint_dir, "checkpoint_every": checkpoint_every,
+                   "resume": resume}
+        return _continue_to_path(corpus, Path(output), Path(init_from), format=format,
+                                 refused=refused, callbacks=callbacks, save_model=save_model,
+                                 **config)
     options = _options(config, checkpoint_dir, resume)
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
     output = Path(output)
     checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
     check_outputs(corpus, output, format, checkpointer.folder if checkpointer else None)
+    _check_model_output(save_model, corpus, output, checkpointer)
     with checkpointer if checkpointer is not None else contextlib.nullcontext():
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
@@ -111,7 +131,137 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                                   "'{kept}'.", exc.parameter, **exc.values,
                                   kept=str(checkpointer.folder)) from None
         _save_final(model, output, format, checkpointer)
+    if save_model is not None:
+        with deferred_signals(f"the model was saved to '{save_model}'"):
+            model.save(save_model)
     return model
+
+
+def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: Path, *,
+                      format: str, refused: dict[str, Any],
+                      callbacks: Sequence[Callback], save_model: Any,
+                      **config: Any) -> Model:
+    """``train_to_path`` for a saved model trained further (``init_from``)."""
+    from w2v.model_file import load_model, read_header
+
+    for name, value in refused.items():
+        if value is not None:
+            raise ConfigError("The {" + name + "} cannot be used with the {init_from}: a run "
+                              "that trains a saved model further does not checkpoint yet. "
+                              "Leave the {" + name + "} out.")
+    read_header(init_from)  # fail before any work
+    check_outputs(corpus, output, format, None)
+    check_not_an_input(output, "output", {"model": init_from})
+    _check_model_output(save_model, corpus, output, None)
+    from w2v.continuing import continue_training
+
+    model = load_model(init_from)
+    epochs = config.pop("epochs", None)
+    stopper = StopOnSignal()
+    try:
+        continue_training(model, corpus, epochs=epochs, update_vocab=True,
+                          callbacks=callbacks, control=stopper, **config)
+    except StopRequested as stop:
+        _keep_what_was_trained(model, stop, output, format, save_model)
+    with deferred_signals(f"the vectors were saved to '{output}'"):
+        model.save(output, format=format)
+    if save_model is not None:
+        with deferred_signals(f"the model was saved to '{save_model}'"):
+            model.save(save_model)
+    return model
+
+
+def _keep_what_was_trained(model: Model, stop: StopRequested, output: Path, format: str,
+                           save_model: str | os.PathLike[str] | None) -> None:
+    """After SIGINT/SIGTERM: save the vectors (and the model) so far, then raise Interrupted."""
+    from w2v.vectors import Vectors
+
+    model.vectors = Vectors(list(model.vocab.words), stop.state.w_in)
+    model.output_vectors = stop.state.w_out
+    model.epochs_done = int(stop.state.epoch)
+    model.rng_states = np.array(stop.state.rng_states, dtype=np.uint64)
+    done = f"the vectors so far were saved to '{output}'"
+    with deferred_signals(done):
+        model.save(output, format=format)
+        if save_model is not None:
+            model.save(save_model)
+            done += f" and the model so far to '{save_model}' ({model.epochs_done} whole epochs)"
+    raise Interrupted(stop.signum, done)
+
+
+class StopRequested(W2VError):
+    """SIGINT or SIGTERM parked the threads of a run that has no checkpoint folder.
+
+    Attributes
+    ----------
+    signum : int
+    state : TrainingState
+        The run's weights and RNG states at the chunk boundary where it stopped.
+    """
+
+    def __init__(self, signum: int, state: TrainingState) -> None:
+        self.signum, self.state = signum, state
+        super().__init__(f"Stopped by {signal.Signals(signum).name}.")
+
+
+class StopOnSignal(Control):
+    """The engine's control for a run without checkpoints: SIGINT/SIGTERM stop it cleanly.
+
+    The first signal parks every thread at its next chunk boundary (about 10 ms of work)
+    and raises :class:`StopRequested` with the state there, so that what was trained can
+    be saved; a second one restores the default behaviour (a second Ctrl-C stops at once).
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def wants_pause(self) -> bool:
+        return self.signum is not None
+
+    def paused(self, state: TrainingState, epoch_end: bool) -> None:
+        if self.signum is not None:
+            raise StopRequested(self.signum, state)
+
+    @contextlib.contextmanager
+    def catch_signals(self) -> Iterator[None]:
+        """While active, SIGINT/SIGTERM ask the run to stop (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: object) -> None:
+            if self.signum is not None:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+                return
+            self.signum = signum
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+
+def _check_model_output(save_model: str | os.PathLike[str] | None,
+                        corpus: str | os.PathLike[str], output: Path,
+                        checkpointer: Checkpointer | None) -> None:
+    """Refuse, before any work, a model folder that cannot be written or collides."""
+    if save_model is None:
+        return
+    from w2v.atomic import check_folder_target
+    from w2v.model_file import MODEL_HEADER
+
+    check_folder_target(save_model, MODEL_HEADER, "model folder")
+    check_not_an_input(save_model, "model folder", {"corpus": corpus})
+    taken = {"output": output}
+    if checkpointer is not None:
+        taken["checkpoint folder"] = checkpointer.folder
+    for what, path in taken.items():
+        if os.path.abspath(path) == os.path.abspath(save_model):
+            raise OutputError(f"The model folder '{save_model}' is also the {what} '{path}'; "
+                              f"give them different paths.")
 
 
 def check_outputs(corpus: str | os.PathLike[str], output: Path, format: str,

@@ -95,6 +95,10 @@ def summary_line(model: Any, path: str, fmt: str) -> str:
     epochs = [record for record in model.history if record.kind == "epoch"]
     loss = epochs[-1].loss if epochs else float("nan")
     dim = model.vectors.vectors.shape[1]
+    if stats.get("epochs_trained", 1) == 0:  # a resumed run that had already finished
+        return (f"Nothing left to train: the run had finished its {model.config.epochs} "
+                f"epochs ({stats['vocab_size']:,} words x {dim} dims; give more epochs to "
+                f"train further); saved {fmt} vectors to {path}")
     return (f"Trained {stats['vocab_size']:,} words x {dim} dims on {stats['tokens']:,} tokens "
             f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "
             f"({stats['words_per_s']:,.0f} corpus words/s), final loss {loss:.4f}; "

@@ -21,8 +21,9 @@ from w2v.callbacks import Callback, CallbackList
 from w2v.config import TrainConfig
 from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
 from w2v.engines import registry
-from w2v.engines.contract import EngineResult, HistoryRecord
+from w2v.engines.contract import EngineResult, HistoryRecord, TrainingState
 from w2v.errors import ConfigError, CorpusError
+from w2v.logs import log_vocab
 from w2v.sources import readable_corpus
 from w2v.vectors import Vectors
 from w2v.vocab import Vocab, build_vocab
@@ -46,10 +47,21 @@ class Model:
     vocab : Vocab
         Words, counts and ids.
     history : list of HistoryRecord
-        One record per reporting interval (kind "interval") and per epoch (kind "epoch").
+        One record per reporting interval (kind "interval") and per epoch (kind "epoch"),
+        of every training call (a loaded model keeps the epoch records).
     stats : dict
-        Facts of the run: corpus tokens read, in-vocabulary words, invalid UTF-8 bytes,
-        training seconds, trained examples, the device, and the engine's own details.
+        Facts of the last training call: corpus tokens read, in-vocabulary words, invalid
+        UTF-8 bytes, training seconds, epochs trained, trained examples, the device, and
+        the engine's own details.
+    epochs_done : int
+        Epochs of the learning-rate schedule (``config.epochs`` epochs, ``alpha`` to
+        ``min_alpha``) trained so far; fewer than ``config.epochs`` after an early stop,
+        and then :meth:`train` without ``epochs`` finishes the schedule.
+    rng_states : np.ndarray or None
+        uint64 (workers, 1): the numba kernels' RNG states where training stopped (None
+        after an engine that cannot resume).
+    stop_training : bool
+        Set it to True in a callback's ``on_epoch_end`` to stop after that epoch.
     """
 
     vectors: Vectors
@@ -58,10 +70,60 @@ class Model:
     vocab: Vocab
     history: list[HistoryRecord] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    epochs_done: int = 0
+    rng_states: np.ndarray | None = field(default=None, repr=False)
+    stop_training: bool = False
 
-    def save(self, path: str | os.PathLike[str], format: str = "text") -> None:
-        """Save the input vectors as ``"text"``, ``"binary"`` or ``"native"`` (``Vectors.save``)."""
-        self.vectors.save(path, format=format)
+    def save(self, path: str | os.PathLike[str], format: str = "model") -> None:
+        """Save the whole model (``"model"``, the default) or only its input vectors.
+
+        Parameters
+        ----------
+        path : path-like
+            A folder for ``"model"`` and ``"native"``, a file for ``"text"``/``"binary"``.
+        format : {"model", "text", "binary", "native"}
+            ``"model"`` writes everything needed to continue training
+            (:mod:`w2v.model_file`; read it back with :func:`w2v.load_model`); the others
+            write the input vectors (:meth:`Vectors.save`).
+
+        Raises
+        ------
+        OutputError
+            If the path cannot be written (an old model there is left whole).
+        """
+        if format == "model":
+            from w2v.model_file import save_model
+
+            save_model(self, path)
+        else:
+            self.vectors.save(path, format=format)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], mmap: bool = True) -> Model:
+        """Read a model folder written by :meth:`save` (see :func:`w2v.model_file.load_model`)."""
+        from w2v.model_file import load_model
+
+        return load_model(path, mmap=mmap)
+
+    def train(self, corpus: Any, *, epochs: int | None = None, update_vocab: bool = False,
+              callbacks: Sequence[Callback] = (), **options: Any) -> Model:
+        """Train further on ``corpus``; see :func:`w2v.continuing.continue_training`."""
+        from w2v.continuing import continue_training
+
+        return continue_training(self, corpus, epochs=epochs, update_vocab=update_vocab,
+                                 callbacks=callbacks, **options)
+
+    def build_vocab(self, corpus: Any, update: bool = True, **options: Any) -> int:
+        """Add a corpus's words and counts (gensim's ``build_vocab(update=True)``).
+
+        See :func:`w2v.continuing.update_vocab`; returns the number of new words.
+        """
+        from w2v.continuing import update_vocab
+
+        if not update:
+            raise ConfigError("A trained model's vocabulary can only grow ({update}=True); "
+                              "train a new model with w2v.train for a new vocabulary.")
+        return update_vocab(self, corpus, **options)
 
     def epoch_losses(self) -> list[float]:
         """Mean loss per trained example of each epoch."""
@@ -110,10 +172,7 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         If the loss becomes non-finite.
     """
     cfg = TrainConfig.from_options(**config)
-    engine = registry.get(cfg.engine)
-    if checkpoint is not None and not engine.checkpoints:
-        raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
-                          "engine can.", name=cfg.engine)
+    check_engine(cfg, checkpoint, callbacks)
     is_path = isinstance(corpus, (str, os.PathLike))
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
@@ -124,38 +183,103 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
                             cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
                             source_name=name)
+        log_vocab(vocab, cfg)
         _check_text(name, stats)
         check_fits_in_memory(vocab, stats.tokens, cfg)
         threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
         encoded = encode_corpus(source, vocab, cfg.max_sentence_length, **threshold)
     _check_trainable(name, vocab, encoded, cfg)
+    state = checkpoint.start(cfg, vocab, encoded) if checkpoint is not None else None
+    return run_engine(name, encoded, vocab, cfg, callbacks, stats=stats, state=state,
+                      checkpoint=checkpoint)
+
+
+def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,
+               callbacks: Sequence[Callback], *, stats: CorpusStats,
+               state: TrainingState | None = None, checkpoint: Checkpointer | None = None,
+               model: Model | None = None) -> Model:
+    """Train an encoded corpus with the config's engine; the trained :class:`Model`.
+
+    ``state`` (numba engine) is where training starts: a checkpoint, or the weights of a
+    model that training continues (``model``, which is then updated in place and returned).
+    ``checkpoint`` is the engine's control between chunks that also catches SIGINT/SIGTERM
+    (``catch_signals()``): a :class:`~w2v.checkpoint.Checkpointer`, or
+    :class:`w2v.job.StopOnSignal`. The callbacks are told about the run, its records and
+    its epochs.
+    """
+    from w2v.epochs import EpochControl
+    from w2v.logs import TrainingLog
+
+    engine = registry.get(cfg.engine)
     observers = CallbackList(callbacks)
+    observers.callbacks.append(TrainingLog(cfg, len(vocab)))
+    control = EpochControl(observers, vocab, cfg, inner=checkpoint, model=model)
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
-    engine_train = engine.load()
+    extra: dict[str, Any] = {}
+    if engine.checkpoints:
+        extra["state"] = state
+    if engine.checkpoints or engine.epoch_callbacks:
+        extra["control"] = control  # the checkpointer, if any, is asked through it
+    start_epoch = state.epoch if state is not None else 0
     t0 = time.perf_counter()
-    if checkpoint is None:
-        result = engine_train(encoded, vocab, cfg, report=observers.on_record)
-    else:  # the checkpointer is the engine's control between chunks
-        state = checkpoint.start(cfg, vocab, encoded)
-        with checkpoint.catch_signals():
-            result = engine_train(encoded, vocab, cfg, report=observers.on_record, state=state,
-                                  control=checkpoint)
+    with checkpoint.catch_signals() if checkpoint is not None else contextlib.nullcontext():
+        result = engine.load()(encoded, vocab, cfg, report=control.on_record, **extra)
     seconds = time.perf_counter() - t0
     _check_trained(name, result, cfg)
-    model = Model(vectors=Vectors(list(vocab.words), np.asarray(result.w_in)),
-                  output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
-                  history=list(result.history),
-                  stats=_run_stats(stats, encoded, vocab, cfg, seconds, result))
+    epochs = (result.state.epoch if result.state is not None else
+              start_epoch + sum(r.kind == "epoch" for r in result.history)) - start_epoch
+    model = control.finish(result, start_epoch,
+                           _run_stats(stats, encoded, vocab, seconds, result, epochs))
     observers.on_train_end(model)
     return model
 
 
-def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,
-               seconds: float, result: EngineResult) -> dict[str, Any]:
-    return {"tokens": stats.tokens, "train_words": int(len(encoded.ids)),
+def check_engine(cfg: TrainConfig, checkpoint: Checkpointer | None,
+                 callbacks: Sequence[Callback]) -> None:
+    """Refuse a checkpoint or an epoch callback that the config's engine cannot serve."""
+    engine = registry.get(cfg.engine)
+    if checkpoint is not None and not engine.checkpoints:
+        raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
+                          "engine can.", name=cfg.engine)
+    if not engine.epoch_callbacks:
+        from w2v.callbacks import uses_epochs
+
+        for callback in callbacks:
+            if uses_epochs(callback):
+                raise ConfigError("The {engine} {name!r} calls no epoch callbacks, and "
+                                  "{callback} defines on_epoch_begin/on_epoch_end; use the "
+                                  "'numba' or 'numpy' engine.", name=cfg.engine,
+                                  callback=type(callback).__name__)
+
+
+def reusable(corpus: Any) -> Any:
+    """The corpus in a form that can be read twice (a one-shot iterator is read into a list)."""
+    is_path = isinstance(corpus, (str, os.PathLike))
+    if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
+        return list(corpus)  # a generator would be empty on the second pass
+    return corpus
+
+
+def corpus_name(corpus: Any) -> str:
+    """How messages name the corpus."""
+    return f"Corpus '{corpus}'" if isinstance(corpus, (str, os.PathLike)) else "The corpus"
+
+
+def readable(corpus: Any) -> contextlib.AbstractContextManager[Any]:
+    """A context giving a source that can be read twice (a pipe is copied to a file once)."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return readable_corpus(corpus)
+    return contextlib.nullcontext(corpus)
+
+
+def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds: float,
+               result: EngineResult, epochs: int) -> dict[str, Any]:
+    # Speed counts the epochs this call trained: a resumed finished run trained none.
+    return {"tokens": stats.tokens, "sentences": stats.sentences,
+            "train_words": int(len(encoded.ids)),
             "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
-            "train_seconds": seconds,
-            "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9),
+            "train_seconds": seconds, "epochs_trained": epochs,
+            "words_per_s": stats.tokens * epochs / max(seconds, 1e-9) if epochs else 0.0,
             "examples": result.examples, "device": result.device, **result.details}
 
 

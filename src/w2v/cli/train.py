@@ -55,11 +55,28 @@ def train(
     checkpoint_every: Annotated[float | None, typer.Option(
         help="Minutes between checkpoints (0: after every chunk of ~50,000 words).")] = None,
     resume: Annotated[Path | None, typer.Option(
-        help="Resume from the checkpoint in this folder (same corpus and options; options "
-             "not given are taken from the checkpoint).")] = None,
+        help="Resume from the checkpoint in this folder (same corpus and options, except "
+             "--epochs, which may grow; options not given are taken from the "
+             "checkpoint).")] = None,
     max_memory: Annotated[float | None, typer.Option(
         help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
              "is memory-mapped from a temporary file.")] = None,
+    ns_exponent: Annotated[float | None, typer.Option(
+        help="Exponent of the noise distribution, count ** x (default 0.75; 0 uniform, "
+             "negative favours rare words).")] = None,
+    max_vocab_size: Annotated[int | None, typer.Option(
+        help="Prune rare words while counting whenever the table passes this size "
+             "(word2vec.c's ReduceVocab; default: never).")] = None,
+    max_final_vocab: Annotated[int | None, typer.Option(
+        help="Keep at most this many of the most frequent words (default: all those "
+             "reaching --min-count).")] = None,
+    init_from: Annotated[Path | None, typer.Option(
+        help="Train further the model saved in this folder (--save-model): new words of "
+             "CORPUS join its vocabulary; its options are kept except those given; --epochs "
+             "starts a new learning-rate schedule.")] = None,
+    save_model: Annotated[Path | None, typer.Option(
+        help="Also save the whole model (both weight tables, vocabulary with counts, "
+             "options, schedule) to this folder, to train it further with --init-from.")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -77,7 +94,8 @@ def train(
              "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device, "init": init,
-             "shared_negatives": shared_negatives}
+             "shared_negatives": shared_negatives, "ns_exponent": ns_exponent,
+             "max_vocab_size": max_vocab_size, "max_final_vocab": max_final_vocab}
     options = {name: value for name, value in given.items() if value is not None}
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
@@ -87,7 +105,8 @@ def train(
             with TrainingProgress(disable=quiet) as progress:
                 model = train_to_path(corpus, output, format=fmt, checkpoint_dir=checkpoint_dir,
                                       checkpoint_every=checkpoint_every, resume=resume,
-                                      callbacks=[progress], max_memory=max_bytes, **options)
+                                      callbacks=[progress], max_memory=max_bytes,
+                                      init_from=init_from, save_model=save_model, **options)
         except TrainingInterrupted as stop:
             _print_warnings(caught)
             print(_interrupted_message(stop, corpus, output, fmt), file=sys.stderr)
@@ -98,6 +117,9 @@ def train(
             raise typer.Exit(128 + stop.signum) from None
     _print_warnings(caught)
     print(summary_line(model, str(output), fmt))
+    if save_model is not None:
+        print(f"Saved the model to {save_model} (train it further with --init-from "
+              f"{save_model})")
 
 
 def _print_warnings(caught: list) -> None:

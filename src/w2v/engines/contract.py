@@ -142,6 +142,17 @@ class Control:
     def paused(self, state: TrainingState, epoch_end: bool) -> None:
         """Called in the main thread with every thread parked, or at an epoch's end."""
 
+    def epoch_begin(self, epoch: int, state: TrainingState) -> None:
+        """Called in the main thread before epoch ``epoch`` (0-based) starts or resumes.
+
+        Engines whose registry entry says ``epoch_callbacks`` call it (and
+        :meth:`epoch_end`); ``state`` holds the live weights (float64 in the numpy engine).
+        """
+
+    def epoch_end(self, epoch: int, state: TrainingState) -> bool:
+        """Called in the main thread after epoch ``epoch``'s record; True stops training there."""
+        return False
+
 
 @dataclass
 class EngineResult:
@@ -160,6 +171,9 @@ class EngineResult:
     details : dict
         Facts only one engine has, e.g. the torch engine's ``kernels`` ("fused" or
         "batched"), ``peak_device_bytes`` and ``examples_per_step``.
+    state : TrainingState or None
+        The final state (RNG states, epochs done) of an engine that can resume from one;
+        a saved model keeps it so that training can continue exactly.
     """
 
     w_in: np.ndarray
@@ -168,6 +182,7 @@ class EngineResult:
     examples: int = 0
     device: str = "cpu"
     details: dict[str, Any] = field(default_factory=dict)
+    state: TrainingState | None = None
 
 
 class Engine(Protocol):

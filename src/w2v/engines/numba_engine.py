@@ -197,13 +197,16 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     clock = _Clock(run, history, report)
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="w2v") as pool:
         for epoch in range(state.epoch, config.epochs):
+            run.control.epoch_begin(epoch, state)
             while not _train_epoch(run, pool, clock, epoch):
                 run.control.paused(state, epoch_end=False)  # threads parked mid-epoch
             clock.record("epoch", epoch)
             state.epoch, state.position[:] = epoch + 1, 0
             run.control.paused(state, epoch_end=True)
+            if run.control.epoch_end(epoch, state):  # a callback stopped training early
+                break
     examples = int(run.counters[:, 1].sum())
-    return EngineResult(state.w_in, state.w_out, history, examples=examples)
+    return EngineResult(state.w_in, state.w_out, history, examples=examples, state=state)
 
 
 def _train_epoch(run: _Run, pool: ThreadPoolExecutor, clock: _Clock, epoch: int) -> bool:

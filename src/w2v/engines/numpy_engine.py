@@ -86,7 +86,8 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     """Train with the numpy engine (the :class:`~w2v.engines.contract.Engine` contract).
 
     Computes in float64 on purpose: it is the oracle the float32 engines are compared with.
-    It cannot checkpoint (``state`` and ``control`` are not given to it).
+    It cannot checkpoint (``state`` is never given to it); ``control`` is told when each
+    epoch begins and ends (epoch callbacks, early stopping), with the float64 weights.
 
     Returns
     -------
@@ -107,7 +108,10 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     history: list[HistoryRecord] = []
     t0 = time.perf_counter()
     all_examples = 0
+    control = control if control is not None else Control()
+    live = TrainingState(w_in=w_in, w_out=w_out, rng_states=np.zeros((1, 1), dtype=np.uint64))
     for epoch in range(config.epochs):
+        control.epoch_begin(epoch, live)
         t_epoch, loss, examples = time.perf_counter(), 0.0, 0
         for s in range(len(starts) - 1):
             a, b = int(starts[s]), int(starts[s + 1])
@@ -135,6 +139,9 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
         all_examples += examples
         if report is not None:
             report(entry)
+        live.epoch = epoch + 1
+        if control.epoch_end(epoch, live):  # a callback stopped training early
+            break
     return EngineResult(w_in.astype(REAL), w_out.astype(REAL), history, examples=all_examples)
 
 

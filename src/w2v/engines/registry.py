@@ -37,6 +37,9 @@ class EngineInfo:
         interrupt, exact resume.
     devices : tuple of str
         Device kinds it runs on (``"cpu"``, ``"cuda"``).
+    epoch_callbacks : bool
+        Whether it accepts ``control`` and calls its ``epoch_begin`` / ``epoch_end``: epoch
+        callbacks and early stopping.
     """
 
     name: str
@@ -45,6 +48,7 @@ class EngineInfo:
     losses: tuple[str, ...] = ("neg", "softmax")
     checkpoints: bool = False
     devices: tuple[str, ...] = ("cpu",)
+    epoch_callbacks: bool = False
 
     def load(self) -> Engine:
         """Import the engine's module and return its ``train`` function."""
@@ -55,12 +59,13 @@ ENGINES: dict[str, EngineInfo] = {
     info.name: info for info in (
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
-                   checkpoints=True),
+                   checkpoints=True, epoch_callbacks=True),
         EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",
                    devices=("cpu", "cuda")),
         EngineInfo("numpy", "w2v.engines.numpy_engine",
-                   "float64 numpy, one step at a time through w2v.reference; small corpora"),
+                   "float64 numpy, one step at a time through w2v.reference; small corpora",
+                   epoch_callbacks=True),
     )
 }
 # Earlier names still accepted: the float64 engine was called "reference".

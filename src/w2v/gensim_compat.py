@@ -1,0 +1,444 @@
+"""``w2v.Word2Vec``: gensim's ``Word2Vec`` class over a w2v :class:`~w2v.training.Model`.
+
+A script written for ``gensim.models.Word2Vec`` runs after changing only its import::
+
+    from w2v import Word2Vec          # was: from gensim.models import Word2Vec
+
+    model = Word2Vec(sentences, vector_size=100, window=5, min_count=1, workers=4)
+    model.wv.most_similar("king")
+    model.save("word2vec.model")
+    model = Word2Vec.load("word2vec.model")
+    model.build_vocab(more_sentences, update=True)
+    model.train(more_sentences, total_examples=model.corpus_count, epochs=model.epochs)
+
+It takes gensim's arguments with gensim's defaults (CBOW, ``alpha=0.025`` for both
+architectures, gensim 4's initial range, 3 workers), keeps gensim's attributes (``wv``,
+``corpus_count``, ``epochs``, ``syn1neg``, ...), calls gensim-style callbacks (any object with
+``on_train_begin``/``on_epoch_begin``/``on_epoch_end``/``on_train_end`` taking the model) and
+logs at INFO on the ``"w2v"`` logger. Each ``train()`` call is a new learning-rate schedule
+from ``alpha`` to ``min_alpha``, as in gensim. An option w2v does not implement is refused by
+name with what to use instead; docs/gensim.md lists every gensim name and what w2v does with
+it. ``save`` writes a w2v model folder (no pickle), which gensim cannot read, nor can this
+class read gensim's pickles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from w2v.callbacks import Callback
+from w2v.config import TrainConfig
+from w2v.errors import ConfigError
+from w2v.training import Model
+
+# gensim options whose TrainConfig field may not exist yet: the value meaning "what w2v
+# always does", and what to use instead when another value is asked for. The one place
+# that maps them: where TrainConfig has the field, the value is passed on as it is.
+_OPTIONAL: dict[str, tuple[Any, str]] = {
+    "hs": (0, "hierarchical softmax is not available: use negative sampling (hs=0, "
+              "negative=5, the default) or loss='softmax' (the full softmax)"),
+    "cbow_mean": (1, "CBOW always averages the context vectors (cbow_mean=1)"),
+    "shrink_windows": (True, "each center always draws its window in 1..window "
+                             "(shrink_windows=True)"),
+    "sorted_vocab": (1, "the vocabulary is always sorted by descending count "
+                        "(sorted_vocab=1)"),
+    "trim_rule": (None, "filter the tokens before training, or use min_count and "
+                        "max_final_vocab"),
+}
+# gensim flags given as 0/1 that TrainConfig holds as bool.
+_FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
+
+# Gensim methods w2v does not have, and what to use instead.
+_MISSING = {
+    "predict_output_word": "use model.wv.most_similar",
+    "score": "it needs hierarchical softmax, which w2v does not implement",
+    "build_vocab_from_freq": "build the vocabulary from a corpus with build_vocab",
+    "estimate_memory": "w2v checks the memory itself before it allocates the tables",
+    "init_sims": "not needed, unit vectors are computed when a query needs them",
+    "reset_from": "train a new model",
+    "add_null_word": "w2v has no padding word",
+    "create_binary_tree": "w2v does not implement hierarchical softmax",
+    "make_cum_table": "not needed, each run builds its noise table",
+    "seeded_vector": "new rows are drawn from the model's seed by build_vocab(update=True)",
+    "prepare_vocab": "use build_vocab",
+    "scan_vocab": "use build_vocab",
+    "prepare_weights": "use build_vocab",
+    "init_weights": "use build_vocab",
+    "update_weights": "use build_vocab(..., update=True)",
+    "syn1": "hierarchical softmax is not implemented; the output vectors are syn1neg",
+    "cum_table": "negatives are drawn from an alias table built for each run",
+}
+
+
+class Word2Vec:
+    """gensim's ``Word2Vec`` on w2v's engines (see the module docstring).
+
+    Parameters
+    ----------
+    sentences : iterable of list of str, optional
+        Train on these at once (build_vocab, then train), as gensim does.
+    corpus_file : path, optional
+        A text file (or folder, or ``.gz``) instead of ``sentences``.
+    vector_size, alpha, window, min_count, max_vocab_size, sample, seed, workers, min_alpha,
+    sg, hs, negative, ns_exponent, cbow_mean, epochs, trim_rule, sorted_vocab,
+    max_final_vocab, shrink_windows
+        gensim's options, gensim's defaults.
+    hashfxn, null_word
+        Only gensim's defaults are accepted (w2v seeds vectors from ``seed``, and has no
+        null word).
+    batch_words
+        Accepted and ignored.
+    compute_loss : bool
+        Kept for gensim's attribute; w2v always measures the loss.
+    callbacks : sequence
+        gensim-style callbacks (``CallbackAny2Vec`` subclasses or any object with its
+        methods), called with this object.
+    comment : str, optional
+        Kept as ``comment``.
+    **options
+        w2v options beyond gensim's (``engine``, ``shared_negatives``, ``init``, ...).
+
+    Raises
+    ------
+    ConfigError
+        For an option w2v does not implement (named, with what to use instead), or an
+        invalid value.
+    """
+
+    def __init__(self, sentences: Iterable[list[str]] | None = None,
+                 corpus_file: str | os.PathLike[str] | None = None, vector_size: int = 100,
+                 alpha: float = 0.025, window: int = 5, min_count: int = 5,
+                 max_vocab_size: int | None = None, sample: float = 1e-3, seed: int = 1,
+                 workers: int = 3, min_alpha: float = 0.0001, sg: int = 0, hs: int = 0,
+                 negative: int = 5, ns_exponent: float = 0.75, cbow_mean: int = 1,
+                 hashfxn: Any = hash, epochs: int = 5, null_word: int = 0,
+                 trim_rule: Any = None, sorted_vocab: int = 1, batch_words: int = 10000,
+                 compute_loss: bool = False, callbacks: Sequence[Any] = (),
+                 comment: str | None = None, max_final_vocab: int | None = None,
+                 shrink_windows: bool = True, **options: Any) -> None:
+        if hashfxn is not hash:
+            raise ConfigError("The {hashfxn} cannot be set: w2v draws initial vectors from "
+                              "the {seed}. Leave it out.")
+        if null_word:
+            raise ConfigError("The {null_word} is not implemented (w2v has no padding word); "
+                              "leave it at 0.")
+        optional = _optional_options({"hs": hs, "cbow_mean": cbow_mean,
+                                      "shrink_windows": shrink_windows,
+                                      "sorted_vocab": sorted_vocab, "trim_rule": trim_rule})
+        # gensim's defaults where w2v's differ: CBOW at 0.025, gensim 4's initial range.
+        settings = {"vector_size": vector_size, "alpha": alpha, "window": window,
+                    "min_count": min_count, "max_vocab_size": max_vocab_size,
+                    "sample": sample, "seed": seed, "workers": workers,
+                    "min_alpha": min_alpha, "sg": bool(sg), "negative": negative,
+                    "ns_exponent": ns_exponent, "epochs": epochs,
+                    "max_final_vocab": max_final_vocab, "init": "gensim",
+                    **optional, **options}
+        self._config = TrainConfig.from_options(**settings)
+        self._model: Model | None = None
+        self._loss_from = 0  # first history record of the latest train() call
+        self.compute_loss = bool(compute_loss)
+        self.callbacks = tuple(callbacks)
+        self.comment = comment
+        self.batch_words = batch_words
+        self.corpus_count = 0
+        self.corpus_total_words = 0
+        from w2v.vectors import Vectors
+
+        self.wv = Vectors([], _empty(vector_size))
+        if sentences is not None or corpus_file is not None:
+            sentences = _reusable(sentences) if sentences is not None else None
+            self.build_vocab(sentences, corpus_file=corpus_file)
+            self.train(sentences, corpus_file=corpus_file, total_examples=self.corpus_count,
+                       epochs=self.epochs, compute_loss=compute_loss, callbacks=callbacks)
+
+    # --- gensim's attributes ----------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names not found normally: gensim's options, then missing methods.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        model = self.__dict__.get("_model")
+        config = model.config if model is not None else self.__dict__.get("_config")
+        if config is not None and name in _ATTRIBUTES:
+            value = getattr(config, _ATTRIBUTES[name], _OPTIONAL.get(name, (None,))[0])
+            return int(value) if name in ("sg", *_FLAGS) and value is not None else value
+        if name in _MISSING:
+            raise AttributeError(f"w2v's Word2Vec has no {name!r}: {_MISSING[name]}.")
+        raise AttributeError(f"'Word2Vec' object has no attribute {name!r}")
+
+    @property
+    def syn1neg(self) -> Any:
+        """The output vectors ``w_out``, float32 (V, D)."""
+        return self.model.output_vectors
+
+    @property
+    def model(self) -> Model:
+        """The w2v :class:`~w2v.training.Model` behind this object."""
+        if self._model is None:
+            raise RuntimeError("you must first build vocabulary before training the model")
+        return self._model
+
+    def __repr__(self) -> str:
+        return (f"Word2Vec<vocab={len(self.wv)}, vector_size={self.vector_size}, "
+                f"alpha={self.alpha}>")
+
+    # --- vocabulary and training ------------------------------------------------------------
+
+    def build_vocab(self, corpus_iterable: Iterable[list[str]] | None = None,
+                    corpus_file: str | os.PathLike[str] | None = None, update: bool = False,
+                    progress_per: int = 10000, keep_raw_vocab: bool = False,
+                    trim_rule: Any = None, **kwargs: Any) -> None:
+        """Count a corpus: a new vocabulary and initial tables, or (``update=True``) new words.
+
+        ``update=True`` adds counts and new words as gensim does (see
+        :func:`w2v.continuing.update_vocab`).
+
+        Raises
+        ------
+        ConfigError
+            For both or neither of ``corpus_iterable`` and ``corpus_file``, an update of a
+            model without vocabulary, or a ``trim_rule`` w2v cannot apply.
+        """
+        corpus = _one_corpus(corpus_iterable, corpus_file)
+        if trim_rule is not None:
+            _optional_options({"trim_rule": trim_rule})  # refused until the option exists
+        if update:
+            if self._model is None:
+                raise ConfigError("You cannot do an online vocabulary-update of a model which "
+                                  "has no prior vocabulary ({update}=True). First build the "
+                                  "vocabulary of your model with a corpus.")
+            corpus = _reusable(corpus)
+            self._model.build_vocab(corpus)
+            self._count(corpus)
+        else:
+            corpus = _reusable(corpus)
+            self._model, stats = _new_model(corpus, self._config)
+            self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
+        self.wv = self._model.vectors
+
+    def train(self, corpus_iterable: Iterable[list[str]] | None = None,
+              corpus_file: str | os.PathLike[str] | None = None,
+              total_examples: int | None = None, total_words: int | None = None,
+              epochs: int | None = None, start_alpha: float | None = None,
+              end_alpha: float | None = None, word_count: int = 0, queue_factor: int = 2,
+              report_delay: float = 1.0, compute_loss: bool = False,
+              callbacks: Sequence[Any] = (), **kwargs: Any) -> tuple[int, int]:
+        """Train ``epochs`` epochs: a new schedule from ``start_alpha`` (default ``alpha``) to
+        ``end_alpha`` (default ``min_alpha``), as each gensim ``train()`` call.
+
+        ``total_examples``/``total_words`` are required as in gensim (w2v counts the corpus
+        itself, so their values are not used).
+
+        Returns
+        -------
+        (int, int)
+            In-vocabulary words and raw words processed, all epochs (gensim's pair; the first
+            counts the words before subsampling).
+
+        Raises
+        ------
+        ConfigError
+            Without ``epochs`` or without either total, as gensim.
+        RuntimeError
+            Before ``build_vocab``.
+        """
+        corpus = _reusable(_one_corpus(corpus_iterable, corpus_file))
+        model = self.model
+        if epochs is None or epochs <= 0:
+            raise ConfigError("You must specify an explicit {epochs} count. The usual value is "
+                              "epochs=model.epochs.")
+        if total_examples is None and total_words is None:
+            raise ConfigError("You must specify either {total_examples} or {total_words}, for "
+                              "proper learning-rate and progress calculations. If you've just "
+                              "built the vocabulary using the same corpus, using the count "
+                              "cached in the model is sufficient: "
+                              "total_examples=model.corpus_count.")
+        options = {"alpha": start_alpha or self.alpha, "min_alpha": end_alpha or self.min_alpha}
+        self.compute_loss = bool(compute_loss)
+        self._loss_from = len(model.history)
+        model.train(corpus, epochs=epochs, callbacks=[_GensimCallbacks(self, callbacks)],
+                    **options)
+        self.wv = model.vectors
+        words = int(model.stats.get("train_words", 0)) * epochs
+        return words, int(model.stats.get("tokens", 0)) * epochs
+
+    def get_latest_training_loss(self) -> float:
+        """Summed loss of the latest ``train()`` call so far (gensim's running loss).
+
+        The sum over its epochs of each example's loss, ``-log sigma(u_o . v_c) - sum_k log
+        sigma(-u_k . v_c)`` (skip-gram pair or CBOW window); per epoch, the difference
+        between two calls. Measured whatever ``compute_loss`` says.
+        """
+        if self._model is None:
+            return 0.0
+        records = self._model.history[self._loss_from:]
+        return float(sum(r.loss * r.examples for r in records
+                         if r.kind == "epoch" and r.examples))
+
+    # --- files ------------------------------------------------------------------------------
+
+    def save(self, fname_or_handle: str | os.PathLike[str], *args: Any, **kwargs: Any) -> None:
+        """Write the model folder ``fname_or_handle`` (:mod:`w2v.model_file`; no pickle)."""
+        if not isinstance(fname_or_handle, (str, os.PathLike)):
+            raise ConfigError("The {fname_or_handle} must be a path: a w2v model is a folder, "
+                              "not a stream.")
+        self.model.save(fname_or_handle)
+
+    @classmethod
+    def load(cls, fname: str | os.PathLike[str], mmap: str | None = None,
+             *args: Any, **kwargs: Any) -> Word2Vec:
+        """Read a model folder written by :meth:`save` (or by ``w2v.Model.save``).
+
+        ``mmap='r'`` maps the weight tables read-only (nothing read until used); by default
+        they are read into memory, as gensim does.
+        """
+        from w2v.model_file import load_model
+
+        model = load_model(fname, mmap=mmap is not None)
+        self = cls.__new__(cls)
+        self._config, self._model, self._loss_from = model.config, model, len(model.history)
+        self.compute_loss, self.callbacks, self.comment = False, (), None
+        self.batch_words = 10000
+        self.corpus_count = int(model.stats.get("sentences", 0))
+        self.corpus_total_words = int(model.stats.get("tokens", 0))
+        self.wv = model.vectors
+        return self
+
+    def _count(self, corpus: Any) -> None:
+        from w2v.corpus import CorpusStats, sentences_from
+
+        stats = CorpusStats()
+        for _ in sentences_from(corpus, self._config.max_sentence_length, stats=stats,
+                                warn=False):
+            pass
+        self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Setting a gensim option (model.epochs = 10) changes the options of later calls.
+        if name in _ATTRIBUTES and name not in ("corpus_count", "corpus_total_words"):
+            field = _ATTRIBUTES[name]
+            if field not in _CONFIG_FIELDS:
+                raise AttributeError(f"Word2Vec.{name} cannot be set in w2v.")
+            value = bool(value) if name in ("sg", *_FLAGS) else value
+            if self._model is not None:
+                from w2v.continuing import check_changes
+
+                self._model.config = check_changes(self._model.config, {field: value})
+            self._config = self._config.replace(**{field: value})
+            return
+        object.__setattr__(self, name, value)
+
+
+_CONFIG_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}
+# gensim attribute -> TrainConfig field.
+_ATTRIBUTES = {name: name for name in (
+    "vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed",
+    "workers", "min_alpha", "sg", "negative", "ns_exponent", "epochs", "max_final_vocab",
+    *_OPTIONAL)}
+_ATTRIBUTES["layer1_size"] = "vector_size"
+
+
+def _optional_options(given: dict[str, Any]) -> dict[str, Any]:
+    """Options of :data:`_OPTIONAL`: passed on where TrainConfig has them, else refused by
+    name unless they ask for what w2v always does."""
+    out = {}
+    for name, value in given.items():
+        default, instead = _OPTIONAL[name]
+        if name in _CONFIG_FIELDS:
+            out[name] = bool(value) if name in _FLAGS else value
+        elif value is not default and value != default:
+            raise ConfigError("The {" + name + "} is not implemented in w2v ({got!r} was "
+                              "given): " + instead + ".", got=value)
+    return out
+
+
+def _one_corpus(corpus_iterable: Any, corpus_file: Any) -> Any:
+    if (corpus_iterable is None) == (corpus_file is None):
+        raise ConfigError("You must provide only one of {corpus_iterable} or {corpus_file}.")
+    return corpus_iterable if corpus_iterable is not None else corpus_file
+
+
+def _reusable(corpus: Any) -> Any:
+    from w2v.training import reusable
+
+    return reusable(corpus)
+
+
+def _new_model(corpus: Any, config: TrainConfig) -> tuple[Model, Any]:
+    """An untrained model of a new vocabulary from ``corpus`` (counted as w2v.train counts
+    it), and the counting pass's CorpusStats."""
+    from w2v.continuing import new_model
+    from w2v.corpus import CorpusStats, sentences_from
+    from w2v.logs import log_vocab
+    from w2v.training import check_fits_in_memory, corpus_name, readable
+    from w2v.vocab import build_vocab
+
+    with readable(corpus) as source:
+        stats = CorpusStats()
+        # The same call as w2v.train's: new vocabulary options (trim_rule, sorted_vocab) are
+        # wired in both places.
+        vocab = build_vocab(sentences_from(source, config.max_sentence_length, stats=stats),
+                            config.min_count, config.max_vocab_size, config.max_final_vocab,
+                            source_name=corpus_name(corpus))
+    log_vocab(vocab, config)
+    check_fits_in_memory(vocab, stats.tokens, config)
+    return new_model(vocab, config), stats
+
+
+def _empty(dim: int) -> Any:
+    import numpy as np
+
+    from w2v.dtypes import REAL
+
+    return np.zeros((0, max(int(dim), 1)), dtype=REAL)
+
+
+class CallbackAny2Vec:
+    """gensim's callback base class (``gensim.models.callbacks.CallbackAny2Vec``).
+
+    Subclass it and override what you need; each method is given the :class:`Word2Vec`
+    being trained. Any object with these methods works too (they are looked up by name).
+    """
+
+    def on_epoch_begin(self, model: Word2Vec) -> None:
+        """Called before each epoch."""
+
+    def on_epoch_end(self, model: Word2Vec) -> None:
+        """Called after each epoch."""
+
+    def on_train_begin(self, model: Word2Vec) -> None:
+        """Called when a ``train()`` call begins."""
+
+    def on_train_end(self, model: Word2Vec) -> None:
+        """Called when a ``train()`` call ends."""
+
+
+class _GensimCallbacks(Callback):
+    """gensim-style callbacks as one w2v callback: each method is given the facade."""
+
+    def __init__(self, facade: Word2Vec, callbacks: Sequence[Any]) -> None:
+        self.facade, self.callbacks = facade, list(callbacks)
+
+    def _call(self, method: str) -> None:
+        for callback in self.callbacks:
+            function = getattr(callback, method, None)
+            if callable(function):
+                function(self.facade)
+
+    def on_train_begin(self, total_words: int, epochs: int) -> None:
+        self._call("on_train_begin")
+
+    def on_epoch_begin(self, model: Model) -> None:
+        self.facade.wv = model.vectors
+        self._call("on_epoch_begin")
+
+    def on_epoch_end(self, model: Model) -> None:
+        self.facade.wv = model.vectors
+        self._call("on_epoch_end")
+
+    def on_train_end(self, model: Model) -> None:
+        self.facade.wv = model.vectors
+        self._call("on_train_end")

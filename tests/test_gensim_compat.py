@@ -1,0 +1,143 @@
+"""w2v.Word2Vec: gensim's arguments, attributes, errors and call sequence, on w2v's model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v import Word2Vec
+from w2v.config import TrainConfig
+from w2v.errors import ConfigError
+from word_groups import group_sentences
+
+SENTENCES = group_sentences(600, seed=3)
+SMALL = {"vector_size": 12, "window": 3, "min_count": 1, "workers": 1, "epochs": 3}
+
+
+def test_gensim_defaults_and_the_same_run_as_w2v_train():
+    model = Word2Vec(SENTENCES, **SMALL)
+    assert (model.sg, model.hs, model.alpha, model.negative, model.cbow_mean) == (0, 0, 0.025,
+                                                                                  5, 1)
+    assert model.epochs == 3 and model.vector_size == model.layer1_size == 12
+    same = w2v.train(SENTENCES, sg=False, alpha=0.025, init="gensim", **SMALL)
+    np.testing.assert_array_equal(model.wv.vectors, same.vectors.vectors)
+    np.testing.assert_array_equal(model.syn1neg, same.output_vectors)
+    assert model.corpus_count == 600 and model.corpus_total_words == 6000
+
+
+def test_build_vocab_then_train_equals_the_constructor_and_takes_a_generator():
+    at_once = Word2Vec(SENTENCES, **SMALL)
+    model = Word2Vec(**SMALL)
+    assert len(model.wv) == 0
+    model.build_vocab(s for s in SENTENCES)
+    assert len(model.wv) == len(at_once.wv)
+    result = model.train((s for s in SENTENCES), total_examples=model.corpus_count,
+                         epochs=model.epochs)
+    assert result == (6000 * 3, 6000 * 3)
+    np.testing.assert_array_equal(model.wv.vectors, at_once.wv.vectors)
+
+
+def test_corpus_file(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in SENTENCES) + "\n")
+    from_file = Word2Vec(corpus_file=str(path), **SMALL)
+    np.testing.assert_array_equal(from_file.wv.vectors, Word2Vec(SENTENCES, **SMALL).wv.vectors)
+
+
+def test_train_requires_what_gensim_requires():
+    model = Word2Vec(**SMALL)
+    with pytest.raises(RuntimeError, match="build vocabulary"):
+        model.train(SENTENCES, total_examples=1, epochs=1)
+    model.build_vocab(SENTENCES)
+    with pytest.raises(ConfigError, match="explicit 'epochs'"):
+        model.train(SENTENCES, total_examples=model.corpus_count)
+    with pytest.raises(ConfigError, match="total_examples=model.corpus_count"):
+        model.train(SENTENCES, epochs=1)
+    with pytest.raises(ConfigError, match="only one of"):
+        model.build_vocab(SENTENCES, corpus_file="x.txt")
+    with pytest.raises(ConfigError, match="no prior vocabulary"):
+        Word2Vec(**SMALL).build_vocab(SENTENCES, update=True)
+
+
+@pytest.mark.parametrize(("option", "value", "hint"), [
+    ("hs", 1, "negative sampling"), ("cbow_mean", 0, "averages"),
+    ("shrink_windows", False, "1..window"), ("sorted_vocab", 0, "descending count"),
+    ("trim_rule", lambda word, count, min_count: 1, "min_count"),
+])
+def test_options_w2v_lacks_are_refused_by_name(option, value, hint):
+    if option in {f.name for f in __import__("dataclasses").fields(TrainConfig)}:
+        pytest.skip(f"TrainConfig has {option}: it is passed on, not refused")
+    with pytest.raises(ConfigError, match=f"'{option}' parameter is not implemented.*{hint}"):
+        Word2Vec(**{option: value})
+    Word2Vec(**{option: {"hs": 0, "cbow_mean": 1, "shrink_windows": True, "sorted_vocab": 1,
+                         "trim_rule": None}[option]})  # what w2v always does: accepted
+
+
+def test_other_gensim_only_options_and_methods():
+    with pytest.raises(ConfigError, match="'hashfxn' parameter cannot be set"):
+        Word2Vec(hashfxn=lambda s: 0)
+    with pytest.raises(ConfigError, match="'null_word'"):
+        Word2Vec(null_word=1)
+    with pytest.raises(ConfigError, match="Unknown training option.*windows"):
+        Word2Vec(windows=3)
+    Word2Vec(batch_words=500, comment="ignored knobs are accepted")
+    with pytest.raises(AttributeError, match="most_similar"):
+        Word2Vec().predict_output_word(["a"])
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        Word2Vec().nonsense  # noqa: B018
+
+
+def test_loss_is_cumulative_within_a_train_call():
+    seen = []
+
+    class Losses:  # duck-typed, as gensim calls any object with these methods
+        def on_epoch_end(self, model):
+            seen.append(model.get_latest_training_loss())
+
+    model = Word2Vec(SENTENCES, callbacks=[Losses()], compute_loss=True, **SMALL)
+    assert len(seen) == 3 and seen[0] < seen[1] < seen[2]
+    assert model.get_latest_training_loss() == pytest.approx(seen[-1])
+    records = [r for r in model.model.history if r.kind == "epoch"]
+    assert seen[-1] == pytest.approx(sum(r.loss * r.examples for r in records))
+    model.train(SENTENCES, total_examples=model.corpus_count, epochs=1)
+    assert model.get_latest_training_loss() < seen[0] * 1.5  # a new call starts again
+
+
+def test_callbacks_get_the_facade_at_every_stage():
+    events = []
+
+    class Tracer:
+        def on_train_begin(self, model):
+            events.append(("train_begin", type(model).__name__))
+
+        def on_epoch_begin(self, model):
+            events.append(("epoch_begin", len(model.wv)))
+
+        def on_epoch_end(self, model):
+            events.append(("epoch_end", model.wv.vectors.shape))
+
+        def on_train_end(self, model):
+            events.append(("train_end", model.epochs))
+
+    Word2Vec(SENTENCES, callbacks=[Tracer()], **{**SMALL, "epochs": 2})
+    assert events == [("train_begin", "Word2Vec"), ("epoch_begin", 48), ("epoch_end", (48, 12)),
+                      ("epoch_begin", 48), ("epoch_end", (48, 12)), ("train_end", 2)]
+
+
+def test_save_load_continue_and_set_options(tmp_path):
+    model = Word2Vec(SENTENCES, **SMALL)
+    model.save(str(tmp_path / "w.model"))
+    loaded = Word2Vec.load(str(tmp_path / "w.model"))
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    assert (loaded.corpus_count, loaded.epochs, loaded.sg) == (600, 3, 0)
+    assert not isinstance(loaded.wv.vectors, np.memmap)
+    assert isinstance(Word2Vec.load(str(tmp_path / "w.model"), mmap="r").wv.vectors, np.memmap)
+    loaded.epochs = 2
+    loaded.train(SENTENCES, total_examples=loaded.corpus_count, epochs=loaded.epochs,
+                 start_alpha=0.01, end_alpha=0.001)
+    last = [r for r in loaded.model.history if r.kind == "epoch"][-1]
+    assert last.alpha == pytest.approx(0.001)
+    assert loaded.model.config.epochs == 2
+    with pytest.raises(ConfigError, match="'vector_size' parameter cannot change"):
+        loaded.vector_size = 5
