@@ -50,6 +50,9 @@ class Model:
     stats : dict
         Facts of the run: corpus tokens read, in-vocabulary words, invalid UTF-8 bytes,
         training seconds, trained examples, the device, and the engine's own details.
+    hs_vectors : np.ndarray or None
+        float32 (V - 1, D): the hierarchical softmax's inner-node vectors ``w_hs``, row n
+        is inner node n of ``vocab.huffman_tree()`` (``hs=True``; None otherwise).
     """
 
     vectors: Vectors
@@ -58,6 +61,7 @@ class Model:
     vocab: Vocab
     history: list[HistoryRecord] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    hs_vectors: np.ndarray | None = None
 
     def save(self, path: str | os.PathLike[str], format: str = "text") -> None:
         """Save the input vectors as ``"text"``, ``"binary"`` or ``"native"`` (``Vectors.save``)."""
@@ -145,7 +149,8 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     model = Model(vectors=Vectors(list(vocab.words), np.asarray(result.w_in)),
                   output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
                   history=list(result.history),
-                  stats=_run_stats(stats, encoded, vocab, cfg, seconds, result))
+                  stats=_run_stats(stats, encoded, vocab, cfg, seconds, result),
+                  hs_vectors=None if result.w_hs is None else np.asarray(result.w_hs))
     observers.on_train_end(model)
     return model
 

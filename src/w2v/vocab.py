@@ -15,6 +15,7 @@ import numpy as np
 
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, CorpusError
+from w2v.huffman import HuffmanTree, build_huffman_tree
 
 
 @dataclass
@@ -90,6 +91,16 @@ class Vocab:
         """
         weights = self.counts.astype(np.float64) ** ns_exponent
         return weights / weights.sum()
+
+    def huffman_tree(self) -> HuffmanTree:
+        """word2vec.c's Huffman tree over the counts (hierarchical softmax, :mod:`w2v.huffman`).
+
+        Raises
+        ------
+        ConfigError
+            If the counts are not in descending order (a vocabulary built unsorted).
+        """
+        return build_huffman_tree(self.counts)
 
 
 def count_words(sentences: Iterable[list[str]],
