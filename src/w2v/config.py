@@ -98,6 +98,10 @@ class TrainConfig:
         if self.hs and not self.sorted_vocab:
             raise ConfigError("The {hs} needs sorted_vocab=True: the Huffman tree is built "
                               "from counts in descending order.", parameter="hs")
+        if self.loss == "softmax" and not self.cbow_mean:
+            raise ConfigError("The {cbow_mean} must be True with loss='softmax' (the sum of "
+                              "the context vectors trains with negative sampling or hs).",
+                              parameter="cbow_mean")
         if self.loss == "neg" and self.negative < 1 and not self.hs:
             raise ConfigError("The {negative} must be an int in the range [1, inf) when "
                               "loss='neg'. Got {got} instead (use hs=True or "

@@ -30,6 +30,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from w2v.dtypes import REAL
+from w2v.engines import numba_hs
 
 # Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
 # deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
@@ -316,10 +317,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
 
     Parameters (arrays and scalars only):
     ids (N,) uint32 word ids; starts (S + 1,) int64 sentence offsets into ids;
-    weights = (w_in, w_out), float32 (V, D) each, updated in place;
+    weights = (w_in, w_out, w_hs), float32 (V, D), (V, D), (V - 1, D), updated in place
+              (w_hs may have no rows without hierarchical softmax);
     tables = (keep (V,) float32 subsampling keep probability,
-              accept (V,) float32 and alias (V,) int32, the noise alias table);
-    options (5,) int64 = (window, negative, sg, softmax, shared_negatives);
+              accept (V,) float32 and alias (V,) int32, the noise alias table,
+              codes uint8, points int32, offsets (V + 1,) int64: the Huffman tree);
+    options (8,) int64 = (window, negative, sg, softmax, shared_negatives, hs, cbow_mean,
+                          shrink_windows);
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
     stats (3,) float64 += (summed loss, trained pairs, words read).
@@ -328,9 +332,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
     CBOW example is (center, window).
     """
-    w_in, w_out = weights
-    keep, accept, alias = tables
+    w_in, w_out, w_hs = weights
+    keep, accept, alias, codes, points, offsets = tables
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
+    hs, cbow_mean, shrink = options[5], options[6], options[7]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -345,10 +350,14 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     grad_in = np.empty((2 * window, dim), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     scores = np.empty(w_out.shape[0] if softmax else 1, dtype=np.float64)
+    # Hierarchical softmax (w2v.engines.numba_hs): its gradients wrt w_in, and its units.
+    path_len = max(np.max(offsets[1:] - offsets[:-1]), 1) if hs else 1
+    hs_grad = np.empty((2 * window if hs else 1, dim), dtype=REAL)
+    hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
     # miss the cache, and the prefetch hides that latency.
-    lookahead = not softmax and (shared or not sg)
+    lookahead = not softmax and n_neg > 0 and (shared or not sg)
     ahead = np.empty(n_neg + 1, dtype=np.int64)
     state = rng_state[0]
     loss = 0.0
@@ -364,6 +373,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             lr = alphas[0] + (alphas[1] - alphas[0]) * frac
             state, z = rng_next(state)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            reach = reach if shrink else window
             if lookahead:
                 targets[1:] = ahead[1:]
                 if p + 1 < n:
@@ -381,6 +391,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             if softmax:
                 loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
                                         h, grad_in, scores)
+                pairs += m if sg else 1
+            elif hs or (not sg and not cbow_mean):
+                loss, state = _hs_center(weights, tables, contexts, m, targets, n_neg, options,
+                                         lr, state, loss, (grad_in, g, hs_grad, hs_g, h))
                 pairs += m if sg else 1
             elif not sg:
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
@@ -429,3 +443,37 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores)
     loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
     _add_to_rows(w_in, contexts, m, grad_x[0])
     return loss
+
+
+@njit(**_JIT)
+def _hs_center(weights, tables, contexts, m, targets, n_neg, options, lr, state, loss,
+               scratch):
+    """One center with hierarchical softmax (w2v.engines.numba_hs) and/or negatives.
+
+    Skip-gram: the hs gradients wrt the context rows are computed first and applied after
+    the negative-sampling step, so both are taken at the same w_in (word2vec.c adds them
+    up too). CBOW (hs, or the sum of the context vectors): numba_hs.cbow_update.
+    Returns (loss + this center's loss, new RNG state).
+    """
+    w_in, w_out, w_hs = weights
+    keep, accept, alias, codes, points, offsets = tables
+    sg, shared, hs, cbow_mean = options[2], options[4], options[5], options[6]
+    grad_in, g, hs_grad, hs_g, h = scratch
+    center = targets[0]
+    n_tgt = n_neg + 1 if n_neg > 0 else 0
+    if not sg:
+        flags = (hs, cbow_mean)
+        return loss + numba_hs.cbow_update(weights, (codes, points, offsets), contexts, m,
+                                           targets, n_tgt, flags, lr, h, grad_in[0],
+                                           hs_g[0]), state
+    loss += numba_hs.sg_hs_update(w_in, w_hs, contexts, m, codes, points, offsets[center],
+                                  offsets[center + 1], lr, hs_grad, hs_g)
+    if n_tgt > 0 and shared:
+        loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_tgt, lr, grad_in, g)
+    elif n_tgt > 0:
+        for j in range(m):
+            state = draw_negatives(state, targets, n_neg, accept, alias)
+            loss += sg_neg_update(w_in, w_out, contexts[j:j + 1], 1, targets, n_tgt, lr,
+                                  grad_in, g)
+    numba_hs.add_rows(w_in, contexts, m, hs_grad)
+    return loss, state
