@@ -32,6 +32,7 @@ from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
 from w2v.training import Model, train
 from w2v.validation import Choice, Float
+from w2v.vocab import TrimRule
 
 VECTOR_FORMATS = ("text", "binary", "native")
 
@@ -41,7 +42,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   checkpoint_every: float | None = None,
                   resume: str | os.PathLike[str] | None = None,
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
-                  **config: Any) -> Model:
+                  trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
     Parameters
@@ -64,6 +65,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         As in :func:`w2v.train` (e.g. a progress bar).
     max_memory : int, optional
         Bytes the encoded corpus may take in memory (beyond: a memory-mapped file).
+    trim_rule : callable, optional
+        As in :func:`w2v.train` (gensim's ``trim_rule``).
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -98,7 +101,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
                           max_memory=None if max_memory is None else int(max_memory),
-                          **options)
+                          trim_rule=trim_rule, **options)
         except TrainingInterrupted as stop:
             with deferred_signals(f"the vectors so far were saved to '{output}'"):
                 stop.vectors.save(output, format=format)

@@ -25,7 +25,7 @@ from w2v.engines.contract import EngineResult, HistoryRecord
 from w2v.errors import ConfigError, CorpusError
 from w2v.sources import readable_corpus
 from w2v.vectors import Vectors
-from w2v.vocab import Vocab, build_vocab
+from w2v.vocab import TrimRule, Vocab, build_vocab
 
 if TYPE_CHECKING:
     from w2v.checkpoint import Checkpointer
@@ -74,7 +74,7 @@ class Model:
 
 def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
           checkpoint: Checkpointer | None = None, max_memory: int | None = None,
-          **config: Any) -> Model:
+          trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -93,6 +93,11 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         Bytes the encoded id array (4 bytes a word) may take in memory; a larger corpus is
         encoded to a memory-mapped temporary file. None: the corpus module's default
         (:data:`w2v.corpus.MEMMAP_THRESHOLD` ids).
+    trim_rule : callable, optional
+        gensim's ``trim_rule(word, count, min_count)``, returning ``w2v.vocab.RULE_KEEP``,
+        ``RULE_DISCARD`` or ``RULE_DEFAULT`` (or gensim's own ``gensim.utils.RULE_*``):
+        which words the vocabulary keeps. Not an option of the config (a callable is not
+        saved with a model or a checkpoint).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -127,7 +132,8 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         stats = CorpusStats()
         vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
                             cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
-                            source_name=name)
+                            source_name=name, trim_rule=trim_rule,
+                            sorted_vocab=cfg.sorted_vocab)
         _check_text(name, stats)
         check_fits_in_memory(vocab, stats.tokens, cfg)
         threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}

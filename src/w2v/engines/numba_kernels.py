@@ -354,6 +354,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     path_len = max(np.max(offsets[1:] - offsets[:-1]), 1) if hs else 1
     hs_grad = np.empty((2 * window if hs else 1, dim), dtype=REAL)
     hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
+    hs_scratch = (grad_in, g, hs_grad, hs_g, h)  # built once: a tuple per center costs
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
     # miss the cache, and the prefetch hides that latency.
@@ -380,6 +381,9 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
                     _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
                                      sentence[min(p + 1 + window, n - 1)])
+            if hs and p + 1 < n:
+                _prefetch_path(w_in, w_hs, points, offsets, sentence[p + 1],
+                               sentence[min(p + 1 + window, n - 1)])
             m = 0
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
@@ -394,7 +398,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                 pairs += m if sg else 1
             elif hs or (not sg and not cbow_mean):
                 loss, state = _hs_center(weights, tables, contexts, m, targets, n_neg, options,
-                                         lr, state, loss, (grad_in, g, hs_grad, hs_g, h))
+                                         lr, state, loss, hs_scratch)
                 pairs += m if sg else 1
             elif not sg:
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
@@ -462,10 +466,16 @@ def _hs_center(weights, tables, contexts, m, targets, n_neg, options, lr, state,
     center = targets[0]
     n_tgt = n_neg + 1 if n_neg > 0 else 0
     if not sg:
-        flags = (hs, cbow_mean)
-        return loss + numba_hs.cbow_update(weights, (codes, points, offsets), contexts, m,
-                                           targets, n_tgt, flags, lr, h, grad_in[0],
-                                           hs_g[0]), state
+        grad_h = grad_in[0]
+        numba_hs.cbow_hidden(w_in, contexts, m, cbow_mean, h)
+        grad_h[:] = 0.0
+        if hs:
+            loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
+                                         offsets[center + 1], lr, grad_h, hs_g[0])
+        if n_tgt > 0:
+            loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0])
+        _add_to_rows(w_in, contexts, m, grad_h)
+        return loss, state
     loss += numba_hs.sg_hs_update(w_in, w_hs, contexts, m, codes, points, offsets[center],
                                   offsets[center + 1], lr, hs_grad, hs_g)
     if n_tgt > 0 and shared:
@@ -477,3 +487,11 @@ def _hs_center(weights, tables, contexts, m, targets, n_neg, options, lr, state,
                                   grad_in, g)
     numba_hs.add_rows(w_in, contexts, m, hs_grad)
     return loss, state
+
+
+@njit(**_JIT)
+def _prefetch_path(w_in, w_hs, points, offsets, center, new_context) -> None:
+    """Prefetch the inner-node rows of a center's Huffman path, and one input row."""
+    for k in range(offsets[center], offsets[center + 1]):
+        prefetch_row(w_hs, points[k])
+    prefetch_row(w_in, new_context)
