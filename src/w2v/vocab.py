@@ -135,6 +135,39 @@ def keep_word(word: str, count: int, min_count: int, trim_rule: TrimRule | None 
     return default if verdict == RULE_DEFAULT else verdict == RULE_KEEP
 
 
+def load_trim_rule(spec: str) -> TrimRule:
+    """Import a trim rule named ``"module:function"`` (the command line's ``--trim-rule``).
+
+    The current folder is searched first, so ``rules.py`` beside the corpus is found.
+
+    Raises
+    ------
+    ConfigError
+        If the spec is not ``module:function``, or the module or function is missing or
+        not callable.
+    """
+    import importlib
+    import sys
+
+    module_name, _, function = spec.partition(":")
+    if not module_name or not function:
+        raise ConfigError("The {trim_rule} must be MODULE:FUNCTION (e.g. rules:keep_names). "
+                          "Got {got} instead.", got=repr(spec))
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError("The {trim_rule} {got}: cannot import module {module!r} ({why}).",
+                          got=repr(spec), module=module_name, why=str(exc)[:120]) from None
+    rule = getattr(module, function, None)
+    if not callable(rule):
+        raise ConfigError("The {trim_rule} {got}: module {module!r} has no function "
+                          "{function!r}.", got=repr(spec), module=module_name,
+                          function=function)
+    return rule
+
+
 def effective_min_count(counts: Counter, min_count: int, max_final_vocab: int | None) -> int:
     """gensim's min_count under ``max_final_vocab``: one more than the count of the
     (max_final_vocab + 1)-th most frequent word, if that is above ``min_count``.
