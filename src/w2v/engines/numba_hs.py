@@ -203,39 +203,6 @@ def cbow_hidden(w_in, contexts, n_ctx, mean, h) -> None:
 
 
 @njit(**_JIT)
-def cbow_update(weights, tree, contexts, n_ctx, targets, n_tgt, flags, lr, h, grad_h,
-                g) -> float:
-    """One CBOW step with hierarchical softmax and/or negative sampling, mean or sum.
-
-        h = mean_j (or sum_j) v_{c_j};  grad_h = hs part + negative-sampling part
-        v_{c_j} += grad_h   for every j (word2vec.c: not divided by n_ctx)
-
-    weights = (w_in, w_out, w_hs); tree = (codes, points, offsets); targets[0] is the
-    center, targets[1:n_tgt] its negatives (n_tgt = 0: no negative sampling);
-    flags = (hs, cbow_mean) as ints. h, grad_h (D,) and g (>= max(n_tgt, L),) float32
-    scratch. Returns the loss J of the (window, center) example.
-    """
-    w_in, w_out, w_hs = weights
-    codes, points, offsets = tree
-    hs, mean = flags[0], flags[1]
-    center = targets[0]
-    cbow_hidden(w_in, contexts, n_ctx, mean, h)
-    for d in range(h.shape[0]):
-        grad_h[d] = 0.0
-    loss = 0.0
-    if hs:
-        loss += hs_update_h(w_hs, h, codes, points, offsets[center], offsets[center + 1],
-                            lr, grad_h, g)
-    if n_tgt > 0:
-        loss += neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g)
-    for j in range(n_ctx):
-        r = contexts[j]
-        for d in range(h.shape[0]):
-            w_in[r, d] += grad_h[d]
-    return loss
-
-
-@njit(**_JIT)
 def add_rows(w_in, contexts, n_ctx, grad_in) -> None:
     """w_in[contexts[j]] += grad_in[j] for j < n_ctx (grad_in (>= n_ctx, D))."""
     dim = w_in.shape[1]
