@@ -27,20 +27,10 @@ def _weights(seed: int = 0):
             rng.normal(0, 0.5, (V - 1, D)).astype(np.float32))
 
 
-def _tables():
-    empty = np.zeros(1, np.float32)
-    return (empty, empty, np.zeros(1, np.int32), TREE.codes, TREE.points, TREE.offsets)
-
-
 def _scratch(n_neg):
     return (np.zeros((10, D), np.float32), np.zeros((10, n_neg + 1), np.float32),
             np.zeros((10, D), np.float32), np.zeros((10, max(TREE.lengths().max(), n_neg + 1)),
                                                     np.float32), np.zeros(D, np.float32))
-
-
-def _options(sg, n_neg, cbow_mean=True, hs=True):
-    # (window, negative, sg, softmax, shared_negatives, hs, cbow_mean, shrink_windows)
-    return np.array([5, n_neg, int(sg), 0, 1, int(hs), int(cbow_mean), 1], dtype=np.int64)
 
 
 def _reference(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=True):
@@ -55,9 +45,12 @@ def _kernel(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=Tru
     n_neg = len(negatives) if negatives else 0
     targets = np.array([center, *(negatives or [])], dtype=np.int64)
     ctx = np.array(contexts, dtype=np.int64)
-    loss, _ = numba_kernels._hs_center(weights, _tables(), ctx, len(ctx), targets, n_neg,
-                                       _options(sg, n_neg, cbow_mean, hs), lr, np.uint64(1),
-                                       0.0, _scratch(n_neg))
+    w_in, w_out, w_hs = weights
+    noise = (np.ones(V, np.float32), np.arange(V, dtype=np.int32))  # unused: shared negatives
+    loss, _ = numba_kernels._hs_center(w_in, w_out, w_hs, TREE.codes, TREE.points,
+                                       TREE.offsets, *noise, ctx, len(ctx), targets, n_neg,
+                                       int(sg), 1, int(hs), int(cbow_mean), lr, np.uint64(1),
+                                       *_scratch(n_neg))
     return loss
 
 

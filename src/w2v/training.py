@@ -196,7 +196,8 @@ def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
     ConfigError
         If the tables need more memory than is available.
     """
-    need = 2 * len(vocab) * cfg.vector_size * 4 + tokens * 4
+    tables = 3 if cfg.hs else 2  # hierarchical softmax adds w_hs, (V - 1, D)
+    need = tables * len(vocab) * cfg.vector_size * 4 + tokens * 4
     available = available_memory()
     if available is not None and need > available:
         gib = 1 << 30
