@@ -2,9 +2,12 @@
 
     python benchmarks/cpu_vs_peers.py [--corpus PATH] [--seeds 1,2,3,4,5 | --rounds N]
                                       [--archs sg,cbow] [--tools w2v,w2v-perpair,gensim,fasttext]
+                                      [--hs]
 
 Settings: dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
-2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. Every tool reads the
+2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. ``--hs``: hierarchical
+softmax instead of negative sampling (negative 0; gensim hs=1, fastText -loss hs), the
+tools w2v and gensim by default. Every tool reads the
 corpus's tokens re-written as 10,000-token lines (gensim's ``corpus_file`` silently trains
 only the first 10,000 tokens of a line).
 
@@ -65,6 +68,8 @@ def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, 
     params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out,
               "alpha": 0.025 if sg else 0.05, "seed": seed}
     params["extra"] = VARIANTS.get(tool, {})
+    if SETTINGS["negative"] == 0:  # --hs
+        params["hs"] = True
     return params
 
 
@@ -144,7 +149,13 @@ def main() -> None:
     parser.add_argument("--archs", default="sg,cbow")
     parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext")
     parser.add_argument("--json", help="Also write every run's record to this file.")
+    parser.add_argument("--hs", action="store_true",
+                        help="Hierarchical softmax, negative 0 (tools default to w2v,gensim).")
     args = parser.parse_args()
+    if args.hs:
+        SETTINGS["negative"] = 0
+        if args.tools == parser.get_default("tools"):
+            args.tools = "w2v,gensim"
     tools = args.tools.split(",")
     seeds = _seeds(args)
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
@@ -156,7 +167,7 @@ def main() -> None:
         warm.write_text("a b c d e f g h\n" * 50)
         for sg in (True, False):
             run_trainer({**_params("w2v", sg, str(warm), str(workdir / "warm.vec"), 1),
-                         "min_count": 1, "epochs": 1})
+                         "min_count": 1, "epochs": 1, "sample": 0.0})
         report = [f"Corpus: {args.corpus} ({words:,} words); seeds {seeds}; "
                   f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}",
                   f"Settings: {SETTINGS}", ""]

@@ -336,3 +336,28 @@ def test_sigint_saves_a_checkpoint_and_the_vectors_so_far(tmp_path, sentences, r
     assert checkpointer.saves == 1
     resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True), **OPTIONS)
     np.testing.assert_array_equal(resumed.vectors.vectors, reference)
+
+
+# --- hierarchical softmax ------------------------------------------------------------------
+
+HS_OPTIONS = {"hs": True, "negative": 0, "sg": False, "cbow_mean": False}
+
+
+def test_hs_resume_after_a_crash_is_bit_identical(tmp_path, sentences):
+    whole = train(sentences, **{**OPTIONS, **HS_OPTIONS})
+    crash_after(sentences, tmp_path / "ck", 7, **HS_OPTIONS)
+    assert "w_hs.npy" in read_header(tmp_path / "ck")["sha256"]
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True),
+                    **{**OPTIONS, **HS_OPTIONS})
+    np.testing.assert_array_equal(resumed.vectors.vectors, whole.vectors.vectors)
+    np.testing.assert_array_equal(resumed.hs_vectors, whole.hs_vectors)
+    assert resumed.hs_vectors.shape == (len(resumed.vocab) - 1, OPTIONS["vector_size"])
+
+
+def test_hs_checkpoint_with_a_corrupt_inner_node_table_is_refused(tmp_path, sentences):
+    crash_after(sentences, tmp_path / "ck", 3, **HS_OPTIONS)
+    path = tmp_path / "ck" / "w_hs.npy"
+    path.write_bytes(path.read_bytes()[:-8])
+    with pytest.raises(CheckpointError, match="w_hs.npy"):
+        train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True),
+              **{**OPTIONS, **HS_OPTIONS})

@@ -76,8 +76,11 @@ def test_save_model_collisions_are_refused_before_work(tmp_path, corpora, run_w2
     assert not out.exists()
 
 
-def test_vocabulary_and_noise_options(tmp_path, corpora, run_w2v):
-    first, _ = corpora
+def test_vocabulary_and_noise_options(tmp_path, run_w2v):
+    # Counts 50, 40, 30, 20, 10: gensim's max_final_vocab=3 raises min_count to 21.
+    first = tmp_path / "graded.txt"
+    first.write_text("".join(" ".join(f"w{k}" for k in range(1, n + 1)) + "\n"
+                             for n in (5, 4, 3, 2, 1) for _ in range(10)))
     model_dir = tmp_path / "m"
     result = run_w2v("train", str(first), "-o", str(tmp_path / "v.txt"), "--epochs", "1",
                      "--max-final-vocab", "3", "--ns-exponent", "0.5", "--max-vocab-size",

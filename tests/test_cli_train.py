@@ -113,3 +113,37 @@ def test_python_errors_name_parameters_and_cli_errors_name_flags(
                      "--epochs", "1", "--workers", "1", "--min-count", "1", "--quiet", *flags)
     assert result.returncode != 0
     assert flag in result.stderr and python_name not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("extra", [
+    ["--hs", "--negative", "0"], ["--hs", "--cbow", "--cbow-sum"], ["--fixed-window"],
+    ["--unsorted-vocab"],
+])
+def test_peer_training_options_reach_the_engine(tmp_path, corpus, extra, run_w2v):
+    out = tmp_path / "vectors.txt"
+    result = run_w2v("train", str(corpus), "-o", str(out), *FAST, *extra)
+    assert result.returncode == 0, result.stderr
+    assert len(w2v.Vectors.load(out)) == 8
+
+
+def test_trim_rule_is_imported_from_module_and_function(tmp_path, corpus, run_w2v, monkeypatch):
+    (tmp_path / "rules.py").write_text(
+        "def drop_the(word, count, min_count):\n    return 1 if word == 'the' else 0\n")
+    monkeypatch.chdir(tmp_path)  # the child runs here: rules.py is found from the folder
+    out = tmp_path / "vectors.txt"
+    result = run_w2v("train", str(corpus), "-o", str(out), *FAST, "--trim-rule",
+                     "rules:drop_the")
+    assert result.returncode == 0, result.stderr
+    vectors = w2v.Vectors.load(out)
+    assert len(vectors) == 7 and "the" not in vectors
+    bad = run_w2v("train", str(corpus), "-o", str(out), *FAST, "--trim-rule", "rules:nope")
+    assert bad.returncode != 0
+    assert bad.stderr.strip().splitlines() == [
+        "w2v: error: The '--trim-rule' option 'rules:nope': module 'rules' has no function "
+        "'nope'."]
+
+
+def test_hs_with_the_full_softmax_is_refused_naming_flags(tmp_path, corpus, run_w2v):
+    result = run_w2v("train", str(corpus), "-o", str(tmp_path / "v.txt"), *FAST, "--hs",
+                     "--loss", "softmax")
+    assert result.returncode != 0 and "'--hs' option" in result.stderr

@@ -176,3 +176,24 @@ def test_a_pipe_is_read_once_for_the_update_and_the_training(tmp_path):
     writer.join()
     assert {"zebra", "yak"} <= set(model.vocab.words)
     assert model.stats["tokens"] == 150 and model.stats["epochs_trained"] == 1
+
+
+def test_hierarchical_softmax_resumes_bit_exactly_and_grows_with_new_words(tmp_path):
+    options = {**OPTIONS, "hs": True, "negative": 0, "epochs": 4}
+    one_go = w2v.train(SENTENCES, **options)
+    half = w2v.train(SENTENCES, callbacks=[StopAfter(2)], **options)
+    half.save(tmp_path / "m")
+    loaded = w2v.load_model(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.hs_vectors, half.hs_vectors)
+    loaded.train(SENTENCES)
+    _same(loaded, one_go)
+    np.testing.assert_array_equal(loaded.hs_vectors, one_go.hs_vectors)
+
+    more = [["a", "fox", "sat", "on", "the", "rug"]] * 30
+    before = np.array(loaded.hs_vectors)
+    loaded.train(more, epochs=2, update_vocab=True)
+    assert len(loaded.vocab) == len(one_go.vocab) + 2
+    assert loaded.hs_vectors.shape == (len(loaded.vocab) - 1, OPTIONS["vector_size"])
+    assert not np.array_equal(loaded.hs_vectors[:len(before)], before)  # it trained
+    fox = loaded.vocab.key_to_index["fox"]
+    assert not np.allclose(loaded.vectors.vectors[fox], 0)

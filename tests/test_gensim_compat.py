@@ -7,7 +7,6 @@ import pytest
 
 import w2v
 from w2v import Word2Vec
-from w2v.config import TrainConfig
 from w2v.errors import ConfigError
 from word_groups import group_sentences
 
@@ -60,18 +59,30 @@ def test_train_requires_what_gensim_requires():
         Word2Vec(**SMALL).build_vocab(SENTENCES, update=True)
 
 
-@pytest.mark.parametrize(("option", "value", "hint"), [
-    ("hs", 1, "negative sampling"), ("cbow_mean", 0, "averages"),
-    ("shrink_windows", False, "1..window"), ("sorted_vocab", 0, "descending count"),
-    ("trim_rule", lambda word, count, min_count: 1, "min_count"),
-])
-def test_options_w2v_lacks_are_refused_by_name(option, value, hint):
-    if option in {f.name for f in __import__("dataclasses").fields(TrainConfig)}:
-        pytest.skip(f"TrainConfig has {option}: it is passed on, not refused")
-    with pytest.raises(ConfigError, match=f"'{option}' parameter is not implemented.*{hint}"):
-        Word2Vec(**{option: value})
-    Word2Vec(**{option: {"hs": 0, "cbow_mean": 1, "shrink_windows": True, "sorted_vocab": 1,
-                         "trim_rule": None}[option]})  # what w2v always does: accepted
+def test_gensim_vocabulary_and_hs_options_are_passed_on():
+    hs = Word2Vec(SENTENCES, hs=1, negative=0, sg=1, cbow_mean=0, shrink_windows=False,
+                  **SMALL)
+    assert (hs.hs, hs.negative, hs.cbow_mean, hs.shrink_windows) == (1, 0, 0, False)
+    same = w2v.train(SENTENCES, sg=True, hs=True, negative=0, cbow_mean=False,
+                     shrink_windows=False, alpha=0.025, init="gensim", **SMALL)
+    np.testing.assert_array_equal(hs.wv.vectors, same.vectors.vectors)
+    np.testing.assert_array_equal(hs.syn1, same.hs_vectors)
+    assert hs.syn1.shape == (len(hs.wv) - 1, 12) and np.abs(hs.syn1).max() > 0
+    with pytest.raises(AttributeError, match="no 'syn1': it exists only with hierarchical softmax"):
+        Word2Vec(SENTENCES, **SMALL).syn1  # noqa: B018
+
+    rare = [["unique", *SENTENCES[0]], *SENTENCES[1:]]
+    big = {**SMALL, "min_count": 2}
+    assert "unique" not in Word2Vec(rare, **big).wv
+    keep = Word2Vec(rare, trim_rule=lambda word, count, min_count: 2 if word == "unique"
+                    else 0, **big)
+    assert "unique" in keep.wv
+    first = SENTENCES[0][0]
+    drop = Word2Vec(rare, trim_rule=lambda word, count, min_count: 1 if word == first else 0,
+                    **big)
+    assert first not in drop.wv
+    unsorted = Word2Vec(rare, sorted_vocab=0, **SMALL)
+    assert unsorted.wv.index_to_key[:2] == ["unique", SENTENCES[0][0]]
 
 
 def test_other_gensim_only_options_and_methods():

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from w2v import reference
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, GradientCheckError
+from w2v.huffman import build_huffman_tree
 from w2v.reference import (
     get_negative_samples,
     gradcheck_naive,
@@ -407,3 +409,39 @@ def test_sgd_rejects_bad_options(kwargs):
     options = {"iterations": 3, "step": 0.1} | kwargs
     with pytest.raises(ConfigError):
         sgd(_quad, np.ones(1), options.pop("step"), options.pop("iterations"), **options)
+
+
+# --- hierarchical softmax ----------------------------------------------------------------
+
+def test_hierarchical_softmax_is_a_distribution_over_the_leaves():
+    rng = np.random.default_rng(5)
+    counts = np.sort(rng.integers(1, 50, 17))[::-1]
+    tree = build_huffman_tree(counts)
+    u = rng.normal(0, 1, (tree.inner_nodes, 6))
+    v_c = rng.normal(0, 1, 6)
+    losses = [reference.hierarchical_softmax_loss_and_gradient(v_c, w, u, tree=tree)[0]
+              for w in range(len(counts))]
+    assert np.exp(-np.array(losses)).sum() == pytest.approx(1.0, rel=1e-12)
+
+
+def test_hierarchical_softmax_gradients_touch_only_the_path():
+    tree = build_huffman_tree(np.array([9, 7, 5, 3, 2, 1]))
+    rng = np.random.default_rng(1)
+    u, v_c = rng.normal(0, 1, (5, 4)), rng.normal(0, 1, 4)
+    loss, grad_c, grad_u = reference.hierarchical_softmax_loss_and_gradient(v_c, 4, u,
+                                                                            tree=tree)
+    codes, points = tree.path(4)
+    off_path = np.setdiff1d(np.arange(5), points)
+    assert (grad_u[off_path] == 0).all() and (grad_u[points] != 0).all()
+    # Each node is a logistic unit whose label is 1 - code (word2vec.c's convention).
+    s = u[points] @ v_c
+    labels = 1.0 - codes
+    expected = -np.sum(labels * np.log(reference.sigmoid(s))
+                       + (1 - labels) * np.log(reference.sigmoid(-s)))
+    assert loss == pytest.approx(expected)
+    np.testing.assert_allclose(grad_c, (reference.sigmoid(s) - labels) @ u[points])
+
+
+def test_hierarchical_softmax_needs_a_tree():
+    with pytest.raises(ConfigError, match="tree"):
+        reference.hierarchical_softmax_loss_and_gradient(np.zeros(3), 0, np.zeros((4, 3)))

@@ -22,8 +22,11 @@ def test_all_checks_pass_with_the_expected_coordinates():
         ("naive_softmax_loss_and_gradient", "U", 30),
         ("neg_sampling_loss_and_gradient", "v_c", 3),
         ("neg_sampling_loss_and_gradient", "U", 30),
+        ("hierarchical_softmax_loss_and_gradient", "v_c", 3),
+        ("hierarchical_softmax_loss_and_gradient", "U", 30),
         ("skipgram + naive softmax (wrapper)", "V, U", 30),
         ("skipgram + neg. sampling (wrapper)", "V, U", 30),
+        ("skipgram + hier. softmax (wrapper)", "V, U", 30),
     ]
     for row in rows:
         assert row.passed, row.report.describe()
@@ -48,7 +51,8 @@ def test_cli_prints_the_table_and_exits_zero():
     result = CliRunner().invoke(app, ["gradcheck"])
     assert result.exit_code == 0, result.output
     for text in ("naive_softmax_loss_and_gradient", "neg_sampling_loss_and_gradient",
-                 "skipgram + naive softmax", "skipgram + neg. sampling", "pass"):
+                 "skipgram + naive softmax", "skipgram + neg. sampling",
+                 "hierarchical_softmax_loss_and_gradient", "skipgram + hier. softmax", "pass"):
         assert text in result.output
     assert "FAIL" not in result.output
 

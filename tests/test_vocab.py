@@ -5,22 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2v.errors import CorpusError
+from w2v.errors import ConfigError, CorpusError
 from w2v.vocab import Vocab, alias_table, build_vocab
 
 
-def test_ids_by_descending_count_ties_by_first_occurrence():
+def test_ids_by_descending_count_ties_as_gensim():
+    # Equal counts: the word first seen last comes first (gensim's order).
     vocab = build_vocab([["x", "y", "z", "y"], ["z", "w"]], min_count=1)
-    assert vocab.words == ["y", "z", "x", "w"]
+    assert vocab.words == ["z", "y", "w", "x"]
     assert vocab.counts.tolist() == [2, 2, 1, 1]
-    assert vocab.key_to_index == {"y": 0, "z": 1, "x": 2, "w": 3}
+    assert vocab.key_to_index == {"z": 0, "y": 1, "w": 2, "x": 3}
     assert vocab.total_words == 6
+    unsorted = build_vocab([["x", "y", "z", "y"], ["z", "w"]], min_count=1, sorted_vocab=False)
+    assert unsorted.words == ["x", "y", "z", "w"]
 
 
 def test_min_count_and_max_final_vocab():
     sentences = [["a"] * 5 + ["b"] * 3 + ["c"] * 2 + ["d"]]
     assert build_vocab(sentences, min_count=2).words == ["a", "b", "c"]
     assert build_vocab(sentences, min_count=1, max_final_vocab=2).words == ["a", "b"]
+    # gensim's rule: a tie at the boundary drops the whole tied group.
+    tied = [["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"]]
+    assert build_vocab(tied, min_count=1, max_final_vocab=2).words == ["a"]
+    assert build_vocab(tied, min_count=1, max_final_vocab=3).words == ["a", "c", "b"]
     assert build_vocab(sentences, min_count=2).total_words == 11
 
 
@@ -63,3 +70,51 @@ def test_alias_table_reproduces_distribution():
     for j in range(len(probs)):
         mass[alias[j]] += 1.0 - accept[j]
     np.testing.assert_allclose(mass / len(probs), probs, atol=1e-7)
+
+
+def test_trim_rule_keeps_discards_or_defers():
+    from w2v.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
+
+    def rule(word, count, min_count):
+        return {"rare": RULE_KEEP, "the": RULE_DISCARD}.get(word, RULE_DEFAULT)
+
+    sentences = [["the"] * 9 + ["cat"] * 4 + ["rare"] + ["dog"]]
+    assert build_vocab(sentences, min_count=2, trim_rule=rule).words == ["cat", "rare"]
+    with pytest.raises(ConfigError, match="trim_rule"):
+        build_vocab(sentences, min_count=2, trim_rule=lambda w, c, m: "keep")
+
+
+def _gensim_vocab(sentences, **options):
+    gensim = pytest.importorskip("gensim.models")
+    trim_rule = options.pop("trim_rule", None)  # gensim reads it in build_vocab only
+    model = gensim.Word2Vec(vector_size=4, workers=1, **options)
+    model.build_vocab(sentences, trim_rule=trim_rule)
+    return model.wv.index_to_key
+
+
+@pytest.mark.parametrize("options", [
+    {"min_count": 1}, {"min_count": 2}, {"min_count": 1, "sorted_vocab": False},
+    {"min_count": 1, "max_final_vocab": 7}, {"min_count": 2, "max_final_vocab": 30},
+])
+def test_vocabulary_equals_gensims(options):
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(40)]
+    sentences = [[words[j % 40] for j in rng.zipf(1.4, 12)] for _ in range(60)]
+    theirs = _gensim_vocab(sentences, **options)
+    ours = build_vocab(sentences, **options).words
+    assert ours == theirs
+
+
+def test_trim_rule_equals_gensims():
+    utils = pytest.importorskip("gensim.utils")
+    RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = utils.RULE_DEFAULT, utils.RULE_DISCARD, utils.RULE_KEEP  # noqa: N806
+
+    def rule(word, count, min_count):
+        if word.endswith("3"):
+            return RULE_DISCARD
+        return RULE_KEEP if word.endswith("7") else RULE_DEFAULT
+
+    rng = np.random.default_rng(5)
+    sentences = [[f"w{j % 50}" for j in rng.zipf(1.4, 12)] for _ in range(80)]
+    theirs = _gensim_vocab(sentences, min_count=3, trim_rule=rule)
+    assert build_vocab(sentences, min_count=3, trim_rule=rule).words == theirs

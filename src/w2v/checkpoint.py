@@ -5,6 +5,8 @@ A checkpoint folder ``D`` holds::
     D/checkpoint.json     format, version, config, corpus fingerprints, epoch, position, lr,
                           RNG states, counters, and the SHA-256 of every file below
     D/w_in.npy, D/w_out.npy   float32 (V, D): the two weight tables
+    D/w_hs.npy            float32 (V - 1, D): hierarchical softmax's inner-node vectors
+                          (only with hs=True; listed in the header's sha256 like the others)
     D/counts.npy          int64 (V,): word counts
     D/vocab.txt           one word a line, id order
 
@@ -203,6 +205,8 @@ def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config
         "vocab.txt": "".join(f"{word}\n" for word in vocab.words).encode("utf-8",
                                                                       "surrogatepass"),
     }
+    if state.w_hs is not None:
+        files["w_hs.npy"] = _npy_bytes(state.w_hs)
     header = _header(state, config, fingerprint, files, vocab)
     header["step"] = _previous_step(Path(folder)) + 1
     with atomic_folder(folder, STATE_FILE, "checkpoint folder") as staging:
@@ -302,8 +306,12 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
         raise CheckpointError("Checkpoint '{folder}' has trained {done} epochs; the {epochs} "
                               "(now {now}) must be at least {done}.", parameter="epochs",
                               folder=str(root), done=header["epoch"], now=config.epochs)
-    arrays = _read_arrays(root, header["sha256"])
+    arrays = _read_arrays(root, header["sha256"], hs=config.hs)
     shape = (len(vocab), config.vector_size)
+    hs_shape = (max(len(vocab) - 1, 0), config.vector_size)
+    if config.hs and arrays["w_hs"].shape != hs_shape:
+        raise CheckpointError(f"Checkpoint '{root}': inner-node weights of shape "
+                              f"{arrays['w_hs'].shape}, expected {hs_shape}.")
     if arrays["w_in"].shape != shape or arrays["w_out"].shape != shape:
         raise CheckpointError(f"Checkpoint '{root}': weights of shape {arrays['w_in'].shape}, "
                               f"expected {shape}.")
@@ -318,12 +326,14 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
     return TrainingState(w_in=arrays["w_in"].astype(REAL, copy=False),
                          w_out=arrays["w_out"].astype(REAL, copy=False), rng_states=rng,
                          epoch=header["epoch"], position=position, counters=counters,
-                         alpha=float(alpha) if isinstance(alpha, (int, float)) else None)
+                         alpha=float(alpha) if isinstance(alpha, (int, float)) else None,
+                         w_hs=arrays["w_hs"].astype(REAL, copy=False) if config.hs else None)
 
 
-def _read_arrays(root: Path, checksums: dict[str, Any]) -> dict[str, np.ndarray]:
+def _read_arrays(root: Path, checksums: dict[str, Any], hs: bool = False
+                 ) -> dict[str, np.ndarray]:
     arrays = {}
-    for name in _ARRAYS:
+    for name in (*_ARRAYS, "w_hs") if hs else _ARRAYS:
         path = root / f"{name}.npy"
         if not path.is_file():
             raise CheckpointError(f"Checkpoint file '{path}' is missing or not a file.")
@@ -516,7 +526,8 @@ class Checkpointer(Control):
 
     def _check_finite(self, state: TrainingState) -> None:
         # A non-finite parameter must never overwrite the last good checkpoint.
-        if not (np.isfinite(state.w_in).all() and np.isfinite(state.w_out).all()):
+        tables = [state.w_in, state.w_out] + ([] if state.w_hs is None else [state.w_hs])
+        if not all(np.isfinite(table).all() for table in tables):
             lr = state.alpha if state.alpha is not None else float("nan")
             raise DivergenceError("Training diverged in epoch {epoch}: a parameter is not "
                                   "finite (learning rate {lr:.4g}). Lower the {alpha}.",

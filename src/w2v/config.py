@@ -70,16 +70,42 @@ class TrainConfig:
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
     # the text8 prefix (5 seeds, docs/benchmarks.md).
     init: str = "word2vec"
+    # Hierarchical softmax over word2vec.c's Huffman tree (word2vec.c -hs 1, gensim hs=1):
+    # alone with negative=0, or added to negative sampling with negative > 0 (both losses
+    # on the same hidden vector, as word2vec.c and gensim). Its inner-node vectors are the
+    # table w_hs, (V - 1, D).
+    hs: bool = False
+    # CBOW's hidden vector: the mean of the context vectors (True, word2vec.c's default)
+    # or their sum (gensim cbow_mean=0). Either way every context row gets the whole
+    # gradient wrt the hidden vector.
+    cbow_mean: bool = True
+    # Each center draws its window uniformly in 1..window (word2vec.c, gensim's default);
+    # False uses the whole window for every center (gensim shrink_windows=False).
+    shrink_windows: bool = True
+    # Ids by descending count (True). False keeps the order of first occurrence (gensim
+    # sorted_vocab=0); the Huffman tree then needs sorted counts, so hs requires True.
+    sorted_vocab: bool = True
 
     def __post_init__(self) -> None:
         if self.alpha is None:
             object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
         for name, constraint in CONSTRAINTS.items():
             object.__setattr__(self, name, constraint.check(name, getattr(self, name)))
-        if self.loss == "neg" and self.negative < 1:
+        if self.hs and self.loss == "softmax":
+            raise ConfigError("The {hs} (hierarchical softmax) replaces the full softmax: use "
+                              "loss='neg' with hs=True (negative=0 for hierarchical softmax "
+                              "alone).", parameter="hs")
+        if self.hs and not self.sorted_vocab:
+            raise ConfigError("The {hs} needs sorted_vocab=True: the Huffman tree is built "
+                              "from counts in descending order.", parameter="hs")
+        if self.loss == "softmax" and not self.cbow_mean:
+            raise ConfigError("The {cbow_mean} must be True with loss='softmax' (the sum of "
+                              "the context vectors trains with negative sampling or hs).",
+                              parameter="cbow_mean")
+        if self.loss == "neg" and self.negative < 1 and not self.hs:
             raise ConfigError("The {negative} must be an int in the range [1, inf) when "
-                              "loss='neg'. Got {got} instead (use loss='softmax' for none).",
-                              got=repr(self.negative))
+                              "loss='neg'. Got {got} instead (use hs=True or "
+                              "loss='softmax' for none).", got=repr(self.negative))
         if self.min_alpha > self.alpha:
             raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
                               low=self.min_alpha, high=self.alpha)
@@ -133,4 +159,8 @@ CONSTRAINTS: dict[str, Constraint] = {
     "batch_pairs": Int(1, 1 << 30),
     "shared_negatives": Flag(),
     "init": Choice(tuple(INIT_SCALES)),
+    "hs": Flag(),
+    "cbow_mean": Flag(),
+    "shrink_windows": Flag(),
+    "sorted_vocab": Flag(),
 }

@@ -41,7 +41,7 @@ from w2v.engines.contract import TrainingState
 from w2v.errors import ConfigError, CorpusError
 from w2v.logs import logger
 from w2v.vectors import Vectors
-from w2v.vocab import Vocab, count_words
+from w2v.vocab import TrimRule, Vocab, count_words, keep_word
 
 if TYPE_CHECKING:
     from w2v.callbacks import Callback
@@ -70,7 +70,7 @@ def check_changes(config: TrainConfig, options: dict[str, Any]) -> TrainConfig:
 
 
 def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
-                 max_vocab_size: int | None = None) -> int:
+                 max_vocab_size: int | None = None, trim_rule: TrimRule | None = None) -> int:
     """Add the words and counts of ``corpus`` to ``model`` (gensim's ``update=True``).
 
     Parameters
@@ -82,6 +82,8 @@ def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
         A new word joins when it occurs this often in ``corpus`` (default: the model's).
     max_vocab_size : int, optional
         Bound on the counting table, as when building a vocabulary.
+    trim_rule : callable, optional
+        gensim's ``trim_rule(word, count, min_count)``, asked for each new word.
 
     Returns
     -------
@@ -116,7 +118,8 @@ def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
         old_counts[index] += count
     # sorted() is stable: equal counts keep first-occurrence order, as a new vocabulary does.
     new = sorted(((w, c) for w, c in counts.items()
-                  if w not in vocab.key_to_index and c >= min_count), key=lambda wc: -wc[1])
+                  if w not in vocab.key_to_index and keep_word(w, c, min_count, trim_rule)),
+                 key=lambda wc: -wc[1])
     words = [*vocab.words, *(w for w, _ in new)]
     model.vocab = Vocab(words=words, counts=np.concatenate(
         [old_counts, np.array([c for _, c in new], dtype=np.int64)]),
@@ -142,11 +145,16 @@ def new_model(vocab: Vocab, config: TrainConfig) -> Model:
 
     state = init_state(len(vocab), config)
     return Model(vectors=Vectors(list(vocab.words), state.w_in), output_vectors=state.w_out,
-                 config=config, vocab=vocab, rng_states=state.rng_states)
+                 config=config, vocab=vocab, rng_states=state.rng_states, hs_vectors=state.w_hs)
 
 
 def _grow_tables(model: Model, old: int, added: int) -> None:
-    """Append ``added`` rows: input vectors drawn as at initialisation, output vectors zero."""
+    """Append ``added`` rows: input vectors drawn as at initialisation, output vectors zero.
+
+    With hierarchical softmax the tree is rebuilt over the new counts, so inner node n may
+    stand for another set of words than before; its vector is kept (as gensim keeps its
+    ``syn1`` rows) and the ``added`` new inner nodes start at zero.
+    """
     cfg = model.config
     # Seeded by the seed and the old size: the same growth of the same model draws the same.
     rng = np.random.default_rng((cfg.seed, old, added))
@@ -156,11 +164,15 @@ def _grow_tables(model: Model, old: int, added: int) -> None:
                             np.zeros((added, cfg.vector_size), dtype=REAL)])
     model.vectors = Vectors(list(model.vocab.words), w_in)
     model.output_vectors = w_out
+    if model.hs_vectors is not None:
+        model.hs_vectors = np.concatenate([np.asarray(model.hs_vectors, dtype=REAL),
+                                           np.zeros((added, cfg.vector_size), dtype=REAL)])
 
 
 def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
                       update_vocab: bool = False, callbacks: Sequence[Callback] = (),
-                      control: Any = None, **options: Any) -> Model:
+                      control: Any = None, trim_rule: TrimRule | None = None,
+                      **options: Any) -> Model:
     """Train ``model`` further on ``corpus`` (the learning-rate semantics: module docstring).
 
     Parameters
@@ -174,6 +186,8 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
         a new one of ``config.epochs``.
     update_vocab : bool
         First add the corpus's words and counts (:func:`update_vocab`).
+    trim_rule : callable, optional
+        With ``update_vocab``: gensim's rule, asked for each new word.
     callbacks : sequence of Callback
         As in :func:`w2v.train`; ``on_epoch_end`` gets ``model`` itself.
     control : Control with ``catch_signals()``, optional
@@ -208,7 +222,7 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     with readable(corpus) as source:
         if update_vocab:
             model.config = cfg
-            _add_words(model, source)
+            _add_words(model, source, trim_rule=trim_rule)
         encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
     if np.diff(encoded.sentence_starts).max() < 2:
         raise CorpusError("{name} has no sentence with two in-vocabulary words, so nothing "
@@ -224,7 +238,8 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     state = TrainingState(w_in=_writable(model.vectors.vectors),
                           w_out=_writable(model.output_vectors),
                           rng_states=_kernel_states(model, cfg), epoch=start,
-                          counters=counters)
+                          counters=counters,
+                          w_hs=None if model.hs_vectors is None else _writable(model.hs_vectors))
     logger.info("%s training: %s", "resuming" if resume else "continuing",
                 f"epochs {state.epoch + 1}..{cfg.epochs} of the schedule" if resume
                 else f"a new schedule of {cfg.epochs} epochs, alpha {cfg.alpha:g} -> "

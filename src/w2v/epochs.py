@@ -96,6 +96,7 @@ class EpochControl(Control):
                                vocab=self.vocab)
         model = self.model
         model.vectors, model.output_vectors = vectors, state.w_out
+        model.hs_vectors = state.w_hs
         model.config, model.vocab = self.config, self.vocab
         model.epochs_done = int(state.epoch)
         # A copy: a model saved by a callback must keep this epoch's states.
@@ -113,8 +114,9 @@ class EpochControl(Control):
                                   rng_states=np.zeros((0, 1), dtype=np.uint64),
                                   epoch=start_epoch + epochs)
         self.history = list(result.history)
-        model = self.live(TrainingState(w_in=np.asarray(result.w_in),
-                                        w_out=np.asarray(result.w_out),
-                                        rng_states=state.rng_states, epoch=state.epoch))
+        model = self.live(TrainingState(
+            w_in=np.asarray(result.w_in), w_out=np.asarray(result.w_out),
+            rng_states=state.rng_states, epoch=state.epoch,
+            w_hs=None if result.w_hs is None else np.asarray(result.w_hs)))
         model.stats = stats
         return model

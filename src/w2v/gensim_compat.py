@@ -45,8 +45,6 @@ _OPTIONAL: dict[str, tuple[Any, str]] = {
                              "(shrink_windows=True)"),
     "sorted_vocab": (1, "the vocabulary is always sorted by descending count "
                         "(sorted_vocab=1)"),
-    "trim_rule": (None, "filter the tokens before training, or use min_count and "
-                        "max_final_vocab"),
 }
 # gensim flags given as 0/1 that TrainConfig holds as bool.
 _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
@@ -54,13 +52,13 @@ _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
 # Gensim methods w2v does not have, and what to use instead.
 _MISSING = {
     "predict_output_word": "use model.wv.most_similar",
-    "score": "it needs hierarchical softmax, which w2v does not implement",
+    "score": "score sentences with the hierarchical softmax's model.hs_vectors yourself",
     "build_vocab_from_freq": "build the vocabulary from a corpus with build_vocab",
     "estimate_memory": "w2v checks the memory itself before it allocates the tables",
     "init_sims": "not needed, unit vectors are computed when a query needs them",
     "reset_from": "train a new model",
     "add_null_word": "w2v has no padding word",
-    "create_binary_tree": "w2v does not implement hierarchical softmax",
+    "create_binary_tree": "the Huffman tree is model.vocab.huffman_tree()",
     "make_cum_table": "not needed, each run builds its noise table",
     "seeded_vector": "new rows are drawn from the model's seed by build_vocab(update=True)",
     "prepare_vocab": "use build_vocab",
@@ -68,7 +66,7 @@ _MISSING = {
     "prepare_weights": "use build_vocab",
     "init_weights": "use build_vocab",
     "update_weights": "use build_vocab(..., update=True)",
-    "syn1": "hierarchical softmax is not implemented; the output vectors are syn1neg",
+    "syn1": "it exists only with hierarchical softmax (hs=1); the output vectors are syn1neg",
     "cum_table": "negatives are drawn from an alias table built for each run",
 }
 
@@ -127,7 +125,7 @@ class Word2Vec:
                               "leave it at 0.")
         optional = _optional_options({"hs": hs, "cbow_mean": cbow_mean,
                                       "shrink_windows": shrink_windows,
-                                      "sorted_vocab": sorted_vocab, "trim_rule": trim_rule})
+                                      "sorted_vocab": sorted_vocab})
         # gensim's defaults where w2v's differ: CBOW at 0.025, gensim 4's initial range.
         settings = {"vector_size": vector_size, "alpha": alpha, "window": window,
                     "min_count": min_count, "max_vocab_size": max_vocab_size,
@@ -138,6 +136,7 @@ class Word2Vec:
                     **optional, **options}
         self._config = TrainConfig.from_options(**settings)
         self._model: Model | None = None
+        self._trim_rule = trim_rule  # Python only: applied when counting, as gensim does
         self._loss_from = 0  # first history record of the latest train() call
         self.compute_loss = bool(compute_loss)
         self.callbacks = tuple(callbacks)
@@ -175,6 +174,16 @@ class Word2Vec:
         return self.model.output_vectors
 
     @property
+    def syn1(self) -> Any:
+        """The hierarchical softmax's inner-node vectors ``w_hs``, float32 (V - 1, D).
+
+        gensim's ``syn1`` has V rows, the last never used; w2v keeps the V - 1 of the tree.
+        """
+        if self.model.hs_vectors is None:
+            raise AttributeError("syn1")  # __getattr__ then says why (_MISSING)
+        return self.model.hs_vectors
+
+    @property
     def model(self) -> Model:
         """The w2v :class:`~w2v.training.Model` behind this object."""
         if self._model is None:
@@ -203,19 +212,18 @@ class Word2Vec:
             model without vocabulary, or a ``trim_rule`` w2v cannot apply.
         """
         corpus = _one_corpus(corpus_iterable, corpus_file)
-        if trim_rule is not None:
-            _optional_options({"trim_rule": trim_rule})  # refused until the option exists
+        trim_rule = trim_rule if trim_rule is not None else self._trim_rule
         if update:
             if self._model is None:
                 raise ConfigError("You cannot do an online vocabulary-update of a model which "
                                   "has no prior vocabulary ({update}=True). First build the "
                                   "vocabulary of your model with a corpus.")
             corpus = _reusable(corpus)
-            self._model.build_vocab(corpus)
+            self._model.build_vocab(corpus, trim_rule=trim_rule)
             self._count(corpus)
         else:
             corpus = _reusable(corpus)
-            self._model, stats = _new_model(corpus, self._config)
+            self._model, stats = _new_model(corpus, self._config, trim_rule)
             self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
         self.wv = self._model.vectors
 
@@ -367,7 +375,7 @@ def _reusable(corpus: Any) -> Any:
     return reusable(corpus)
 
 
-def _new_model(corpus: Any, config: TrainConfig) -> tuple[Model, Any]:
+def _new_model(corpus: Any, config: TrainConfig, trim_rule: Any = None) -> tuple[Model, Any]:
     """An untrained model of a new vocabulary from ``corpus`` (counted as w2v.train counts
     it), and the counting pass's CorpusStats."""
     from w2v.continuing import new_model
@@ -378,11 +386,11 @@ def _new_model(corpus: Any, config: TrainConfig) -> tuple[Model, Any]:
 
     with readable(corpus) as source:
         stats = CorpusStats()
-        # The same call as w2v.train's: new vocabulary options (trim_rule, sorted_vocab) are
-        # wired in both places.
+        # The same call as w2v.train's: new vocabulary options are wired in both places.
         vocab = build_vocab(sentences_from(source, config.max_sentence_length, stats=stats),
                             config.min_count, config.max_vocab_size, config.max_final_vocab,
-                            source_name=corpus_name(corpus))
+                            source_name=corpus_name(corpus), trim_rule=trim_rule,
+                            sorted_vocab=config.sorted_vocab)
     log_vocab(vocab, config)
     check_fits_in_memory(vocab, stats.tokens, config)
     return new_model(vocab, config), stats

@@ -35,6 +35,7 @@ from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
 from w2v.training import Model, train
 from w2v.validation import Choice, Float
+from w2v.vocab import TrimRule
 
 VECTOR_FORMATS = ("text", "binary", "native")
 
@@ -46,7 +47,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
                   init_from: str | os.PathLike[str] | None = None,
                   save_model: str | os.PathLike[str] | None = None,
-                  **config: Any) -> Model:
+                  trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
     Parameters
@@ -77,6 +78,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     save_model : path-like, optional
         Also save the whole model to this folder (:mod:`w2v.model_file`), to train it
         further later; it may be ``init_from`` itself.
+    trim_rule : callable, optional
+        As in :func:`w2v.train` (gensim's ``trim_rule``).
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -106,7 +109,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                    "resume": resume}
         return _continue_to_path(corpus, Path(output), Path(init_from), format=format,
                                  refused=refused, callbacks=callbacks, save_model=save_model,
-                                 **config)
+                                 trim_rule=trim_rule, **config)
     options = _options(config, checkpoint_dir, resume)
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
@@ -118,7 +121,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
                           max_memory=None if max_memory is None else int(max_memory),
-                          **options)
+                          trim_rule=trim_rule, **options)
         except TrainingInterrupted as stop:
             with deferred_signals(f"the vectors so far were saved to '{output}'"):
                 stop.vectors.save(output, format=format)
@@ -140,7 +143,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
 def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: Path, *,
                       format: str, refused: dict[str, Any],
                       callbacks: Sequence[Callback], save_model: Any,
-                      **config: Any) -> Model:
+                      trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """``train_to_path`` for a saved model trained further (``init_from``)."""
     from w2v.model_file import load_model, read_header
 
@@ -160,7 +163,7 @@ def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: P
     stopper = StopOnSignal()
     try:
         continue_training(model, corpus, epochs=epochs, update_vocab=True,
-                          callbacks=callbacks, control=stopper, **config)
+                          callbacks=callbacks, control=stopper, trim_rule=trim_rule, **config)
     except StopRequested as stop:
         _keep_what_was_trained(model, stop, output, format, save_model)
     with deferred_signals(f"the vectors were saved to '{output}'"):

@@ -8,6 +8,8 @@ A model folder ``D`` holds::
                     the last run's facts, and the SHA-256 of the small files
     D/w_in.npy      float32 (V, D), C order: the input vectors (memory-mapped on load)
     D/w_out.npy     float32 (V, D), C order: the output vectors (memory-mapped on load)
+    D/w_hs.npy      float32 (V - 1, D): hierarchical softmax's inner-node vectors (only
+                    with hs=True; memory-mapped on load)
     D/counts.npy    int64 (V,): each word's count
     D/vocab.txt     one word a line, UTF-8, row order
 
@@ -82,8 +84,11 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> Path:
     header = _header(model, {"counts.npy": counts, "vocab.txt": vocab})
     with atomic_folder(path, MODEL_HEADER, "model folder") as staging:
         # plain writes: nobody sees the staging folder until it is swapped in
-        for name, table in zip(_TABLES, (model.vectors.vectors, model.output_vectors),
-                               strict=True):
+        tables = {"w_in": model.vectors.vectors, "w_out": model.output_vectors,
+                  "w_hs": model.hs_vectors}
+        for name, table in tables.items():
+            if table is None:  # no hierarchical softmax
+                continue
             np.save(staging / f"{name}.npy", np.ascontiguousarray(table, dtype="<f4"),
                     allow_pickle=False)
         (staging / "counts.npy").write_bytes(counts)
@@ -169,11 +174,13 @@ def load_model(path: str | os.PathLike[str], mmap: bool = True) -> Model:
     words = _read_words(root, header, size)
     counts = _read_counts(root, header, size)
     w_in, w_out = (_read_table(root / f"{name}.npy", size, dim, mmap) for name in _TABLES)
+    w_hs = (_read_table(root / "w_hs.npy", max(size - 1, 0), dim, mmap) if config.hs
+            else None)
     model = Model(vectors=Vectors(words, w_in), output_vectors=w_out, config=config,
                   vocab=Vocab(words=words, counts=counts, total_words=header["total_words"]),
                   history=_history(root, header["history"]), stats=header["stats"],
                   epochs_done=header["epochs_done"],
-                  rng_states=_rng_states(root, header.get("rng_states")))
+                  rng_states=_rng_states(root, header.get("rng_states")), hs_vectors=w_hs)
     return model
 
 

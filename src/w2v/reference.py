@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from w2v.errors import ConfigError, GradientCheckError
+from w2v.huffman import HuffmanTree
 from w2v.seed.saves import (
     PYTHON_RANDOM,
     Save,
@@ -61,6 +62,7 @@ __all__ = [
     "GradcheckReport",
     "gradcheck_naive",
     "get_negative_samples",
+    "hierarchical_softmax_loss_and_gradient",
     "latest_save_iteration",
     "load_saved_params",
     "naive_softmax_loss_and_gradient",
@@ -313,6 +315,71 @@ def neg_sampling_loss_and_gradient(
     coef = np.bincount(negs, weights=sig_neg, minlength=len(u))
     coef[outside_word_idx] += sig_o - 1.0
     return loss, grad_center, np.outer(coef, v_c)
+
+
+def hierarchical_softmax_loss_and_gradient(
+    center_word_vec: np.ndarray,
+    outside_word_idx: int,
+    outside_vectors: np.ndarray,
+    dataset: ContextDataset | None = None,
+    tree: HuffmanTree | None = None,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Hierarchical-softmax loss of one (center, outside) pair and its gradients.
+
+    The outside word ``o`` is the leaf reached from the root of the Huffman ``tree`` by
+    the inner nodes :math:`n_1..n_L` (``points``) and branches :math:`b_1..b_L`
+    (``codes``); ``outside_vectors`` holds one row :math:`u_n` per inner node (word2vec.c's
+    ``syn1``). With :math:`s_d = u_{n_d} \\cdot v_c` and the sign
+    :math:`\\epsilon_d = 1 - 2 b_d` (branch 0 is the positive class, as in word2vec.c):
+
+    - loss :math:`J = -\\sum_d \\log\\sigma(\\epsilon_d s_d)`
+    - :math:`\\partial J/\\partial v_c = \\sum_d (\\sigma(s_d) - 1 + b_d)\\, u_{n_d}`
+    - :math:`\\partial J/\\partial u_{n_d} = (\\sigma(s_d) - 1 + b_d)\\, v_c`, zero for every
+      row off the path (the nodes of one path are distinct).
+
+    Cost O(L D), L about log2 of the vocabulary size.
+
+    Parameters
+    ----------
+    center_word_vec : ndarray, shape (D,)
+    outside_word_idx : int
+        The leaf (word id) whose path is scored.
+    outside_vectors : ndarray, shape (M, D)
+        Inner-node vectors, M >= V - 1 (extra rows get zero gradient).
+    dataset : optional
+        Unused; kept so that every loss has the same signature.
+    tree : HuffmanTree
+        The codes and points (:func:`w2v.huffman.build_huffman_tree`).
+
+    Returns
+    -------
+    loss : float
+    grad_center_vec : ndarray of float64, shape (D,)
+    grad_outside_vecs : ndarray of float64, shape (M, D)
+
+    Raises
+    ------
+    ConfigError
+        If no tree is given, or its nodes do not fit ``outside_vectors``.
+    """
+    if tree is None:
+        raise ConfigError("Give the Huffman {tree} whose paths the hierarchical softmax "
+                          "scores (w2v.huffman.build_huffman_tree).", parameter="tree")
+    v_c = np.asarray(center_word_vec, dtype=np.float64)
+    u = np.asarray(outside_vectors, dtype=np.float64)
+    codes, points = tree.path(int(outside_word_idx))
+    if tree.inner_nodes > len(u):
+        raise ConfigError("The {outside_vectors} must have a row per inner node of the tree "
+                          "({n}). Got {got} rows instead.", parameter="outside_vectors",
+                          n=tree.inner_nodes, got=len(u))
+    points = points.astype(np.int64)
+    sign = 1.0 - 2.0 * codes.astype(np.float64)  # (L,): +1 for branch 0, -1 for branch 1
+    scores = u[points] @ v_c  # (L,)
+    loss = float(_log1p_exp(-sign * scores).sum())  # -log sigma(eps s) = log(1 + e^{-eps s})
+    coef = sigmoid(scores) - 1.0 + codes  # (L,): dJ/ds_d
+    grad_outside = np.zeros_like(u)
+    grad_outside[points] = np.outer(coef, v_c)
+    return loss, coef @ u[points], grad_outside
 
 
 # --- skip-gram and the SGD wrapper -------------------------------------------------------

@@ -26,7 +26,7 @@ from w2v.errors import ConfigError, CorpusError
 from w2v.logs import log_vocab
 from w2v.sources import readable_corpus
 from w2v.vectors import Vectors
-from w2v.vocab import Vocab, build_vocab
+from w2v.vocab import TrimRule, Vocab, build_vocab
 
 if TYPE_CHECKING:
     from w2v.checkpoint import Checkpointer
@@ -62,6 +62,9 @@ class Model:
         after an engine that cannot resume).
     stop_training : bool
         Set it to True in a callback's ``on_epoch_end`` to stop after that epoch.
+    hs_vectors : np.ndarray or None
+        float32 (V - 1, D): the hierarchical softmax's inner-node vectors ``w_hs``, row n
+        is inner node n of ``vocab.huffman_tree()`` (``hs=True``; None otherwise).
     """
 
     vectors: Vectors
@@ -73,6 +76,7 @@ class Model:
     epochs_done: int = 0
     rng_states: np.ndarray | None = field(default=None, repr=False)
     stop_training: bool = False
+    hs_vectors: np.ndarray | None = None
 
     def save(self, path: str | os.PathLike[str], format: str = "model") -> None:
         """Save the whole model (``"model"``, the default) or only its input vectors.
@@ -132,7 +136,7 @@ class Model:
 
 def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
           checkpoint: Checkpointer | None = None, max_memory: int | None = None,
-          **config: Any) -> Model:
+          trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -151,6 +155,11 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         Bytes the encoded id array (4 bytes a word) may take in memory; a larger corpus is
         encoded to a memory-mapped temporary file. None: the corpus module's default
         (:data:`w2v.corpus.MEMMAP_THRESHOLD` ids).
+    trim_rule : callable, optional
+        gensim's ``trim_rule(word, count, min_count)``, returning ``w2v.vocab.RULE_KEEP``,
+        ``RULE_DISCARD`` or ``RULE_DEFAULT`` (or gensim's own ``gensim.utils.RULE_*``):
+        which words the vocabulary keeps. Not an option of the config (a callable is not
+        saved with a model or a checkpoint).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -182,7 +191,8 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         stats = CorpusStats()
         vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
                             cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
-                            source_name=name)
+                            source_name=name, trim_rule=trim_rule,
+                            sorted_vocab=cfg.sorted_vocab)
         log_vocab(vocab, cfg)
         _check_text(name, stats)
         check_fits_in_memory(vocab, stats.tokens, cfg)
@@ -309,7 +319,8 @@ def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
     ConfigError
         If the tables need more memory than is available.
     """
-    need = 2 * len(vocab) * cfg.vector_size * 4 + tokens * 4
+    tables = 3 if cfg.hs else 2  # hierarchical softmax adds w_hs, (V - 1, D)
+    need = tables * len(vocab) * cfg.vector_size * 4 + tokens * 4
     available = available_memory()
     if available is not None and need > available:
         gib = 1 << 30

@@ -1,20 +1,34 @@
 """Vocabulary: word counts, ids by frequency, subsampling and the noise distribution.
 
-Built in one counting pass over the corpus. Ids are ordered by descending count; ties
-keep the order of first occurrence in the corpus (what a stable sort of insertion-ordered
-counts gives), so the same corpus always gives the same ids.
+Built in one counting pass over the corpus. Ids are ordered by descending count; among
+words of equal count the one that occurred **last** for the first time comes first, as
+gensim orders them (its ``sort_by_descending_frequency`` breaks ties by descending
+insertion index), so that the same corpus gives gensim's ids. ``sorted_vocab=False`` keeps
+the order of first occurrence (gensim ``sorted_vocab=0``).
+
+Which words are kept follows gensim: ``min_count``, raised by ``max_final_vocab`` to the
+least count that keeps at most that many words (a tie at the boundary drops the whole tied
+group, so it may keep fewer), and a ``trim_rule(word, count, min_count)`` returning
+:data:`RULE_KEEP`, :data:`RULE_DISCARD` or :data:`RULE_DEFAULT` (gensim's values: its own
+``gensim.utils.RULE_*`` work here too).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, CorpusError
+from w2v.huffman import HuffmanTree, build_huffman_tree_any_order
+
+# What a trim rule returns (gensim.utils' values).
+RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
+# trim_rule(word, count, min_count) -> RULE_DEFAULT | RULE_DISCARD | RULE_KEEP
+TrimRule = Callable[[str, int, int], int]
 
 
 @dataclass
@@ -91,6 +105,79 @@ class Vocab:
         weights = self.counts.astype(np.float64) ** ns_exponent
         return weights / weights.sum()
 
+    def huffman_tree(self) -> HuffmanTree:
+        """word2vec.c's Huffman tree over the counts (hierarchical softmax, :mod:`w2v.huffman`).
+
+        Counts out of order (``sorted_vocab=False``, or words added by a vocabulary update)
+        get the tree of the counts sorted stably, each word keeping its own path.
+        """
+        return build_huffman_tree_any_order(self.counts)
+
+
+def keep_word(word: str, count: int, min_count: int, trim_rule: TrimRule | None = None) -> bool:
+    """Whether a word is kept: ``count >= min_count`` unless the rule says otherwise (gensim).
+
+    Raises
+    ------
+    ConfigError
+        If the rule returns something other than a ``RULE_*`` value.
+    """
+    default = count >= min_count
+    if trim_rule is None:
+        return default
+    verdict = trim_rule(word, count, min_count)
+    if verdict not in (RULE_DEFAULT, RULE_DISCARD, RULE_KEEP) or isinstance(verdict, bool):
+        raise ConfigError("The {trim_rule} must return RULE_DEFAULT (0), RULE_DISCARD (1) or "
+                          "RULE_KEEP (2). Got {got} for the word {word!r} instead.",
+                          got=repr(verdict)[:40], word=word[:40])
+    return default if verdict == RULE_DEFAULT else verdict == RULE_KEEP
+
+
+def load_trim_rule(spec: str) -> TrimRule:
+    """Import a trim rule named ``"module:function"`` (the command line's ``--trim-rule``).
+
+    The current folder is searched first, so ``rules.py`` beside the corpus is found.
+
+    Raises
+    ------
+    ConfigError
+        If the spec is not ``module:function``, or the module or function is missing or
+        not callable.
+    """
+    import importlib
+    import sys
+
+    module_name, _, function = spec.partition(":")
+    if not module_name or not function:
+        raise ConfigError("The {trim_rule} must be MODULE:FUNCTION (e.g. rules:keep_names). "
+                          "Got {got} instead.", got=repr(spec))
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError("The {trim_rule} {got}: cannot import module {module!r} ({why}).",
+                          got=repr(spec), module=module_name, why=str(exc)[:120]) from None
+    rule = getattr(module, function, None)
+    if not callable(rule):
+        raise ConfigError("The {trim_rule} {got}: module {module!r} has no function "
+                          "{function!r}.", got=repr(spec), module=module_name,
+                          function=function)
+    return rule
+
+
+def effective_min_count(counts: Counter, min_count: int, max_final_vocab: int | None) -> int:
+    """gensim's min_count under ``max_final_vocab``: one more than the count of the
+    (max_final_vocab + 1)-th most frequent word, if that is above ``min_count``.
+
+    So the vocabulary never holds more than ``max_final_vocab`` words, and never keeps part
+    of a group of equal counts: with 14 words tied at the boundary of 1,000 it keeps 986.
+    """
+    if max_final_vocab is None or max_final_vocab >= len(counts):
+        return min_count
+    boundary = sorted(counts.values(), reverse=True)[max_final_vocab]
+    return max(boundary + 1, min_count)
+
 
 def count_words(sentences: Iterable[list[str]],
                 max_vocab_size: int | None = None) -> tuple[Counter, int]:
@@ -127,7 +214,8 @@ def count_words(sentences: Iterable[list[str]],
 
 def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
                 max_vocab_size: int | None = None,
-                max_final_vocab: int | None = None, source_name: str = "The corpus") -> Vocab:
+                max_final_vocab: int | None = None, source_name: str = "The corpus", *,
+                trim_rule: TrimRule | None = None, sorted_vocab: bool = True) -> Vocab:
     """Count a corpus and keep the words seen at least ``min_count`` times.
 
     Parameters
@@ -139,9 +227,16 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     max_vocab_size : int, optional
         Bound on the counting table (prunes rare words while counting).
     max_final_vocab : int, optional
-        Keep at most this many of the most frequent words.
+        Keep at most this many words, raising ``min_count`` as gensim does
+        (:func:`effective_min_count`): ties at the boundary are all dropped.
     source_name : str
         How error messages name the corpus (e.g. "Corpus 'text8.gz'").
+    trim_rule : callable, optional
+        ``trim_rule(word, count, min_count)`` -> ``RULE_KEEP``, ``RULE_DISCARD`` or
+        ``RULE_DEFAULT`` (gensim's); called on every counted word with the effective
+        ``min_count``.
+    sorted_vocab : bool
+        Ids by descending count, ties as gensim (True), or by first occurrence.
 
     Returns
     -------
@@ -156,10 +251,17 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     counts, total = count_words(sentences, max_vocab_size)
     if total == 0:
         raise CorpusError(f"{source_name} is empty: it contains no token.")
-    # sorted() is stable: equal counts keep first-occurrence order.
-    kept = sorted(((w, c) for w, c in counts.items() if c >= min_count), key=lambda wc: -wc[1])
-    if max_final_vocab is not None:
-        kept = kept[:max_final_vocab]
+    least = effective_min_count(counts, min_count, max_final_vocab)
+    kept = [(w, c) for w, c in counts.items() if keep_word(w, c, least, trim_rule)]
+    if sorted_vocab:
+        # sorted() is stable: on the reversed first-occurrence order, equal counts come
+        # last-seen first, as gensim's sort.
+        kept = sorted(reversed(kept), key=lambda wc: -wc[1])
+    if not kept and least > min_count:
+        raise CorpusError(
+            "{source}: the {max_final_vocab} ({limit}) leaves no word: words tied at its "
+            "boundary are all dropped (gensim's rule), and here the most frequent words "
+            "tie. Raise the {max_final_vocab}.", source=source_name, limit=max_final_vocab)
     if not kept:
         top = max(counts.values())
         raise CorpusError(

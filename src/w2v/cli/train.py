@@ -77,6 +77,26 @@ def train(
     save_model: Annotated[Path | None, typer.Option(
         help="Also save the whole model (both weight tables, vocabulary with counts, "
              "options, schedule) to this folder, to train it further with --init-from.")] = None,
+    hs: Annotated[bool | None, typer.Option(
+        "--hs/--no-hs",
+        help="Hierarchical softmax over word2vec.c's Huffman tree (word2vec.c -hs 1, gensim "
+             "hs=1); with --negative 0 it is the only loss, otherwise both train.")] = None,
+    cbow_mean: Annotated[bool | None, typer.Option(
+        "--cbow-mean/--cbow-sum",
+        help="CBOW's hidden vector: the mean of the context vectors (default) or their sum "
+             "(gensim cbow_mean=0).")] = None,
+    shrink_windows: Annotated[bool | None, typer.Option(
+        "--shrink-windows/--fixed-window",
+        help="Each center draws its window in 1..--window (default, word2vec.c) or uses the "
+             "whole window (gensim shrink_windows=False).")] = None,
+    sorted_vocab: Annotated[bool | None, typer.Option(
+        "--sorted-vocab/--unsorted-vocab",
+        help="Word ids by descending count, ties as gensim (default), or by first "
+             "occurrence (gensim sorted_vocab=0).")] = None,
+    trim_rule: Annotated[str | None, typer.Option(
+        help="gensim's trim_rule as MODULE:FUNCTION (imported from the current folder or the "
+             "Python path): FUNCTION(word, count, min_count) returns RULE_KEEP (2), "
+             "RULE_DISCARD (1) or RULE_DEFAULT (0) for each counted word.")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -95,10 +115,16 @@ def train(
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device, "init": init,
              "shared_negatives": shared_negatives, "ns_exponent": ns_exponent,
-             "max_vocab_size": max_vocab_size, "max_final_vocab": max_final_vocab}
+             "max_vocab_size": max_vocab_size, "max_final_vocab": max_final_vocab,
+             "hs": hs, "cbow_mean": cbow_mean, "shrink_windows": shrink_windows,
+             "sorted_vocab": sorted_vocab}
     options = {name: value for name, value in given.items() if value is not None}
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
+    if trim_rule is not None:
+        from w2v.vocab import load_trim_rule
+
+        options["trim_rule"] = load_trim_rule(trim_rule)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -25,6 +25,10 @@ The two weight tables have one name in every engine and kernel:
 ``w_out``
     float32 (V, D), the output vectors. word2vec.c's ``syn1neg``, gensim's ``syn1neg``;
     in the assignment, the outside vectors ``U``.
+``w_hs``
+    float32 (V - 1, D), hierarchical softmax only (``hs=True``): one output vector per
+    inner node of the Huffman tree (:mod:`w2v.huffman`). word2vec.c's and gensim's
+    ``syn1``. With ``hs=True, negative=0`` the table ``w_out`` is kept, untrained (zeros).
 
 :mod:`w2v.engines.registry` lists the engines and what each supports.
 """
@@ -117,6 +121,9 @@ class TrainingState:
         float64 (workers, 3): running loss sum, examples and words of each thread.
     alpha : float or None
         Learning rate at the end of the last chunk trained.
+    w_hs : np.ndarray or None
+        float32 (V - 1, D): the hierarchical softmax's inner-node vectors (``hs=True``;
+        None otherwise).
     """
 
     w_in: np.ndarray
@@ -126,6 +133,7 @@ class TrainingState:
     position: np.ndarray | None = None
     counters: np.ndarray | None = None
     alpha: float | None = None
+    w_hs: np.ndarray | None = None
 
 
 class Control:
@@ -174,6 +182,9 @@ class EngineResult:
     state : TrainingState or None
         The final state (RNG states, epochs done) of an engine that can resume from one;
         a saved model keeps it so that training can continue exactly.
+    w_hs : np.ndarray or None
+        float32 (V - 1, D): the trained inner-node vectors of hierarchical softmax
+        (``hs=True``; None otherwise).
     """
 
     w_in: np.ndarray
@@ -183,6 +194,7 @@ class EngineResult:
     device: str = "cpu"
     details: dict[str, Any] = field(default_factory=dict)
     state: TrainingState | None = None
+    w_hs: np.ndarray | None = None
 
 
 class Engine(Protocol):

@@ -47,13 +47,16 @@ def init_state(vocab_size: int, config: TrainConfig) -> TrainingState:
     """Initial weights and per-thread RNG states.
 
     Input vectors v ~ U(-s/D, s/D) with s from ``config.init`` (0.5 as word2vec.c by
-    default, 1 as gensim 4), output vectors u = 0.
+    default, 1 as gensim 4), output vectors u = 0 (and the inner-node vectors ``w_hs``,
+    (V - 1, D), with ``hs``).
     """
     rng = np.random.default_rng(config.seed)
     w_in = initial_w_in(rng, vocab_size, config)
     w_out = np.zeros((vocab_size, config.vector_size), dtype=REAL)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
-    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states)
+    w_hs = (np.zeros((max(vocab_size - 1, 0), config.vector_size), dtype=REAL)
+            if config.hs else None)
+    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states, w_hs=w_hs)
 
 
 def shard_bounds(sentence_starts: np.ndarray, workers: int) -> list[tuple[int, int]]:
@@ -73,6 +76,8 @@ def chunk_words(config: TrainConfig, vocab_size: int) -> int:
     costs more (a wide window, many negatives, the full softmax), so that a chunk -- the
     step at which a signal or a checkpoint is answered -- stays about as short."""
     outputs = vocab_size if config.loss == "softmax" else config.negative + 1
+    if config.hs:  # a path of about log2(V) inner nodes
+        outputs += max(1, int(math.log2(max(vocab_size, 2))))
     default_cost = 5 * 6  # window 5, 5 negatives + the positive
     cost = config.window * outputs
     return max(1, min(CHUNK_WORDS, CHUNK_WORDS * default_cost // max(cost, 1)))
@@ -90,10 +95,22 @@ def _chunks(starts: np.ndarray, first: int, end: int, words: int) -> list[tuple[
 
 
 def options_array(config: TrainConfig) -> np.ndarray:
-    """The kernel's int options: (window, negative, sg, softmax, shared_negatives)."""
+    """The kernel's int options: (window, negative, sg, softmax, shared_negatives, hs,
+    cbow_mean, shrink_windows)."""
     return np.array([config.window, config.negative if config.loss == "neg" else 0,
                      int(config.sg), int(config.loss == "softmax"),
-                     int(config.shared_negatives)], dtype=np.int64)
+                     int(config.shared_negatives), int(config.hs), int(config.cbow_mean),
+                     int(config.shrink_windows)], dtype=np.int64)
+
+
+def tree_tables(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+    """The kernel's Huffman tree (codes, points, offsets); empty paths without ``hs``."""
+    if config.hs:
+        tree = vocab.huffman_tree()
+        return tree.codes, tree.points, tree.offsets
+    return (np.zeros(0, np.uint8), np.zeros(0, np.int32),
+            np.zeros(len(vocab) + 1, np.int64))
 
 
 class _Run:
@@ -106,7 +123,7 @@ class _Run:
         self.starts = np.asarray(encoded.sentence_starts, dtype=np.int64)
         accept, alias = alias_table(vocab.noise_distribution(config.ns_exponent))
         keep = vocab.keep_probabilities(config.sample).astype(REAL)
-        self.tables = (keep, accept, alias)
+        self.tables = (keep, accept, alias, *tree_tables(vocab, config))
         self.options = options_array(config)
         self.shards = shard_bounds(self.starts, config.workers)
         self.chunk_words = chunk_words(config, len(vocab))
@@ -135,7 +152,10 @@ class _Run:
             return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
-        weights = (self.state.w_in, self.state.w_out)
+        w_hs = self.state.w_hs
+        if w_hs is None:  # no hierarchical softmax: a table without rows
+            w_hs = np.zeros((0, self.state.w_in.shape[1]), dtype=REAL)
+        weights = (self.state.w_in, self.state.w_out, w_hs)
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
         start = int(self.state.position[worker])
@@ -206,7 +226,8 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
             if run.control.epoch_end(epoch, state):  # a callback stopped training early
                 break
     examples = int(run.counters[:, 1].sum())
-    return EngineResult(state.w_in, state.w_out, history, examples=examples, state=state)
+    return EngineResult(state.w_in, state.w_out, history, examples=examples, state=state,
+                        w_hs=state.w_hs)
 
 
 def _train_epoch(run: _Run, pool: ThreadPoolExecutor, clock: _Clock, epoch: int) -> bool:

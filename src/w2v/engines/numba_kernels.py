@@ -30,6 +30,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from w2v.dtypes import REAL
+from w2v.engines import numba_hs
 
 # Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
 # deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
@@ -316,10 +317,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
 
     Parameters (arrays and scalars only):
     ids (N,) uint32 word ids; starts (S + 1,) int64 sentence offsets into ids;
-    weights = (w_in, w_out), float32 (V, D) each, updated in place;
+    weights = (w_in, w_out, w_hs), float32 (V, D), (V, D), (V - 1, D), updated in place
+              (w_hs may have no rows without hierarchical softmax);
     tables = (keep (V,) float32 subsampling keep probability,
-              accept (V,) float32 and alias (V,) int32, the noise alias table);
-    options (5,) int64 = (window, negative, sg, softmax, shared_negatives);
+              accept (V,) float32 and alias (V,) int32, the noise alias table,
+              codes uint8, points int32, offsets (V + 1,) int64: the Huffman tree);
+    options (8,) int64 = (window, negative, sg, softmax, shared_negatives, hs, cbow_mean,
+                          shrink_windows);
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
     stats (3,) float64 += (summed loss, trained pairs, words read).
@@ -328,9 +332,10 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
     CBOW example is (center, window).
     """
-    w_in, w_out = weights
-    keep, accept, alias = tables
+    w_in, w_out, w_hs = weights
+    keep, accept, alias, codes, points, offsets = tables
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
+    hs, cbow_mean, shrink = options[5], options[6], options[7]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -345,10 +350,14 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     grad_in = np.empty((2 * window, dim), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     scores = np.empty(w_out.shape[0] if softmax else 1, dtype=np.float64)
+    # Hierarchical softmax (w2v.engines.numba_hs): its gradients wrt w_in, and its units.
+    path_len = max(np.max(offsets[1:] - offsets[:-1]), 1) if hs else 1
+    hs_grad = np.empty((2 * window if hs else 1, dim), dtype=REAL)
+    hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
     # miss the cache, and the prefetch hides that latency.
-    lookahead = not softmax and (shared or not sg)
+    lookahead = not softmax and n_neg > 0 and (shared or not sg)
     ahead = np.empty(n_neg + 1, dtype=np.int64)
     state = rng_state[0]
     loss = 0.0
@@ -364,12 +373,16 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             lr = alphas[0] + (alphas[1] - alphas[0]) * frac
             state, z = rng_next(state)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            reach = reach if shrink else window
             if lookahead:
                 targets[1:] = ahead[1:]
                 if p + 1 < n:
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
                     _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
                                      sentence[min(p + 1 + window, n - 1)])
+            if hs and p + 1 < n:
+                _prefetch_path(w_in, w_hs, points, offsets, sentence[p + 1],
+                               sentence[min(p + 1 + window, n - 1)])
             m = 0
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
@@ -381,6 +394,12 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             if softmax:
                 loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
                                         h, grad_in, scores)
+                pairs += m if sg else 1
+            elif hs or (not sg and not cbow_mean):
+                step, state = _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept,
+                                         alias, contexts, m, targets, n_neg, sg, shared, hs,
+                                         cbow_mean, lr, state, grad_in, g, hs_grad, hs_g, h)
+                loss += step
                 pairs += m if sg else 1
             elif not sg:
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
@@ -429,3 +448,52 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores)
     loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
     _add_to_rows(w_in, contexts, m, grad_x[0])
     return loss
+
+
+@njit(**_JIT)
+def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, contexts, m,
+               targets, n_neg, sg, shared, hs, cbow_mean, lr, state, grad_in, g, hs_grad,
+               hs_g, h):
+    """One center with hierarchical softmax (w2v.engines.numba_hs) and/or negatives.
+
+    Skip-gram: the hs gradients wrt the context rows are computed first and applied after
+    the negative-sampling step, so both are taken at the same w_in (word2vec.c adds them
+    up too). CBOW (hs, or the sum of the context vectors): h, then both losses' gradients
+    wrt h, then h's gradient added to every context row.
+    Arrays are passed one by one: building a tuple of them for every center cost about a
+    third of CBOW's time (measured).
+    Returns (this center's loss, new RNG state).
+    """
+    center = targets[0]
+    n_tgt = n_neg + 1 if n_neg > 0 else 0
+    loss = 0.0
+    if not sg:
+        grad_h = grad_in[0]
+        numba_hs.cbow_hidden(w_in, contexts, m, cbow_mean, h)
+        grad_h[:] = 0.0
+        if hs:
+            loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
+                                         offsets[center + 1], lr, grad_h, hs_g[0])
+        if n_tgt > 0:
+            loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0])
+        _add_to_rows(w_in, contexts, m, grad_h)
+        return loss, state
+    loss += numba_hs.sg_hs_update(w_in, w_hs, contexts, m, codes, points, offsets[center],
+                                  offsets[center + 1], lr, hs_grad, hs_g)
+    if n_tgt > 0 and shared:
+        loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_tgt, lr, grad_in, g)
+    elif n_tgt > 0:
+        for j in range(m):
+            state = draw_negatives(state, targets, n_neg, accept, alias)
+            loss += sg_neg_update(w_in, w_out, contexts[j:j + 1], 1, targets, n_tgt, lr,
+                                  grad_in, g)
+    numba_hs.add_rows(w_in, contexts, m, hs_grad)
+    return loss, state
+
+
+@njit(**_JIT)
+def _prefetch_path(w_in, w_hs, points, offsets, center, new_context) -> None:
+    """Prefetch the inner-node rows of a center's Huffman path, and one input row."""
+    for k in range(offsets[center], offsets[center + 1]):
+        prefetch_row(w_hs, points[k])
+    prefetch_row(w_in, new_context)

@@ -22,17 +22,23 @@ from w2v.dtypes import REAL
 from w2v.engines.common import initial_w_in, learning_rate
 from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DivergenceError
+from w2v.huffman import HuffmanTree
 from w2v.vocab import Vocab
 
 
 def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int,
-                negatives: list[int] | None, lr: float, sg: bool) -> float:
+                negatives: list[int] | None, lr: float, sg: bool, *,
+                w_hs: np.ndarray | None = None, tree: HuffmanTree | None = None,
+                cbow_mean: bool = True) -> float:
     """One SGD step for a center word, from the reference gradients (updates in place).
 
     Skip-gram: each context c predicts the center with the shared ``negatives``; all
     gradients are taken at the weights before the step and then applied (a batched step).
-    CBOW: the mean h of the context vectors predicts the center; every context row gets
-    the whole gradient wrt h (word2vec.c). ``negatives=None`` uses the full softmax.
+    CBOW: the mean (or, ``cbow_mean=False``, the sum) h of the context vectors predicts
+    the center; every context row gets the whole gradient wrt h (word2vec.c).
+    ``negatives=None`` uses the full softmax, unless a ``tree`` is given: then the
+    hierarchical softmax over ``w_hs`` is the only loss. A ``tree`` with negatives adds
+    both losses, their gradients taken at the same weights (word2vec.c's hs + negative).
 
     Parameters
     ----------
@@ -48,6 +54,12 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
         Learning rate.
     sg : bool
         Skip-gram (True) or CBOW.
+    w_hs : np.ndarray, optional
+        float64 (V - 1, D): inner-node vectors, updated in place (with ``tree``).
+    tree : HuffmanTree, optional
+        Turns on the hierarchical softmax.
+    cbow_mean : bool
+        CBOW's h is the mean (True) or the sum of the context vectors.
 
     Returns
     -------
@@ -55,28 +67,46 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
         Summed loss of the step's examples (one per context for skip-gram, one for CBOW).
     """
     negs = None if negatives is None else [n for n in negatives if n != center]
+    hs = tree is not None
 
-    def loss_and_grads(vec: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        if negs is None:
-            return reference.naive_softmax_loss_and_gradient(vec, center, w_out)
-        return reference.neg_sampling_loss_and_gradient(
-            vec, center, w_out, neg_sample_word_indices=np.array(negs, dtype=np.int64))
+    def loss_and_grads(vec: np.ndarray) -> tuple[float, np.ndarray, list[np.ndarray]]:
+        """Loss, gradient wrt vec, gradients wrt the output tables (w_out, then w_hs)."""
+        loss, grad_vec, grads = 0.0, np.zeros_like(vec), []
+        if negs is not None or not hs:
+            if negs is None:
+                out = reference.naive_softmax_loss_and_gradient(vec, center, w_out)
+            else:
+                out = reference.neg_sampling_loss_and_gradient(
+                    vec, center, w_out, neg_sample_word_indices=np.array(negs, dtype=np.int64))
+            loss, grad_vec, grads = out[0], out[1], [out[2]]
+        if hs:
+            out = reference.hierarchical_softmax_loss_and_gradient(vec, center, w_hs,
+                                                                   tree=tree)
+            loss, grad_vec, grads = loss + out[0], grad_vec + out[1], [*grads, out[2]]
+        return loss, grad_vec, grads
 
+    tables = ([w_out] if negs is not None or not hs else []) + ([w_hs] if hs else [])
     if not sg:
-        loss, grad_h, grad_out = loss_and_grads(w_in[contexts].mean(axis=0))
+        rows = w_in[contexts]
+        loss, grad_h, grads_out = loss_and_grads(rows.mean(axis=0) if cbow_mean
+                                                 else rows.sum(axis=0))
         for c in contexts:
             w_in[c] -= lr * grad_h
-        w_out -= lr * grad_out
+        for table, grad in zip(tables, grads_out, strict=True):
+            table -= lr * grad
         return float(loss)
-    total, grads_in, grad_out_sum = 0.0, [], np.zeros_like(w_out)
+    total, grads_in = 0.0, []
+    grads_out_sum = [np.zeros_like(table) for table in tables]
     for c in contexts:
-        loss, grad_in, grad_out = loss_and_grads(w_in[c])
+        loss, grad_in, grads_out = loss_and_grads(w_in[c])
         total += loss
         grads_in.append(grad_in)
-        grad_out_sum += grad_out
+        for acc, grad in zip(grads_out_sum, grads_out, strict=True):
+            acc += grad
     for c, grad_in in zip(contexts, grads_in, strict=True):
         w_in[c] -= lr * grad_in
-    w_out -= lr * grad_out_sum
+    for table, grad in zip(tables, grads_out_sum, strict=True):
+        table -= lr * grad
     return total
 
 
@@ -98,6 +128,9 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     size, dim = len(vocab), config.vector_size
     w_in = initial_w_in(rng, size, config, dtype=np.float64)
     w_out = np.zeros((size, dim))
+    tree = vocab.huffman_tree() if config.hs else None
+    w_hs = np.zeros((tree.inner_nodes, dim)) if tree is not None else None
+    hs = (w_hs, tree)
     keep = vocab.keep_probabilities(config.sample)
     # rng.choice(V, k, p=noise) draws searchsorted(cumsum(noise), uniforms); the cumulative
     # table is built once here instead of in every call (same draws, no O(V) work per center).
@@ -109,7 +142,8 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     t0 = time.perf_counter()
     all_examples = 0
     control = control if control is not None else Control()
-    live = TrainingState(w_in=w_in, w_out=w_out, rng_states=np.zeros((1, 1), dtype=np.uint64))
+    live = TrainingState(w_in=w_in, w_out=w_out, rng_states=np.zeros((1, 1), dtype=np.uint64),
+                         w_hs=w_hs)
     for epoch in range(config.epochs):
         control.epoch_begin(epoch, live)
         t_epoch, loss, examples = time.perf_counter(), 0.0, 0
@@ -119,13 +153,14 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
             for p, center in enumerate(sentence):
                 progress = (epoch + (a + p * (b - a) / len(sentence)) / n_words) / config.epochs
                 lr = learning_rate(config, progress)
-                reach = int(config.window - rng.integers(config.window))
+                reach = (int(config.window - rng.integers(config.window))
+                         if config.shrink_windows else config.window)
                 contexts = [int(c) for c in np.concatenate(
                     [sentence[max(0, p - reach):p], sentence[p + 1:p + 1 + reach]])]
                 if not contexts:
                     continue
                 step_loss, step_examples = _center(w_in, w_out, contexts, int(center), lr,
-                                                   config, rng, noise_cdf)
+                                                   config, rng, noise_cdf, hs)
                 loss, examples = loss + step_loss, examples + step_examples
         if not np.isfinite(loss):
             raise DivergenceError("Training diverged in epoch {epoch}: the loss is not finite. "
@@ -142,28 +177,32 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
         live.epoch = epoch + 1
         if control.epoch_end(epoch, live):  # a callback stopped training early
             break
-    return EngineResult(w_in.astype(REAL), w_out.astype(REAL), history, examples=all_examples)
+    return EngineResult(w_in.astype(REAL), w_out.astype(REAL), history, examples=all_examples,
+                        w_hs=None if w_hs is None else w_hs.astype(REAL))
 
 
 def _center(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int, lr: float,
-            config: TrainConfig, rng: np.random.Generator,
-            noise_cdf: np.ndarray) -> tuple[float, int]:
+            config: TrainConfig, rng: np.random.Generator, noise_cdf: np.ndarray,
+            hs: tuple[np.ndarray | None, HuffmanTree | None]) -> tuple[float, int]:
     """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
     sg, k = config.sg, config.negative
+    options = {"w_hs": hs[0], "tree": hs[1], "cbow_mean": config.cbow_mean}
     if config.loss == "softmax" and sg:
         # One pair after the other, as the numba kernel does (no negatives to share).
-        return sum(center_step(w_in, w_out, [c], center, None, lr, True) for c in contexts), \
-            len(contexts)
-    if config.loss == "softmax":
-        return center_step(w_in, w_out, contexts, center, None, lr, False), 1
+        return sum(center_step(w_in, w_out, [c], center, None, lr, True, **options)
+                   for c in contexts), len(contexts)
+    if config.loss == "softmax" or k == 0:  # the full softmax, or hs alone
+        return center_step(w_in, w_out, contexts, center, None, lr, sg, **options), \
+            len(contexts) if sg else 1
     if sg and not config.shared_negatives:
         total = 0.0
         for c in contexts:
             negatives = _negatives(rng, noise_cdf, k)
-            total += center_step(w_in, w_out, [c], center, negatives, lr, True)
+            total += center_step(w_in, w_out, [c], center, negatives, lr, True, **options)
         return total, len(contexts)
     negatives = _negatives(rng, noise_cdf, k)
-    return center_step(w_in, w_out, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
+    return center_step(w_in, w_out, contexts, center, negatives, lr, sg, **options), \
+        len(contexts) if sg else 1
 
 
 def _negatives(rng: np.random.Generator, noise_cdf: np.ndarray, k: int) -> list[int]:

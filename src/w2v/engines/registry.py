@@ -31,7 +31,7 @@ class EngineInfo:
     summary : str
         One line for help texts.
     losses : tuple of str
-        ``loss=`` values it trains.
+        ``loss=`` values it trains, and ``"hs"`` where it trains ``hs=True``.
     checkpoints : bool
         Whether it accepts ``state`` and ``control``: periodic checkpoints, save on
         interrupt, exact resume.
@@ -45,7 +45,7 @@ class EngineInfo:
     name: str
     module: str
     summary: str
-    losses: tuple[str, ...] = ("neg", "softmax")
+    losses: tuple[str, ...] = ("neg", "softmax", "hs")
     checkpoints: bool = False
     devices: tuple[str, ...] = ("cpu",)
     epoch_callbacks: bool = False

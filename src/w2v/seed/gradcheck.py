@@ -16,15 +16,18 @@ end.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from w2v.huffman import build_huffman_tree
 from w2v.reference import (
     GradcheckReport,
     gradcheck_naive,
+    hierarchical_softmax_loss_and_gradient,
     naive_softmax_loss_and_gradient,
     neg_sampling_loss_and_gradient,
     normalize_rows,
@@ -39,6 +42,9 @@ DUMMY_TOKENS = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
 PYTHON_RANDOM_SEED = 31415  # the assignment's random.seed before the dummy checks
 NUMPY_RANDOM_SEED = 9265  # the assignment's np.random.seed for the dummy vectors
 WINDOW_SIZE = 5  # the assignment's gradient check of the wrapper uses C = 5
+# Counts of the dummy tokens a..e for the hierarchical softmax's Huffman tree: paths of
+# lengths 2 and 3, so that the check covers both branches and several depths.
+DUMMY_COUNTS = (5, 4, 3, 2, 1)
 
 
 class DummyDataset:
@@ -93,6 +99,14 @@ class GradcheckRow:
         return self.report.passed
 
 
+def dummy_hs_loss() -> Callable:
+    """The hierarchical-softmax pair loss over the dummy tokens' Huffman tree."""
+    loss = functools.partial(hierarchical_softmax_loss_and_gradient,
+                             tree=build_huffman_tree(np.array(DUMMY_COUNTS)))
+    functools.update_wrapper(loss, hierarchical_softmax_loss_and_gradient)
+    return loss
+
+
 def _check(function: str, wrt: str, f: Callable, x: np.ndarray) -> GradcheckRow:
     report = gradcheck_naive(f, x, f"{function} wrt {wrt}", raise_on_failure=False)
     return GradcheckRow(function, wrt, report)
@@ -124,9 +138,12 @@ def run_gradient_checks() -> list[GradcheckRow]:
     -------
     list of GradcheckRow
         In order: naive softmax wrt the center vector ``v_c`` (3 coordinates) and the outside
-        matrix ``U`` (10 x 3), negative sampling likewise, then skip-gram through the SGD
-        wrapper (stacked V over U, 10 x 3) with naive softmax and with negative sampling.
-        The first two wrapper checks run first, right after seeding, as in the assignment.
+        matrix ``U`` (10 x 3), negative sampling likewise, hierarchical softmax likewise
+        (over the Huffman tree of :data:`DUMMY_COUNTS`), then skip-gram through the SGD
+        wrapper (stacked V over U, 10 x 3) with naive softmax, negative sampling and
+        hierarchical softmax. The first two wrapper checks run first, right after seeding,
+        as in the assignment; the hierarchical-softmax checks come after every published
+        one, so they do not change the random draws the assignment's numbers depend on.
         Failures are reported, not raised (check ``row.passed``).
     """
     saved_state = random.getstate()
@@ -139,6 +156,9 @@ def run_gradient_checks() -> list[GradcheckRow]:
         rng = np.random.RandomState(NUMPY_RANDOM_SEED)
         pair = (_pair_checks(naive_softmax_loss_and_gradient, fixture, rng)
                 + _pair_checks(neg_sampling_loss_and_gradient, fixture, rng))
-        return pair + reports
+        hs_loss = dummy_hs_loss()
+        hs = [*_pair_checks(hs_loss, fixture, rng),
+              _wrapper_check("hier. softmax", hs_loss, fixture)]
+        return pair + hs[:2] + reports + hs[2:]
     finally:
         random.setstate(saved_state)

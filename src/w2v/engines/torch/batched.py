@@ -75,9 +75,10 @@ def _step(t: DeviceTables, config: TrainConfig, targets: torch.Tensor, inputs: t
           valid: torch.Tensor | None, lr: float) -> torch.Tensor:
     """Draw the batch's negatives (if any) and take one SGD step; returns the summed loss."""
     negatives = None
-    if config.loss == "neg":
+    if config.loss == "neg" and config.negative > 0:
         negatives = t.noise.draw((len(targets), config.negative), t.generator)
-    return sgd_step(t.w_in, t.w_out, targets, inputs, valid, negatives, lr)
+    return sgd_step(t.w_in, t.w_out, targets, inputs, valid, negatives, lr, tree=t.hs,
+                    cbow_mean=config.cbow_mean)
 
 
 def skipgram_pairs(sentence: torch.Tensor, radius: torch.Tensor, start: int, stop: int,

@@ -100,6 +100,12 @@ def required_bytes(n_tokens: int, vocab_size: int, config: TrainConfig,
     # gathered rows, their gradients, scores; the softmax's logits tiles.
     parts["batch"] = (3 * batch * (rows_per_example + 2 * window) * dim * 4
                       + (3 * 4 << 24 if config.loss == "softmax" else 0))
+    if config.hs:
+        # w_hs, the padded paths (int64 node, float32 code and mask; at most 40 wide for
+        # any real vocabulary, word2vec.c's MAX_CODE_LENGTH) and each batch's gathered path
+        # rows and their gradients.
+        width = 40
+        parts["hs"] = vocab_size * dim * 4 + vocab_size * width * 16 + 3 * batch * width * dim * 4
     return parts
 
 

@@ -25,11 +25,14 @@ def uses_fused_kernels(config: TrainConfig, device: Any) -> bool:
 
     They cover negative sampling with negatives shared per window (``shared_negatives``, the
     default; skip-gram and CBOW) on CUDA, where Triton 3 is installed (it comes with
-    PyTorch's CUDA builds on Linux, from PyTorch 2.4). The full softmax, per-pair negatives
-    and the CPU use the batched steps.
+    PyTorch's CUDA builds on Linux, from PyTorch 2.4). The full softmax, per-pair negatives,
+    hierarchical softmax (``hs``), CBOW on the sum (``cbow_mean=False``), fixed windows
+    (``shrink_windows=False``) and the CPU use the batched steps.
     """
     if device.type != "cuda" or config.loss != "neg" or not config.shared_negatives:
         return False
+    if config.hs or not config.cbow_mean or not config.shrink_windows:
+        return False  # the fused kernels train negative sampling on the mean, dynamic windows
     try:
         import triton
     except ImportError:
@@ -110,4 +113,5 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
                                                                          tables.top_share)}
     return EngineResult(w_in=tables.w_in.cpu().numpy(), w_out=tables.w_out.cpu().numpy(),
                         history=meter.history, examples=int(meter.examples),
-                        device=str(device), details=details)
+                        device=str(device), details=details,
+                        w_hs=None if tables.hs is None else tables.hs.w_hs.cpu().numpy())

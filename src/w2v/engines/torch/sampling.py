@@ -85,4 +85,6 @@ def epoch_tokens(ids: torch.Tensor, sentence: torch.Tensor, keep: torch.Tensor,
     kept = torch.cat(kept_ids)
     radius = torch.randint(1, config.window + 1, (len(kept),), generator=generator,
                            device=kept.device, dtype=torch.uint8)
+    if not config.shrink_windows:  # the whole window for every center (drawn all the same)
+        radius.fill_(config.window)
     return kept, torch.cat(kept_sentence), radius

@@ -14,12 +14,42 @@ loss summed over the batch (no autograd, no optimizer state).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 import torch.nn.functional as F
+
+from w2v.huffman import HuffmanTree
 
 # Rows of the output table scored at once by the full softmax: the (B, tile) logits block is
 # the only memory that grows with the batch, kept near 2**24 floats (64 MB).
 SOFTMAX_TILE_FLOATS = 1 << 24
+
+
+@dataclass
+class HsTables:
+    """Hierarchical softmax on the device: the inner-node table and padded Huffman paths."""
+
+    w_hs: torch.Tensor      # (V - 1, D) float32: inner-node output vectors
+    points: torch.Tensor    # (V, L) int64: each word's inner nodes, root first, 0-padded
+    codes: torch.Tensor     # (V, L) float32: its branches (0 or 1), 0-padded
+    used: torch.Tensor      # (V, L) float32: 1 on the path, 0 on the padding
+
+    @classmethod
+    def from_tree(cls, tree: HuffmanTree, w_hs: torch.Tensor) -> HsTables:
+        """Pad every path of ``tree`` to the longest; tensors on ``w_hs``'s device."""
+        lengths = tree.lengths()
+        width = max(int(lengths.max()), 1)
+        column = np.arange(width)[None, :]
+        used = column < lengths[:, None]                              # (V, L)
+        index = np.minimum(tree.offsets[:-1, None] + column, max(len(tree.codes) - 1, 0))
+        points = np.where(used, tree.points[index] if len(tree.codes) else 0, 0)
+        codes = np.where(used, tree.codes[index] if len(tree.codes) else 0, 0)
+        device = w_hs.device
+        return cls(w_hs=w_hs, points=torch.as_tensor(points.astype(np.int64), device=device),
+                   codes=torch.as_tensor(codes.astype(np.float32), device=device),
+                   used=torch.as_tensor(used.astype(np.float32), device=device))
 
 
 # --- one SGD step: output side -----------------------------------------------------------------
@@ -50,6 +80,34 @@ def negative_sampling_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.
     grad_h = torch.bmm(g[:, None, :], u).squeeze(1)                   # (B, D)
     grad_u = g[:, :, None] * h[:, None, :]                            # (B, 1+K, D)
     w_out.index_add_(0, rows.reshape(-1), grad_u.reshape(-1, h.shape[1]), alpha=-lr)
+    return grad_h, loss
+
+
+def hierarchical_softmax_step(tree: HsTables, h: torch.Tensor, targets: torch.Tensor,
+                              lr: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Hierarchical-softmax loss of B examples; updates ``tree.w_hs`` in place.
+
+    With n_d, b_d the inner nodes and branches of the target's Huffman path and
+    s_bd = u_{n_d} . h_b (``docs/math.md``, hierarchical softmax):
+
+    loss_b = -sum_d log sigma((1 - 2 b_d) s_bd)
+    grad_h_b = sum_d (sigma(s_bd) - 1 + b_d) u_{n_d};  grad u_{n_d} += (sigma(s_bd) - 1 + b_d) h_b
+
+    Paths are padded to the longest (``tree.used`` masks the padding, which points at row
+    0 and adds zeros). Shapes: w_hs (V - 1, D), h (B, D), targets (B,) int64. Returns
+    grad_h (B, D), from the pre-step ``w_hs``, and the summed loss (0-d tensor).
+    """
+    rows = tree.points[targets]                                       # (B, L)
+    code = tree.codes[targets]                                        # (B, L) float
+    used = tree.used[targets]                                         # (B, L) float
+    u = tree.w_hs[rows]                                               # (B, L, D)
+    scores = torch.bmm(u, h[:, :, None]).squeeze(2)                   # (B, L)
+    # -log sigma(s) = softplus(-s) on branch 0; -log sigma(-s) = softplus(s) on branch 1.
+    loss = (F.softplus(scores * (2.0 * code - 1.0)) * used).sum()
+    g = (torch.sigmoid(scores) - 1.0 + code) * used                   # dJ/ds (B, L)
+    grad_h = torch.bmm(g[:, None, :], u).squeeze(1)                   # (B, D)
+    grad_u = g[:, :, None] * h[:, None, :]                            # (B, L, D)
+    tree.w_hs.index_add_(0, rows.reshape(-1), grad_u.reshape(-1, h.shape[1]), alpha=-lr)
     return grad_h, loss
 
 
@@ -89,14 +147,15 @@ def softmax_step(w_out: torch.Tensor, h: torch.Tensor, targets: torch.Tensor,
 # --- one SGD step: input side ------------------------------------------------------------------
 
 def cbow_hidden(w_in: torch.Tensor, context_ids: torch.Tensor,
-                valid: torch.Tensor) -> torch.Tensor:
-    """Mean of the valid context rows: h (B, D) from context_ids (B, C) and valid (B, C).
+                valid: torch.Tensor, mean: bool = True) -> torch.Tensor:
+    """Mean (or, ``mean=False``, sum) of the valid context rows: h (B, D) from
+    context_ids (B, C) and valid (B, C).
 
     Every example must have at least one valid context.
     """
     weight = valid.to(w_in.dtype)
-    count = weight.sum(1, keepdim=True)                               # (B, 1)
-    return torch.einsum("bc,bcd->bd", weight, w_in[context_ids]) / count
+    total = torch.einsum("bc,bcd->bd", weight, w_in[context_ids])
+    return total / weight.sum(1, keepdim=True) if mean else total
 
 
 def cbow_input_update(w_in: torch.Tensor, context_ids: torch.Tensor, valid: torch.Tensor,
@@ -116,17 +175,24 @@ def cbow_input_update(w_in: torch.Tensor, context_ids: torch.Tensor, valid: torc
 
 def sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, targets: torch.Tensor,
              inputs: torch.Tensor, valid: torch.Tensor | None, negatives: torch.Tensor | None,
-             lr: float) -> torch.Tensor:
+             lr: float, *, tree: HsTables | None = None, cbow_mean: bool = True) -> torch.Tensor:
     """One SGD step on B examples, both tables updated in place; returns the summed loss.
 
     Skip-gram (``valid`` None): inputs (B,) are the context ids whose input rows predict
     targets (B,), the center ids. CBOW: inputs (B, C) are context ids, valid (B, C) marks
-    the real ones (at least one per row), and their mean predicts targets (B,).
-    ``negatives`` (B, K) int64 selects negative sampling; None the exact full softmax.
+    the real ones (at least one per row), and their mean (``cbow_mean``, else their sum)
+    predicts targets (B,). ``negatives`` (B, K) int64 selects negative sampling; None the
+    exact full softmax, unless a Huffman ``tree`` is given: hierarchical softmax, alone
+    (``negatives`` None) or with negative sampling (both gradients at the same weights).
     """
     # h (B, D): the context's input row for skip-gram, the mean of the context rows for CBOW.
-    h = w_in[inputs] if valid is None else cbow_hidden(w_in, inputs, valid)
-    if negatives is None:
+    h = w_in[inputs] if valid is None else cbow_hidden(w_in, inputs, valid, cbow_mean)
+    if tree is not None:
+        grad_h, loss = hierarchical_softmax_step(tree, h, targets, lr)
+        if negatives is not None:
+            grad_neg, loss_neg = negative_sampling_step(w_out, h, targets, negatives, lr)
+            grad_h, loss = grad_h + grad_neg, loss + loss_neg
+    elif negatives is None:
         grad_h, loss = softmax_step(w_out, h, targets, lr)
     else:
         grad_h, loss = negative_sampling_step(w_out, h, targets, negatives, lr)

@@ -18,6 +18,7 @@ from w2v.corpus import EncodedCorpus
 from w2v.engines.common import initial_w_in
 from w2v.engines.torch.sampling import AliasSampler, epoch_tokens
 from w2v.engines.torch.schedule import SUBSAMPLE_CHUNK, top_kept_share
+from w2v.engines.torch.steps import HsTables
 from w2v.vocab import Vocab
 
 
@@ -33,6 +34,7 @@ class DeviceTables:
     top_share: float           # the most frequent word's share of the kept tokens
     noise: AliasSampler        # over unigram ** ns_exponent
     generator: torch.Generator
+    hs: HsTables | None = None  # hierarchical softmax: w_hs and the padded Huffman paths
 
     def epoch_tokens(self, config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor,
                                                          torch.Tensor]:
@@ -66,6 +68,8 @@ def init_tables(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig,
         top_share=top_kept_share(vocab, config),
         noise=AliasSampler(vocab.noise_distribution(config.ns_exponent), device),
         generator=generator,
+        hs=HsTables.from_tree(vocab.huffman_tree(), torch.zeros(
+            (max(size - 1, 0), dim), dtype=torch.float32, device=device)) if config.hs else None,
     )
 
 

@@ -1,0 +1,212 @@
+"""Numba kernels of hierarchical softmax, and of CBOW on a given hidden vector.
+
+Notation as in :mod:`w2v.engines.numba_kernels`: ``w_in`` (V, D) input rows, ``w_out``
+(V, D) negative-sampling output rows, and ``w_hs`` (V - 1, D) the output rows of the
+Huffman tree's inner nodes (:mod:`w2v.huffman`; word2vec.c's ``syn1``). A word's path is
+``points[a:b]`` (inner nodes, root first) and ``codes[a:b]`` (branches) with
+``a, b = offsets[w], offsets[w + 1]``. Each inner node n_d is a logistic unit whose label
+is ``1 - code_d`` (word2vec.c's convention): for an input row x,
+
+    J = -sum_d log sigma(eps_d  x . u_{n_d}),   eps_d = 1 - 2 code_d
+    g_d = lr * (1 - code_d - sigma(x . u_{n_d}))  (= -lr dJ/ds_d)
+    x += sum_d g_d u_{n_d};   u_{n_d} += g_d x
+
+the reference's ``hierarchical_softmax_loss_and_gradient`` (see ``docs/math.md``). Every
+step takes all its gradients at the weights before the step (a batched step), so one call
+equals the sum of the reference's per-pair gradients.
+
+These functions never write ``w_in``: they return its gradient (times -lr) in a buffer,
+so the caller can add the negative-sampling step's gradient, taken at the same weights,
+before applying both (hs and negative together, as word2vec.c and gensim train them).
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from w2v.dtypes import REAL
+
+# The options of w2v.engines.numba_kernels (why each is set is explained there).
+_JIT = {"nogil": True, "cache": True, "error_model": "numpy",
+        "fastmath": {"reassoc", "contract", "nsz", "arcp"}}
+
+
+# Flush the product of (1 + e) factors into the loss before it could overflow (2**1023).
+_PRODUCT_FLUSH = 1e300
+
+
+@njit(**_JIT)
+def _unit(f: float, label: float, lr: float) -> tuple[float, float, float]:
+    """One logistic unit: (lr * (label - sigma(f)), linear part, 1 + e), stable for any f.
+
+    The unit's loss is ``linear + log(1 + e)`` with e = exp(-|f|):
+    -log sigma(f) = log(1 + e) + max(-f, 0) and -log sigma(-f) = log(1 + e) + max(f, 0).
+    Callers multiply the (1 + e) factors (each in (1, 2]) and take one log per step, as
+    numba_kernels does: a log per unit costs about a quarter of the time.
+    """
+    e = math.exp(-abs(f))
+    one_e = 1.0 + e
+    sig = (1.0 if f >= 0.0 else e) / one_e
+    linear = max(-f, 0.0) if label > 0.5 else max(f, 0.0)
+    return lr * (label - sig), linear, one_e
+
+
+@njit(**_JIT)
+def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, g) -> float:
+    """Skip-gram hierarchical softmax: the input rows x_j = w_in[c_j] predict one word.
+
+    The word's path is ``points[a:b]``, ``codes[a:b]``; every context shares it, so the
+    path's rows are read once for all contexts (as sg_neg_update shares negatives).
+
+        g_jd = lr * (1 - code_d - sigma(x_j . u_{n_d}))
+        grad_in[j] = sum_d g_jd u_{n_d}     (= -lr dJ/dx_j; w_in is not written)
+        u_{n_d} += sum_j g_jd x_j
+
+    Shapes: w_in (V, D), w_hs (V - 1, D) float32; contexts (>= n_ctx,) int; codes uint8
+    and points int32 (L,); grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= b - a)
+    float32 scratch. Returns the summed loss J over the n_ctx pairs.
+    """
+    dim = w_in.shape[1]
+    length = b - a
+    loss = 0.0
+    for j in range(n_ctx):  # dots first, then the exps (see sg_neg_update)
+        c = contexts[j]
+        for k in range(length):
+            n = points[a + k]
+            f = REAL(0.0)
+            for d in range(dim):
+                f += w_in[c, d] * w_hs[n, d]
+            g[j, k] = f
+    product = 1.0
+    for j in range(n_ctx):
+        for k in range(length):
+            gjk, linear, one_e = _unit(g[j, k], 1.0 - codes[a + k], lr)
+            g[j, k] = gjk
+            loss += linear
+            product *= one_e
+        if product > _PRODUCT_FLUSH:
+            loss, product = loss + math.log(product), 1.0
+    loss += math.log(product)
+    for j in range(n_ctx):
+        for d in range(dim):
+            grad_in[j, d] = 0.0
+        for k in range(length):
+            gjk = g[j, k]
+            n = points[a + k]
+            for d in range(dim):
+                grad_in[j, d] += gjk * w_hs[n, d]
+    for k in range(length):
+        n = points[a + k]
+        for j in range(n_ctx):
+            gjk = g[j, k]
+            c = contexts[j]
+            for d in range(dim):
+                w_hs[n, d] += gjk * w_in[c, d]
+    return loss
+
+
+@njit(**_JIT)
+def hs_update_h(w_hs, h, codes, points, a, b, lr, grad_h, g) -> float:
+    """Hierarchical softmax for one hidden vector h (CBOW): the word of path ``[a:b]``.
+
+        g_d = lr * (1 - code_d - sigma(h . u_{n_d}));  grad_h += sum_d g_d u_{n_d};
+        u_{n_d} += g_d h
+
+    Shapes: w_hs (V - 1, D), h (D,), grad_h (D,) (added to), g (>= b - a,) float32.
+    Returns the loss J.
+    """
+    dim = h.shape[0]
+    length = b - a
+    loss = 0.0
+    for k in range(length):
+        n = points[a + k]
+        f = REAL(0.0)
+        for d in range(dim):
+            f += h[d] * w_hs[n, d]
+        g[k] = f
+    # A Huffman path over int64 counts has < 100 nodes (depth grows at most like the
+    # Fibonacci numbers), so the product of factors <= 2 cannot overflow.
+    product = 1.0
+    for k in range(length):
+        gk, linear, one_e = _unit(g[k], 1.0 - codes[a + k], lr)
+        g[k] = gk
+        loss += linear
+        product *= one_e
+    loss += math.log(product)
+    for k in range(length):
+        n = points[a + k]
+        gk = g[k]
+        for d in range(dim):
+            grad_h[d] += gk * w_hs[n, d]
+            w_hs[n, d] += gk * h[d]
+    return loss
+
+
+@njit(**_JIT)
+def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
+    """Negative sampling for one hidden vector h: targets[0] the word, then negatives.
+
+        g_k = lr * (label_k - sigma(h . u_{t_k}));  grad_h += sum_k g_k u_{t_k};
+        u_{t_k} += g_k h
+
+    A negative equal to targets[0] is skipped (word2vec.c). Shapes: w_out (V, D), h (D,),
+    grad_h (D,) (added to), g (>= n_tgt,) float32. Returns the loss J.
+    """
+    dim = h.shape[0]
+    center = targets[0]
+    loss, product = 0.0, 1.0
+    for k in range(n_tgt):
+        t = targets[k]
+        f = REAL(0.0)
+        for d in range(dim):
+            f += h[d] * w_out[t, d]
+        g[k] = f
+    for k in range(n_tgt):
+        if k > 0 and targets[k] == center:
+            g[k] = 0.0
+            continue
+        gk, linear, one_e = _unit(g[k], 1.0 if k == 0 else 0.0, lr)
+        g[k] = gk
+        loss += linear
+        product *= one_e
+        if product > _PRODUCT_FLUSH:  # only past ~1000 negatives
+            loss, product = loss + math.log(product), 1.0
+    for k in range(n_tgt):
+        t = targets[k]
+        gk = g[k]
+        for d in range(dim):
+            grad_h[d] += gk * w_out[t, d]
+    for k in range(n_tgt):  # after every grad_h term: a repeated target reads its old row
+        t = targets[k]
+        gk = g[k]
+        for d in range(dim):
+            w_out[t, d] += gk * h[d]
+    return loss + math.log(product)
+
+
+@njit(**_JIT)
+def cbow_hidden(w_in, contexts, n_ctx, mean, h) -> None:
+    """h = mean (``mean``) or sum of w_in[contexts[:n_ctx]]; h (D,) float32."""
+    dim = w_in.shape[1]
+    for d in range(dim):
+        h[d] = 0.0
+    for j in range(n_ctx):
+        r = contexts[j]
+        for d in range(dim):
+            h[d] += w_in[r, d]
+    if mean:
+        inv = REAL(1.0 / n_ctx)
+        for d in range(dim):
+            h[d] *= inv
+
+
+@njit(**_JIT)
+def add_rows(w_in, contexts, n_ctx, grad_in) -> None:
+    """w_in[contexts[j]] += grad_in[j] for j < n_ctx (grad_in (>= n_ctx, D))."""
+    dim = w_in.shape[1]
+    for j in range(n_ctx):
+        c = contexts[j]
+        for d in range(dim):
+            w_in[c, d] += grad_in[j, d]
