@@ -1,0 +1,136 @@
+"""A phrase table (one pass) and how it rewrites a run of tokens.
+
+The table holds only the phrases: their words, gap codes and scores, sorted by one int64
+key for ``searchsorted``. Rewriting is left to right and greedy, as both originals do: a
+candidate that is a phrase is joined unless its first word already ends the phrase before
+it ("a b c" with "a_b" and "b_c" both phrases gives "a_b c"). Within a run of consecutive
+phrase candidates that means every other one, counted from the run's first: one cumulative
+maximum, no Python loop over tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import compress, repeat
+
+import numpy as np
+
+from w2v.phrases.spans import GapCodec, candidates
+from w2v.phrases.stream import LINE, TokenChunk
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase: its words (first, connectors..., last) and its score."""
+
+    words: tuple[str, ...]
+    score: float
+
+
+class PhraseTable:
+    """The phrases of one pass, and the rewriting of tokens with them.
+
+    Parameters
+    ----------
+    phrases : list of Phrase
+        Each phrase's words: two words with connector words (if any) between them.
+    connector_words : iterable of str
+        The connector words the phrases were learnt with.
+    breaks_at : int
+        A phrase may not cross a token whose break flag is ``>= breaks_at`` (``LINE`` for
+        word2phrase's rule, ``PIECE`` for gensim's sentences).
+    """
+
+    def __init__(self, phrases: list[Phrase], connector_words=(),
+                 breaks_at: int = LINE) -> None:
+        self.codec = GapCodec(connector_words)
+        self.breaks_at = breaks_at
+        self.phrases = list(phrases)
+        heads = sorted({w for p in self.phrases for w in (p.words[0], p.words[-1])})
+        self.n_heads = len(heads)
+        # phrase words 0..H-1, connector words H..H+C-1; any other token maps to -1
+        self.index = {w: i for i, w in enumerate(heads)}
+        for number, word in enumerate(self.codec.words):
+            self.index.setdefault(word, self.n_heads + number)
+        codes = [self.codec.code_of(list(p.words[1:-1])) for p in self.phrases]
+        self.gap_codes = np.unique(np.asarray(codes, dtype=np.int64))  # (M,) sorted
+        a = np.asarray([self.index[p.words[0]] for p in self.phrases], dtype=np.int64)
+        b = np.asarray([self.index[p.words[-1]] for p in self.phrases], dtype=np.int64)
+        keys = self._keys(a, b, np.searchsorted(self.gap_codes, np.asarray(codes, np.int64)))
+        order = np.argsort(keys)
+        self.keys = keys[order]  # (P,) sorted
+        self.scores = np.asarray([p.score for p in self.phrases], dtype=np.float64)[order]
+
+    def _keys(self, a: np.ndarray, b: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        return (a * self.n_heads + b) * max(1, len(self.gap_codes)) + gap
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def rewrite(self, tokens: list[str], flags: np.ndarray, delimiter: str,
+                final: bool) -> tuple[TokenChunk, int]:
+        """Join the phrases of a run of tokens.
+
+        Parameters
+        ----------
+        tokens : list of str
+            (n,) the tokens.
+        flags : np.ndarray
+            int8, (n,): their break flags.
+        delimiter : str
+            Glue of a phrase's words.
+        final : bool
+            The run ends the corpus (or a sentence): rewrite all of it. Otherwise the last
+            word (and the connectors after it) is left for the next run when it might start
+            a phrase with the next run's first word.
+
+        Returns
+        -------
+        chunk : TokenChunk
+            The rewritten tokens, each with the flag of its first word.
+        used : int
+            How many of ``tokens`` it covers; the rest start the next run.
+        """
+        n = len(tokens)
+        get = self.index.get
+        idx = np.fromiter(map(get, tokens, repeat(-1)), dtype=np.int64, count=n)
+        conn = np.where(idx >= self.n_heads, idx - self.n_heads + 1, 0)
+        found = candidates(conn, flags >= self.breaks_at, self.codec)
+        a, b = idx[found.left], idx[found.right]
+        gap = np.searchsorted(self.gap_codes, found.codes)
+        gap_known = (gap < len(self.gap_codes)) & \
+            (self.gap_codes[np.minimum(gap, len(self.gap_codes) - 1)] == found.codes) \
+            if len(self.gap_codes) else np.zeros(len(a), dtype=bool)
+        hit = found.valid & (a >= 0) & (b >= 0) & gap_known
+        if hit.any():
+            keys = self._keys(a[hit], b[hit], gap[hit])
+            where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            hit[hit] = self.keys[where] == keys
+        join = _greedy(hit)
+        used = n
+        if not final and len(found.heads) and not (len(join) and join[-1]):
+            used = int(found.heads[-1])
+        return self._joined(tokens, flags, found.left[join], found.right[join], used,
+                            delimiter), used
+
+    @staticmethod
+    def _joined(tokens: list[str], flags: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                used: int, delimiter: str) -> TokenChunk:
+        """``tokens[:used]`` with ``tokens[s..e]`` joined for each (s, e) of the phrases."""
+        if not len(starts):
+            return TokenChunk(tokens[:used], flags[:used])
+        tokens = tokens[:used]
+        drop = np.zeros(used + 1, dtype=np.int64)
+        np.add.at(drop, starts + 1, 1)
+        np.add.at(drop, ends + 1, -1)
+        keep = np.cumsum(drop[:used]) == 0
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            tokens[s] = delimiter.join(tokens[s:e + 1])
+        return TokenChunk(list(compress(tokens, keep.tolist())), flags[:used][keep])
+
+
+def _greedy(hit: np.ndarray) -> np.ndarray:
+    """Left-to-right joins: within each run of consecutive hits, the 1st, 3rd, 5th, ..."""
+    position = np.arange(len(hit))
+    last_miss = np.maximum.accumulate(np.where(hit, -1, position)) if len(hit) else position
+    return hit & ((position - last_miss - 1) % 2 == 0)
