@@ -62,7 +62,8 @@ class PhraseOptions:
                               "(phrases are written as one token). Got {got} instead.",
                               got=repr(self.delimiter))
         words = self.connector_words
-        if isinstance(words, str) or not all(isinstance(w, str) for w in words):
+        if isinstance(words, str) or not isinstance(words, Iterable) or \
+                not all(isinstance(w, str) for w in words):
             raise ConfigError("The {connector_words} must be a set of str words. Got {got} "
                               "instead.", got=repr(words)[:60])
         object.__setattr__(self, "connector_words", frozenset(words))
@@ -387,7 +388,7 @@ class Phrases(FrozenPhrases):
                  connector_words: Iterable[str] = frozenset(), passes: int = 1,
                  max_sentence_length: int = 10_000) -> None:
         options = PhraseOptions(min_count, threshold, max_vocab_size, delimiter, scoring,
-                                frozenset(connector_words), passes, max_sentence_length)
+                                connector_words, passes, max_sentence_length)  # type: ignore[arg-type]
         super().__init__([], options)
         self.counts: list[PhraseCounts] = []
         if sentences is not None:

@@ -95,7 +95,7 @@ def phrase_scores(counts: PhraseCounts, scoring: Scorer, min_count: int,
         scores = (n_ab - min_count) / denominator * counts.entries
         is_phrase = scores > threshold
     else:
-        scores, is_phrase = _npmi(n_a, n_b, n_ab, counts.total_words, min_count, threshold)
+        is_phrase, scores = _npmi(n_a, n_b, n_ab, counts.total_words, min_count, threshold)
     return is_phrase, scores
 
 

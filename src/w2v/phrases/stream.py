@@ -54,7 +54,7 @@ class TokenChunk:
 
 
 def token_chunks(source: Any, max_sentence_length: int = 10_000,
-                 chunk_tokens: int = CHUNK_TOKENS,
+                 chunk_tokens: int | None = None,
                  stats: CorpusStats | None = None) -> Iterator[TokenChunk]:
     """Read a corpus as chunks of tokens with their breaks.
 
@@ -65,8 +65,8 @@ def token_chunks(source: Any, max_sentence_length: int = 10_000,
         list or tuple of str; each is a ``LINE``, never cut into pieces).
     max_sentence_length : int
         A file's line is cut into pieces of this many tokens (``PIECE`` breaks).
-    chunk_tokens : int
-        About how many tokens a chunk holds.
+    chunk_tokens : int, optional
+        About how many tokens a chunk holds (default :data:`CHUNK_TOKENS`).
     stats : CorpusStats, optional
         Filled in while reading (files, tokens, invalid bytes).
 
@@ -82,6 +82,7 @@ def token_chunks(source: Any, max_sentence_length: int = 10_000,
         not an iterable of token lists.
     """
     stats = stats if stats is not None else CorpusStats()
+    chunk_tokens = CHUNK_TOKENS if chunk_tokens is None else chunk_tokens
     if isinstance(source, (str, os.PathLike)):
         yield from _path_chunks(source, max_sentence_length, chunk_tokens, stats)
     elif isinstance(source, Iterable):
