@@ -107,6 +107,25 @@ def test_chunk_size_does_not_change_anything(tmp_path, monkeypatch):
     assert (tmp_path / "small.txt").read_text() == (tmp_path / "whole.txt").read_text()
 
 
+@pytest.mark.parametrize("options", [
+    {"min_count": 3, "threshold": 1.0, "passes": 2, "connector_words": ENGLISH_CONNECTOR_WORDS},
+    {"min_count": 3, "threshold": 20.0, "passes": 3, "scoring": "word2vec"},
+    {"min_count": 2, "threshold": 0.2, "scoring": "npmi", "max_vocab_size": 500},
+])
+def test_reading_once_gives_the_streaming_output(tmp_path, monkeypatch, options):
+    monkeypatch.setattr(stream, "CHUNK_TOKENS", 300)
+    corpus = generated_corpus(8)
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(line) for line in corpus) + "\n", encoding="utf-8")
+    streamed = Phrases(path, **options)
+    streamed.transform_corpus(path, tmp_path / "streamed.txt")
+    once = Phrases(**options)
+    written = once.learn_and_rewrite(path, tmp_path / "once.txt")
+    assert once.export_phrases() == streamed.export_phrases()
+    assert (tmp_path / "once.txt").read_text() == (tmp_path / "streamed.txt").read_text()
+    assert written == len((tmp_path / "once.txt").read_text().split())
+
+
 # --- word2phrase -------------------------------------------------------------------------
 
 def word2phrase_rule(lines: list[list[str]], min_count: int,

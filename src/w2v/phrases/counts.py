@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +82,23 @@ def _grouped(keys: np.ndarray, codes: np.ndarray,
     return keys[starts], codes[starts], np.add.reduceat(counts, starts)
 
 
+class _Lexicon(dict):
+    """Word -> id, in first-occurrence order; looking up an unseen word adds it.
+
+    One ``map(lexicon.__getitem__, tokens)`` both finds and adds ids, the only pass over
+    the tokens in Python; the words added are listed in ``added`` for the caller.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.added: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        self[word] = number = len(self)
+        self.added.append(word)
+        return number
+
+
 class PhraseCounter:
     """Counts words and candidates chunk by chunk (see the module docstring).
 
@@ -99,14 +116,18 @@ class PhraseCounter:
     """
 
     def __init__(self, connector_words: Iterable[str] = (), across_sentences: bool = False,
-                 max_vocab_size: int | None = None, prune_inclusive: bool = False) -> None:
+                 max_vocab_size: int | None = None, prune_inclusive: bool = False,
+                 compact: bool = True) -> None:
         self.codec = GapCodec(connector_words)
         self.across = across_sentences
         self.max_vocab_size = max_vocab_size
         self.prune_inclusive = prune_inclusive
+        # compact: a prune forgets pruned words (their ids change); otherwise ids stay valid
+        # (for id arrays kept by the caller) and pruned words only lose their counts
+        self.compact = compact
         self.min_reduce = 1
         self.words: list[str] = []
-        self.index: dict[str, int] = {}
+        self.index = _Lexicon()
         self.counts = np.zeros(0, dtype=np.int64)
         self.conn = np.zeros(0, dtype=np.int64)  # connector number of each id (0: none)
         for word in self.codec.words:
@@ -116,11 +137,26 @@ class PhraseCounter:
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pending_size = 0
         self.carry: tuple[list[str], np.ndarray] = ([], np.zeros(0, dtype=np.int8))
+        self.id_carry = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8))
+
+    def fresh(self) -> PhraseCounter:
+        """A new, empty counter with the same options that shares this one's word ids."""
+        other = PhraseCounter(self.codec.words, self.across, self.max_vocab_size,
+                              self.prune_inclusive, self.compact)
+        other.words, other.index, other.conn = self.words, self.index, self.conn
+        other.counts = np.zeros(len(self.words), dtype=np.int64)
+        return other
 
     def _add_words(self, new: list[str]) -> None:
-        start = len(self.words)
-        for offset, word in enumerate(new):
-            self.index[word] = start + offset
+        for word in new:
+            self.index[word]  # noqa: B018 - a lookup adds an unseen word
+        self._extend()
+
+    def _extend(self) -> None:
+        """Give the words the index added since the last call their count and connector slots."""
+        new, self.index.added = self.index.added, []
+        if not new:
+            return
         self.words.extend(new)
         self.counts = np.concatenate([self.counts, np.zeros(len(new), dtype=np.int64)])
         local = [self.codec.local.get(word, 0) for word in new]
@@ -128,14 +164,9 @@ class PhraseCounter:
 
     def ids_of(self, tokens: list[str]) -> np.ndarray:
         """int64 ids of ``tokens``, adding unseen words (first-occurrence order)."""
-        ids = np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int64,
+        ids = np.fromiter(map(self.index.__getitem__, tokens), dtype=np.int64,
                           count=len(tokens))
-        unseen = np.flatnonzero(ids < 0)
-        if len(unseen):  # few after the first chunk: look them up again once added
-            fresh = [tokens[k] for k in unseen.tolist()]
-            self._add_words([w for w in dict.fromkeys(fresh) if w not in self.index])
-            ids[unseen] = np.fromiter(map(self.index.__getitem__, fresh), dtype=np.int64,
-                                      count=len(fresh))
+        self._extend()
         return ids
 
     def add(self, chunk: TokenChunk) -> None:
@@ -143,10 +174,25 @@ class PhraseCounter:
         carried, carried_flags = self.carry
         tokens = carried + chunk.tokens
         flags = np.concatenate([carried_flags, chunk.flags])
-        ids = self.ids_of(tokens)
+        last = self._count(self.ids_of(tokens), flags, len(carried))
+        self.carry = (tokens[last:], flags[last:])
+
+    def add_ids(self, ids: np.ndarray, flags: np.ndarray) -> None:
+        """Count a chunk given as ids of this counter's words (``compact=False`` keeps them)."""
+        carried, carried_flags = self.id_carry
+        ids = np.concatenate([carried, ids.astype(np.int64)])
+        flags = np.concatenate([carried_flags, flags])
+        last = self._count(ids, flags, len(carried))
+        self.id_carry = (ids[last:], flags[last:])
+
+    def _count(self, ids: np.ndarray, flags: np.ndarray, n_carried: int) -> int:
+        """Count ``ids`` (the first ``n_carried`` counted before as words); return the carry."""
+        if len(self.counts) < len(self.words):  # words added since (e.g. by ids_of)
+            self.counts = np.concatenate(
+                [self.counts, np.zeros(len(self.words) - len(self.counts), dtype=np.int64)])
         conn = self.conn[ids]
-        fresh = ids[len(carried):]
-        self.counts += np.bincount(fresh[conn[len(carried):] == 0], minlength=len(self.words))
+        fresh = ids[n_carried:]
+        self.counts += np.bincount(fresh[conn[n_carried:] == 0], minlength=len(self.words))
         self.total_words += len(fresh)
         found = candidates(conn, None if self.across else flags > 0, self.codec)
         keep = found.valid
@@ -154,15 +200,14 @@ class PhraseCounter:
         run = _grouped(keys, found.codes[keep], None)
         self.pending.append(run)
         self.pending_size += len(run[0])
-        # the last word and the connectors after it may pair with the next chunk's first word
-        last = found.heads[-1] if len(found.heads) else len(tokens)
-        self.carry = (tokens[last:], flags[last:])
         if self.pending_size > len(self.merged[0]):
             self._merge()
         if self.max_vocab_size is not None and self._held_bound() > self.max_vocab_size:
             self._merge()
             if self._held() > self.max_vocab_size:
                 self._prune()
+        # the last word and the connectors after it may pair with the next chunk's first word
+        return int(found.heads[-1]) if len(found.heads) else len(ids)
 
     def _held_bound(self) -> int:
         return len(self.words) + len(self.merged[0]) + self.pending_size
@@ -184,14 +229,18 @@ class PhraseCounter:
         keys, codes, counts = self.merged
         keep = (counts > cut) if self.prune_inclusive else (counts >= cut)
         keys, codes, counts = keys[keep], codes[keep], counts[keep]
+        self.min_reduce += 1
+        if not self.compact:
+            self.merged = (keys, codes, counts)
+            self.counts[drop_word] = 0
+            return
         # new ids keep the order of the old: the keys stay sorted
         new_id = np.cumsum(keep_word) - 1
         left, right = new_id[keys >> _SHIFT], new_id[keys & ((1 << _SHIFT) - 1)]
         self.merged = ((left << _SHIFT) | right, codes, counts)
         self.words = [w for w, k in zip(self.words, keep_word.tolist(), strict=True) if k]
-        self.index = {w: i for i, w in enumerate(self.words)}
+        self.index = _Lexicon((w, i) for i, w in enumerate(self.words))
         self.counts, self.conn = self.counts[keep_word], self.conn[keep_word]
-        self.min_reduce += 1
 
     def result(self) -> PhraseCounts:
         """The counts so far (merging pending runs)."""

@@ -416,6 +416,17 @@ class Phrases(FrozenPhrases):
             self.layers.append(_table(_phrases_of(counts, opts), opts))
         return self
 
+    def learn_and_rewrite(self, sentences: Any, output: str | os.PathLike[str]) -> int:
+        """Learn from ``sentences`` and write them rewritten to ``output``, reading them once.
+
+        The same tables and output as :meth:`learn` then :meth:`transform_corpus`, faster:
+        the corpus is tokenised once and kept as word ids (5 bytes a token) for the passes
+        (:mod:`w2v.phrases.oneshot`). Returns the tokens written.
+        """
+        from w2v.phrases.oneshot import learn_and_rewrite
+
+        return learn_and_rewrite(self, sentences, output)
+
     def freeze(self) -> FrozenPhrases:
         """The tables alone, without the counts (gensim's ``freeze``)."""
         return FrozenPhrases(self.layers, self.options)

@@ -59,7 +59,7 @@ class PhraseTable:
         keys = self._keys(a, b, np.searchsorted(self.gap_codes, np.asarray(codes, np.int64)))
         order = np.argsort(keys)
         self.keys = keys[order]  # (P,) sorted
-        self.scores = np.asarray([p.score for p in self.phrases], dtype=np.float64)[order]
+        self.sorted_phrases = [self.phrases[i] for i in order.tolist()]
 
     def _keys(self, a: np.ndarray, b: np.ndarray, gap: np.ndarray) -> np.ndarray:
         return (a * self.n_heads + b) * max(1, len(self.gap_codes)) + gap
@@ -91,27 +91,58 @@ class PhraseTable:
         used : int
             How many of ``tokens`` it covers; the rest start the next run.
         """
-        n = len(tokens)
-        get = self.index.get
-        idx = np.fromiter(map(get, tokens, repeat(-1)), dtype=np.int64, count=n)
+        idx = np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int64,
+                          count=len(tokens))
+        starts, ends, _, used = self.joins(idx, flags, final)
+        return self._joined(tokens, flags, starts, ends, used, delimiter), used
+
+    def index_of(self, words: list[str]) -> np.ndarray:
+        """int64, (V,): the table's number of each of ``words`` (-1 for other words)."""
+        return np.fromiter(map(self.index.get, words, repeat(-1)), dtype=np.int64,
+                           count=len(words))
+
+    def joins(self, idx: np.ndarray, flags: np.ndarray,
+              final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The phrases to join in a run of tokens given as the table's numbers.
+
+        Parameters
+        ----------
+        idx : np.ndarray
+            int64, (n,): each token's number in ``self.index`` (-1 if absent).
+        flags : np.ndarray
+            int8, (n,): break flags.
+        final : bool
+            As for :meth:`rewrite`.
+
+        Returns
+        -------
+        starts, ends : np.ndarray
+            int64, (J,): first and last token of each phrase joined.
+        rows : np.ndarray
+            int64, (J,): each one's row in ``self.sorted_phrases``.
+        used : int
+            Tokens covered (the rest start the next run).
+        """
         conn = np.where(idx >= self.n_heads, idx - self.n_heads + 1, 0)
         found = candidates(conn, flags >= self.breaks_at, self.codec)
         a, b = idx[found.left], idx[found.right]
-        gap = np.searchsorted(self.gap_codes, found.codes)
-        gap_known = (gap < len(self.gap_codes)) & \
-            (self.gap_codes[np.minimum(gap, len(self.gap_codes) - 1)] == found.codes) \
-            if len(self.gap_codes) else np.zeros(len(a), dtype=bool)
-        hit = found.valid & (a >= 0) & (b >= 0) & gap_known
-        if hit.any():
-            keys = self._keys(a[hit], b[hit], gap[hit])
+        hit = found.valid & (a >= 0) & (b >= 0)
+        rows = np.zeros(len(a), dtype=np.int64)
+        if hit.any() and len(self.gap_codes):
+            gap = np.searchsorted(self.gap_codes, found.codes[hit])
+            clipped = np.minimum(gap, len(self.gap_codes) - 1)
+            known = self.gap_codes[clipped] == found.codes[hit]
+            keys = self._keys(a[hit], b[hit], clipped)
             where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-            hit[hit] = self.keys[where] == keys
+            hit[hit] = known & (self.keys[where] == keys)
+            rows[hit] = where[known & (self.keys[where] == keys)]
+        else:
+            hit[:] = False
         join = _greedy(hit)
-        used = n
+        used = len(idx)
         if not final and len(found.heads) and not (len(join) and join[-1]):
             used = int(found.heads[-1])
-        return self._joined(tokens, flags, found.left[join], found.right[join], used,
-                            delimiter), used
+        return found.left[join], found.right[join], rows[join], used
 
     @staticmethod
     def _joined(tokens: list[str], flags: np.ndarray, starts: np.ndarray, ends: np.ndarray,
