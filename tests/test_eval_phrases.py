@@ -19,8 +19,9 @@ def _vectors(tmp_path, with_phrases: bool):
     matrix = rng.normal(size=(len(keys), 16))
     if with_phrases:
         keys += ["albuquerque", "albuquerque_journal", "baltimore", "baltimore_sun"]
-        a, b, c = rng.normal(size=(3, 16))
-        matrix = np.vstack([matrix, a, b, c, c + b - a])  # baltimore_sun = c + (b - a)
+        x, y, u, v = np.eye(16)[:4] * 3
+        # city + paper: the offsets agree in both directions, for unit vectors too
+        matrix = np.vstack([matrix, x + u, x + v, y + u, y + v])
     path = tmp_path / f"v{with_phrases}.txt"
     Vectors(keys, matrix.astype(np.float32)).save(path)
     return path
