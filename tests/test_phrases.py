@@ -42,7 +42,11 @@ def generated_corpus(seed: int = 0, n_lines: int = 600) -> list[list[str]]:
 
 # --- gensim ------------------------------------------------------------------------------
 
-gensim_phrases = pytest.importorskip("gensim.models.phrases", reason="gensim is not installed")
+@pytest.fixture(scope="module")
+def gensim_phrases():
+    """gensim's phrases module (the test extra has gensim); skips the test without it."""
+    return pytest.importorskip("gensim.models.phrases", reason="gensim is not installed")
+
 
 
 @pytest.mark.parametrize("scoring, threshold, connectors", [
@@ -52,7 +56,8 @@ gensim_phrases = pytest.importorskip("gensim.models.phrases", reason="gensim is 
     ("npmi", 0.1, ENGLISH_CONNECTOR_WORDS),
 ])
 @pytest.mark.parametrize("min_count", [2, 5])
-def test_same_phrases_scores_and_output_as_gensim(scoring, threshold, connectors, min_count):
+def test_same_phrases_scores_and_output_as_gensim(gensim_phrases, scoring, threshold, connectors,
+                                                  min_count):
     corpus = generated_corpus()
     ours = Phrases(corpus, min_count=min_count, threshold=threshold, scoring=scoring,
                    connector_words=connectors)
@@ -66,6 +71,24 @@ def test_same_phrases_scores_and_output_as_gensim(scoring, threshold, connectors
     assert list(ours[corpus]) == [theirs[s] for s in corpus]
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_random_small_corpora_match_gensim(gensim_phrases, seed):
+    """Tiny vocabularies: repeats, empty sentences, sentences of connector words only."""
+    rng = np.random.default_rng(seed)
+    vocab = ["a", "b", "c", "d", "e", "f", "of", "the", "and"]
+    corpus = [[vocab[k] for k in rng.integers(0, len(vocab), rng.integers(0, 9))]
+              for _ in range(150)]
+    connectors = frozenset(["of", "the", "and"]) if seed % 2 else frozenset()
+    scoring, threshold = ("npmi", float(rng.uniform(-0.5, 0.5))) if seed % 4 > 1 else \
+        ("default", float(rng.uniform(0.1, 2.0)))
+    options = {"min_count": int(rng.integers(1, 4)), "threshold": threshold,
+               "scoring": scoring, "connector_words": connectors}
+    ours = Phrases(corpus, **options)
+    theirs = gensim_phrases.Phrases(corpus, **options)
+    assert ours.export_phrases() == theirs.export_phrases()
+    assert list(ours[corpus]) == [theirs[s] for s in corpus]
+
+
 def test_connector_words_join_inside_phrases_like_gensim():
     corpus = generated_corpus(1)
     ours = Phrases(corpus, min_count=3, threshold=1.0, connector_words=ENGLISH_CONNECTOR_WORDS)
@@ -76,7 +99,7 @@ def test_connector_words_join_inside_phrases_like_gensim():
                    p.split("_")[-1] in ENGLISH_CONNECTOR_WORDS for p in ours.export_phrases())
 
 
-def test_file_pieces_match_gensim_fed_the_same_sentences(tmp_path):
+def test_file_pieces_match_gensim_fed_the_same_sentences(gensim_phrases, tmp_path):
     corpus = generated_corpus(2)
     path = tmp_path / "corpus.txt.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
