@@ -33,6 +33,17 @@ def test_phrases_writes_a_corpus_a_table_and_an_export(tmp_path, corpus, run_w2v
     assert "new_york" in {row.split("\t")[0] for row in export.read_text().splitlines()}
 
 
+def test_low_memory_writes_the_same_corpus(tmp_path, corpus, run_w2v):
+    outputs = []
+    for extra in ([], ["--low-memory"]):
+        out = tmp_path / f"out{len(extra)}.txt"
+        result = run_w2v("phrases", str(corpus), "-o", str(out), "--threshold", "6",
+                         "--passes", "2", *extra)
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1] and "new_york" in outputs[0]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--scorer", "pmi"], "'--scorer' option"),
     (["--scorer", "npmi", "--threshold", "3"], "'--threshold' option"),

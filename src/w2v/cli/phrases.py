@@ -54,16 +54,22 @@ def phrases(
         help="Also save the phrase table (JSON; Python: FrozenPhrases.load).")] = None,
     export: Annotated[Path | None, typer.Option(
         help="Also write 'phrase<TAB>score<TAB>pass' lines.")] = None,
+    low_memory: Annotated[bool, typer.Option(
+        "--low-memory", help="Read the corpus once per pass and once more to rewrite it, "
+                             "holding only the counts, instead of keeping it as word ids "
+                             "(5 bytes a token).")] = False,
 ) -> None:
     """Join frequent word pairs into phrases ('new york' -> 'new_york') before training.
 
-    Reads the corpus once; keeps it as word ids meanwhile (5 bytes a token).
+    Reads the corpus once and keeps it as word ids meanwhile (5 bytes a token), unless
+    --low-memory.
     """
     from w2v.phrases.job import phrases_to_path
 
     started = time.perf_counter()
     learnt, written = phrases_to_path(
-        corpus, output, table=table, export=export, passes=passes, scoring=scorer,
+        corpus, output, table=table, export=export, low_memory=low_memory, passes=passes,
+        scoring=scorer,
         threshold=threshold, min_count=min_count, delimiter=delimiter,
         connector_words=connector_set(connector_words), max_vocab_size=max_vocab_size)
     by_pass = ", ".join(f"{len(layer):,}" for layer in learnt.layers)

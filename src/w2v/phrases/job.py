@@ -1,7 +1,7 @@
 """Phrase jobs on files: what ``w2v phrases`` and ``w2v train --phrases`` run.
 
 Every output is checked before the corpus is read (writable, not the corpus, not inside
-a corpus folder, not another output); the corpus is read once (a pipe is copied first).
+a corpus folder, not another output); a pipe is copied to a temporary file first.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ COMMAND_LINE_DEFAULTS = {"scoring": "word2vec", "min_count": 5}
 
 def phrases_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str], *,
                     table: str | os.PathLike[str] | None = None,
-                    export: str | os.PathLike[str] | None = None,
+                    export: str | os.PathLike[str] | None = None, low_memory: bool = False,
                     **options: Any) -> tuple[Phrases, int]:
     """Learn the phrases of ``corpus`` and write it with them joined.
 
@@ -39,6 +39,9 @@ def phrases_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[st
         Also save the phrase tables here (:meth:`FrozenPhrases.save`, JSON).
     export : path-like, optional
         Also write the phrases and scores as text (:meth:`FrozenPhrases.export`).
+    low_memory : bool
+        Read the corpus once per pass and once more to rewrite it, holding only the counting
+        tables, instead of reading it once and keeping it as word ids (5 bytes a token).
     **options
         Options of :class:`~w2v.phrases.Phrases` (``passes``, ``threshold``, ...).
 
@@ -67,7 +70,10 @@ def phrases_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[st
                           "files.")
     phrases = Phrases(**options)
     with readable_corpus(corpus) as readable:
-        written = phrases.learn_and_rewrite(readable, output)
+        if low_memory:
+            written = phrases.learn(readable).transform_corpus(readable, output)
+        else:
+            written = phrases.learn_and_rewrite(readable, output)
     if table is not None:
         phrases.save(table)
     if export is not None:
