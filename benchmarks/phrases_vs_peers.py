@@ -15,7 +15,8 @@ per round.
 
 Two settings: gensim's scorer (``default``, min_count 5, threshold 10) for w2v against
 gensim, word2phrase's (min_count 5, threshold 100) for w2v against word2phrase. The
-outputs are compared token by token after round 1.
+outputs are compared token by token after the rounds, and so are two passes (word2phrase
+run twice, as word2vec.c's demo does) against ``passes=2``.
 
 Run: ``python benchmarks/phrases_vs_peers.py [--corpus PATH] [--rounds 3]
 [--word2phrase BIN]``.
@@ -122,6 +123,22 @@ def compare_outputs(ours: str, theirs: str, tool: str) -> dict[str, Any]:
             "first_differences": differing[:3], "notes": notes}
 
 
+def two_passes(work: Path, corpus: Path, binary: str) -> dict[str, Any]:
+    """word2vec.c's demo (word2phrase twice) against ``passes=2``, on the corpus + a newline."""
+    from w2v.phrases import Phrases
+
+    ended = work / "ended.txt"  # so that word2phrase keeps the last word
+    ended.write_bytes(corpus.read_bytes() + b"\n")
+    setting = SETTINGS["word2phrase"]
+    flags = ["-min-count", str(setting["min_count"]), "-threshold", str(setting["threshold"]),
+             "-debug", "0"]
+    for source, target in ((ended, work / "pass1.txt"), (work / "pass1.txt", work / "pass2.txt")):
+        subprocess.run([binary, "-train", str(source), "-output", str(target), *flags],
+                       check=True, capture_output=True)
+    Phrases(passes=2, **setting).learn_and_rewrite(ended, work / "ours2.txt")
+    return compare_outputs(str(work / "ours2.txt"), str(work / "pass2.txt"), "word2phrase")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
@@ -160,6 +177,8 @@ def main() -> None:
             report["same_output"]["w2v vs word2phrase"] = compare_outputs(
                 str(work / "w2v-word2phrase.txt"), str(work / "word2phrase-word2phrase.txt"),
                 "word2phrase")
+            report["same_output"]["2 passes: w2v vs word2phrase twice"] = two_passes(
+                work, corpus, binary)
         print(json.dumps(report, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
