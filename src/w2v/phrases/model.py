@@ -22,7 +22,13 @@ import numpy as np
 from w2v.atomic import atomic_write
 from w2v.errors import ConfigError, FormatError
 from w2v.phrases.counts import PhraseCounts, count_phrases
-from w2v.phrases.scoring import DEFAULT_THRESHOLDS, Scorer, check_scoring, phrase_scores
+from w2v.phrases.scoring import (
+    DEFAULT_THRESHOLDS,
+    SCORERS,
+    Scorer,
+    check_scoring,
+    phrase_scores,
+)
 from w2v.phrases.stream import LINE, PIECE, TokenChunk, token_chunks
 from w2v.phrases.table import Phrase, PhraseTable
 from w2v.validation import Float, Int
@@ -67,8 +73,8 @@ class PhraseOptions:
             raise ConfigError("The {connector_words} must be a set of str words. Got {got} "
                               "instead.", got=repr(words)[:60])
         object.__setattr__(self, "connector_words", frozenset(words))
-        if not callable(self.scoring):
-            check_scoring(self.scoring, 0.5 if self.threshold is None else 1.0)
+        if not callable(self.scoring) and self.scoring not in SCORERS:
+            check_scoring(self.scoring, 1.0)  # refuses the unknown name before any default
         if self.threshold is None:
             default = DEFAULT_THRESHOLDS.get(self.scoring) if isinstance(self.scoring, str) \
                 else None
@@ -388,7 +394,7 @@ class Phrases(FrozenPhrases):
                  connector_words: Iterable[str] = frozenset(), passes: int = 1,
                  max_sentence_length: int = 10_000) -> None:
         options = PhraseOptions(min_count, threshold, max_vocab_size, delimiter, scoring,
-                                connector_words, passes, max_sentence_length)  # type: ignore[arg-type]
+                                connector_words, passes, max_sentence_length)  # checked there
         super().__init__([], options)
         self.counts: list[PhraseCounts] = []
         if sentences is not None:
