@@ -147,7 +147,10 @@ class FrozenPhrases:
             One sentence, or sentences (then rewritten lazily, a batch at a time).
         """
         if isinstance(sentence, (list, tuple)) and all(isinstance(t, str) for t in sentence):
-            return next(iter(self._rewrite_batch([list(sentence)])))
+            tokens = list(sentence)
+            for layer in self.layers:
+                tokens = layer.rewrite_sentence(tokens, self.delimiter)
+            return tokens
         return self._rewrite_sentences(sentence)
 
     def export_phrases(self) -> dict[str, float]:
