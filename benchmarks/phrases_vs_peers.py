@@ -123,6 +123,34 @@ def compare_outputs(ours: str, theirs: str, tool: str) -> dict[str, Any]:
             "first_differences": differing[:3], "notes": notes}
 
 
+def sentence_calls(corpus: Path, n_words: int = 400_000, length: int = 20) -> dict[str, Any]:
+    """Seconds for ``phrases[sentence]`` over short sentences: w2v, gensim, gensim frozen.
+
+    Also w2v's ``phrases[corpus]`` (batches). The models learn from the same sentences,
+    with gensim's settings; the times interleave (w2v, gensim, frozen, batch).
+    """
+    from gensim.models.phrases import Phrases as GensimPhrases
+
+    from w2v.phrases import Phrases
+
+    words = corpus.read_text(encoding="utf-8").split()[:n_words]
+    sentences = [words[i:i + length] for i in range(0, len(words), length)]
+    setting = SETTINGS["gensim"]
+    ours, theirs = Phrases(sentences, **setting), GensimPhrases(sentences, **setting)
+    frozen = theirs.freeze()
+    timed: dict[str, Any] = {"sentences": len(sentences)}
+    outputs = {}
+    for name, call in (("w2v", lambda: [ours[s] for s in sentences]),
+                       ("gensim", lambda: [theirs[s] for s in sentences]),
+                       ("gensim frozen", lambda: [frozen[s] for s in sentences]),
+                       ("w2v batch", lambda: list(ours[sentences]))):
+        started = time.perf_counter()
+        outputs[name] = call()
+        timed[name] = time.perf_counter() - started
+    timed["same output"] = all(out == outputs["gensim"] for out in outputs.values())
+    return timed
+
+
 def two_passes(work: Path, corpus: Path, binary: str) -> dict[str, Any]:
     """word2vec.c's demo (word2phrase twice) against ``passes=2``, on the corpus + a newline."""
     from w2v.phrases import Phrases
@@ -179,6 +207,7 @@ def main() -> None:
                 "word2phrase")
             report["same_output"]["2 passes: w2v vs word2phrase twice"] = two_passes(
                 work, corpus, binary)
+        report["sentence_calls_s"] = sentence_calls(corpus)
         print(json.dumps(report, indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
