@@ -10,6 +10,7 @@ maximum, no Python loop over tokens.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -41,7 +42,7 @@ class PhraseTable:
         word2phrase's rule, ``PIECE`` for gensim's sentences).
     """
 
-    def __init__(self, phrases: list[Phrase], connector_words=(),
+    def __init__(self, phrases: list[Phrase], connector_words: Iterable[str] = (),
                  breaks_at: int = LINE) -> None:
         self.codec = GapCodec(connector_words)
         self.breaks_at = breaks_at
