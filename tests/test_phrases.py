@@ -345,3 +345,19 @@ def test_token_chunks_flag_lines_and_pieces(tmp_path, monkeypatch):
     flags = np.concatenate([c.flags for c in chunks]).tolist()
     assert tokens == list("abcdefg")
     assert flags == [LINE, 0, PIECE, 0, PIECE, LINE, 0]
+
+
+def test_greedy_joins_match_the_sequential_rule():
+    from w2v.phrases.table import _greedy
+
+    def sequential(hits):  # join when a hit and the previous candidate was not joined
+        joined, previous = [], False
+        for hit in hits:
+            previous = bool(hit) and not previous
+            joined.append(previous)
+        return joined
+
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        hits = rng.random(int(rng.integers(0, 40))) < rng.random()
+        assert _greedy(hits).tolist() == sequential(hits)
