@@ -126,6 +126,7 @@ def _phrased(corpus: Path, passes: int | None, output: Path, fmt: str,
 
 @contextlib.contextmanager
 def _phrased_path(phrased):
+    """Yield the phrased corpus's path, after one line on stderr about the phrases."""
     with phrased as (path, learnt):
         print(f"phrases: {len(learnt):,} joined in {len(learnt.layers)} pass(es)",
               file=sys.stderr)
