@@ -133,6 +133,16 @@ def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
                           f"corrupt compressed file?).") from None
 
 
+def decoded_text(path: Path, stats: CorpusStats) -> Iterator[str]:
+    """Decoded text of one corpus file, chunk by chunk, as training reads it.
+
+    The same decoding as :func:`iter_sentences` (compression and encoding by content,
+    invalid UTF-8 counted in ``stats.invalid_bytes`` and replaced by U+FFFD), for readers
+    that tokenise the text themselves (:mod:`w2v.phrases.stream`).
+    """
+    return _decoded_chunks(path, stats)
+
+
 # str.split() and the regex class \s agree on what whitespace is (str.isspace).
 _WHITESPACE = re.compile(r"\s")
 

@@ -252,6 +252,16 @@ def _read_analogies(file: Path) -> list[tuple[str, list[list[str]]]]:
     return sections
 
 
+def contains_phrases(vectors: Vectors, restrict_vocab: int | None = 30000,
+                     delimiter: str = "_") -> bool:
+    """Whether some of the first ``restrict_vocab`` words are phrases ("new_york").
+
+    The bundled phrase analogy set (``"google-phrases"``) is worth scoring only then.
+    """
+    return any(delimiter in word.strip(delimiter)
+               for word in vectors.index_to_key[:restrict_vocab])
+
+
 # --- word pairs ---------------------------------------------------------------------------
 
 def similarity(vectors: Vectors, path: str | os.PathLike[str] | None = None,

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from w2v.cli import seed, train, vectors  # noqa: F401  (each module adds its commands)
+from w2v.cli import phrases, seed, train, vectors  # noqa: F401  (each module adds its commands)
 from w2v.cli.app import app
 from w2v.errors import W2VError
 
@@ -53,6 +53,7 @@ _FLAGS = {"vector_size": "--dim", "sg": "--sg/--cbow", "topn": "-n/--topn",
           "max_memory": "--max-memory (MB)", "checkpoint_every": "--checkpoint-every (minutes)",
           "shared_negatives": "--shared-negatives/--per-pair-negatives", "random_seed": "--seed",
           "top_n": "--pca/--tsne", "header": "--no-header"}
+_FLAGS["scoring"] = "--scorer"  # w2v phrases
 
 
 def option_flag(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -97,6 +98,9 @@ def train(
         help="gensim's trim_rule as MODULE:FUNCTION (imported from the current folder or the "
              "Python path): FUNCTION(word, count, min_count) returns RULE_KEEP (2), "
              "RULE_DISCARD (1) or RULE_DEFAULT (0) for each counted word.")] = None,
+    phrases: Annotated[int | None, typer.Option(
+        help="First join phrases in N passes, as 'w2v phrases --passes N' (word2phrase's "
+             "rule, threshold 100, min count 5), and train on the result.")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -128,8 +132,9 @@ def train(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with TrainingProgress(disable=quiet) as progress:
-                model = train_to_path(corpus, output, format=fmt, checkpoint_dir=checkpoint_dir,
+            with _phrased(corpus, phrases, output, fmt, checkpoint_dir, resume) as source, \
+                    TrainingProgress(disable=quiet) as progress:
+                model = train_to_path(source, output, format=fmt, checkpoint_dir=checkpoint_dir,
                                       checkpoint_every=checkpoint_every, resume=resume,
                                       callbacks=[progress], max_memory=max_bytes,
                                       init_from=init_from, save_model=save_model, **options)
@@ -146,6 +151,34 @@ def train(
     if save_model is not None:
         print(f"Saved the model to {save_model} (train it further with --init-from "
               f"{save_model})")
+
+
+def _phrased(corpus: Path, passes: int | None, output: Path, fmt: str,
+             checkpoint_dir: Path | None, resume: Path | None):
+    """The corpus to train on: ``corpus``, or a temporary copy with its phrases joined."""
+    if passes is None:
+        return contextlib.nullcontext(corpus)
+    from w2v.errors import ConfigError
+    from w2v.job import check_outputs
+    from w2v.phrases.job import phrased_corpus
+    from w2v.validation import Int
+
+    Int(1, 100).check("phrases", passes)
+    if resume is not None or checkpoint_dir is not None:
+        raise ConfigError("The {phrases} option trains on a temporary corpus, which a "
+                          "checkpoint cannot resume from: run 'w2v phrases' first and train "
+                          "on its output to use the {checkpoint_dir} or {resume}.")
+    check_outputs(corpus, output, fmt, None)  # before the phrase passes, not after
+    return _phrased_path(phrased_corpus(corpus, passes))
+
+
+@contextlib.contextmanager
+def _phrased_path(phrased):
+    """Yield the phrased corpus's path, after one line on stderr about the phrases."""
+    with phrased as (path, learnt):
+        print(f"phrases: {len(learnt):,} joined in {len(learnt.layers)} pass(es)",
+              file=sys.stderr)
+        yield path
 
 
 def _print_warnings(caught: list) -> None:

@@ -31,7 +31,8 @@ def eval_(
         help="Word-pair file ('w1 w2 score') or bundled set (WS-353, WS-353-SIM, WS-353-REL, "
              "SimLex-999, RG-65, MC-30, MTurk-287, YP-130, VERB-143); repeat for several. "
              "Without --analogies and --similarity: the Google set and every bundled "
-             "pair set.")] = None,
+             "pair set, and the phrase analogies when the vectors hold phrases "
+             "('new_york').")] = None,
     restrict_vocab: Annotated[int, typer.Option(
         help="Analogies use only the N most frequent words.")] = 30000,
     method: Annotated[str, typer.Option(help="Analogy method: 3cosadd or 3cosmul.")] = "3cosadd",
@@ -54,12 +55,18 @@ def eval_(
     if analogies is not None or everything:
         analogy_result = evaluate.analogy(loaded, analogies, restrict_vocab, not case_sensitive,
                                           method)
+    # vectors trained on phrases ("new_york") are scored on the phrase analogies too
+    phrase_result = None
+    if everything and evaluate.contains_phrases(loaded, restrict_vocab):
+        phrase_result = evaluate.analogy(loaded, "google-phrases", restrict_vocab,
+                                         not case_sensitive, method)
     pair_results = (evaluate.similarity_all(loaded, not case_sensitive) if everything else
                     {name: evaluate.similarity(loaded, name, not case_sensitive)
                      for name in similarity or []})
     _warn_non_finite(loaded, vectors)
     if json_out:
         print(_json({"analogy": analogy_result.to_dict() if analogy_result else None,
+                     "phrase_analogy": phrase_result.to_dict() if phrase_result else None,
                      "similarity": {k: r.to_dict() for k, r in pair_results.items()}}))
         return
     table = Table(title=f"{vectors.name}: {len(loaded):,} words x {loaded.vector_size} dims, "
@@ -75,6 +82,10 @@ def eval_(
             if asked:
                 table.add_row(f"{name} ({label})", "accuracy", f"{part.accuracy:.4f}",
                               f"{part.total:,}/{asked:,} ({part.total / asked:.0%})")
+    if phrase_result is not None:
+        asked = phrase_result.total + phrase_result.skipped
+        table.add_row(Path(phrase_result.path).stem, "accuracy", f"{phrase_result.accuracy:.4f}",
+                      f"{phrase_result.total:,}/{asked:,} ({phrase_result.coverage:.0%})")
     for name, result in pair_results.items():
         asked = result.pairs + result.oov
         table.add_row(Path(name).name, "Spearman", f"{result.spearman:.4f}",
