@@ -20,12 +20,20 @@ wrt the row. :mod:`w2v.subword_reference` states the same step in float64.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
 from w2v.dtypes import REAL
 from w2v.engines.numba_kernels import (
     _JIT,
+    _PRODUCT_FLUSH,
+    _U32,
+    _logistic,
+    _subsample,
+    draw_negatives,
+    rng_next,
 )
 
 # In 64-bit arithmetic masked to 32 bits: numba widens uint32 products to 64 bits.
@@ -136,3 +144,172 @@ def mean_rows(w_in, ids, offsets, out) -> None:
         inv = REAL(1.0 / (b - a)) if b > a else REAL(0.0)
         for d in range(dim):
             out[w, d] = acc[d] * inv
+
+
+# --- one SGD step --------------------------------------------------------------------------
+
+@njit(**_JIT)
+def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_neg, lr,
+                       h, grad_h, g) -> float:
+    """One SGD step: h = mean of w_in[rows[:n_rows]] predicts targets[:n_tgt] (label 1)
+    against negatives[:n_neg] (label 0), the negatives shared by the targets.
+
+        f_t = u_t . h;  g_t = lr (1 - sigma(f_t))                  for each target t
+        f_n = u_n . h;  g_n = -lr c_n sigma(f_n),  c_n = #{targets != n}  for each negative
+        grad_h = sum_t g_t u_t + sum_n g_n u_n      (= -lr dJ/dh, weights before the step)
+        u_t += g_t h;  u_n += g_n h;  w_in[r] += grad_h for each entry r of rows
+
+    One dot per target and one per negative: h is shared, so K negatives cost K dots
+    whatever the number of targets. Shapes: w_in (R, D), w_out (V, D) float32; rows,
+    targets, negatives int arrays; h, grad_h (D,) float32 and g (>= n_tgt + n_neg,) float32
+    scratch. Returns the loss J (float), as :func:`w2v.subword_reference.sgd_step`.
+    """
+    dim = w_in.shape[1]
+    for d in range(dim):
+        h[d] = 0.0
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            h[d] += w_in[r, d]
+    inv = REAL(1.0 / n_rows)
+    for d in range(dim):
+        h[d] *= inv
+    # Dots first, in a loop without calls (exp would spill the registers).
+    for k in range(n_tgt + n_neg):
+        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+        f = REAL(0.0)
+        for d in range(dim):
+            f += h[d] * w_out[o, d]
+        g[k] = f
+    linear, product = 0.0, 1.0  # loss = linear + log(product), see numba_kernels._logistic
+    for k in range(n_tgt):
+        f = g[k]
+        sig, one_e = _logistic(f)
+        product *= one_e
+        linear += max(-f, 0.0)
+        g[k] = lr * (1.0 - sig)
+    for k in range(n_neg):
+        o = negatives[k]
+        uses = 0
+        for j in range(n_tgt):
+            if targets[j] != o:
+                uses += 1
+        f = g[n_tgt + k]
+        if uses == 0:
+            g[n_tgt + k] = 0.0
+            continue
+        sig, one_e = _logistic(f)
+        linear += uses * (math.log(one_e) + max(f, 0.0))
+        g[n_tgt + k] = -lr * uses * sig
+        if product > _PRODUCT_FLUSH:
+            linear, product = linear + math.log(product), 1.0
+    for d in range(dim):
+        grad_h[d] = 0.0
+    for k in range(n_tgt + n_neg):
+        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+        gk = g[k]
+        for d in range(dim):
+            grad_h[d] += gk * w_out[o, d]
+    for k in range(n_tgt + n_neg):
+        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+        gk = g[k]
+        for d in range(dim):
+            w_out[o, d] += gk * h[d]
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            w_in[r, d] += grad_h[d]
+    return linear + math.log(product)
+
+
+# --- the chunk loop --------------------------------------------------------------------------
+
+@njit(**_JIT)
+def _copy_subwords(sub_ids, sub_offsets, word, out, start) -> int:
+    """Append the subword rows of ``word`` to out[start:]; returns the new end."""
+    for p in range(sub_offsets[word], sub_offsets[word + 1]):
+        out[start] = sub_ids[p]
+        start += 1
+    return start
+
+
+@njit(**_JIT)
+def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas, rng_state,
+                        stats) -> None:
+    """Train the subword model on the sentences ``ids[starts[i]:starts[i+1]]`` (Hogwild).
+
+    Parameters (arrays and scalars only), as :func:`w2v.engines.numba_kernels.train_chunk`
+    but for:
+    weights = (w_in (nwords + bucket, D), w_out (nwords, D)), float32, updated in place;
+    subwords = (sub_ids int32, sub_offsets (nwords + 1,) int64): word w's input rows are
+    sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
+    options (5,) int64 = (window, negative, sg, unused, shared_negatives).
+
+    Skip-gram: the center's subword mean predicts its contexts -- with shared negatives one
+    step per center (K negatives for all contexts), otherwise fastText's step per (center,
+    context) pair with fresh negatives. CBOW: the mean of all context words' subword rows
+    predicts the center. Subsampling and window draws as in the word-level kernel.
+    """
+    w_in, w_out = weights
+    keep, accept, alias = tables
+    sub_ids, sub_offsets = subwords
+    window, n_neg, sg, shared = options[0], options[1], options[2], options[4]
+    dim = w_in.shape[1]
+    first = starts[0]
+    n_words = max(starts[len(starts) - 1] - first, 1)
+    longest, most_rows = 0, 1
+    for s in range(len(starts) - 1):
+        longest = max(longest, starts[s + 1] - starts[s])
+    for w in range(len(sub_offsets) - 1):
+        most_rows = max(most_rows, sub_offsets[w + 1] - sub_offsets[w])
+    sentence = np.empty(max(longest, 1), dtype=np.int64)
+    contexts = np.empty(2 * window, dtype=np.int64)
+    rows = np.empty(2 * window * most_rows, dtype=np.int64)
+    targets = np.empty(n_neg + 1, dtype=np.int64)  # [0]: scratch for draw_negatives
+    g = np.empty(2 * window + n_neg, dtype=REAL)
+    h = np.empty(dim, dtype=REAL)
+    grad_h = np.empty(dim, dtype=REAL)
+    state = rng_state[0]
+    loss = 0.0
+    pairs = 0
+    for s in range(len(starts) - 1):
+        a, b = starts[s], starts[s + 1]
+        n, state = _subsample(ids, a, b, keep, state, sentence)
+        for p in range(n):
+            frac = (a - first + (p * (b - a)) / n) / n_words
+            lr = alphas[0] + (alphas[1] - alphas[0]) * frac
+            state, z = rng_next(state)
+            reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            m = 0
+            for c in range(max(0, p - reach), min(n, p + reach + 1)):
+                if c != p:
+                    contexts[m] = sentence[c]
+                    m += 1
+            if m == 0:
+                continue
+            center = sentence[p]
+            if sg:
+                n_rows = _copy_subwords(sub_ids, sub_offsets, center, rows, 0)
+                if shared:
+                    state = draw_negatives(state, targets, n_neg, accept, alias)
+                    loss += subword_neg_update(w_in, w_out, rows, n_rows, contexts, m,
+                                               targets[1:], n_neg, lr, h, grad_h, g)
+                else:
+                    for j in range(m):
+                        state = draw_negatives(state, targets, n_neg, accept, alias)
+                        loss += subword_neg_update(w_in, w_out, rows, n_rows, contexts[j:],
+                                                   1, targets[1:], n_neg, lr, h, grad_h, g)
+                pairs += m
+            else:
+                n_rows = 0
+                for j in range(m):
+                    n_rows = _copy_subwords(sub_ids, sub_offsets, contexts[j], rows, n_rows)
+                state = draw_negatives(state, targets, n_neg, accept, alias)
+                targets[0] = center
+                loss += subword_neg_update(w_in, w_out, rows, n_rows, targets, 1,
+                                           targets[1:], n_neg, lr, h, grad_h, g)
+                pairs += 1
+    rng_state[0] = state
+    stats[0] += loss
+    stats[1] += pairs
+    stats[2] += starts[len(starts) - 1] - first
