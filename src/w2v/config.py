@@ -70,6 +70,14 @@ class TrainConfig:
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
     # the text8 prefix (5 seeds, docs/benchmarks.md).
     init: str = "word2vec"
+    # The subword (fastText) model: a word's input vector is the mean of its own row and the
+    # rows of its character n-grams of min_n..max_n characters, hashed into `bucket` rows
+    # (fastText's -minn, -maxn, -bucket and defaults; max_n < min_n: no n-grams). Numba
+    # engine, loss "neg"; the result answers unseen words (w2v.subword_vectors).
+    subwords: bool = False
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 2_000_000
 
     def __post_init__(self) -> None:
         if self.alpha is None:
@@ -83,6 +91,9 @@ class TrainConfig:
         if self.min_alpha > self.alpha:
             raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
                               low=self.min_alpha, high=self.alpha)
+        if self.subwords and self.loss != "neg":
+            raise ConfigError("The {subwords} model trains with loss='neg' only. Got "
+                              "{got} instead.", parameter="loss", got=repr(self.loss))
         if self.window > self.max_sentence_length:
             raise ConfigError("The {window} ({got}) must not exceed the {max_sentence_length} "
                               "({limit}): no sentence is longer.", got=self.window,
@@ -133,4 +144,9 @@ CONSTRAINTS: dict[str, Constraint] = {
     "batch_pairs": Int(1, 1 << 30),
     "shared_negatives": Flag(),
     "init": Choice(tuple(INIT_SCALES)),
+    "subwords": Flag(),
+    "min_n": Int(0, 1000),
+    "max_n": Int(0, 1000),
+    # fastText stores the bucket count and every row id as a 32-bit int.
+    "bucket": Int(0, 2**31 - 1),
 }

@@ -114,6 +114,7 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     if checkpoint is not None and not engine.checkpoints:
         raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
                           "engine can.", name=cfg.engine)
+    _check_subwords(cfg, engine, checkpoint)
     is_path = isinstance(corpus, (str, os.PathLike))
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
@@ -131,7 +132,7 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     _check_trainable(name, vocab, encoded, cfg)
     observers = CallbackList(callbacks)
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
-    engine_train = engine.load()
+    engine_train = engine.load_subwords() if cfg.subwords else engine.load()
     t0 = time.perf_counter()
     if checkpoint is None:
         result = engine_train(encoded, vocab, cfg, report=observers.on_record)
@@ -142,12 +143,39 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
                                   control=checkpoint)
     seconds = time.perf_counter() - t0
     _check_trained(name, result, cfg)
-    model = Model(vectors=Vectors(list(vocab.words), np.asarray(result.w_in)),
+    model = Model(vectors=_vectors(vocab, result, cfg),
                   output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
                   history=list(result.history),
                   stats=_run_stats(stats, encoded, vocab, cfg, seconds, result))
     observers.on_train_end(model)
     return model
+
+
+def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
+                    checkpoint: Checkpointer | None) -> None:
+    """Refuse a subword run that the engine cannot train or that asks for checkpoints."""
+    if not cfg.subwords:
+        return
+    if engine.subwords is None:
+        raise ConfigError("The {engine} {name!r} cannot train the {subwords} model; use "
+                          "engine='numba'.", name=cfg.engine)
+    if checkpoint is not None:
+        raise ConfigError("The {subwords} model cannot checkpoint or resume yet; train it "
+                          "without checkpoints.", parameter="subwords")
+
+
+def _vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:
+    """The model's vectors: the input rows, or for subwords the words composed from them."""
+    if not cfg.subwords:
+        return Vectors(list(vocab.words), np.asarray(result.w_in))
+    from w2v.subword_vectors import SubwordVectors
+
+    args = {"ws": cfg.window, "epoch": cfg.epochs, "minCount": cfg.min_count,
+            "neg": cfg.negative, "model": 2 if cfg.sg else 1, "t": cfg.sample}
+    return SubwordVectors(list(vocab.words), np.asarray(result.w_in), cfg.min_n, cfg.max_n,
+                          cfg.bucket, index=result.details.get("subwords"),
+                          output_vectors=np.asarray(result.w_out), counts=vocab.counts,
+                          fasttext_args=args)
 
 
 def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,
@@ -156,7 +184,8 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: Tr
             "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
             "train_seconds": seconds,
             "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9),
-            "examples": result.examples, "device": result.device, **result.details}
+            "examples": result.examples, "device": result.device,
+            **{k: v for k, v in result.details.items() if k != "subwords"}}
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is
@@ -186,6 +215,8 @@ def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
         If the tables need more memory than is available.
     """
     need = 2 * len(vocab) * cfg.vector_size * 4 + tokens * 4
+    if cfg.subwords:  # the n-gram rows of the input table
+        need += cfg.bucket * cfg.vector_size * 4
     available = available_memory()
     if available is not None and need > available:
         gib = 1 << 30

@@ -37,6 +37,8 @@ class EngineInfo:
         interrupt, exact resume.
     devices : tuple of str
         Device kinds it runs on (``"cpu"``, ``"cuda"``).
+    subwords : str or None
+        Module whose ``train`` trains the subword (fastText) model, if the engine has one.
     """
 
     name: str
@@ -45,17 +47,22 @@ class EngineInfo:
     losses: tuple[str, ...] = ("neg", "softmax")
     checkpoints: bool = False
     devices: tuple[str, ...] = ("cpu",)
+    subwords: str | None = None
 
     def load(self) -> Engine:
         """Import the engine's module and return its ``train`` function."""
         return importlib.import_module(self.module).train
+
+    def load_subwords(self) -> Engine:
+        """Import and return the engine's subword-model ``train`` (see :attr:`subwords`)."""
+        return importlib.import_module(self.subwords).train
 
 
 ENGINES: dict[str, EngineInfo] = {
     info.name: info for info in (
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
-                   checkpoints=True),
+                   checkpoints=True, subwords="w2v.engines.subword_engine"),
         EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",
                    devices=("cpu", "cuda")),
