@@ -88,6 +88,9 @@ class SubwordVectors(Vectors):
         return (f"SubwordVectors({len(self)} words x {self.vector_size} dims, n-grams "
                 f"{self.min_n}..{self.max_n} in {self.bucket:,} buckets)")
 
+    def _unseen_word_hint(self) -> str:
+        return ""
+
     # --- lookup -----------------------------------------------------------------------------
 
     def subword_rows(self, word: str) -> np.ndarray:

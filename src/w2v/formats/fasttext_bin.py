@@ -10,7 +10,8 @@ args        int32 dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket
             model: 1 cbow, 2 skipgram, 3 supervised
 dictionary  int32 size, nwords, nlabels; int64 ntokens, pruneidx_size; then ``size``
             entries: the word's UTF-8 bytes, a NUL, int64 count, int8 type (0 word, 1
-            label), words first; then pruneidx_size pairs of int32 (quantized models only)
+            label), words first; then pruneidx_size pairs of int32 (-1: not pruned;
+            quantized models only)
 input       bool quantized; int64 rows m, int64 columns n; m x n float32, row-major:
             the nwords word rows, then the ``bucket`` n-gram rows
 output      bool quantized; int64 m, int64 n; m x n float32
@@ -236,8 +237,9 @@ def write_fasttext_bin(path: str | Path, model: FastTextModel) -> None:
     with atomic_write(path, "wb") as out:
         out.write(struct.pack("<ii", MAGIC, VERSION))
         out.write(_ARGS.pack(*(args[name] for name in _ARG_NAMES)))
+        # pruneidx_size -1: not pruned (fastText refuses a 0 in an unquantized model)
         out.write(_DICT_HEADER.pack(len(model.words), len(model.words), 0,
-                                    int(model.ntokens), 0))
+                                    int(model.ntokens), -1))
         out.write(b"".join(w.encode("utf-8") + b"\0" + _ENTRY_TAIL.pack(int(c), 0)
                            for w, c in zip(model.words, model.counts, strict=True)))
         for matrix in (model.input_matrix, model.output_matrix):
