@@ -92,8 +92,8 @@ class TrainConfig:
             raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
                               low=self.min_alpha, high=self.alpha)
         if self.subwords and self.loss != "neg":
-            raise ConfigError("The {subwords} model trains with loss='neg' only. Got "
-                              "{got} instead.", parameter="loss", got=repr(self.loss))
+            raise ConfigError("Subword training (the {subwords}) needs the {loss} 'neg'. "
+                              "Got {got} instead.", parameter="loss", got=repr(self.loss))
         if self.window > self.max_sentence_length:
             raise ConfigError("The {window} ({got}) must not exceed the {max_sentence_length} "
                               "({limit}): no sentence is longer.", got=self.window,

@@ -157,11 +157,12 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
     if not cfg.subwords:
         return
     if engine.subwords is None:
-        raise ConfigError("The {engine} {name!r} cannot train the {subwords} model; use "
-                          "engine='numba'.", name=cfg.engine)
+        raise ConfigError("The {engine} {name!r} cannot train subword models (the "
+                          "{subwords}); use the 'numba' engine.", parameter="engine",
+                          name=cfg.engine)
     if checkpoint is not None:
-        raise ConfigError("The {subwords} model cannot checkpoint or resume yet; train it "
-                          "without checkpoints.", parameter="subwords")
+        raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
+                          "yet; train without a checkpoint.", parameter="subwords")
 
 
 def _vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:

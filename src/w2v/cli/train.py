@@ -33,8 +33,12 @@ def train(
     min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
                                                          "1e-4).")] = None,
     seed_value: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="'text', 'binary' (word2vec.c) or "
-                                                      "'native'.")] = "text",
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' (word2vec.c), "
+                                                             "'native' or 'fasttext' (a .bin "
+                                                             "model, --subwords only). Default: "
+                                                             "text; with --subwords, fasttext "
+                                                             "for an output ending in .bin.")]
+    = None,
     engine: Annotated[str | None, typer.Option(help="'numba' (CPU, default), 'torch' or "
                                                     "'numpy' (float64, small corpora).")] = None,
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
@@ -48,6 +52,17 @@ def train(
              "drawn for every pair (word2vec.c): numba engine, skip-gram; torch engine on "
              "CUDA, skip-gram and CBOW (shared: its fused kernels; per pair: its batched "
              "steps).")] = None,
+    subwords: Annotated[bool | None, typer.Option(
+        "--subwords/--no-subwords",
+        help="The fastText model: a word's vector is the mean of its own and its character "
+             "n-grams' vectors, so unseen words get one (numba engine).")] = None,
+    min_n: Annotated[int | None, typer.Option(
+        "--minn", "--min-n", help="Shortest character n-gram, --subwords (default 3).")] = None,
+    max_n: Annotated[int | None, typer.Option(
+        "--maxn", "--max-n", help="Longest character n-gram, --subwords (default 6; below "
+                                  "--minn: no n-grams).")] = None,
+    bucket: Annotated[int | None, typer.Option(
+        help="Hash rows for the n-grams, --subwords (default 2,000,000).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -77,8 +92,10 @@ def train(
              "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device, "init": init,
-             "shared_negatives": shared_negatives}
+             "shared_negatives": shared_negatives, "subwords": subwords, "min_n": min_n,
+             "max_n": max_n, "bucket": bucket}
     options = {name: value for name, value in given.items() if value is not None}
+    fmt = fmt if fmt is not None else _default_format(output, bool(subwords))
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
     with warnings.catch_warnings(record=True) as caught:
@@ -98,6 +115,11 @@ def train(
             raise typer.Exit(128 + stop.signum) from None
     _print_warnings(caught)
     print(summary_line(model, str(output), fmt))
+
+
+def _default_format(output: Path, subwords: bool) -> str:
+    """text, or for a subword model written to a .bin, fastText's model format."""
+    return "fasttext" if subwords and output.suffix.lower() == ".bin" else "text"
 
 
 def _print_warnings(caught: list) -> None:
