@@ -20,11 +20,12 @@ def _tables(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
             rng.normal(0, 0.5, (V, D)).astype(np.float32))
 
 
-# (input rows, targets, negatives): skip-gram with a repeated n-gram row and a negative that
-# equals one of the targets; one target (fastText's per-pair step, CBOW); all negatives the
-# target (nothing but the positive term counts).
+# (input rows, targets, negatives): skip-gram with a repeated n-gram row and shared
+# negatives, one of which equals a target; the same with negatives per target (fastText's);
+# one target (CBOW); all negatives the target (nothing but the positive term counts).
 CASES = [
     ([2, 9, 14, 9, 17], [1, 4, 6, 4], [0, 6, 3, 6, 7]),
+    ([2, 9, 14, 9, 17], [1, 4, 6], [[0, 6, 3], [4, 4, 2], [5, 1, 6]]),
     ([5, 11], [3], [2, 2, 7]),
     ([0, 1, 2, 3, 12, 13, 15, 19], [7], [7, 7]),
 ]
@@ -60,9 +61,10 @@ def test_kernel_step_equals_reference(rows, targets, negatives):
     lr = 0.2
     loss_ref, ref_in, ref_out = subword_reference.sgd_step(w_in, w_out, rows, targets,
                                                            negatives, lr)
-    r, t, n = (np.array(x, dtype=np.int64) for x in (rows, targets, negatives))
+    r, t = (np.array(x, dtype=np.int64) for x in (rows, targets))
+    n = np.atleast_2d(np.array(negatives, dtype=np.int64))  # (groups, K)
     h, grad_h = np.zeros(D, np.float32), np.zeros(D, np.float32)
-    g = np.zeros(len(t) + len(n), np.float32)
+    g = np.zeros(len(t) + n.size, np.float32)
     loss = subword_kernels.subword_neg_update(w_in, w_out, r, len(r), t, len(t), n, len(n),
                                               lr, h, grad_h, g)
     assert loss == pytest.approx(loss_ref, rel=RTOL)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from w2v.config import TrainConfig
 
 __version__ = "0.1.0"
-__all__ = ["TrainConfig", "Vectors", "train", "__version__"]
+__all__ = ["SubwordVectors", "TrainConfig", "Vectors", "train", "__version__"]
 
 if TYPE_CHECKING:
+    from w2v.subword_vectors import SubwordVectors
     from w2v.training import Model
     from w2v.vectors import Vectors
 
@@ -34,4 +35,8 @@ def __getattr__(name: str) -> Any:
         from w2v.vectors import Vectors
 
         return Vectors
+    if name == "SubwordVectors":
+        from w2v.subword_vectors import SubwordVectors
+
+        return SubwordVectors
     raise AttributeError(f"module 'w2v' has no attribute {name!r}")

@@ -7,19 +7,20 @@ its context words, one list. With ``R = input_rows`` (k entries, repeats counted
 
     h = (1/k) sum_{r in R} w_in[r]
 
-it predicts each target t_j (skip-gram: the context words; CBOW: the center) against the
-negatives n_1..n_K, shared by the targets; a negative equal to the target of a pair is left
-out of that pair (fastText redraws it, word2vec.c skips it):
+it predicts each target t_j (skip-gram: the context words; CBOW: the center) against K
+negatives n_{j1}..n_{jK} of its own (fastText's), or against K negatives shared by all the
+targets (``negatives`` of shape (K,): n_{jk} = n_k); a negative equal to the target of its
+pair is left out of that pair (fastText redraws it, word2vec.c skips it):
 
-    J = sum_j [ -log sigma(u_{t_j} . h) - sum_{k: n_k != t_j} log sigma(-u_{n_k} . h) ]
+    J = sum_j [ -log sigma(u_{t_j} . h) - sum_{k: n_jk != t_j} log sigma(-u_{n_jk} . h) ]
 
 with u = ``w_out``. Gradients (row vectors):
 
-    dJ/dh        = sum_j [ (sigma(u_{t_j} . h) - 1) u_{t_j}
-                           + sum_{k: n_k != t_j} sigma(u_{n_k} . h) u_{n_k} ]
-    dJ/dw_in[r]  = (count of r in R / k) dJ/dh
-    dJ/du_{t_j} += (sigma(u_{t_j} . h) - 1) h
-    dJ/du_{n_k} += c_k sigma(u_{n_k} . h) h,   c_k = #{j : t_j != n_k}
+    dJ/dh         = sum_j [ (sigma(u_{t_j} . h) - 1) u_{t_j}
+                            + sum_{k: n_jk != t_j} sigma(u_{n_jk} . h) u_{n_jk} ]
+    dJ/dw_in[r]   = (count of r in R / k) dJ/dh
+    dJ/du_{t_j}  += (sigma(u_{t_j} . h) - 1) h
+    dJ/du_{n_jk} += sigma(u_{n_jk} . h) h         for each (j, k) with n_jk != t_j
 
 The SGD step of fastText (and of the kernels, :mod:`w2v.engines.subword_kernels`) adds
 ``-lr dJ/dh`` to each entry of R, that is ``-lr k dJ/dw_in[r]`` to row r: the input rows
@@ -59,8 +60,8 @@ def subword_neg_loss_and_gradient(
         The rows averaged into h, k >= 1 (repeats count).
     targets : sequence of int, (m,)
         Output rows with label 1.
-    negatives : sequence of int, (K,)
-        Output rows with label 0, shared by the targets.
+    negatives : array of int, (m, K) or (K,)
+        Output rows with label 0: row j for target j, or one row shared by all targets.
 
     Returns
     -------
@@ -73,19 +74,19 @@ def subword_neg_loss_and_gradient(
     rows = np.asarray(input_rows, dtype=np.int64)
     t = np.asarray(targets, dtype=np.int64)
     n = np.asarray(negatives, dtype=np.int64)
+    n = np.broadcast_to(n, (len(t), n.shape[-1])) if n.ndim == 1 else n  # (m, K)
     h = w_in[rows].mean(axis=0)  # (D,)
     s_t = u[t] @ h  # (m,)
-    s_n = u[n] @ h  # (K,)
-    use = t[:, None] != n[None, :]  # (m, K): negative k counts in pair j
-    c = use.sum(axis=0).astype(np.float64)  # (K,)
-    loss = float(_log1p_exp(-s_t).sum() + (c * _log1p_exp(s_n)).sum())
+    s_n = u[n] @ h  # (m, K)
+    use = (t[:, None] != n).astype(np.float64)  # (m, K): pair (j, k) counts
+    loss = float(_log1p_exp(-s_t).sum() + (use * _log1p_exp(s_n)).sum())
     coef_t = sigmoid(s_t) - 1.0  # (m,)
-    coef_n = c * sigmoid(s_n)  # (K,)
-    grad_h = coef_t @ u[t] + coef_n @ u[n]  # (D,)
+    coef_n = use * sigmoid(s_n)  # (m, K)
+    grad_h = coef_t @ u[t] + np.einsum("jk,jkd->d", coef_n, u[n])  # (D,)
     counts = np.bincount(rows, minlength=len(w_in)).astype(np.float64)
     grad_in = np.outer(counts / len(rows), grad_h)
     coef_out = (np.bincount(t, weights=coef_t, minlength=len(u))
-                + np.bincount(n, weights=coef_n, minlength=len(u)))
+                + np.bincount(n.ravel(), weights=coef_n.ravel(), minlength=len(u)))
     return loss, grad_in, np.outer(coef_out, h)
 
 

@@ -149,22 +149,25 @@ def mean_rows(w_in, ids, offsets, out) -> None:
 # --- one SGD step --------------------------------------------------------------------------
 
 @njit(**_JIT)
-def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_neg, lr,
+def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_groups, lr,
                        h, grad_h, g) -> float:
     """One SGD step: h = mean of w_in[rows[:n_rows]] predicts targets[:n_tgt] (label 1)
-    against negatives[:n_neg] (label 0), the negatives shared by the targets.
+    against negatives (label 0): negatives[0] shared by every target when n_groups = 1,
+    else negatives[j] (a row of K) for target j (n_groups = n_tgt).
 
         f_t = u_t . h;  g_t = lr (1 - sigma(f_t))                  for each target t
-        f_n = u_n . h;  g_n = -lr c_n sigma(f_n),  c_n = #{targets != n}  for each negative
+        f_n = u_n . h;  g_n = -lr c_n sigma(f_n)                   for each negative n,
+                        c_n = the targets n serves that are not n itself
         grad_h = sum_t g_t u_t + sum_n g_n u_n      (= -lr dJ/dh, weights before the step)
         u_t += g_t h;  u_n += g_n h;  w_in[r] += grad_h for each entry r of rows
 
-    One dot per target and one per negative: h is shared, so K negatives cost K dots
-    whatever the number of targets. Shapes: w_in (R, D), w_out (V, D) float32; rows,
-    targets, negatives int arrays; h, grad_h (D,) float32 and g (>= n_tgt + n_neg,) float32
-    scratch. Returns the loss J (float), as :func:`w2v.subword_reference.sgd_step`.
+    h is computed once and the input rows updated once for all targets: one dot per target
+    and per negative. Shapes: w_in (R, D), w_out (V, D) float32; rows, targets int arrays;
+    negatives (>= n_groups, K) int; h, grad_h (D,) float32 and g (>= n_tgt + n_groups K,)
+    float32 scratch. Returns the loss J (float), as :func:`w2v.subword_reference.sgd_step`.
     """
     dim = w_in.shape[1]
+    n_neg = negatives.shape[1]
     for d in range(dim):
         h[d] = 0.0
     for j in range(n_rows):
@@ -174,9 +177,10 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_n
     inv = REAL(1.0 / n_rows)
     for d in range(dim):
         h[d] *= inv
+    n_out = n_tgt + n_groups * n_neg
     # Dots first, in a loop without calls (exp would spill the registers).
-    for k in range(n_tgt + n_neg):
-        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
         f = REAL(0.0)
         for d in range(dim):
             f += h[d] * w_out[o, d]
@@ -188,30 +192,32 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_n
         product *= one_e
         linear += max(-f, 0.0)
         g[k] = lr * (1.0 - sig)
-    for k in range(n_neg):
-        o = negatives[k]
+        if product > _PRODUCT_FLUSH:  # only for thousands of targets (a huge window)
+            linear, product = linear + math.log(product), 1.0
+    for k in range(n_tgt, n_out):
+        group = (k - n_tgt) // n_neg
+        o = negatives[group, (k - n_tgt) % n_neg]
         uses = 0
-        for j in range(n_tgt):
+        first, last = (0, n_tgt) if n_groups == 1 else (group, group + 1)
+        for j in range(first, last):
             if targets[j] != o:
                 uses += 1
-        f = g[n_tgt + k]
+        f = g[k]
         if uses == 0:
-            g[n_tgt + k] = 0.0
+            g[k] = 0.0
             continue
         sig, one_e = _logistic(f)
         linear += uses * (math.log(one_e) + max(f, 0.0))
-        g[n_tgt + k] = -lr * uses * sig
-        if product > _PRODUCT_FLUSH:
-            linear, product = linear + math.log(product), 1.0
+        g[k] = -lr * uses * sig
     for d in range(dim):
         grad_h[d] = 0.0
-    for k in range(n_tgt + n_neg):
-        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
         gk = g[k]
         for d in range(dim):
             grad_h[d] += gk * w_out[o, d]
-    for k in range(n_tgt + n_neg):
-        o = targets[k] if k < n_tgt else negatives[k - n_tgt]
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
         gk = g[k]
         for d in range(dim):
             w_out[o, d] += gk * h[d]
@@ -220,6 +226,15 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_n
         for d in range(dim):
             w_in[r, d] += grad_h[d]
     return linear + math.log(product)
+
+
+@njit(**_JIT)
+def _output_row(targets, n_tgt, negatives, n_neg, k):
+    """Output row k of a step: the targets, then the negatives group after group."""
+    if k < n_tgt:
+        return targets[k]
+    k -= n_tgt
+    return negatives[k // n_neg, k % n_neg]
 
 
 # --- the chunk loop --------------------------------------------------------------------------
@@ -245,10 +260,11 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
     options (5,) int64 = (window, negative, sg, unused, shared_negatives).
 
-    Skip-gram: the center's subword mean predicts its contexts -- with shared negatives one
-    step per center (K negatives for all contexts), otherwise fastText's step per (center,
-    context) pair with fresh negatives. CBOW: the mean of all context words' subword rows
-    predicts the center. Subsampling and window draws as in the word-level kernel.
+    Skip-gram: one step per center, whose subword mean h predicts all its contexts; each
+    context draws its own K negatives (fastText's), or with ``shared_negatives`` the K
+    negatives of the center serve all its contexts. CBOW: the mean of all context words'
+    subword rows predicts the center. Subsampling and window draws as in the word-level
+    kernel.
     """
     w_in, w_out = weights
     keep, accept, alias = tables
@@ -265,8 +281,10 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     sentence = np.empty(max(longest, 1), dtype=np.int64)
     contexts = np.empty(2 * window, dtype=np.int64)
     rows = np.empty(2 * window * most_rows, dtype=np.int64)
-    targets = np.empty(n_neg + 1, dtype=np.int64)  # [0]: scratch for draw_negatives
-    g = np.empty(2 * window + n_neg, dtype=REAL)
+    negatives = np.empty((2 * window, n_neg), dtype=np.int64)
+    draw = np.empty(n_neg + 1, dtype=np.int64)  # draw_negatives fills draw[1:]
+    center_row = np.empty(1, dtype=np.int64)
+    g = np.empty(2 * window * (n_neg + 1), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     grad_h = np.empty(dim, dtype=REAL)
     state = rng_state[0]
@@ -290,24 +308,22 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
             center = sentence[p]
             if sg:
                 n_rows = _copy_subwords(sub_ids, sub_offsets, center, rows, 0)
-                if shared:
-                    state = draw_negatives(state, targets, n_neg, accept, alias)
-                    loss += subword_neg_update(w_in, w_out, rows, n_rows, contexts, m,
-                                               targets[1:], n_neg, lr, h, grad_h, g)
-                else:
-                    for j in range(m):
-                        state = draw_negatives(state, targets, n_neg, accept, alias)
-                        loss += subword_neg_update(w_in, w_out, rows, n_rows, contexts[j:],
-                                                   1, targets[1:], n_neg, lr, h, grad_h, g)
+                groups = 1 if shared else m
+                for j in range(groups):
+                    state = draw_negatives(state, draw, n_neg, accept, alias)
+                    negatives[j, :] = draw[1:]
+                loss += subword_neg_update(w_in, w_out, rows, n_rows, contexts, m, negatives,
+                                           groups, lr, h, grad_h, g)
                 pairs += m
             else:
                 n_rows = 0
                 for j in range(m):
                     n_rows = _copy_subwords(sub_ids, sub_offsets, contexts[j], rows, n_rows)
-                state = draw_negatives(state, targets, n_neg, accept, alias)
-                targets[0] = center
-                loss += subword_neg_update(w_in, w_out, rows, n_rows, targets, 1,
-                                           targets[1:], n_neg, lr, h, grad_h, g)
+                state = draw_negatives(state, draw, n_neg, accept, alias)
+                negatives[0, :] = draw[1:]
+                center_row[0] = center
+                loss += subword_neg_update(w_in, w_out, rows, n_rows, center_row, 1, negatives,
+                                           1, lr, h, grad_h, g)
                 pairs += 1
     rng_state[0] = state
     stats[0] += loss
