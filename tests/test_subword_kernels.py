@@ -72,6 +72,28 @@ def test_kernel_step_equals_reference(rows, targets, negatives):
     np.testing.assert_allclose(w_out, ref_out, rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("rows", [[2, 9, 14, 17], [2, 9, 14, 9, 17, 9]])
+def test_skipgram_pairs_equal_reference_steps_in_turn(rows):
+    # fastText's skip-gram: one reference step per context, each at the weights the
+    # previous one left, with its own negatives; repeated n-gram rows included.
+    w_in, w_out = _tables(5)
+    contexts, lr = [1, 4, 6, 4], 0.2
+    negatives = np.array([[0, 6, 3], [4, 2, 2], [5, 1, 7], [3, 3, 0]], dtype=np.int64)
+    ref_in, ref_out, loss_ref = w_in.astype(np.float64), w_out.astype(np.float64), 0.0
+    for j, target in enumerate(contexts):
+        loss, ref_in, ref_out = subword_reference.sgd_step(ref_in, ref_out, rows, [target],
+                                                           negatives[j], lr)
+        loss_ref += loss
+    r, c = np.array(rows, dtype=np.int64), np.array(contexts, dtype=np.int64)
+    h, grad_h, total = (np.zeros(D, np.float32) for _ in range(3))
+    g = np.zeros(negatives.shape[1] + 1, np.float32)
+    loss = subword_kernels.sg_subword_pairs(w_in, w_out, r, len(r), c, len(c), negatives, lr,
+                                            h, grad_h, total, g)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref_in, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref_out, rtol=RTOL, atol=ATOL)
+
+
 def test_mean_rows_composes_word_vectors():
     w_in, _ = _tables(4)
     ids = np.array([0, 5, 5, 9, 1, 3], dtype=np.int32)
