@@ -75,3 +75,8 @@ def test_text_save_is_the_vec_file(vectors, tmp_path):
     loaded = Vectors.load(tmp_path / "v.vec")
     assert loaded.index_to_key == WORDS
     np.testing.assert_allclose(loaded.vectors, vectors.vectors, rtol=1e-6)
+
+
+def test_word_rows_cannot_be_replaced(vectors):
+    with pytest.raises(ConfigError, match="input table"):
+        vectors.vectors = np.zeros((len(WORDS), D), np.float32)

@@ -72,6 +72,13 @@ class SubwordVectors(Vectors):
         self.counts = counts
         self.fasttext_args = dict(fasttext_args or {})
 
+    def _set_vectors(self, matrix: np.ndarray) -> None:
+        raise ConfigError("The {vectors} of SubwordVectors are composed from the input table; "
+                          "build a new SubwordVectors from a changed input table instead.")
+
+    # Read as Vectors' property; setting it is refused (the rows are derived).
+    vectors = property(Vectors.vectors.fget, _set_vectors, doc=Vectors.vectors.__doc__)
+
     @property
     def min_n(self) -> int:
         return self.index.min_n
