@@ -29,11 +29,17 @@ from w2v.engines.numba_engine import _chunks, _Clock, _Run, _train_epoch
 from w2v.subwords import SubwordIndex, build_subword_index
 from w2v.vocab import Vocab
 
+_INIT_BLOCK = 65_536  # rows drawn at a time
+
 
 def init_state(index: SubwordIndex, config: TrainConfig) -> TrainingState:
     """Initial tables: w_in (nwords + bucket, D) uniform as the word model's, w_out zero."""
     rng = np.random.default_rng(config.seed)
-    w_in = initial_w_in(rng, index.rows, config)
+    # In blocks: one draw of 2M rows would hold two more (rows, D) temporaries (1.6 GB).
+    w_in = np.empty((index.rows, config.vector_size), dtype=REAL)
+    for start in range(0, index.rows, _INIT_BLOCK):
+        stop = min(start + _INIT_BLOCK, index.rows)
+        w_in[start:stop] = initial_w_in(rng, stop - start, config)
     w_out = np.zeros((index.nwords, config.vector_size), dtype=REAL)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
     return TrainingState(w_in=w_in, w_out=w_out, rng_states=states)
