@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 
 from w2v.atomic import atomic_write
-from w2v.dtypes import REAL
 from w2v.errors import FormatError
 
 MAGIC = 793712314
@@ -253,7 +252,3 @@ def _write_rows(out: Any, matrix: np.ndarray) -> None:
         block = np.ascontiguousarray(matrix[start:start + 65_536], dtype="<f4")
         out.write(block.tobytes())
 
-
-def as_real(matrix: np.ndarray) -> np.ndarray:
-    """The matrix as float32 without a copy when it already is (a memory map stays one)."""
-    return matrix if matrix.dtype == REAL else matrix.astype(REAL)
