@@ -59,7 +59,8 @@ def test_unknown_word_is_one_clear_line_without_traceback(vectors_file, run_w2v)
     assert process.returncode == 1
     assert process.stderr.strip().splitlines() == [
         "w2v: error: The word 'kingg' is not in the vocabulary (308 words). "
-        "Close matches: king."]
+        "Close matches: king. Plain word vectors have no vector for an unseen word (a "
+        "subword model, or a fastText .bin, has one)."]
 
 
 def test_eval_json_matches_the_library(vectors_file):

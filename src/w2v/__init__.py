@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 from w2v.config import TrainConfig
 
 __version__ = "0.1.0"
-__all__ = ["TrainConfig", "Vectors", "Word2Vec", "load_model", "train", "__version__"]
+__all__ = ["SubwordVectors", "TrainConfig", "Vectors", "Word2Vec", "load_model", "train",
+           "__version__"]
 
 # Library logging as gensim's: INFO records on the "w2v" logger, shown only when configured.
 logging.getLogger("w2v").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from w2v.gensim_compat import Word2Vec
+    from w2v.subword_vectors import SubwordVectors
     from w2v.training import Model
     from w2v.vectors import Vectors
 
@@ -50,4 +52,9 @@ def __getattr__(name: str) -> Any:
         from w2v.gensim_compat import Word2Vec
 
         return Word2Vec
+
+    if name == "SubwordVectors":
+        from w2v.subword_vectors import SubwordVectors
+
+        return SubwordVectors
     raise AttributeError(f"module 'w2v' has no attribute {name!r}")

@@ -85,6 +85,16 @@ class TrainConfig:
     # Ids by descending count (True). False keeps the order of first occurrence (gensim
     # sorted_vocab=0); the Huffman tree then needs sorted counts, so hs requires True.
     sorted_vocab: bool = True
+    # The subword (fastText) model: a word's input vector is the mean of its own row and the
+    # rows of its character n-grams of min_n..max_n characters, hashed into `bucket` rows
+    # (fastText's -minn, -maxn, -bucket and defaults; max_n < min_n: no n-grams). Numba
+    # engine, loss "neg"; the result answers unseen words (w2v.subword_vectors). Skip-gram
+    # then draws negatives per (center, context) pair, as fastText: shared_negatives does
+    # not apply (sharing them cost 16 points of syntactic analogy accuracy, docs/subwords.md).
+    subwords: bool = False
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 2_000_000
 
     def __post_init__(self) -> None:
         if self.alpha is None:
@@ -109,6 +119,9 @@ class TrainConfig:
         if self.min_alpha > self.alpha:
             raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
                               low=self.min_alpha, high=self.alpha)
+        if self.subwords and self.loss != "neg":
+            raise ConfigError("Subword training (the {subwords}) needs the {loss} 'neg'. "
+                              "Got {got} instead.", parameter="loss", got=repr(self.loss))
         if self.window > self.max_sentence_length:
             raise ConfigError("The {window} ({got}) must not exceed the {max_sentence_length} "
                               "({limit}): no sentence is longer.", got=self.window,
@@ -163,4 +176,9 @@ CONSTRAINTS: dict[str, Constraint] = {
     "cbow_mean": Flag(),
     "shrink_windows": Flag(),
     "sorted_vocab": Flag(),
+    "subwords": Flag(),
+    "min_n": Int(0, 1000),
+    "max_n": Int(0, 1000),
+    # fastText stores the bucket count and every row id as a 32-bit int.
+    "bucket": Int(0, 2**31 - 1),
 }

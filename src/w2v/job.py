@@ -37,7 +37,7 @@ from w2v.training import Model, train
 from w2v.validation import Choice, Float
 from w2v.vocab import TrimRule
 
-VECTOR_FORMATS = ("text", "binary", "native")
+VECTOR_FORMATS = ("text", "binary", "native", "fasttext")
 
 
 def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str], *,
@@ -114,9 +114,16 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
     output = Path(output)
-    checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
+    if cfg.subwords or format == "fasttext":
+        _check_subword_job(cfg, format, checkpoint_dir, resume)
+        checkpointer = None  # Ctrl-C stops the run; nothing partial is written
+    else:
+        checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
     check_outputs(corpus, output, format, checkpointer.folder if checkpointer else None)
     _check_model_output(save_model, corpus, output, checkpointer)
+    if save_model is not None and cfg.subwords:
+        raise ConfigError("The {save_model} writes a word model folder; a subword model is "
+                          "saved whole as fastText's .bin: give an output ending in .bin.")
     with checkpointer if checkpointer is not None else contextlib.nullcontext():
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
@@ -300,6 +307,19 @@ def _options(config: dict[str, Any], checkpoint_dir: str | os.PathLike[str] | No
                           "resumed from. Leave the {checkpoint_dir} out.",
                           given=str(checkpoint_dir), folder=str(resume))
     return resume_options(resume, config)
+
+
+def _check_subword_job(cfg: TrainConfig, format: str,
+                       checkpoint_dir: str | os.PathLike[str] | None,
+                       resume: str | os.PathLike[str] | None) -> None:
+    """Refuse a fasttext output without subwords, and checkpoints of a subword run."""
+    if format == "fasttext" and not cfg.subwords:
+        raise ConfigError("The {format} 'fasttext' writes a subword model: turn on the "
+                          "{subwords}, or choose 'text'.", parameter="format")
+    if checkpoint_dir is not None or resume is not None:
+        name = "resume" if resume is not None else "checkpoint_dir"
+        raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
+                          "yet; leave out the {" + name + "}.", parameter=name)
 
 
 def _checkpointer(engine: registry.EngineInfo, output: Path,

@@ -95,6 +95,10 @@ class Model:
         OutputError
             If the path cannot be written (an old model there is left whole).
         """
+        if format == "model" and self.config.subwords:
+            raise ConfigError("A subword model is saved as fastText's model: "
+                              "save(path, format='fasttext') writes a .bin that w2v and "
+                              "fastText read (the w2v model folder holds word models only).")
         if format == "model":
             from w2v.model_file import save_model
 
@@ -226,20 +230,26 @@ def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig
     control = EpochControl(observers, vocab, cfg, inner=checkpoint, model=model)
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
     extra: dict[str, Any] = {}
-    if engine.checkpoints:
+    if engine.checkpoints and not cfg.subwords:
         extra["state"] = state
     if engine.checkpoints or engine.epoch_callbacks:
         extra["control"] = control  # the checkpointer, if any, is asked through it
     start_epoch = state.epoch if state is not None else 0
+    engine_train = engine.load_subwords() if cfg.subwords else engine.load()
     t0 = time.perf_counter()
     with checkpoint.catch_signals() if checkpoint is not None else contextlib.nullcontext():
-        result = engine.load()(encoded, vocab, cfg, report=control.on_record, **extra)
+        result = engine_train(encoded, vocab, cfg, report=control.on_record, **extra)
     seconds = time.perf_counter() - t0
     _check_trained(name, result, cfg)
     epochs = (result.state.epoch if result.state is not None else
               start_epoch + sum(r.kind == "epoch" for r in result.history)) - start_epoch
-    model = control.finish(result, start_epoch,
-                           _run_stats(stats, encoded, vocab, seconds, result, epochs))
+    run_stats = _run_stats(stats, encoded, vocab, seconds, result, epochs)
+    if cfg.subwords:  # no live model: the input table holds n-gram rows beyond the words
+        model = Model(vectors=_subword_vectors(vocab, result, cfg),
+                      output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
+                      history=list(result.history), stats=run_stats, epochs_done=epochs)
+    else:
+        model = control.finish(result, start_epoch, run_stats)
     observers.on_train_end(model)
     return model
 
@@ -251,6 +261,7 @@ def check_engine(cfg: TrainConfig, checkpoint: Checkpointer | None,
     if checkpoint is not None and not engine.checkpoints:
         raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
                           "engine can.", name=cfg.engine)
+    _check_subwords(cfg, engine, checkpoint, callbacks)
     if not engine.epoch_callbacks:
         from w2v.callbacks import uses_epochs
 
@@ -290,7 +301,46 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds
             "invalid_utf8_bytes": stats.invalid_bytes, "vocab_size": len(vocab),
             "train_seconds": seconds, "epochs_trained": epochs,
             "words_per_s": stats.tokens * epochs / max(seconds, 1e-9) if epochs else 0.0,
-            "examples": result.examples, "device": result.device, **result.details}
+            "examples": result.examples, "device": result.device,
+            **{k: v for k, v in result.details.items() if k != "subwords"}}
+
+
+def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
+                    checkpoint: Checkpointer | None, callbacks: Sequence[Callback]) -> None:
+    """Refuse a subword run that the engine cannot train: another engine, a checkpoint,
+    hierarchical softmax or epoch callbacks (the subword driver has none of them yet)."""
+    if not cfg.subwords:
+        return
+    if engine.subwords is None:
+        raise ConfigError("The {engine} {name!r} cannot train subword models (the "
+                          "{subwords}); use the 'numba' engine.", parameter="engine",
+                          name=cfg.engine)
+    if checkpoint is not None:
+        raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
+                          "yet; train without a checkpoint.", parameter="subwords")
+    for name, default in (("hs", False), ("cbow_mean", True), ("shrink_windows", True)):
+        if getattr(cfg, name) != default:
+            raise ConfigError("Subword training (the {subwords}) has negative sampling, "
+                              "CBOW on the mean and shrinking windows only; leave out the "
+                              "{" + name + "}.", parameter="subwords")
+    from w2v.callbacks import uses_epochs
+
+    if any(uses_epochs(callback) for callback in callbacks):
+        raise ConfigError("Subword training (the {subwords}) calls no epoch callbacks yet; "
+                          "use callbacks without on_epoch_begin/on_epoch_end.",
+                          parameter="subwords")
+
+
+def _subword_vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:
+    """A subword model's vectors: the words composed from their rows, unseen words too."""
+    from w2v.subword_vectors import SubwordVectors
+
+    args = {"ws": cfg.window, "epoch": cfg.epochs, "minCount": cfg.min_count,
+            "neg": cfg.negative, "model": 2 if cfg.sg else 1, "t": cfg.sample}
+    return SubwordVectors(list(vocab.words), np.asarray(result.w_in), cfg.min_n, cfg.max_n,
+                          cfg.bucket, index=result.details.get("subwords"),
+                          output_vectors=np.asarray(result.w_out), counts=vocab.counts,
+                          fasttext_args=args)
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is
@@ -321,6 +371,8 @@ def check_fits_in_memory(vocab: Vocab, tokens: int, cfg: TrainConfig) -> None:
     """
     tables = 3 if cfg.hs else 2  # hierarchical softmax adds w_hs, (V - 1, D)
     need = tables * len(vocab) * cfg.vector_size * 4 + tokens * 4
+    if cfg.subwords:  # the n-gram rows of the input table
+        need += cfg.bucket * cfg.vector_size * 4
     available = available_memory()
     if available is not None and need > available:
         gib = 1 << 30

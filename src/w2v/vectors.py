@@ -156,7 +156,13 @@ class Vectors:
                  if w in self.key_to_index and w not in matches]
         matches = cased + matches
         hint = f" Close matches: {', '.join(matches)}." if matches else ""
-        return f"The word {key!r} is not in the vocabulary ({len(self)} words).{hint}"
+        return (f"The word {key!r} is not in the vocabulary ({len(self)} words).{hint}"
+                f"{self._unseen_word_hint()}")
+
+    def _unseen_word_hint(self) -> str:
+        """What to do about an unseen word (subword vectors compose one instead)."""
+        return (" Plain word vectors have no vector for an unseen word (a subword model, "
+                "or a fastText .bin, has one).")
 
     # --- queries ----------------------------------------------------------------------------
 

@@ -52,7 +52,8 @@ def _click_usage_errors() -> tuple[type[Exception], type[Exception]]:
 _FLAGS = {"vector_size": "--dim", "sg": "--sg/--cbow", "topn": "-n/--topn",
           "max_memory": "--max-memory (MB)", "checkpoint_every": "--checkpoint-every (minutes)",
           "shared_negatives": "--shared-negatives/--per-pair-negatives", "random_seed": "--seed",
-          "top_n": "--pca/--tsne", "header": "--no-header"}
+          "top_n": "--pca/--tsne", "header": "--no-header", "min_n": "--minn",
+          "max_n": "--maxn", "subwords": "--subwords"}
 _FLAGS["scoring"] = "--scorer"  # w2v phrases
 
 

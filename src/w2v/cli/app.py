@@ -20,7 +20,8 @@ app = typer.Typer(
 
 # Options shared by the commands that read a vectors file.
 FormatOption = Annotated[str | None, typer.Option(
-    "--format", help="'text', 'binary' or 'native' (default: detected).")]
+    "--format", help="'text', 'binary', 'native' or 'fasttext' (a .bin model) (default: "
+                     "detected).")]
 NoHeaderOption = Annotated[bool, typer.Option(
     "--no-header", help="Text file without the 'V D' line (GloVe).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")]

@@ -34,8 +34,12 @@ def train(
     min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
                                                          "1e-4).")] = None,
     seed_value: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="'text', 'binary' (word2vec.c) or "
-                                                      "'native'.")] = "text",
+    fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' (word2vec.c), "
+                                                             "'native' or 'fasttext' (a .bin "
+                                                             "model, --subwords only). Default: "
+                                                             "text; with --subwords, fasttext "
+                                                             "for an output ending in .bin.")]
+    = None,
     engine: Annotated[str | None, typer.Option(help="'numba' (CPU, default), 'torch' or "
                                                     "'numpy' (float64, small corpora).")] = None,
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
@@ -49,6 +53,17 @@ def train(
              "drawn for every pair (word2vec.c): numba engine, skip-gram; torch engine on "
              "CUDA, skip-gram and CBOW (shared: its fused kernels; per pair: its batched "
              "steps).")] = None,
+    subwords: Annotated[bool | None, typer.Option(
+        "--subwords/--no-subwords",
+        help="The fastText model: a word's vector is the mean of its own and its character "
+             "n-grams' vectors, so unseen words get one (numba engine).")] = None,
+    min_n: Annotated[int | None, typer.Option(
+        "--minn", "--min-n", help="Shortest character n-gram, --subwords (default 3).")] = None,
+    max_n: Annotated[int | None, typer.Option(
+        "--maxn", "--max-n", help="Longest character n-gram, --subwords (default 6; below "
+                                  "--minn: no n-grams).")] = None,
+    bucket: Annotated[int | None, typer.Option(
+        help="Hash rows for the n-grams, --subwords (default 2,000,000).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -121,8 +136,10 @@ def train(
              "shared_negatives": shared_negatives, "ns_exponent": ns_exponent,
              "max_vocab_size": max_vocab_size, "max_final_vocab": max_final_vocab,
              "hs": hs, "cbow_mean": cbow_mean, "shrink_windows": shrink_windows,
-             "sorted_vocab": sorted_vocab}
+             "sorted_vocab": sorted_vocab,
+             "subwords": subwords, "min_n": min_n, "max_n": max_n, "bucket": bucket}
     options = {name: value for name, value in given.items() if value is not None}
+    fmt = fmt if fmt is not None else _default_format(output, bool(subwords))
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
     if trim_rule is not None:
@@ -179,6 +196,11 @@ def _phrased_path(phrased):
         print(f"phrases: {len(learnt):,} joined in {len(learnt.layers)} pass(es)",
               file=sys.stderr)
         yield path
+
+
+def _default_format(output: Path, subwords: bool) -> str:
+    """text, or for a subword model written to a .bin, fastText's model format."""
+    return "fasttext" if subwords and output.suffix.lower() == ".bin" else "text"
 
 
 def _print_warnings(caught: list) -> None:

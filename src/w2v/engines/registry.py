@@ -40,6 +40,8 @@ class EngineInfo:
     epoch_callbacks : bool
         Whether it accepts ``control`` and calls its ``epoch_begin`` / ``epoch_end``: epoch
         callbacks and early stopping.
+    subwords : str or None
+        Module whose ``train`` trains the subword (fastText) model, if the engine has one.
     """
 
     name: str
@@ -49,17 +51,23 @@ class EngineInfo:
     checkpoints: bool = False
     devices: tuple[str, ...] = ("cpu",)
     epoch_callbacks: bool = False
+    subwords: str | None = None
 
     def load(self) -> Engine:
         """Import the engine's module and return its ``train`` function."""
         return importlib.import_module(self.module).train
+
+    def load_subwords(self) -> Engine:
+        """Import and return the engine's subword-model ``train`` (see :attr:`subwords`)."""
+        return importlib.import_module(self.subwords).train
 
 
 ENGINES: dict[str, EngineInfo] = {
     info.name: info for info in (
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
-                   checkpoints=True, epoch_callbacks=True),
+                   checkpoints=True, epoch_callbacks=True,
+                   subwords="w2v.engines.subword_engine"),
         EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",
                    devices=("cpu", "cuda")),

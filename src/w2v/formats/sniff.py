@@ -6,7 +6,8 @@ Order of the checks (:func:`sniff`):
    are refused before they are opened for reading).
 2. Compression, from the first bytes: gzip, bzip2 or xz files are decompressed on the fly and
    the remaining checks look at the decompressed bytes.
-3. Files that are recognisably not word vectors (a fastText ``.bin`` model, a Python pickle
+3. fastText's magic number: a ``.bin`` model (``fasttext``, read as subword vectors).
+   Files that are recognisably not word vectors (a Python pickle
    such as a gensim model, a zip or ``.npz`` archive, a bare ``.npy`` array, HDF5, ...) are
    refused with one line that says what the file is and what is accepted.
 4. A UTF-8 byte order mark is skipped. With ``header=False`` the file is ``text`` (the binary
@@ -38,8 +39,9 @@ _FASTTEXT_MAGIC = struct.pack("<i", 793712314)  # fastText's FASTTEXT_FILEFORMAT
 
 # (first bytes, offset, what the file is, how to get vectors from it)
 _NOT_VECTORS = (
+    # Detected before these checks (sniff); here only when text or binary is forced.
     (_FASTTEXT_MAGIC, 0, "a fastText model (.bin)",
-     "use the .vec text file fastText writes beside it"),
+     "read it with format='fasttext' (--format fasttext), or let the format be detected"),
     (b"\x93NUMPY", 0, "a bare NumPy .npy array (no words)",
      "the native format is a folder holding vectors.npy, vocab.txt and w2v.json"),
     (b"PK\x03\x04", 0, "a zip archive (a NumPy .npz, a PyTorch model, ...)",
@@ -97,6 +99,8 @@ def sniff(path: str | os.PathLike[str], header: bool = True) -> Sniffed:
         return Sniffed("native")
     with open_decompressed(path) as (stream, compression, _):
         sample = stream.read(_SAMPLE_BYTES)
+    if sample[:4] == _FASTTEXT_MAGIC:  # a fastText model: SubwordVectors
+        return Sniffed("fasttext", compression)
     refuse_non_vectors(sample, path, compression)
     return Sniffed(text_or_binary(sample, header, path), compression)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from w2v.dtypes import REAL
-from w2v.errors import FormatError
+from w2v.errors import ConfigError, FormatError
 from w2v.formats.compression import open_decompressed
 from w2v.formats.native import read_native, write_native
 from w2v.formats.paths import check_input, check_output
@@ -21,7 +21,7 @@ from w2v.validation import Choice, Int, check
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
 
-FORMATS = ("text", "binary", "native")
+FORMATS = ("text", "binary", "native", "fasttext")
 _SNIFF_BYTES = 1024  # enough for every signature that sniff.refuse_non_vectors knows
 
 
@@ -50,6 +50,9 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
         a previous file or folder at ``path`` is then left as it was.
     """
     path = check_output(path, format)
+    if format == "fasttext":
+        _save_fasttext(vectors, path)
+        return
     keys = list(vectors.index_to_key)
     matrix = np.asarray(vectors.vectors, dtype=REAL)
     check_keys_storable(keys, format)
@@ -112,6 +115,11 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
     if format == "native":
         keys, matrix = read_native(path, limit)
         return Vectors(keys, matrix)
+    if format == "fasttext":
+        if limit is not None:
+            raise ConfigError("The {limit} does not apply to a fastText model, whose n-gram "
+                              "rows are shared by all words; leave it out.")
+        return _load_fasttext(path, found)
     with open_decompressed(path) as (stream, compression, size):
         if found is None:  # a forced format: still never parse a pickle or a zip as vectors
             refuse_non_vectors(stream.read(_SNIFF_BYTES), path, compression)
@@ -122,6 +130,29 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
         else:
             keys, matrix = read_text(stream, path, limit, header, unicode_errors)
     return Vectors(keys, matrix)
+
+
+def _save_fasttext(vectors: Vectors, path: os.PathLike[str]) -> None:
+    """A subword model as fastText's .bin; plain word vectors have no n-gram rows to write."""
+    from w2v.formats.fasttext_bin import write_fasttext_bin
+    from w2v.subword_vectors import SubwordVectors
+
+    if not isinstance(vectors, SubwordVectors):
+        raise FormatError("The fasttext format holds a subword model (word and n-gram rows); "
+                          "these are plain word vectors. Train with subwords=True (w2v "
+                          "train --subwords), or save them as text (fastText's .vec).")
+    write_fasttext_bin(path, vectors.to_fasttext())
+
+
+def _load_fasttext(path: os.PathLike[str], found: object) -> Vectors:
+    """A fastText .bin model as SubwordVectors (uncompressed: its matrix is memory-mapped)."""
+    from w2v.formats.fasttext_bin import read_fasttext_bin
+    from w2v.subword_vectors import SubwordVectors
+
+    if getattr(found, "compression", None):
+        raise FormatError(f"{path}: a {found.compression}-compressed fastText model; "
+                          f"decompress it first (w2v memory-maps fastText models).")
+    return SubwordVectors.from_fasttext(read_fasttext_bin(path))
 
 
 # --- shared checks ------------------------------------------------------------------------

@@ -1,0 +1,407 @@
+"""Numba kernels of the subword (fastText) model: n-gram hashing, SGD steps, the chunk loop.
+
+Notation as in :mod:`w2v.engines.numba_kernels`: ``w_in`` is the input table, here
+(nwords + bucket, D) in fastText's row layout (:mod:`w2v.subwords`); ``w_out`` (nwords, D)
+the output vectors. A word w has subword rows S(w) (its own row and its n-gram rows, k of
+them, as ``ids[offsets[w]:offsets[w + 1]]``), and its input vector is their mean
+
+    h_w = (1 / k) sum_{r in S(w)} w_in[r]
+
+Skip-gram (fastText's direction): the center word's h predicts each context word c_j
+against K negatives n_{j1}..n_{jK} of its own, one SGD step per (center, context) pair as
+fastText does (:func:`sg_subword_pairs`):
+
+    J_j = -log sigma(u_{c_j} . h) - sum_k log sigma(-u_{n_jk} . h)
+
+CBOW: the mean of the subword rows of all context words predicts the center. In both,
+every input row of h receives the whole gradient wrt h (``w_in[r] -= lr * dJ/dh``), not
+1/k of it: fastText's update (and word2vec.c's CBOW); it is k times the gradient of J
+wrt the row. :mod:`w2v.subword_reference` states the same step in float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from w2v.dtypes import REAL
+from w2v.engines.numba_kernels import (
+    _JIT,
+    _PRODUCT_FLUSH,
+    _U32,
+    _logistic,
+    _subsample,
+    draw_negatives,
+    rng_next,
+)
+
+# In 64-bit arithmetic masked to 32 bits: numba widens uint32 products to 64 bits.
+_FNV_OFFSET = np.uint64(2166136261)
+_FNV_PRIME = np.uint64(16777619)
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+# --- the subword vocabulary ------------------------------------------------------------------
+
+@njit(**_JIT)
+def _is_continuation(byte) -> bool:
+    """A UTF-8 continuation byte (10xxxxxx): never the start of a character."""
+    return (byte & 0xC0) == 0x80
+
+
+@njit(**_JIT)
+def _marked_byte(data, first, length, i):
+    """Byte i of ``<word>``, where the word is data[first:first + length]."""
+    if i == 0:
+        return np.uint8(60)  # '<'
+    if i == length + 1:
+        return np.uint8(62)  # '>'
+    return data[first + i - 1]
+
+
+@njit(**_JIT)
+def _word_ngrams(data, first, length, min_n, max_n, bucket, nwords, out, start) -> int:
+    """Write the n-gram rows of one word at out[start:], or only count them if out is empty.
+
+    fastText's loop: for each character start i of ``<word>`` and each length n = 1..max_n
+    in characters, hash the bytes of the n-gram (FNV-1a, signed chars) when n >= min_n and
+    the n-gram is not a lone boundary mark. Returns the number of n-grams.
+    """
+    size = length + 2
+    count = 0
+    for i in range(size):
+        if _is_continuation(_marked_byte(data, first, length, i)):
+            continue
+        h = _FNV_OFFSET
+        j = i
+        n = 1
+        while j < size and n <= max_n:
+            # one character: its first byte and its continuation bytes
+            b = _marked_byte(data, first, length, j)
+            h = _hash_byte(h, b)
+            j += 1
+            while j < size and _is_continuation(_marked_byte(data, first, length, j)):
+                h = _hash_byte(h, _marked_byte(data, first, length, j))
+                j += 1
+            if n >= min_n and not (n == 1 and (i == 0 or j == size)):
+                if len(out) > 0:
+                    out[start + count] = nwords + np.int64(h % np.uint64(bucket))
+                count += 1
+            n += 1
+    return count
+
+
+@njit(**_JIT)
+def _hash_byte(h, b):
+    """One FNV-1a step with fastText's signed char: a byte >= 0x80 is XORed sign-extended."""
+    widened = np.uint64(b) | np.uint64(0xFFFFFF00) if b >= 128 else np.uint64(b)
+    return ((h ^ widened) * _FNV_PRIME) & _MASK32
+
+
+@njit(**_JIT)
+def subword_rows(data, byte_offsets, skip, min_n, max_n, bucket, nwords):
+    """Subword rows of every word: its own row, then its n-gram rows (fastText's order).
+
+    data (B,) uint8: the UTF-8 bytes of all words, word i at
+    data[byte_offsets[i]:byte_offsets[i + 1]]; skip (nwords,) bool: words without n-grams
+    (fastText's ``</s>``); max_n = 0 gives no n-grams. Returns (ids int32 (total,),
+    offsets int64 (nwords + 1,)).
+    """
+    none = np.empty(0, dtype=np.int32)
+    offsets = np.zeros(nwords + 1, dtype=np.int64)
+    for w in range(nwords):
+        k = 0
+        if not skip[w] and max_n > 0:
+            k = _word_ngrams(data, byte_offsets[w], byte_offsets[w + 1] - byte_offsets[w],
+                             min_n, max_n, bucket, nwords, none, 0)
+        offsets[w + 1] = offsets[w] + 1 + k
+    ids = np.empty(offsets[nwords], dtype=np.int32)
+    for w in range(nwords):
+        ids[offsets[w]] = w
+        if not skip[w] and max_n > 0:
+            _word_ngrams(data, byte_offsets[w], byte_offsets[w + 1] - byte_offsets[w],
+                         min_n, max_n, bucket, nwords, ids, offsets[w] + 1)
+    return ids, offsets
+
+
+@njit(**_JIT)
+def mean_rows(w_in, ids, offsets, out) -> None:
+    """out[w] = mean of w_in[ids[offsets[w]:offsets[w + 1]]] for every w (zero if none).
+
+    Shapes: w_in (R, D) float32; ids int32; offsets (W + 1,) int64; out (W, D) float32.
+    """
+    dim = w_in.shape[1]
+    acc = np.empty(dim, dtype=np.float32)
+    for w in range(len(offsets) - 1):
+        a, b = offsets[w], offsets[w + 1]
+        for d in range(dim):
+            acc[d] = 0.0
+        for p in range(a, b):
+            r = ids[p]
+            for d in range(dim):
+                acc[d] += w_in[r, d]
+        inv = REAL(1.0 / (b - a)) if b > a else REAL(0.0)
+        for d in range(dim):
+            out[w, d] = acc[d] * inv
+
+
+# --- one SGD step --------------------------------------------------------------------------
+
+@njit(**_JIT)
+def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_groups, lr,
+                       h, grad_h, g) -> float:
+    """One SGD step: h = mean of w_in[rows[:n_rows]] predicts targets[:n_tgt] (label 1)
+    against negatives (label 0): negatives[0] shared by every target when n_groups = 1,
+    else negatives[j] (a row of K) for target j (n_groups = n_tgt).
+
+        f_t = u_t . h;  g_t = lr (1 - sigma(f_t))                  for each target t
+        f_n = u_n . h;  g_n = -lr c_n sigma(f_n)                   for each negative n,
+                        c_n = the targets n serves that are not n itself
+        grad_h = sum_t g_t u_t + sum_n g_n u_n      (= -lr dJ/dh, weights before the step)
+        u_t += g_t h;  u_n += g_n h;  w_in[r] += grad_h for each entry r of rows
+
+    h is computed once and the input rows updated once for all targets: one dot per target
+    and per negative. Shapes: w_in (R, D), w_out (V, D) float32; rows, targets int arrays;
+    negatives (>= n_groups, K) int; h, grad_h (D,) float32 and g (>= n_tgt + n_groups K,)
+    float32 scratch. Returns the loss J (float), as :func:`w2v.subword_reference.sgd_step`.
+    """
+    dim = w_in.shape[1]
+    n_neg = negatives.shape[1]
+    for d in range(dim):
+        h[d] = 0.0
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            h[d] += w_in[r, d]
+    inv = REAL(1.0 / n_rows)
+    for d in range(dim):
+        h[d] *= inv
+    n_out = n_tgt + n_groups * n_neg
+    # Dots first, in a loop without calls (exp would spill the registers).
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
+        f = REAL(0.0)
+        for d in range(dim):
+            f += h[d] * w_out[o, d]
+        g[k] = f
+    linear, product = 0.0, 1.0  # loss = linear + log(product), see numba_kernels._logistic
+    for k in range(n_tgt):
+        f = g[k]
+        sig, one_e = _logistic(f)
+        product *= one_e
+        linear += max(-f, 0.0)
+        g[k] = lr * (1.0 - sig)
+        if product > _PRODUCT_FLUSH:  # only for thousands of targets (a huge window)
+            linear, product = linear + math.log(product), 1.0
+    for k in range(n_tgt, n_out):
+        group = (k - n_tgt) // n_neg
+        o = negatives[group, (k - n_tgt) % n_neg]
+        uses = 0
+        first, last = (0, n_tgt) if n_groups == 1 else (group, group + 1)
+        for j in range(first, last):
+            if targets[j] != o:
+                uses += 1
+        f = g[k]
+        if uses == 0:
+            g[k] = 0.0
+            continue
+        sig, one_e = _logistic(f)
+        linear += uses * (math.log(one_e) + max(f, 0.0))
+        g[k] = -lr * uses * sig
+    for d in range(dim):
+        grad_h[d] = 0.0
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
+        gk = g[k]
+        for d in range(dim):
+            grad_h[d] += gk * w_out[o, d]
+    for k in range(n_out):
+        o = _output_row(targets, n_tgt, negatives, n_neg, k)
+        gk = g[k]
+        for d in range(dim):
+            w_out[o, d] += gk * h[d]
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            w_in[r, d] += grad_h[d]
+    return linear + math.log(product)
+
+
+@njit(**_JIT)
+def _output_row(targets, n_tgt, negatives, n_neg, k):
+    """Output row k of a step: the targets, then the negatives group after group."""
+    if k < n_tgt:
+        return targets[k]
+    k -= n_tgt
+    return negatives[k // n_neg, k % n_neg]
+
+
+@njit(**_JIT)
+def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, grad_h, total,
+                     g) -> float:
+    """fastText's skip-gram steps for one center, pair after pair, input rows written once.
+
+    For each context c_j in turn, fastText's step (:func:`subword_neg_update` with the one
+    target c_j and its own negatives negatives[j]) at the weights the previous pairs left.
+    A pair adds its grad_h to every entry of the center's row list, so the next pair's
+    mean is h + a grad_h, a = (sum over entries of the entry's row count) / k (1 without
+    repeated rows): h is carried forward instead of re-read, and the rows receive the sum
+    of the pairs' grad_h once, at the end. Same result as m calls of the one-pair step.
+
+    Shapes as :func:`subword_neg_update`; negatives (>= m, K); total (D,) float32 scratch.
+    Returns the summed loss of the m pairs.
+    """
+    dim = w_in.shape[1]
+    n_neg = negatives.shape[1]
+    for d in range(dim):
+        h[d] = 0.0
+        total[d] = 0.0
+    repeats = 0
+    for j in range(n_rows):
+        r = rows[j]
+        for q in range(n_rows):
+            if rows[q] == r:
+                repeats += 1
+        for d in range(dim):
+            h[d] += w_in[r, d]
+    inv = REAL(1.0 / n_rows)
+    for d in range(dim):
+        h[d] *= inv
+    carry = REAL(repeats / n_rows)
+    loss = 0.0
+    for j in range(m):
+        target = contexts[j]
+        for k in range(n_neg + 1):  # dots first (see subword_neg_update)
+            o = target if k == 0 else negatives[j, k - 1]
+            f = REAL(0.0)
+            for d in range(dim):
+                f += h[d] * w_out[o, d]
+            g[k] = f
+        sig, one_e = _logistic(g[0])
+        loss += math.log(one_e) + max(-g[0], 0.0)
+        g[0] = lr * (1.0 - sig)
+        for k in range(1, n_neg + 1):
+            f = g[k]
+            if negatives[j, k - 1] == target:
+                g[k] = 0.0
+                continue
+            sig, one_e = _logistic(f)
+            loss += math.log(one_e) + max(f, 0.0)
+            g[k] = -lr * sig
+        for d in range(dim):
+            grad_h[d] = 0.0
+        for k in range(n_neg + 1):
+            o = target if k == 0 else negatives[j, k - 1]
+            gk = g[k]
+            for d in range(dim):
+                grad_h[d] += gk * w_out[o, d]
+        # After grad_h: a negative drawn twice must see the row before the step, twice.
+        for k in range(n_neg + 1):
+            o = target if k == 0 else negatives[j, k - 1]
+            gk = g[k]
+            for d in range(dim):
+                w_out[o, d] += gk * h[d]
+        for d in range(dim):
+            total[d] += grad_h[d]
+            h[d] += carry * grad_h[d]
+    for j in range(n_rows):
+        r = rows[j]
+        for d in range(dim):
+            w_in[r, d] += total[d]
+    return loss
+
+
+# --- the chunk loop --------------------------------------------------------------------------
+
+@njit(**_JIT)
+def _copy_subwords(sub_ids, sub_offsets, word, out, start) -> int:
+    """Append the subword rows of ``word`` to out[start:]; returns the new end."""
+    for p in range(sub_offsets[word], sub_offsets[word + 1]):
+        out[start] = sub_ids[p]
+        start += 1
+    return start
+
+
+@njit(**_JIT)
+def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas, rng_state,
+                        stats) -> None:
+    """Train the subword model on the sentences ``ids[starts[i]:starts[i+1]]`` (Hogwild).
+
+    Parameters (arrays and scalars only), as :func:`w2v.engines.numba_kernels.train_chunk`
+    but for:
+    weights = (w_in (nwords + bucket, D), w_out (nwords, D)), float32, updated in place;
+    subwords = (sub_ids int32, sub_offsets (nwords + 1,) int64): word w's input rows are
+    sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
+    options (5,) int64 = (window, negative, sg, unused, unused).
+
+    Skip-gram: fastText's steps, one per (center, context) pair with K negatives of its
+    own (:func:`sg_subword_pairs`); negatives shared by a center's contexts cost 16 points
+    of syntactic analogy accuracy on text8 with subwords, so they are not offered here.
+    CBOW: the mean of all context words' subword rows predicts the center. Subsampling and
+    window draws as in the word-level kernel.
+    """
+    w_in, w_out = weights
+    keep, accept, alias = tables
+    sub_ids, sub_offsets = subwords
+    window, n_neg, sg = options[0], options[1], options[2]
+    dim = w_in.shape[1]
+    first = starts[0]
+    n_words = max(starts[len(starts) - 1] - first, 1)
+    longest, most_rows = 0, 1
+    for s in range(len(starts) - 1):
+        longest = max(longest, starts[s + 1] - starts[s])
+    for w in range(len(sub_offsets) - 1):
+        most_rows = max(most_rows, sub_offsets[w + 1] - sub_offsets[w])
+    sentence = np.empty(max(longest, 1), dtype=np.int64)
+    contexts = np.empty(2 * window, dtype=np.int64)
+    rows = np.empty(2 * window * most_rows, dtype=np.int64)
+    negatives = np.empty((2 * window, n_neg), dtype=np.int64)
+    draw = np.empty(n_neg + 1, dtype=np.int64)  # draw_negatives fills draw[1:]
+    center_row = np.empty(1, dtype=np.int64)
+    g = np.empty(2 * window * (n_neg + 1), dtype=REAL)
+    h = np.empty(dim, dtype=REAL)
+    grad_h = np.empty(dim, dtype=REAL)
+    total = np.empty(dim, dtype=REAL)
+    state = rng_state[0]
+    loss = 0.0
+    pairs = 0
+    for s in range(len(starts) - 1):
+        a, b = starts[s], starts[s + 1]
+        n, state = _subsample(ids, a, b, keep, state, sentence)
+        for p in range(n):
+            frac = (a - first + (p * (b - a)) / n) / n_words
+            lr = alphas[0] + (alphas[1] - alphas[0]) * frac
+            state, z = rng_next(state)
+            reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            m = 0
+            for c in range(max(0, p - reach), min(n, p + reach + 1)):
+                if c != p:
+                    contexts[m] = sentence[c]
+                    m += 1
+            if m == 0:
+                continue
+            center = sentence[p]
+            if sg:
+                n_rows = _copy_subwords(sub_ids, sub_offsets, center, rows, 0)
+                for j in range(m):
+                    state = draw_negatives(state, draw, n_neg, accept, alias)
+                    negatives[j, :] = draw[1:]
+                loss += sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives,
+                                         lr, h, grad_h, total, g)
+                pairs += m
+            else:
+                n_rows = 0
+                for j in range(m):
+                    n_rows = _copy_subwords(sub_ids, sub_offsets, contexts[j], rows, n_rows)
+                state = draw_negatives(state, draw, n_neg, accept, alias)
+                negatives[0, :] = draw[1:]
+                center_row[0] = center
+                loss += subword_neg_update(w_in, w_out, rows, n_rows, center_row, 1, negatives,
+                                           1, lr, h, grad_h, g)
+                pairs += 1
+    rng_state[0] = state
+    stats[0] += loss
+    stats[1] += pairs
+    stats[2] += starts[len(starts) - 1] - first

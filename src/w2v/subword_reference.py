@@ -1,0 +1,105 @@
+"""The subword (fastText) model's negative-sampling step in numpy float64: its specification.
+
+The input vector of a training example is the **mean** of some rows of the input table
+``w_in`` (fastText's ``computeHidden``): for skip-gram, the subword rows of the center word
+(its own row and its n-gram rows, :mod:`w2v.subwords`); for CBOW, the subword rows of all
+its context words, one list. With ``R = input_rows`` (k entries, repeats counted),
+
+    h = (1/k) sum_{r in R} w_in[r]
+
+it predicts each target t_j (skip-gram: the context words; CBOW: the center) against K
+negatives n_{j1}..n_{jK} of its own (fastText's), or against K negatives shared by all the
+targets (``negatives`` of shape (K,): n_{jk} = n_k); a negative equal to the target of its
+pair is left out of that pair (fastText redraws it, word2vec.c skips it):
+
+    J = sum_j [ -log sigma(u_{t_j} . h) - sum_{k: n_jk != t_j} log sigma(-u_{n_jk} . h) ]
+
+with u = ``w_out``. Gradients (row vectors):
+
+    dJ/dh         = sum_j [ (sigma(u_{t_j} . h) - 1) u_{t_j}
+                            + sum_{k: n_jk != t_j} sigma(u_{n_jk} . h) u_{n_jk} ]
+    dJ/dw_in[r]   = (count of r in R / k) dJ/dh
+    dJ/du_{t_j}  += (sigma(u_{t_j} . h) - 1) h
+    dJ/du_{n_jk} += sigma(u_{n_jk} . h) h         for each (j, k) with n_jk != t_j
+
+The SGD step of fastText (and of the kernels, :mod:`w2v.engines.subword_kernels`) adds
+``-lr dJ/dh`` to each entry of R, that is ``-lr k dJ/dw_in[r]`` to row r: the input rows
+move k times faster than plain SGD on J would move them (:func:`sgd_step`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from w2v.reference import sigmoid
+
+
+def _log1p_exp(x: np.ndarray) -> np.ndarray:
+    # -log(sigmoid(-x)) = log(1 + e^x), without overflow.
+    return np.logaddexp(0.0, x)
+
+
+def subword_neg_loss_and_gradient(
+    w_in: np.ndarray,
+    w_out: np.ndarray,
+    input_rows: Sequence[int],
+    targets: Sequence[int],
+    negatives: Sequence[int],
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Loss J of one example and its gradients wrt both tables (see the module docstring).
+
+    Parameters
+    ----------
+    w_in : ndarray, shape (R, D)
+        Input table (word rows, then hash rows).
+    w_out : ndarray, shape (V, D)
+        Output vectors.
+    input_rows : sequence of int, (k,)
+        The rows averaged into h, k >= 1 (repeats count).
+    targets : sequence of int, (m,)
+        Output rows with label 1.
+    negatives : array of int, (m, K) or (K,)
+        Output rows with label 0: row j for target j, or one row shared by all targets.
+
+    Returns
+    -------
+    loss : float
+    grad_w_in : ndarray of float64, shape (R, D)
+    grad_w_out : ndarray of float64, shape (V, D)
+    """
+    w_in = np.asarray(w_in, dtype=np.float64)
+    u = np.asarray(w_out, dtype=np.float64)
+    rows = np.asarray(input_rows, dtype=np.int64)
+    t = np.asarray(targets, dtype=np.int64)
+    n = np.asarray(negatives, dtype=np.int64)
+    n = np.broadcast_to(n, (len(t), n.shape[-1])) if n.ndim == 1 else n  # (m, K)
+    h = w_in[rows].mean(axis=0)  # (D,)
+    s_t = u[t] @ h  # (m,)
+    s_n = u[n] @ h  # (m, K)
+    use = (t[:, None] != n).astype(np.float64)  # (m, K): pair (j, k) counts
+    loss = float(_log1p_exp(-s_t).sum() + (use * _log1p_exp(s_n)).sum())
+    coef_t = sigmoid(s_t) - 1.0  # (m,)
+    coef_n = use * sigmoid(s_n)  # (m, K)
+    grad_h = coef_t @ u[t] + np.einsum("jk,jkd->d", coef_n, u[n])  # (D,)
+    counts = np.bincount(rows, minlength=len(w_in)).astype(np.float64)
+    grad_in = np.outer(counts / len(rows), grad_h)
+    coef_out = (np.bincount(t, weights=coef_t, minlength=len(u))
+                + np.bincount(n.ravel(), weights=coef_n.ravel(), minlength=len(u)))
+    return loss, grad_in, np.outer(coef_out, h)
+
+
+def sgd_step(w_in: np.ndarray, w_out: np.ndarray, input_rows: Sequence[int],
+             targets: Sequence[int], negatives: Sequence[int],
+             lr: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """fastText's SGD step on one example: new float64 tables and the loss before it.
+
+    ``w_out - lr dJ/dw_out`` and ``w_in - lr k dJ/dw_in`` (k = ``len(input_rows)``: every
+    entry of the input list receives the whole ``-lr dJ/dh``). Inputs are not modified.
+    """
+    loss, grad_in, grad_out = subword_neg_loss_and_gradient(w_in, w_out, input_rows, targets,
+                                                            negatives)
+    k = len(input_rows)
+    return (loss, np.asarray(w_in, np.float64) - lr * k * grad_in,
+            np.asarray(w_out, np.float64) - lr * grad_out)

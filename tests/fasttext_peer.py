@@ -1,0 +1,40 @@
+"""fastText as a test peer: a tiny model trained by the ``fasttext`` module (skips without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+WORDS = ["the", "cat", "sat", "on", "mat", "naïve", "café", "日本語", "über", "a", "Москва"]
+
+
+def corpus_file(folder: Path, lines: int = 3000) -> Path:
+    """A corpus of WORDS and 300 random ASCII/Latin-1 words, 12 a line, seeded."""
+    rng = np.random.default_rng(0)
+    letters = list("abcdefghijklmnopqrstuvwxyzéü")
+    vocab = ["".join(rng.choice(letters, rng.integers(1, 9))) for _ in range(300)] + WORDS
+    path = folder / "corpus.txt"
+    path.write_text("\n".join(" ".join(rng.choice(vocab, 12)) for _ in range(lines)) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def train_fasttext(folder: Path, **options):
+    """A skip-gram model trained by the fasttext module on :func:`corpus_file`.
+
+    The module (fasttext-numpy2-wheel) now and then raises "Encountered NaN" on so small a
+    corpus (a NaN dot product in its first updates); a few tries always give a model.
+    """
+    fasttext = pytest.importorskip("fasttext")
+    corpus = corpus_file(folder)
+    settings = {"model": "skipgram", "dim": 8, "minCount": 1, "epoch": 1, "thread": 1,
+                "verbose": 0, **options}
+    for _ in range(10):
+        try:
+            return fasttext.train_unsupervised(str(corpus), **settings)
+        except RuntimeError as exc:
+            if "NaN" not in str(exc):
+                raise
+    pytest.skip("the fasttext module raised 'Encountered NaN' ten times")

@@ -1,0 +1,93 @@
+"""Training the subword model: shapes, determinism, threads, and what subwords are for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v.errors import ConfigError
+from w2v.subword_vectors import SubwordVectors
+from w2v.training import train
+
+STEMS = ["walk", "paint", "climb", "listen", "frost", "glimmer", "wander", "thunder"]
+SUFFIXES = ["", "s", "ed", "ing", "er"]
+
+
+def _corpus(lines: int = 3000, seed: int = 0) -> list[list[str]]:
+    """Each sentence: the forms of one stem, so forms of a stem share contexts."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(lines):
+        stem = STEMS[rng.integers(len(STEMS))]
+        out.append([stem + SUFFIXES[rng.integers(len(SUFFIXES))] for _ in range(8)])
+    return out
+
+
+OPTIONS = {"subwords": True, "min_n": 3, "max_n": 5, "bucket": 20_000, "vector_size": 24,
+           "epochs": 3, "min_count": 1, "sample": 0}
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_result_has_fasttext_tables(sg):
+    model = train(_corpus(400), sg=sg, workers=1, **OPTIONS)
+    vectors = model.vectors
+    assert isinstance(vectors, SubwordVectors)
+    assert vectors.input_table.shape == (len(model.vocab) + 20_000, 24)
+    assert model.output_vectors.shape == (len(model.vocab), 24)
+    losses = model.epoch_losses()
+    assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_one_worker_is_reproducible():
+    a = train(_corpus(300), workers=1, **OPTIONS).vectors.input_table
+    b = train(_corpus(300), workers=1, **OPTIONS).vectors.input_table
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("sg", [True, False])
+def test_unseen_forms_land_near_their_stem(sg):
+    # "-ly" is never seen: an unseen form's vector is made of the stem's n-grams only, so its
+    # nearest words are the stem's forms (a word-only model has no vector for it at all).
+    model = train(_corpus(), sg=sg, workers=2, **OPTIONS)
+    vectors = model.vectors
+    hits = 0
+    for stem in STEMS:
+        assert stem + "ly" not in vectors
+        top = [w for w, _ in vectors.most_similar(stem + "ly", topn=3)]
+        hits += sum(w.startswith(stem) for w in top)
+    # Calibrated: 24/24 for seeds 1-4 in each mode; 20 leaves room for thread timing.
+    assert hits >= 20
+
+
+def test_subwords_need_the_numba_engine_and_negative_sampling():
+    with pytest.raises(ConfigError, match="engine"):
+        train(_corpus(50), engine="numpy", **OPTIONS)
+    with pytest.raises(ConfigError, match="loss"):
+        train(_corpus(50), loss="softmax", **OPTIONS)
+
+
+@pytest.mark.parametrize("option", [{"hs": True}, {"cbow_mean": False},
+                                    {"shrink_windows": False}])
+def test_word_level_options_the_subword_kernels_lack_are_refused(option):
+    name = next(iter(option))
+    with pytest.raises(ConfigError, match=f"'{name}' parameter"):
+        train(_corpus(50), **OPTIONS, **option)
+
+
+def test_a_subword_model_is_saved_as_fasttext_not_as_a_model_folder(tmp_path):
+    from w2v.callbacks import Callback
+
+    class EachEpoch(Callback):
+        def on_epoch_end(self, model) -> None:
+            pass
+
+    with pytest.raises(ConfigError, match="epoch callbacks"):
+        train(_corpus(50), callbacks=[EachEpoch()], **OPTIONS)
+    model = train(_corpus(200), **OPTIONS)
+    with pytest.raises(ConfigError, match="format='fasttext'"):
+        model.save(tmp_path / "m")
+    model.save(tmp_path / "m.bin", format="fasttext")
+    from w2v.formats import load_vectors
+
+    loaded = load_vectors(tmp_path / "m.bin")
+    np.testing.assert_allclose(loaded["walkinger"], model.vectors["walkinger"], rtol=1e-6)
