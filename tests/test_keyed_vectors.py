@@ -211,3 +211,30 @@ def test_wmdistance_without_pot_names_the_extra(pair, monkeypatch):
     monkeypatch.setitem(sys.modules, "ot", None)  # as if POT were not installed
     with pytest.raises(ImportError, match=r"w2v\[wmd\]"):
         pair[0].wmdistance(["w1"], ["w2"])
+
+
+def test_queries_on_a_memory_map_equal_in_memory_and_make_no_unit_copy(tmp_path, monkeypatch):
+    from w2v import search
+
+    monkeypatch.setattr(search, "BLOCK_ROWS", 37)  # many blocks, one of them partial
+    ours, _ = _pair(seed=4)
+    ours.vectors[10] = 0.0  # a zero row scores 0 in every block
+    ours.save(tmp_path / "nat", format="native")
+    mapped = Vectors.load(tmp_path / "nat")
+    assert isinstance(mapped.vectors, np.memmap)
+    in_memory = Vectors(ours.index_to_key, np.array(ours.vectors))
+    for vectors in (mapped, in_memory):
+        assert vectors.most_similar("w1", topn=20) == in_memory.most_similar("w1", topn=20)
+        assert vectors.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5) == \
+            in_memory.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5)
+        np.testing.assert_array_equal(vectors.distances("w7"), in_memory.distances("w7"))
+        assert vectors.doesnt_match(["w1", "w2", "w3"]) == in_memory.doesnt_match(
+            ["w1", "w2", "w3"])
+    # the blocks give what one product over a unit-length copy gives
+    normed = in_memory.vectors / np.maximum(np.linalg.norm(in_memory.vectors, axis=1), 1e-30)[
+        :, None]
+    np.testing.assert_allclose(mapped.most_similar("w1", topn=None), normed @ normed[1],
+                               atol=1e-6)
+    assert mapped._normed is None and in_memory._normed is None  # no (V, D) copy was made
+    np.testing.assert_allclose(mapped.norms, np.linalg.norm(in_memory.vectors, axis=1),
+                               rtol=1e-6)
