@@ -84,6 +84,10 @@ class Vectors:
         self._normed: np.ndarray | None = None
         self._norms: np.ndarray | None = None
         self._finite: np.ndarray | None = None
+        self._ann = None  # the approximate index, built or loaded on first use
+        # the file these vectors were loaded from (beside it lives their approximate index);
+        # None once they are edited, since they no longer match it
+        self.source: os.PathLike[str] | None = None
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -198,7 +202,8 @@ class Vectors:
 
     # --- cosines ----------------------------------------------------------------------------
 
-    def cosines(self, queries: np.ndarray, restrict_vocab: int | None = None) -> np.ndarray:
+    def cosines(self, queries: np.ndarray, restrict_vocab: int | None = None,
+                rows: Sequence[int] | None = None) -> np.ndarray:
         """Cosine of every row with each query, float32 (B, R).
 
         Parameters
@@ -207,13 +212,20 @@ class Vectors:
             Any length (each is normalised first); a (D,) query gives a (R,) result.
         restrict_vocab : int or None
             Score only the first ``restrict_vocab`` rows.
+        rows : list of int or None
+            Score only these rows (then R = len(rows)), e.g. candidates to rank.
         """
         queries = np.asarray(queries, dtype=REAL)
         single = queries.ndim == 1
         units = np.atleast_2d(queries)
         lengths = np.linalg.norm(units, axis=1, keepdims=True)  # (B, 1)
         units = (units / np.maximum(lengths, 1e-30)).astype(REAL, copy=False)
-        scores = self._scaled_dots(units, restrict_vocab)
+        if rows is not None:
+            rows = list(rows)
+            scores = search.scaled_dots(self._vectors[rows], self.norms[rows],
+                                        self.finite_rows[rows], units)
+        else:
+            scores = self._scaled_dots(units, restrict_vocab)
         return scores[0] if single else scores
 
     def _scaled_dots(self, queries: np.ndarray, restrict_vocab: int | None) -> np.ndarray:
@@ -546,15 +558,15 @@ class Vectors:
     def ann_index(self, **options: Any):
         """The approximate nearest-neighbour index of these vectors (:class:`w2v.ann.AnnIndex`).
 
-        Built on first use (``options`` go to :meth:`w2v.ann.AnnIndex.build`), or loaded from
-        beside the vectors file when :meth:`load` found one that matches; then cached.
+        Loaded from beside the file they were read from (``PATH.ann``) when it was built for
+        that file; otherwise built (``options`` go to :meth:`w2v.ann.AnnIndex.build`) and
+        saved there. Cached; editing the vectors drops it. Needs the ``ann`` extra (faiss).
         """
-        index = getattr(self, "_ann", None)
-        if index is None:
-            from w2v.ann import AnnIndex
+        if self._ann is None:
+            from w2v.ann import index_for
 
-            self._ann = index = AnnIndex.build(self, **options)
-        return index
+            self._ann = index_for(self, self.source, **options)
+        return self._ann
 
     # --- editing --------------------------------------------------------------------------------
 
@@ -656,8 +668,11 @@ class Vectors:
         """Read vectors; see :func:`w2v.formats.load_vectors` for the options."""
         from w2v.formats import load_vectors
 
-        return load_vectors(path, format=format, limit=limit, header=header,
-                            unicode_errors=unicode_errors)
+        loaded = load_vectors(path, format=format, limit=limit, header=header,
+                              unicode_errors=unicode_errors)
+        if limit is None:  # a part of the file has another approximate index than the file
+            loaded.source = path
+        return loaded
 
 
 def _check_limits(topn: Any, restrict_vocab: Any) -> None:
