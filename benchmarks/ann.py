@@ -12,6 +12,9 @@ processes hits both alike):
 
 Each ``--ef`` value is measured on the same index (efSearch is a query-time setting).
 
+Exact search is timed with whatever BLAS threads the environment gives; on a shared machine
+``OPENBLAS_NUM_THREADS=1`` is the fastest (and fairest) exact baseline.
+
 Run: ``python benchmarks/ann.py [--random 100000] [--dim 300] [--vectors PATH ...]
 [--ef 64 128 256 512] [--m 32] [--queries 200] [--threads N]``
 """
