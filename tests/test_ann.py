@@ -107,5 +107,6 @@ def test_cli_approx(clustered, tmp_path):
                                       "-n", "3", "--json"])
     assert result.exit_code == 0, result.output
     exact = Vectors.load(tmp_path / "v.txt").most_similar("w9", topn=3)
-    assert [r["word"] for r in json.loads(result.output)] == [w for w, _ in exact]
+    assert [r["word"] for r in json.loads(result.stdout)] == [w for w, _ in exact]
+    assert "building the approximate index" in result.stderr
     assert (tmp_path / "v.txt.ann").is_file()

@@ -101,15 +101,19 @@ class AnnIndex:
                 raise ConfigError("The {" + name + "} must be a positive int. Got {got} "
                                   "instead.", got=repr(value))
         faiss = _faiss()
-        if threads is not None:
-            faiss.omp_set_num_threads(threads)
         index = faiss.IndexHNSWFlat(vectors.vector_size, m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = ef_construction
-        for start in range(0, len(vectors), BLOCK_ROWS):
-            # rows holding NaN or inf go in as zeros (a row number must stay a row number);
-            # their exact score is NaN, so they are dropped from every answer
-            block = np.nan_to_num(vectors.unit_rows(slice(start, start + BLOCK_ROWS)), nan=0.0)
-            index.add(np.ascontiguousarray(block, dtype=REAL))
+        before = faiss.omp_get_max_threads()
+        if threads is not None:
+            faiss.omp_set_num_threads(threads)
+        try:
+            for start in range(0, len(vectors), BLOCK_ROWS):
+                # rows holding NaN or inf go in as zeros (a row number must stay a row
+                # number); their exact score is NaN, so they are dropped from every answer
+                block = vectors.unit_rows(slice(start, start + BLOCK_ROWS))
+                index.add(np.ascontiguousarray(np.nan_to_num(block, nan=0.0), dtype=REAL))
+        finally:
+            faiss.omp_set_num_threads(before)  # the caller's setting, for its other searches
         header = {"format": FORMAT, "version": VERSION, "library": "faiss",
                   "library_version": faiss.__version__, "index": "IndexHNSWFlat",
                   "metric": "inner_product", "count": len(vectors), "dim": vectors.vector_size,

@@ -99,6 +99,8 @@ def similar(
 ) -> None:
     """Nearest neighbours of a word (or of several summed) by cosine similarity."""
     loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
+    if approx:
+        _open_index(loaded, vectors)
     if not words:
         _prompt(loaded, vectors, "similar", json_out, topn=n, restrict_vocab=restrict_vocab,
                 approx=approx)
@@ -129,6 +131,8 @@ def query(
 ) -> None:
     """Interactive queries, one a line from standard input; EXIT or end of input to quit."""
     loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
+    if approx and not analogies:
+        _open_index(loaded, vectors)
     if analogies:
         _prompt(loaded, vectors, "analogy", json_out, topn=n, restrict_vocab=restrict_vocab,
                 method=method)
@@ -167,6 +171,17 @@ def analogy(
     answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
     _warn_non_finite(loaded, vectors)
     _print_ranked(answers, f"{a} : {b} :: {c} : ?", "score", json_out)
+
+
+def _open_index(loaded, path: Path) -> None:
+    """Load the approximate index from beside ``path``, or build it (saying so: minutes)."""
+    from w2v.ann import index_path
+
+    saved = index_path(path)
+    if not saved.is_file():
+        print(f"w2v: building the approximate index of {len(loaded):,} words (once; saved as "
+              f"{saved})", file=sys.stderr, flush=True)
+    loaded.ann_index()
 
 
 def _prompt(loaded, path: Path, mode: str, json_out: bool, **options) -> None:
