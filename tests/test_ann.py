@@ -110,3 +110,17 @@ def test_cli_approx(clustered, tmp_path):
     assert [r["word"] for r in json.loads(result.stdout)] == [w for w, _ in exact]
     assert "building the approximate index" in result.stderr
     assert (tmp_path / "v.txt.ann").is_file()
+
+
+def test_without_faiss_the_cli_says_which_extra_to_install(clustered, tmp_path, monkeypatch):
+    import sys
+
+    from w2v.cli import app
+    from w2v.errors import MissingExtraError
+
+    clustered.save(tmp_path / "v.txt")
+    monkeypatch.setitem(sys.modules, "faiss", None)  # as if faiss were not installed
+    result = CliRunner().invoke(app, ["similar", str(tmp_path / "v.txt"), "w9", "--approx"])
+    assert isinstance(result.exception, MissingExtraError)
+    assert isinstance(result.exception, ImportError)
+    assert "pip install 'w2v[ann]'" in str(result.exception)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from w2v.dtypes import REAL
-from w2v.errors import ConfigError, FormatError, OutputError
+from w2v.errors import ConfigError, FormatError, MissingExtraError, OutputError
 from w2v.search import BLOCK_ROWS
 
 if TYPE_CHECKING:
@@ -49,12 +49,12 @@ DEFAULT_EF_SEARCH = 128
 
 
 def _faiss():
-    """The faiss module, or an ImportError naming the extra to install."""
+    """The faiss module, or a MissingExtraError (an ImportError) naming the extra to install."""
     try:
         import faiss
     except ImportError:
-        raise ImportError("approximate search needs faiss: pip install 'w2v[ann]' (faiss-cpu)") \
-            from None
+        raise MissingExtraError("Approximate search needs faiss: pip install 'w2v[ann]' "
+                                "(faiss-cpu).") from None
     return faiss
 
 
@@ -91,8 +91,8 @@ class AnnIndex:
 
         Raises
         ------
-        ImportError
-            If faiss is not installed.
+        MissingExtraError
+            If faiss is not installed (an ImportError).
         ConfigError
             If a parameter is not a positive int.
         """

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from w2v.errors import MissingExtraError
+
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
 
@@ -42,14 +44,14 @@ def wmdistance(vectors: Vectors, document1: Sequence[str], document2: Sequence[s
 
     Raises
     ------
-    ImportError
-        If POT is not installed (it names the extra to install).
+    MissingExtraError
+        If POT is not installed (an ImportError naming the extra to install).
     """
     try:
         from ot import emd2
     except ImportError:
-        raise ImportError("wmdistance needs the POT package (optimal transport): "
-                          "pip install 'w2v[wmd]'") from None
+        raise MissingExtraError("wmdistance needs the POT package (optimal transport): "
+                                "pip install 'w2v[wmd]'.") from None
     bags = [Counter(w for w in doc if w in vectors.key_to_index) for doc in (document1,
                                                                           document2)]
     if not bags[0] or not bags[1]:
