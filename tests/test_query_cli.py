@@ -151,3 +151,46 @@ def test_plot_creates_the_projector_folder_and_writes_nothing_when_it_cannot(vec
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1 and "projector" in result.stderr
     assert not (tmp_path / "map2.png").exists()
+
+
+def test_similar_without_a_word_is_a_prompt_like_distance(vectors_file):
+    loaded = Vectors.load(vectors_file)
+    lines = "king\n\nking queen\nkingg\nEXIT\nman\n"  # nothing after EXIT is answered
+    result = runner.invoke(app, ["similar", str(vectors_file), "-n", "3", "--json"], input=lines)
+    assert result.exit_code == 0, result.output
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["query"] for r in replies] == [["king"], ["king", "queen"], ["kingg"]]
+    for reply, positive in zip(replies[:2], (["king"], ["king", "queen"]), strict=True):
+        expected = loaded.most_similar(positive, topn=3)
+        assert [(r["word"], pytest.approx(r["score"])) for r in reply["results"]] == expected
+    assert "not in the vocabulary" in replies[2]["error"] and "king" in replies[2]["error"]
+
+
+def test_query_ends_at_end_of_input_and_prints_tables(vectors_file):
+    result = runner.invoke(app, ["query", str(vectors_file), "-n", "2"], input="tiger cat\nkingg")
+    assert result.exit_code == 0, result.output
+    best = [w for w, _ in Vectors.load(vectors_file).most_similar(["tiger", "cat"], topn=2)]
+    assert all(word in result.stdout for word in best)
+    assert "w2v: The word 'kingg' is not in the vocabulary" in result.stderr
+
+
+def test_analogy_prompt_like_word_analogy(vectors_file):
+    lines = "man king woman\nman king\nEXIT\n"
+    for args in (["analogy", str(vectors_file)], ["query", str(vectors_file), "--analogy"]):
+        result = runner.invoke(app, [*args, "-n", "2", "--json"], input=lines)
+        assert result.exit_code == 0, result.output
+        first, second = (json.loads(line) for line in result.stdout.splitlines())
+        assert first["results"][0]["word"] == "queen"
+        assert "three words" in second["error"]
+    partial = runner.invoke(app, ["analogy", str(vectors_file), "man", "king"])
+    assert partial.exit_code != 0 and "three words" in str(partial.exception)
+
+
+def test_similar_sums_several_words_given_as_arguments(vectors_file):
+    loaded = Vectors.load(vectors_file)
+    result = invoke("similar", vectors_file, "king", "queen", "-n", "4", "--json")
+    assert result.exit_code == 0, result.output
+    got = [(r["word"], pytest.approx(r["score"])) for r in json.loads(result.output)]
+    assert got == loaded.most_similar(["king", "queen"], topn=4)
+    quoted = invoke("similar", vectors_file, "king queen", "-n", "4", "--json")
+    assert json.loads(quoted.output) == json.loads(result.output)

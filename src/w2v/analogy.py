@@ -63,11 +63,27 @@ def cosmul_scores(normed: np.ndarray, positive: np.ndarray,
     ndarray, shape (B, R)
         Non-negative scores; higher is a better answer.
     """
-    def shifted_product(terms: np.ndarray) -> np.ndarray:
-        # (B, k, D) @ (D, R) -> (B, k, R): cosines of every row with every term, in [0, 1]
-        return ((1.0 + terms.astype(REAL, copy=False) @ normed.T) / 2.0).prod(axis=1)
+    # (B, k, D) @ (D, R) -> (B, k, R): cosines of every row with every term
+    return cosmul_from_cosines(positive.astype(REAL, copy=False) @ normed.T,
+                               negative.astype(REAL, copy=False) @ normed.T)
 
-    scores = shifted_product(positive)
+
+def cosmul_from_cosines(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """3CosMul from cosines: ``prod (1 + cos) / 2`` over positives, over that of negatives + eps.
+
+    Parameters
+    ----------
+    positive : ndarray, shape (B, P, R)
+        Cosines of every row with each question's P >= 1 positive terms.
+    negative : ndarray, shape (B, N, R)
+        Cosines with its N >= 0 negative terms.
+
+    Returns
+    -------
+    ndarray, shape (B, R)
+        Non-negative scores; higher is a better answer.
+    """
+    scores = ((1.0 + positive) / 2.0).prod(axis=1)  # shifted to [0, 1], multiplied
     if negative.shape[1]:
-        scores = scores / (shifted_product(negative) + COSMUL_EPSILON)
+        scores = scores / (((1.0 + negative) / 2.0).prod(axis=1) + COSMUL_EPSILON)
     return scores

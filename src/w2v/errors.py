@@ -131,3 +131,7 @@ class UnknownWordError(W2VError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the repr of its argument
         return str(self.args[0]) if self.args else ""
+
+
+class MissingExtraError(W2VError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""

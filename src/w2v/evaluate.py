@@ -187,7 +187,7 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
     file = _resolve(path, ANALOGY_SETS, "questions-words.txt")
     sections = _read_analogies(file)
     keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
-    normed = vectors.get_normed_vectors()[:len(canon)]  # (R, D)
+    normed = vectors.unit_rows(slice(0, len(canon)))  # (R, D): only the rows asked
     finite = vectors.finite_rows[:len(canon)]  # (R,)
     scores: dict[str, SectionScore] = {}
     for name, questions in sections:
@@ -327,8 +327,7 @@ def _score_pairs(vectors: Vectors, file: Path, keys: dict[str, int],
     known = (ids >= 0).all(axis=1)
     # a row holding NaN or inf has no cosine: its pairs are left out like unknown words
     known[known] &= vectors.finite_rows[ids[known]].all(axis=1)
-    normed = vectors.get_normed_vectors()
-    left, right = normed[ids[known, 0]], normed[ids[known, 1]]  # (P, D) each
+    left, right = vectors.unit_rows(ids[known, 0]), vectors.unit_rows(ids[known, 1])  # (P, D)
     model = np.einsum("pd,pd->p", left, right).astype(np.float64)  # cosine per pair
     gold = gold[known]
     return SimilarityResult(str(file), spearman(gold, model), pearson(gold, model),

@@ -117,7 +117,7 @@ def map_vocabulary(vectors: Vectors, method: str = "pca", top_n: int = 1000,
     shown += [w for w in words if vectors.key_to_index[w] >= top_n]
     if len(shown) < 3:
         raise ConfigError(f"Need at least 3 words to draw a map; got {len(shown)}.")
-    rows = vectors.get_normed_vectors()[[vectors.key_to_index[w] for w in shown]]  # (n, D)
+    rows = vectors.unit_rows([vectors.key_to_index[w] for w in shown])  # (n, D)
     return shown, map_2d(rows, method, perplexity, seed)
 
 

@@ -1,33 +1,44 @@
 """Word vectors: lookup and nearest-neighbour queries.
 
 :class:`Vectors` holds a list of keys and a float32 (V, D) matrix whose row i is ``keys[i]``.
-Queries follow gensim's ``KeyedVectors`` (same names, same arguments, same results): they use
-a cached unit-length copy of the matrix, one matrix-vector product and ``np.argpartition``,
-with no Python loop over the vocabulary.
+Queries follow gensim's ``KeyedVectors`` (same names, same arguments, same results). They
+divide dot products by the stored row norms block by block (:mod:`w2v.search`), so no
+unit-length copy of the matrix is made: a memory-mapped native folder is queried in place.
+There is no Python loop over the vocabulary.
 
 Cosine similarity of words w and u: ``cos(w, u) = (v_w . v_u) / (|v_w| |v_u|)``. A zero vector
 has similarity 0 with everything (gensim would produce NaN). A row holding NaN or inf (a
 diverged model, a damaged file) has no direction: its similarity to anything is NaN, queries
 never return it, and a query made of it raises :class:`~w2v.errors.ConfigError`;
 :attr:`Vectors.finite_rows` says which rows these are.
+
+Keys are words; like gensim, every method that takes a key also takes a row number (an int).
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from w2v.analogy import cosadd_scores, cosmul_scores
+from w2v import search
+from w2v.analogy import cosmul_from_cosines
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
 from w2v.validation import Int
 
-# A query term: a word, a vector of shape (D,), or a (word_or_vector, weight) pair.
+# A query term: a word, a row number, a vector of shape (D,), or a (term, weight) pair.
 Term = Any
+# A key: a word or a row number (gensim accepts both).
+Key = str | int
+
+
+class UnknownWordsWarning(UserWarning):
+    """Some words of a query are not in the vocabulary and were left out (as gensim does)."""
 
 
 class Vectors:
@@ -65,10 +76,18 @@ class Vectors:
                               "be distinct.", key=repr(duplicate))
         self.index_to_key: list[str] = keys
         self.key_to_index: dict[str, int] = key_to_index
+        self._set_matrix(matrix)
+
+    def _set_matrix(self, matrix: np.ndarray) -> None:
+        """Install a new (V, D) matrix and forget what was derived from the old one."""
         self._vectors = matrix
         self._normed: np.ndarray | None = None
         self._norms: np.ndarray | None = None
         self._finite: np.ndarray | None = None
+        self._ann = None  # the approximate index, built or loaded on first use
+        # the file these vectors were loaded from (beside it lives their approximate index);
+        # None once they are edited, since they no longer match it
+        self.source: os.PathLike[str] | None = None
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -95,61 +114,73 @@ class Vectors:
     def __iter__(self):
         return iter(self.index_to_key)
 
-    def __getitem__(self, key: str | Iterable[str]) -> np.ndarray:
-        """The vector of a word, shape (D,), or of a list of words, shape (k, D)."""
-        if isinstance(key, str):
+    def __getitem__(self, key: Key | Iterable[Key]) -> np.ndarray:
+        """The vector of a key (word or row number), shape (D,), or of a list of keys, (k, D)."""
+        if _is_key(key) or not isinstance(key, Iterable):  # a non-key scalar: get_index says so
             return self._vectors[self.get_index(key)]
         return self._vectors[[self.get_index(k) for k in key]]
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} words x {self.vector_size} dims)"
 
-    def get_index(self, key: str) -> int:
-        """Row of ``key``; raises :class:`UnknownWordError` listing close matches if absent."""
-        index = self.key_to_index.get(key)
-        if index is None:
-            raise UnknownWordError(self._unknown_message(key))
-        return index
+    def get_index(self, key: Key) -> int:
+        """Row of ``key`` (a word, or a row number as gensim accepts).
 
-    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
+        Raises :class:`UnknownWordError` listing close matches if absent.
+        """
+        index = self.key_to_index.get(key) if isinstance(key, str) else None
+        if index is not None:
+            return index
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+                and 0 <= key < len(self):
+            return int(key)
+        raise UnknownWordError(self._unknown_message(key))
+
+    def get_vector(self, key: Key, norm: bool = False) -> np.ndarray:
         """The vector of ``key``, shape (D,); unit length if ``norm``."""
         index = self.get_index(key)
-        return (self.get_normed_vectors() if norm else self._vectors)[index]
+        return self.unit_rows([index])[0] if norm else self._vectors[index]
 
     @property
     def norms(self) -> np.ndarray:
         """Euclidean norms of the rows, float32 (V,); NaN or inf for rows holding NaN or inf."""
         if self._norms is None:
-            with np.errstate(over="ignore", invalid="ignore"):  # non-finite rows: see finite_rows
-                self._norms = np.linalg.norm(self._vectors, axis=1).astype(REAL)
+            self._norms = search.row_norms(self._vectors)
         return self._norms
 
     @property
     def finite_rows(self) -> np.ndarray:
         """Which rows hold only finite numbers, bool (V,); the others never match a query."""
         if self._finite is None:
-            finite = np.empty(len(self), dtype=bool)
-            for start in range(0, len(self), 65_536):  # blocks: no (V, D) bool temporary
-                block = self._vectors[start:start + 65_536]
-                finite[start:start + len(block)] = np.isfinite(block).all(axis=1)
-            self._finite = finite
+            self._finite = search.finite_mask(self._vectors)
         return self._finite
 
-    def get_normed_vectors(self) -> np.ndarray:
-        """Unit-length copy of the matrix, float32 (V, D), computed once and cached.
+    def unit_rows(self, rows: Any) -> np.ndarray:
+        """Unit-length copies of some rows, float32 (k, D): ``rows`` indexes the matrix.
 
-        Zero rows stay zero; rows holding NaN or inf become all NaN, so that every cosine
-        with them is NaN (never a number that could rank).
+        Zero rows stay zero; rows holding NaN or inf become all NaN. Only the chosen rows are
+        copied, so this is the way to normalise part of a large (memory-mapped) matrix.
+        """
+        block = self._vectors[rows]
+        norms = self.norms[rows]
+        with np.errstate(over="ignore", invalid="ignore"):
+            normed = block / np.where(norms > 0, norms, 1.0)[..., None]
+        normed[~self.finite_rows[rows]] = np.nan
+        return normed.astype(REAL, copy=False)
+
+    def get_normed_vectors(self) -> np.ndarray:
+        """Unit-length copy of the whole matrix, float32 (V, D), computed once and cached.
+
+        Zero rows stay zero; rows holding NaN or inf become all NaN. Queries never build it
+        (they divide by :attr:`norms` block by block): this copy is as large as the matrix.
         """
         if self._normed is None:
-            safe = np.where(self.norms > 0, self.norms, 1.0).astype(REAL)
-            with np.errstate(over="ignore", invalid="ignore"):
-                normed = self._vectors / safe[:, None]  # (V, D) / (V, 1)
-            normed[~self.finite_rows] = np.nan
-            self._normed = normed
+            self._normed = self.unit_rows(slice(None))
         return self._normed
 
     def _unknown_message(self, key: object) -> str:
+        if not isinstance(key, str) and isinstance(key, (int, np.integer)):
+            return f"The row {key} is not in the vocabulary (rows 0 to {len(self) - 1})."
         words = self.index_to_key[:200_000]  # bounds difflib's cost on huge vocabularies
         matches = difflib.get_close_matches(str(key), words, n=5, cutoff=0.7)
         cased = [w for w in (str(key).lower(), str(key).capitalize(), str(key).upper())
@@ -164,33 +195,213 @@ class Vectors:
         return (" Plain word vectors have no vector for an unseen word (a subword model, "
                 "or a fastText .bin, has one).")
 
-    # --- queries ----------------------------------------------------------------------------
+    def _known(self, keys: Iterable[Key], what: str) -> list[Key]:
+        """The keys of ``keys`` that are in the vocabulary; one warning names the others."""
+        keys = list(keys)
+        known = [k for k in keys if k in self.key_to_index or _is_row(k, len(self))]
+        if len(known) != len(keys):
+            missing = [k for k in keys if k not in known]
+            warnings.warn(f"{what}: {len(missing)} word(s) not in the vocabulary were left "
+                          f"out: {', '.join(map(repr, missing[:10]))}.", UnknownWordsWarning,
+                          stacklevel=3)
+        return known
 
-    def similarity(self, w1: str, w2: str) -> float:
+    # --- cosines ----------------------------------------------------------------------------
+
+    def cosines(self, queries: np.ndarray, restrict_vocab: int | None = None,
+                rows: Sequence[int] | None = None) -> np.ndarray:
+        """Cosine of every row with each query, float32 (B, R).
+
+        Parameters
+        ----------
+        queries : ndarray, shape (B, D) or (D,)
+            Any length (each is normalised first); a (D,) query gives a (R,) result.
+        restrict_vocab : int or None
+            Score only the first ``restrict_vocab`` rows.
+        rows : list of int or None
+            Score only these rows (then R = len(rows)), e.g. candidates to rank.
+        """
+        queries = np.asarray(queries, dtype=REAL)
+        single = queries.ndim == 1
+        units = np.atleast_2d(queries)
+        lengths = np.linalg.norm(units, axis=1, keepdims=True)  # (B, 1)
+        units = (units / np.maximum(lengths, 1e-30)).astype(REAL, copy=False)
+        if rows is not None:
+            rows = list(rows)
+            scores = search.scaled_dots(self._vectors[rows], self.norms[rows],
+                                        self.finite_rows[rows], units)
+        else:
+            scores = self._scaled_dots(units, restrict_vocab)
+        return scores[0] if single else scores
+
+    def _scaled_dots(self, queries: np.ndarray, restrict_vocab: int | None) -> np.ndarray:
+        """``queries @ vectors.T / norms`` over the first ``restrict_vocab`` rows, (B, R)."""
+        return search.scaled_dots(self._vectors, self.norms, self.finite_rows, queries,
+                                  restrict_vocab)
+
+    @staticmethod
+    def cosine_similarities(vector_1: np.ndarray, vectors_all: np.ndarray) -> np.ndarray:
+        """Cosine of ``vector_1`` (D,) with each row of ``vectors_all`` (k, D): shape (k,)."""
+        vectors_all = np.asarray(vectors_all)
+        norms = np.linalg.norm(vectors_all, axis=1) * np.linalg.norm(vector_1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (vectors_all @ vector_1) / norms
+
+    # --- queries between words ----------------------------------------------------------------
+
+    def similarity(self, w1: Key, w2: Key) -> float:
         """Cosine similarity of two words, in [-1, 1]."""
-        normed = self.get_normed_vectors()
-        return float(np.dot(normed[self.get_index(w1)], normed[self.get_index(w2)]))
+        first, second = self.unit_rows([self.get_index(w1), self.get_index(w2)])
+        return float(np.dot(first, second))
+
+    def distance(self, w1: Key, w2: Key) -> float:
+        """Cosine distance of two words, ``1 - similarity(w1, w2)``, in [0, 2]."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def distances(self, word_or_vector: Key | np.ndarray,
+                  other_words: Iterable[Key] = ()) -> np.ndarray:
+        """Cosine distances from a word or a (D,) vector to ``other_words`` (default: every word).
+
+        Returns
+        -------
+        ndarray, float32, shape (len(other_words),) or (V,)
+            ``1 - cos``; the word itself (when ``other_words`` is empty) is included, at 0.
+        """
+        query = self[word_or_vector] if _is_key(word_or_vector) \
+            else self._query_vector(word_or_vector)
+        other = list(other_words)
+        if not other:
+            return (1.0 - self.cosines(query)).astype(REAL)
+        rows = [self.get_index(w) for w in other]
+        return (1.0 - self.unit_rows(rows) @ _unit(query)).astype(REAL)
+
+    def n_similarity(self, ws1: Sequence[Key], ws2: Sequence[Key]) -> float:
+        """Cosine similarity of the means of two sets of words (raw vectors, as gensim).
+
+        Words not in the vocabulary are left out with a :class:`UnknownWordsWarning` (gensim
+        leaves them out silently).
+
+        Raises
+        ------
+        ConfigError
+            If a set is empty.
+        UnknownWordError
+            If none of the words of a set is in the vocabulary.
+        """
+        if not len(ws1) or not len(ws2):
+            raise ConfigError("n_similarity needs at least one word in each of {ws1} and {ws2}.")
+        means = []
+        for words in (ws1, ws2):
+            known = self._known(words, "n_similarity")
+            if not known:
+                raise UnknownWordError(self._unknown_message(words[0]))
+            means.append(self.get_mean_vector(known, pre_normalize=False))
+        return float(np.dot(_unit(means[0]), _unit(means[1])))
+
+    def closer_than(self, key1: Key, key2: Key) -> list[str]:
+        """Every word closer to ``key1`` than ``key2`` is, in row order (``key1`` left out)."""
+        first, second = self.get_index(key1), self.get_index(key2)
+        distances = self.distances(first)
+        closer = np.flatnonzero(distances < distances[second])
+        return [self.index_to_key[i] for i in closer.tolist() if i != first]
+
+    def rank(self, key1: Key, key2: Key) -> int:
+        """Rank of ``key2`` among the neighbours of ``key1``: 1 for the nearest."""
+        return len(self.closer_than(key1, key2)) + 1
+
+    def most_similar_to_given(self, key1: Key, keys_list: Sequence[Key]) -> Key:
+        """The key of ``keys_list`` most similar to ``key1`` (the first one on a tie)."""
+        if not len(keys_list):
+            raise ConfigError("most_similar_to_given needs at least one key in {keys_list}.")
+        scores = [self.similarity(key1, key) for key in keys_list]
+        return keys_list[int(np.argmax(scores))]
+
+    def get_mean_vector(self, keys: Sequence[Term], weights: Sequence[float] | None = None,
+                        pre_normalize: bool = True, post_normalize: bool = False,
+                        ignore_missing: bool = True) -> np.ndarray:
+        """Weighted mean of the vectors of ``keys``, float32 (D,), as gensim computes it.
+
+        Parameters
+        ----------
+        keys : list of (str, int or ndarray (D,))
+            Words, row numbers or raw vectors.
+        weights : list of float or None
+            One weight per key (default 1); the sum is divided by the sum of their absolute
+            values.
+        pre_normalize : bool
+            Use the unit vectors of words (raw vectors are used as given).
+        post_normalize : bool
+            Return the mean scaled to unit length.
+        ignore_missing : bool
+            Leave out keys not in the vocabulary; False raises :class:`UnknownWordError`.
+
+        Raises
+        ------
+        ConfigError
+            If ``keys`` is empty or ``weights`` has another length.
+        """
+        if not len(keys):
+            raise ConfigError("get_mean_vector needs at least one key in the {keys}.")
+        weights = np.ones(len(keys), dtype=REAL) if weights is None \
+            else np.asarray(weights, dtype=REAL)
+        if weights.shape != (len(keys),):
+            raise ConfigError("The {weights} must hold one number per key ({n}). Got shape "
+                              "{shape} instead.", n=len(keys), shape=weights.shape)
+        mean = np.zeros(self.vector_size, dtype=REAL)
+        total = 0.0
+        for key, weight in zip(keys, weights.tolist(), strict=True):
+            if isinstance(key, np.ndarray):
+                vector = self._query_vector(key)
+            elif key in self.key_to_index or _is_row(key, len(self)):
+                vector = self.get_vector(key, norm=pre_normalize)
+            elif ignore_missing:
+                continue
+            else:
+                raise UnknownWordError(self._unknown_message(key))
+            mean += REAL(weight) * vector
+            total += abs(weight)
+        if total > 0:
+            mean = mean / REAL(total)
+        return _unit(mean) if post_normalize else mean
+
+    def wmdistance(self, document1: Sequence[str], document2: Sequence[str],
+                   norm: bool = True) -> float:
+        """Word Mover's Distance between two documents (lists of words), as gensim computes it.
+
+        Needs the optional POT package (``pip install 'w2v[wmd]'``); see :mod:`w2v.wmd`.
+        """
+        from w2v.wmd import wmdistance
+
+        return wmdistance(self, document1, document2, norm)
+
+    # --- nearest neighbours -------------------------------------------------------------------
 
     def most_similar(self, positive: Term | Sequence[Term] | None = None,
-                     negative: Term | Sequence[Term] = (), topn: int = 10,
-                     restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+                     negative: Term | Sequence[Term] = (), topn: int | None = 10,
+                     restrict_vocab: int | None = None, approx: bool = False
+                     ) -> list[tuple[str, float]] | np.ndarray:
         """Words closest to the mean of ``positive`` minus ``negative`` (gensim's 3CosAdd).
 
         Parameters
         ----------
-        positive, negative : word, vector (D,), (word_or_vector, weight), or a list of these
+        positive, negative : word, row number, vector (D,), (term, weight), or a list of these
             Words count with their unit vectors, raw vectors as given; weights default to +1
             for positive and -1 for negative terms.
-        topn : int
-            Number of results.
+        topn : int or None
+            Number of results. None returns the similarity of every word instead (as gensim).
         restrict_vocab : int or None
             Search only the first ``restrict_vocab`` rows (the most frequent words).
+        approx : bool
+            Search the approximate index (:mod:`w2v.ann`, built on first use or loaded from
+            beside the vectors file) instead of every row: much faster on large
+            vocabularies, nearly always the same answers. Not with ``restrict_vocab`` or
+            ``topn=None``.
 
         Returns
         -------
-        list of (str, float)
+        list of (str, float), or ndarray of float32 (R,) when ``topn`` is None
             ``topn`` pairs (word, cosine similarity to the query), best first. Query words
-            themselves are excluded, as gensim does.
+            themselves are excluded, as gensim does (not from the array of all similarities).
 
         Raises
         ------
@@ -201,53 +412,64 @@ class Vectors:
         terms = _as_terms(positive, 1.0) + _as_terms(negative, -1.0)
         if not terms:
             raise ConfigError("most_similar needs at least one term, {positive} or {negative}.")
-        if topn < 1:
+        if topn is not None and topn < 1:
             return []
-        normed = self.get_normed_vectors()
+        exclude: set[int] = set()
         mean = np.zeros(self.vector_size, dtype=REAL)
         total_weight = 0.0
-        exclude: set[int] = set()
         for item, weight in terms:
-            mean += weight * self._term_vector(item, exclude)
+            mean += REAL(weight) * self._term_vector(item, exclude)
             total_weight += abs(weight)
-        scores = cosadd_scores(normed[:restrict_vocab], (mean / total_weight)[None])[0]  # (R,)
-        return self._top(scores, topn, exclude)
+        query = mean / REAL(total_weight)
+        if approx:
+            return self._approx_top(query, topn, restrict_vocab, exclude)
+        scores = self.cosines(query, restrict_vocab)  # (R,)
+        return scores if topn is None else self._top(scores, topn, exclude)
 
-    def similar_by_vector(self, vector: np.ndarray, topn: int = 10,
-                          restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+    def similar_by_vector(self, vector: np.ndarray, topn: int | None = 10,
+                          restrict_vocab: int | None = None,
+                          approx: bool = False) -> list[tuple[str, float]] | np.ndarray:
         """Words closest to ``vector`` (shape (D,)) by cosine similarity, best first."""
         return self.most_similar(positive=[np.asarray(vector)], topn=topn,
-                                 restrict_vocab=restrict_vocab)
+                                 restrict_vocab=restrict_vocab, approx=approx)
 
-    def similar_by_word(self, word: str, topn: int = 10,
-                        restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+    def similar_by_word(self, word: Key, topn: int | None = 10,
+                        restrict_vocab: int | None = None,
+                        approx: bool = False) -> list[tuple[str, float]] | np.ndarray:
         """Words closest to ``word``, best first (``word`` itself excluded)."""
-        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
+        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab,
+                                 approx=approx)
+
+    similar_by_key = similar_by_word
 
     def most_similar_cosmul(self, positive: Term | Sequence[Term] | None = None,
-                            negative: Term | Sequence[Term] = (), topn: int = 10,
-                            restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+                            negative: Term | Sequence[Term] = (), topn: int | None = 10,
+                            restrict_vocab: int | None = None
+                            ) -> list[tuple[str, float]] | np.ndarray:
         """Levy & Goldberg's 3CosMul: prod (1+cos)/2 over positives / (prod over negatives + 1e-6).
 
-        Same arguments and result type as :meth:`most_similar` (weights are not supported).
-        Unlike gensim, ``restrict_vocab`` is honoured (gensim ignores it here).
+        Same arguments and result types as :meth:`most_similar`. Weights are refused, as in
+        gensim (which fails on them). Unlike gensim, ``restrict_vocab`` is honoured (gensim
+        ignores it here).
+
+        Raises
+        ------
+        ConfigError
+            If a term carries a weight, or there is no positive term.
         """
         _check_limits(topn, restrict_vocab)
-        positive_terms = [item for item, _ in _as_terms(positive, 1.0)]
-        negative_terms = [item for item, _ in _as_terms(negative, -1.0)]
+        positive_terms = _unweighted(positive)
+        negative_terms = _unweighted(negative)
         if not positive_terms:
             raise ConfigError("most_similar_cosmul needs at least one {positive} term.")
-        if topn < 1:
+        if topn is not None and topn < 1:
             return []
-        normed = self.get_normed_vectors()[:restrict_vocab]  # (R, D)
         exclude: set[int] = set()
-
-        def stacked(items: list[Any]) -> np.ndarray:  # (1, k, D)
-            rows = [self._term_vector(item, exclude) for item in items]
-            return np.stack(rows)[None] if rows else np.zeros((1, 0, self.vector_size), REAL)
-
-        scores = cosmul_scores(normed, stacked(positive_terms), stacked(negative_terms))[0]
-        return self._top(scores, topn, exclude)
+        rows = [self._term_vector(item, exclude) for item in positive_terms + negative_terms]
+        cosines = self._scaled_dots(np.stack(rows), restrict_vocab)  # (P + N, R)
+        count = len(positive_terms)
+        scores = cosmul_from_cosines(cosines[None, :count], cosines[None, count:])[0]  # (R,)
+        return scores if topn is None else self._top(scores, topn, exclude)
 
     def analogy(self, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 1,
                 restrict_vocab: int | None = None) -> list[tuple[str, float]]:
@@ -275,24 +497,43 @@ class Vectors:
         raise ConfigError("The {method} must be '3cosadd' or '3cosmul'. Got {got} instead.",
                           got=repr(method))
 
-    def doesnt_match(self, words: Sequence[str]) -> str:
-        """The word furthest from the mean of the unit vectors of ``words`` (as gensim)."""
-        words = list(words)
-        if not words:
-            raise ConfigError("doesnt_match needs at least one word in the {words}.")
-        rows = self.get_normed_vectors()[[self.get_index(w) for w in words]]  # (k, D)
+    def rank_by_centrality(self, words: Sequence[Key],
+                           use_norm: bool = True) -> list[tuple[float, Key]]:
+        """``(cosine, word)`` pairs, nearest to the mean of the words first (as gensim).
+
+        Words not in the vocabulary are left out with a :class:`UnknownWordsWarning`.
+        """
+        known = self._known(words, "rank_by_centrality")
+        if not known:
+            raise ConfigError("rank_by_centrality needs at least one word of the {words} in "
+                              "the vocabulary.")
+        indices = [self.get_index(w) for w in known]
+        rows = self.unit_rows(indices) if use_norm else self._vectors[indices]  # (k, D)
         dists = rows @ _unit(rows.mean(axis=0))  # (k,)
-        return min(zip(dists.tolist(), words, strict=True))[1]
+        return sorted(zip(dists.tolist(), known, strict=True), reverse=True)
+
+    def doesnt_match(self, words: Sequence[Key]) -> Key:
+        """The word furthest from the mean of the unit vectors of ``words`` (as gensim).
+
+        Words not in the vocabulary are left out with a :class:`UnknownWordsWarning`.
+        """
+        if not len(words):
+            raise ConfigError("doesnt_match needs at least one word in the {words}.")
+        return self.rank_by_centrality(words)[-1][1]
 
     def _term_vector(self, item: Any, exclude: set[int]) -> np.ndarray:
         """The (D,) vector of a query term; words are unit vectors and are added to ``exclude``."""
-        if isinstance(item, str):
+        if _is_key(item):
             index = self.get_index(item)
             if not self.finite_rows[index]:
                 raise ConfigError("The vector of {word} holds NaN or inf: it has no cosine "
-                                  "similarity to any word.", word=repr(item))
+                                  "similarity to any word.", word=repr(self.index_to_key[index]))
             exclude.add(index)
-            return self.get_normed_vectors()[index]
+            return self.unit_rows([index])[0]
+        return self._query_vector(item)
+
+    def _query_vector(self, item: Any) -> np.ndarray:
+        """A raw query vector as float32 (D,), checked."""
         vector = np.asarray(item, dtype=REAL)
         if vector.shape != (self.vector_size,):
             raise ConfigError("A query vector must have shape ({dim},). Got {shape} instead.",
@@ -304,18 +545,119 @@ class Vectors:
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
         """The ``topn`` best-scoring rows not in ``exclude``, best first."""
-        wanted = min(topn + len(exclude), scores.shape[0])
-        if wanted <= 0:
-            return []
-        if wanted < scores.shape[0]:
-            best = np.argpartition(-scores, wanted - 1)[:wanted]
-            best = best[np.argsort(-scores[best], kind="stable")]
-        else:
-            best = np.argsort(-scores, kind="stable")
+        best = search.top_indices(scores, topn + len(exclude))
         # NaN scores (rows holding NaN or inf) sort last and are never returned
         result = [(self.index_to_key[i], float(scores[i])) for i in best.tolist()
                   if i not in exclude and not np.isnan(scores[i])]
         return result[:topn]
+
+    def _approx_top(self, query: np.ndarray, topn: int | None, restrict_vocab: int | None,
+                    exclude: set[int]) -> list[tuple[str, float]]:
+        """:meth:`most_similar` through the approximate index."""
+        if topn is None or restrict_vocab is not None:
+            raise ConfigError("approx=True answers a topn query over the whole vocabulary: "
+                              "give an int {topn} and no {restrict_vocab}.", parameter="approx")
+        return self.ann_index().most_similar(query, topn, exclude)
+
+    # --- the approximate index ----------------------------------------------------------------
+
+    def ann_index(self, **options: Any):
+        """The approximate nearest-neighbour index of these vectors (:class:`w2v.ann.AnnIndex`).
+
+        Loaded from beside the file they were read from (``PATH.ann``) when it was built for
+        that file; otherwise built (``options`` go to :meth:`w2v.ann.AnnIndex.build`) and
+        saved there. Cached; editing the vectors drops it. Needs the ``ann`` extra (faiss).
+        """
+        if self._ann is None:
+            from w2v.ann import index_for
+
+            self._ann = index_for(self, self.source, **options)
+        return self._ann
+
+    # --- editing --------------------------------------------------------------------------------
+
+    def add_vectors(self, keys: str | Sequence[str], weights: np.ndarray,
+                    replace: bool = False) -> None:
+        """Append keys and their vectors; keys already present keep their vector unless ``replace``.
+
+        Parameters
+        ----------
+        keys : str or list of str
+        weights : ndarray, shape (k, D) (or (D,) for a single key)
+        replace : bool
+            Overwrite the vectors of keys that are already present (gensim's meaning).
+
+        Raises
+        ------
+        ConfigError
+            If the shapes disagree or a new key is repeated.
+        """
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        rows = np.asarray(weights, dtype=REAL).reshape(len(keys), -1)
+        if rows.shape[1] != self.vector_size:
+            raise ConfigError("The {weights} must have shape ({n}, {dim}). Got {shape} instead.",
+                              n=len(keys), dim=self.vector_size, shape=rows.shape)
+        present = np.array([k in self.key_to_index for k in keys], dtype=bool)
+        new_keys = [k for k, here in zip(keys, present.tolist(), strict=True) if not here]
+        Vectors(new_keys, rows[~present])  # checks the new keys: distinct strings
+        matrix = np.concatenate([self._vectors, rows[~present]])  # a copy, even of a memory map
+        if replace and present.any():
+            matrix[[self.key_to_index[k] for k in np.asarray(keys, dtype=object)[present]]] = \
+                rows[present]
+        for key in new_keys:
+            self.key_to_index[key] = len(self.index_to_key)
+            self.index_to_key.append(key)
+        self._set_matrix(matrix)
+
+    def add_vector(self, key: str, vector: np.ndarray) -> int:
+        """Add one key (its vector kept if already present); returns its row."""
+        self.add_vectors([key], np.asarray(vector)[None])
+        return self.key_to_index[key]
+
+    def __setitem__(self, keys: str | Sequence[str], weights: np.ndarray) -> None:
+        """``vectors[keys] = weights``: add or replace (gensim's ``add_vectors(replace=True)``)."""
+        self.add_vectors(keys, weights, replace=True)
+
+    def intersect_word2vec_format(self, source: str | os.PathLike[str] | Vectors,
+                                  limit: int | None = None, header: bool = True,
+                                  unicode_errors: str = "strict") -> int:
+        """Seed from pretrained vectors: words also in ``source`` take its vectors.
+
+        As gensim's method of that name: no word is added, words absent from ``source`` keep
+        their vectors. A memory-mapped matrix is first copied into memory.
+
+        Parameters
+        ----------
+        source : path-like or Vectors
+            A vectors file or folder in any format :meth:`load` reads, or loaded vectors.
+        limit, header, unicode_errors
+            As in :meth:`load`.
+
+        Returns
+        -------
+        int
+            How many words took the pretrained vectors.
+
+        Raises
+        ------
+        ConfigError
+            If the dimensions differ.
+        """
+        other = source if isinstance(source, Vectors) else Vectors.load(
+            source, limit=limit, header=header, unicode_errors=unicode_errors)
+        if other.vector_size != self.vector_size:
+            raise ConfigError("The pretrained vectors {source} have {theirs} dimensions, these "
+                              "have {ours}; they must match.", source=repr(str(source))
+                              if not isinstance(source, Vectors) else repr(other),
+                              theirs=other.vector_size, ours=self.vector_size)
+        pairs = [(index, other.key_to_index[key]) for index, key in enumerate(self.index_to_key)
+                 if key in other.key_to_index]
+        if pairs:
+            ours, theirs = (list(side) for side in zip(*pairs, strict=True))
+            matrix = np.array(self._vectors, dtype=REAL)  # writable, never the file itself
+            matrix[ours] = other.vectors[theirs]
+            self._set_matrix(matrix)
+        return len(pairs)
 
     # --- files ------------------------------------------------------------------------------
 
@@ -332,26 +674,38 @@ class Vectors:
         """Read vectors; see :func:`w2v.formats.load_vectors` for the options."""
         from w2v.formats import load_vectors
 
-        return load_vectors(path, format=format, limit=limit, header=header,
-                            unicode_errors=unicode_errors)
+        loaded = load_vectors(path, format=format, limit=limit, header=header,
+                              unicode_errors=unicode_errors)
+        if limit is None:  # a part of the file has another approximate index than the file
+            loaded.source = path
+        return loaded
 
 
 def _check_limits(topn: Any, restrict_vocab: Any) -> None:
     """A negative count would slice from the end (Python's meaning), not limit: refuse it."""
-    Int(low=0).check("topn", topn)
+    Int(low=0, optional=True).check("topn", topn)
     Int(low=1, optional=True).check("restrict_vocab", restrict_vocab)
 
 
+def _is_key(item: Any) -> bool:
+    """Whether a query item names a row (a word or a row number) rather than being a vector."""
+    return isinstance(item, str) or (isinstance(item, (int, np.integer))
+                                     and not isinstance(item, bool))
+
+
+def _is_row(key: Any, count: int) -> bool:
+    """Whether ``key`` is a row number in [0, count)."""
+    return _is_key(key) and not isinstance(key, str) and 0 <= key < count
+
+
 def _as_terms(value: Any, default_weight: float) -> list[tuple[Any, float]]:
-    """Normalise a query argument to a list of (word_or_vector, weight) pairs (as gensim)."""
+    """Normalise a query argument to a list of (term, weight) pairs (as gensim)."""
     if value is None:
         return []
-    if isinstance(value, str) or (isinstance(value, np.ndarray) and value.ndim == 1):
+    if _is_key(value) or (isinstance(value, np.ndarray) and value.ndim == 1):
         items: list[Any] = [value]
-    elif isinstance(value, np.ndarray) and value.ndim == 2:
-        items = list(value)
     else:
-        items = list(value)
+        items = list(value)  # a list of terms, or a (k, D) array of query vectors
     terms = []
     for item in items:
         if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
@@ -361,9 +715,20 @@ def _as_terms(value: Any, default_weight: float) -> list[tuple[Any, float]]:
     return terms
 
 
+def _unweighted(value: Any) -> list[Any]:
+    """The terms of a 3CosMul argument, which takes no weights (gensim fails on them)."""
+    terms = []
+    for item in [] if value is None else [value] if _is_key(value) or (
+            isinstance(value, np.ndarray) and value.ndim == 1) else list(value):
+        if isinstance(item, tuple):
+            raise ConfigError("most_similar_cosmul takes no weights: {positive} and {negative} "
+                              "must be words or vectors, not (term, weight) pairs. Got {got}.",
+                              got=repr(item))
+        terms.append(item)
+    return terms
+
+
 def _unit(vector: np.ndarray) -> np.ndarray:
     """``vector / |vector|`` in float32 (a zero vector stays zero)."""
     norm = float(np.linalg.norm(vector))
     return (vector / norm if norm > 0 else vector).astype(REAL)
-
-

@@ -28,6 +28,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, not a tabl
 VectorsArgument = Annotated[Path, typer.Argument(help="Vectors file or native folder.")]
 RestrictVocabOption = Annotated[int | None, typer.Option(
     help="Search only the N most frequent words.")]
+ApproxOption = Annotated[bool, typer.Option(
+    "--approx", help="Search the approximate index (the 'ann' extra; built on first use and "
+                     "saved beside the vectors): much faster on large vocabularies.")]
 
 
 class UnicodeErrors(StrEnum):

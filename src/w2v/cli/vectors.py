@@ -1,4 +1,4 @@
-"""The commands that read vectors: ``eval``, ``similar``, ``analogy``, ``plot``, ``info``."""
+"""The commands that read vectors: eval, similar, query, analogy, plot, info."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from w2v.cli.app import (
+    ApproxOption,
     FormatOption,
     JsonOption,
     NoHeaderOption,
@@ -96,27 +97,68 @@ def eval_(
 @app.command()
 def similar(
     vectors: VectorsArgument,
-    word: Annotated[str, typer.Argument(help="The word to find neighbours of.")],
+    words: Annotated[list[str] | None, typer.Argument(
+        help="The word, or several words whose unit vectors are summed (as word2vec.c's "
+             "distance does). None: an interactive prompt, one query a line.")] = None,
     n: Annotated[int, typer.Option("-n", "--topn", min=1, help="Number of neighbours.")] = 10,
     restrict_vocab: RestrictVocabOption = None,
+    approx: ApproxOption = False,
     json_out: JsonOption = False,
     fmt: FormatOption = None,
     no_header: NoHeaderOption = False,
     unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
-    """Nearest neighbours of a word by cosine similarity."""
+    """Nearest neighbours of a word (or of several summed) by cosine similarity."""
     loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
-    neighbours = loaded.most_similar(word, topn=n, restrict_vocab=restrict_vocab)
+    if approx:
+        _open_index(loaded, vectors)
+    if not words:
+        _prompt(loaded, vectors, "similar", json_out, topn=n, restrict_vocab=restrict_vocab,
+                approx=approx)
+        return
+    query = [w for item in words for w in item.split()]
+    neighbours = loaded.most_similar(query, topn=n, restrict_vocab=restrict_vocab,
+                                     approx=approx)
     _warn_non_finite(loaded, vectors)
-    _print_ranked(neighbours, f"nearest to {word!r}", "cosine", json_out)
+    _print_ranked(neighbours, f"nearest to {' + '.join(query)}", "cosine", json_out)
+
+
+@app.command()
+def query(
+    vectors: VectorsArgument,
+    analogies: Annotated[bool, typer.Option(
+        "--analogy", help="Three words a line, 'a b c': a is to b as c is to ? (as "
+                          "word2vec.c's word-analogy). Default: words whose neighbours to "
+                          "list (as word2vec.c's distance).")] = False,
+    n: Annotated[int, typer.Option("-n", "--topn", min=1, help="Number of answers.")] = 10,
+    method: Annotated[str, typer.Option(help="With --analogy: '3cosadd' or '3cosmul'.")]
+    = "3cosadd",
+    restrict_vocab: RestrictVocabOption = None,
+    approx: ApproxOption = False,
+    json_out: JsonOption = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
+) -> None:
+    """Interactive queries, one a line from standard input; EXIT or end of input to quit."""
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
+    if approx and not analogies:
+        _open_index(loaded, vectors)
+    if analogies:
+        _prompt(loaded, vectors, "analogy", json_out, topn=n, restrict_vocab=restrict_vocab,
+                method=method)
+    else:
+        _prompt(loaded, vectors, "similar", json_out, topn=n, restrict_vocab=restrict_vocab,
+                approx=approx)
 
 
 @app.command()
 def analogy(
     vectors: VectorsArgument,
-    a: Annotated[str, typer.Argument(help="A, e.g. 'man'.")],
-    b: Annotated[str, typer.Argument(help="B, e.g. 'king'.")],
-    c: Annotated[str, typer.Argument(help="C, e.g. 'woman'.")],
+    a: Annotated[str | None, typer.Argument(help="A, e.g. 'man' (none of A B C: an "
+                                                 "interactive prompt).")] = None,
+    b: Annotated[str | None, typer.Argument(help="B, e.g. 'king'.")] = None,
+    c: Annotated[str | None, typer.Argument(help="C, e.g. 'woman'.")] = None,
     n: Annotated[int, typer.Option("-n", "--topn", min=1, help="Number of answers.")] = 5,
     method: Annotated[str, typer.Option(help="'3cosadd' (b - a + c) or '3cosmul'.")] = "3cosadd",
     restrict_vocab: RestrictVocabOption = None,
@@ -126,10 +168,64 @@ def analogy(
     unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
 ) -> None:
     """Solve A is to B as C is to ? (answers exclude A, B and C)."""
+    from w2v.errors import ConfigError
+
+    given = [w for w in (a, b, c) if w is not None]
+    if given and len(given) != 3:
+        raise ConfigError("analogy takes three words A B C (or none, for a prompt); got "
+                          "{count}.", parameter="a", count=len(given))
     loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
+    if not given:
+        _prompt(loaded, vectors, "analogy", json_out, topn=n, restrict_vocab=restrict_vocab,
+                method=method)
+        return
     answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
     _warn_non_finite(loaded, vectors)
     _print_ranked(answers, f"{a} : {b} :: {c} : ?", "score", json_out)
+
+
+def _open_index(loaded, path: Path) -> None:
+    """Load the approximate index from beside ``path``, or build it (saying so: minutes)."""
+    from w2v.ann import index_path
+
+    saved = index_path(path)
+    if not saved.is_file():
+        print(f"w2v: building the approximate index of {len(loaded):,} words (once; saved as "
+              f"{saved})", file=sys.stderr, flush=True)
+    loaded.ann_index()
+
+
+def _prompt(loaded, path: Path, mode: str, json_out: bool, **options) -> None:
+    """The interactive session: a prompt on a terminal, one answer (table or JSON) a line."""
+    from w2v.prompt import PROMPTS, answers
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"{path}: {len(loaded):,} words x {loaded.vector_size} dims", file=sys.stderr)
+    _warn_non_finite(loaded, path)
+    title, score = ("{} : {} :: {} : ?", "score") if mode == "analogy" else (None, "cosine")
+    for reply in answers(loaded, _input_lines(PROMPTS[mode] if interactive else None), mode,
+                         **options):
+        if json_out:
+            print(_json(reply.to_dict(), indent=None), flush=True)
+        elif reply.error is not None:
+            print(f"w2v: {reply.error}", file=sys.stderr, flush=True)
+        else:
+            heading = title.format(*reply.query) if title else \
+                f"nearest to {' + '.join(reply.query)}"
+            _print_ranked(reply.results, heading, score, False)
+
+
+def _input_lines(prompt: str | None):
+    """Lines of standard input, each after ``prompt`` when there is one (a terminal)."""
+    while True:
+        try:
+            line = input(prompt) if prompt is not None else sys.stdin.readline()
+        except EOFError:
+            return
+        if prompt is None and not line:
+            return
+        yield line
 
 
 def _print_ranked(ranked: list[tuple[str, float]], title: str, score_name: str,

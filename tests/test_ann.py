@@ -1,0 +1,126 @@
+"""The approximate index (the ``ann`` extra): recall against exact search, saved beside the file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from w2v.errors import ConfigError, FormatError
+from w2v.vectors import Vectors
+
+faiss = pytest.importorskip("faiss", reason="faiss is not installed (pip install 'w2v[ann]')")
+
+from w2v.ann import AnnIndex, index_path  # noqa: E402 - only with faiss
+
+
+@pytest.fixture(scope="module")
+def clustered():
+    """2,000 words in 40 clusters (8-D): neighbour structure, as trained vectors have."""
+    rng = np.random.default_rng(3)
+    centers = rng.standard_normal((40, 8))
+    rows = centers[rng.integers(0, 40, 2000)] + 0.35 * rng.standard_normal((2000, 8))
+    return Vectors([f"w{i}" for i in range(2000)], rows.astype(np.float32))
+
+
+def test_approximate_answers_are_the_exact_ones(clustered):
+    words = [f"w{i}" for i in range(0, 2000, 40)]
+    recall = []
+    for word in words:
+        exact = clustered.most_similar(word, topn=10)
+        approx = clustered.most_similar(word, topn=10, approx=True)
+        assert word not in {w for w, _ in approx} and len(approx) == 10
+        scores = dict(exact)
+        for found, score in approx:  # a word found has its exact score
+            if found in scores:
+                assert score == pytest.approx(scores[found], abs=1e-6)
+        recall.append(len(set(scores) & {w for w, _ in approx}) / 10)
+    # HNSW at efSearch 128 on 2,000 clustered points misses almost nothing; 0.97 leaves room
+    # for the graph's randomness (measured: 1.0)
+    assert np.mean(recall) >= 0.97
+    probe = clustered.vectors[5] + 0.01
+    assert clustered.similar_by_vector(probe, topn=3, approx=True)[0][0] == "w5"
+
+
+def test_the_index_is_saved_beside_the_file_and_reused(clustered, tmp_path, monkeypatch):
+    clustered.save(tmp_path / "v.bin", format="binary")
+    loaded = Vectors.load(tmp_path / "v.bin")
+    first = loaded.most_similar("w7", approx=True)
+    saved = index_path(tmp_path / "v.bin")
+    assert saved == tmp_path / "v.bin.ann" and saved.is_file()
+    header = json.loads(saved.read_bytes().split(b"\n", 1)[0])
+    assert header["count"] == 2000 and header["library"] == "faiss"
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the saved index should have been loaded")
+
+    again = Vectors.load(tmp_path / "v.bin")
+    monkeypatch.setattr(AnnIndex, "build", no_build)
+    assert again.most_similar("w7", approx=True) == first
+
+
+def test_a_stale_or_damaged_index_is_rebuilt(clustered, tmp_path):
+    clustered.save(tmp_path / "nat", format="native")
+    Vectors.load(tmp_path / "nat").most_similar("w1", approx=True)
+    saved = index_path(tmp_path / "nat")
+    Vectors(clustered.index_to_key[:500], clustered.vectors[:500]).save(tmp_path / "nat",
+                                                                        format="native")
+    smaller = Vectors.load(tmp_path / "nat")
+    with pytest.raises(FormatError, match="other vectors"):
+        AnnIndex.load(saved, smaller, tmp_path / "nat")
+    assert smaller.most_similar("w1", approx=True)[0][0] in smaller  # rebuilt for 500 words
+    assert AnnIndex.load(saved, smaller, tmp_path / "nat").index.ntotal == 500
+    saved.write_bytes(b"nonsense\n")
+    with pytest.raises(FormatError, match="not a w2v approximate index"):
+        AnnIndex.load(saved, smaller)
+    assert Vectors.load(tmp_path / "nat").most_similar("w1", approx=True)
+
+
+def test_editing_drops_the_index_and_non_finite_rows_are_never_answers(clustered):
+    vectors = Vectors(clustered.index_to_key, np.array(clustered.vectors))
+    vectors.ann_index()
+    vectors.add_vectors(["twin"], vectors["w3"][None] * 2)
+    assert vectors.most_similar("w3", topn=1, approx=True)[0][0] == "twin"
+    broken = np.array(clustered.vectors)
+    broken[4] = np.nan  # a diverged row: its exact score is NaN
+    vectors = Vectors(clustered.index_to_key, broken)
+    answers = vectors.most_similar(clustered["w4"], topn=20, approx=True)
+    assert len(answers) == 20 and "w4" not in {w for w, _ in answers}
+
+
+def test_approx_refuses_what_it_cannot_answer(clustered):
+    with pytest.raises(ConfigError, match="restrict_vocab"):
+        clustered.most_similar("w1", restrict_vocab=100, approx=True)
+    with pytest.raises(ConfigError, match="topn"):
+        clustered.most_similar("w1", topn=None, approx=True)
+    with pytest.raises(ConfigError, match="'m'"):
+        AnnIndex.build(clustered, m=0)
+
+
+def test_cli_approx(clustered, tmp_path):
+    from w2v.cli import app
+
+    clustered.save(tmp_path / "v.txt")
+    result = CliRunner().invoke(app, ["similar", str(tmp_path / "v.txt"), "w9", "--approx",
+                                      "-n", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    exact = Vectors.load(tmp_path / "v.txt").most_similar("w9", topn=3)
+    assert [r["word"] for r in json.loads(result.stdout)] == [w for w, _ in exact]
+    assert "building the approximate index" in result.stderr
+    assert (tmp_path / "v.txt.ann").is_file()
+
+
+def test_without_faiss_the_cli_says_which_extra_to_install(clustered, tmp_path, monkeypatch):
+    import sys
+
+    from w2v.cli import app
+    from w2v.errors import MissingExtraError
+
+    clustered.save(tmp_path / "v.txt")
+    monkeypatch.setitem(sys.modules, "faiss", None)  # as if faiss were not installed
+    result = CliRunner().invoke(app, ["similar", str(tmp_path / "v.txt"), "w9", "--approx"])
+    assert isinstance(result.exception, MissingExtraError)
+    assert isinstance(result.exception, ImportError)
+    assert "pip install 'w2v[ann]'" in str(result.exception)

@@ -1,0 +1,240 @@
+"""The rest of gensim's KeyedVectors: each method against gensim's answer on the same vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v.errors import ConfigError, UnknownWordError
+from w2v.vectors import UnknownWordsWarning, Vectors
+
+gensim_models = pytest.importorskip("gensim.models")
+# gensim's most_similar_cosmul calls its own deprecated init_sims
+pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")
+
+V, D = 400, 16
+
+
+def _pair(seed: int = 11):
+    rng = np.random.default_rng(seed)
+    keys = [f"w{i}" for i in range(V)]
+    matrix = rng.standard_normal((V, D)).astype(np.float32)
+    kv = gensim_models.KeyedVectors(D)
+    kv.add_vectors(keys, matrix)
+    return Vectors(keys, matrix.copy()), kv
+
+
+@pytest.fixture
+def pair():
+    """Fresh for each test: some tests edit the vectors."""
+    return _pair()
+
+
+def test_n_similarity_distance_and_distances(pair):
+    ours, kv = pair
+    assert ours.n_similarity(["w1", "w2"], ["w3", "w9", "w4"]) == pytest.approx(
+        float(kv.n_similarity(["w1", "w2"], ["w3", "w9", "w4"])), abs=1e-6)
+    assert ours.distance("w1", "w7") == pytest.approx(float(kv.distance("w1", "w7")), abs=1e-6)
+    np.testing.assert_allclose(ours.distances("w5"), kv.distances("w5"), atol=1e-6)
+    np.testing.assert_allclose(ours.distances("w5", ["w1", "w2", "w3"]),
+                               kv.distances("w5", ["w1", "w2", "w3"]), atol=1e-6)
+    probe = np.random.default_rng(3).standard_normal(D).astype(np.float32)
+    np.testing.assert_allclose(ours.distances(probe), kv.distances(probe), atol=1e-6)
+    assert ours.distances("w5").shape == (V,) and ours.distances("w5")[5] == pytest.approx(0,
+                                                                                        abs=1e-6)
+
+
+def test_n_similarity_leaves_unknown_words_out_with_a_warning(pair):
+    ours, kv = pair
+    with pytest.warns(UnknownWordsWarning, match="'nope'"):
+        got = ours.n_similarity(["w1", "nope"], ["w2"])
+    assert got == pytest.approx(float(kv.n_similarity(["w1", "nope"], ["w2"])), abs=1e-6)
+    with pytest.raises(ConfigError):
+        ours.n_similarity([], ["w1"])
+    with pytest.raises(UnknownWordError), pytest.warns(UnknownWordsWarning):
+        ours.n_similarity(["nope"], ["w1"])
+
+
+def test_closer_than_rank_and_most_similar_to_given(pair):
+    ours, kv = pair
+    for a, b in (("w1", "w2"), ("w10", "w300"), ("w0", "w399")):
+        assert ours.closer_than(a, b) == kv.closer_than(a, b)
+        assert ours.rank(a, b) == kv.rank(a, b)
+    nearest = ours.most_similar("w1", topn=1)[0][0]
+    assert ours.rank("w1", nearest) == 1
+    given = ["w3", "w40", "w7", "w99"]
+    assert ours.most_similar_to_given("w2", given) == kv.most_similar_to_given("w2", given)
+    assert ours.rank(1, 2) == kv.rank(1, 2)  # row numbers, as gensim takes them
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"pre_normalize": False}, {"post_normalize": True},
+    {"weights": [0.5, -2.0, 1.0]}, {"weights": [1.0, 1.0, 3.0], "pre_normalize": False},
+])
+def test_get_mean_vector_equals_gensim(pair, options):
+    ours, kv = pair
+    keys = ["w1", "w2", "w3"]
+    np.testing.assert_allclose(ours.get_mean_vector(keys, **options),
+                               kv.get_mean_vector(keys, **options), rtol=1e-5, atol=1e-6)
+
+
+def test_get_mean_vector_keys_rows_vectors_and_missing(pair):
+    ours, kv = pair
+    probe = np.arange(D, dtype=np.float32)
+    keys = ["w1", 5, probe, "missing"]
+    np.testing.assert_allclose(ours.get_mean_vector(keys), kv.get_mean_vector(keys), rtol=1e-5)
+    with pytest.raises(UnknownWordError):
+        ours.get_mean_vector(keys, ignore_missing=False)
+    with pytest.raises(ConfigError):
+        ours.get_mean_vector([])
+    with pytest.raises(ConfigError, match="one number per key"):
+        ours.get_mean_vector(["w1"], weights=[1.0, 2.0])
+
+
+def test_add_vectors_and_setitem_equal_gensim(pair):
+    ours, kv = pair
+    rng = np.random.default_rng(5)
+    rows = rng.standard_normal((3, D)).astype(np.float32)
+    ours.add_vectors(["new1", "w2", "new2"], rows)
+    kv.add_vectors(["new1", "w2", "new2"], rows)
+    assert ours.index_to_key == kv.index_to_key and ours.key_to_index == kv.key_to_index
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)  # w2 kept its vector
+    ours.add_vectors(["w2"], rows[:1], replace=True)
+    kv.add_vectors(["w2"], rows[:1], replace=True)
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)
+    ours["w3"] = rows[2]
+    kv["w3"] = rows[2]
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)
+    assert ours.add_vector("new3", rows[0]) == len(ours) - 1
+    # queries see the new rows (cached norms were dropped)
+    assert ours.most_similar(rows[0], topn=3)[0][1] == pytest.approx(1.0, abs=1e-6)
+    with pytest.raises(ConfigError, match="more than once"):
+        ours.add_vectors(["x", "x"], rows[:2])
+    with pytest.raises(ConfigError, match="shape"):
+        ours.add_vectors(["y"], np.zeros((1, D + 1)))
+
+
+def test_add_vectors_to_a_memory_map_copies_it(tmp_path):
+    Vectors(["a", "b"], np.eye(2, dtype=np.float32)).save(tmp_path / "nat", format="native")
+    loaded = Vectors.load(tmp_path / "nat")
+    loaded.add_vectors(["c"], np.ones((1, 2), dtype=np.float32))
+    assert len(loaded) == 3 and not isinstance(loaded.vectors, np.memmap)
+    assert len(Vectors.load(tmp_path / "nat")) == 2  # the file is untouched
+
+
+def test_intersect_word2vec_format_equals_gensim(pair, tmp_path):
+    ours, kv = pair
+    rng = np.random.default_rng(8)
+    pretrained = Vectors(["w3", "other", "w0", "w399"],
+                         rng.standard_normal((4, D)).astype(np.float32))
+    pretrained.save(tmp_path / "pre.txt", format="text")
+    pretrained.save(tmp_path / "pre.bin.gz", format="binary")  # plain bytes, any name
+    kv.vectors_lockf = np.ones(len(kv), dtype=np.float32)
+    kv.intersect_word2vec_format(str(tmp_path / "pre.txt"))
+    assert ours.intersect_word2vec_format(tmp_path / "pre.txt") == 3
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)
+    assert ours.intersect_word2vec_format(tmp_path / "pre.bin.gz") == 3
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)
+    assert ours.most_similar(pretrained["w0"], topn=1)[0][0] == "w0"
+    with pytest.raises(ConfigError, match="dimensions"):
+        ours.intersect_word2vec_format(Vectors(["w1"], np.zeros((1, D + 1))))
+
+
+def test_most_similar_topn_none_returns_every_similarity(pair):
+    ours, kv = pair
+    for query in ({"positive": "w1"}, {"positive": ["w1", "w2"], "negative": ["w3"]},
+                  {"positive": "w4", "restrict_vocab": 50}):
+        got, expected = ours.most_similar(**query, topn=None), kv.most_similar(**query, topn=None)
+        assert isinstance(got, np.ndarray) and got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    got = ours.most_similar_cosmul(["w1", "w2"], ["w3"], topn=None)
+    np.testing.assert_allclose(got, kv.most_similar_cosmul(["w1", "w2"], ["w3"], topn=None),
+                               rtol=1e-5)
+
+
+def test_integer_indexing_as_gensim(pair):
+    ours, kv = pair
+    np.testing.assert_array_equal(ours[0], kv[0])
+    np.testing.assert_array_equal(ours[[0, 3]], kv[[0, 3]])
+    np.testing.assert_array_equal(ours[np.int64(7)], kv[np.int64(7)])
+    assert ours.get_index(5) == kv.get_index(5) == 5
+    assert [w for w, _ in ours.most_similar(3, topn=5)] == [w for w, _ in
+                                                             kv.most_similar(3, topn=5)]
+    with pytest.raises(UnknownWordError, match="row 400"):
+        ours[V]
+    with pytest.raises(UnknownWordError):
+        ours[True]  # a bool is not a row number
+
+
+def test_cosmul_weights_are_refused(pair):
+    ours, kv = pair
+    with pytest.raises(ValueError):
+        kv.most_similar_cosmul([("w1", 2.0)])
+    with pytest.raises(ConfigError, match="takes no weights"):
+        ours.most_similar_cosmul([("w1", 2.0)])
+    with pytest.raises(ConfigError, match="takes no weights"):
+        ours.most_similar_cosmul(["w1"], [("w2", -1.0)])
+
+
+def test_doesnt_match_leaves_unknown_words_out_with_a_warning(pair):
+    ours, kv = pair
+    words = ["w1", "w2", "unknown", "w3", "w4"]
+    with pytest.warns(UnknownWordsWarning, match="'unknown'"):
+        assert ours.doesnt_match(words) == kv.doesnt_match(words)
+    with pytest.raises(ConfigError), pytest.warns(UnknownWordsWarning):
+        ours.doesnt_match(["gone", "missing"])
+    ranked = ours.rank_by_centrality(["w1", "w2", "w3"])
+    expected = kv.rank_by_centrality(["w1", "w2", "w3"])
+    assert [w for _, w in ranked] == [w for _, w in expected]
+    np.testing.assert_allclose([s for s, _ in ranked], [s for s, _ in expected], atol=1e-6)
+
+
+def test_wmdistance_equals_gensim(pair):
+    pytest.importorskip("ot", reason="POT is not installed (pip install 'w2v[wmd]')")
+    ours, kv = pair
+    documents = [(["w1", "w2", "w3"], ["w4", "w5"]), (["w1", "w1", "w2"], ["w2", "w9", "w9"]),
+                 (["w1", "nope"], ["w1"]), (["w8"], ["w8", "w8"]), (["nope"], ["w1"])]
+    for first, second in documents:
+        for norm in (True, False):
+            expected = kv.wmdistance(first, second, norm=norm)
+            if np.isinf(expected):
+                with pytest.warns(UserWarning, match="no word"):
+                    assert ours.wmdistance(first, second, norm=norm) == expected
+            else:
+                assert ours.wmdistance(first, second, norm=norm) == pytest.approx(expected,
+                                                                                  rel=1e-5)
+
+
+def test_wmdistance_without_pot_names_the_extra(pair, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ot", None)  # as if POT were not installed
+    with pytest.raises(ImportError, match=r"w2v\[wmd\]"):
+        pair[0].wmdistance(["w1"], ["w2"])
+
+
+def test_queries_on_a_memory_map_equal_in_memory_and_make_no_unit_copy(tmp_path, monkeypatch):
+    from w2v import search
+
+    monkeypatch.setattr(search, "BLOCK_ROWS", 37)  # many blocks, one of them partial
+    ours, _ = _pair(seed=4)
+    ours.vectors[10] = 0.0  # a zero row scores 0 in every block
+    ours.save(tmp_path / "nat", format="native")
+    mapped = Vectors.load(tmp_path / "nat")
+    assert isinstance(mapped.vectors, np.memmap)
+    in_memory = Vectors(ours.index_to_key, np.array(ours.vectors))
+    for vectors in (mapped, in_memory):
+        assert vectors.most_similar("w1", topn=20) == in_memory.most_similar("w1", topn=20)
+        assert vectors.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5) == \
+            in_memory.most_similar_cosmul(["w1", "w2"], ["w3"], topn=5)
+        np.testing.assert_array_equal(vectors.distances("w7"), in_memory.distances("w7"))
+        assert vectors.doesnt_match(["w1", "w2", "w3"]) == in_memory.doesnt_match(
+            ["w1", "w2", "w3"])
+    # the blocks give what one product over a unit-length copy gives
+    normed = in_memory.vectors / np.maximum(np.linalg.norm(in_memory.vectors, axis=1), 1e-30)[
+        :, None]
+    np.testing.assert_allclose(mapped.most_similar("w1", topn=None), normed @ normed[1],
+                               atol=1e-6)
+    assert mapped._normed is None and in_memory._normed is None  # no (V, D) copy was made
+    np.testing.assert_allclose(mapped.norms, np.linalg.norm(in_memory.vectors, axis=1),
+                               rtol=1e-6)
