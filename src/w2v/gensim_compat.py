@@ -308,6 +308,7 @@ class Word2Vec:
         model = load_model(fname, mmap=mmap is not None)
         self = cls.__new__(cls)
         self._config, self._model, self._loss_from = model.config, model, len(model.history)
+        self._trim_rule = None  # a callable is not saved (gensim does not keep it either)
         self.compute_loss, self.callbacks, self.comment = False, (), None
         self.batch_words = 10000
         self.corpus_count = int(model.stats.get("sentences", 0))
