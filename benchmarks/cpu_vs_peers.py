@@ -60,11 +60,40 @@ VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
             "gensim-1w-c-init": {"workers": 1, "init_scale": 0.5}}
 
 
+# With --equal-alpha every tool gets word2vec.c's rates (0.025 skip-gram, 0.05 CBOW);
+# otherwise each tool runs at its own default (gensim: 0.025 for both).
+EQUAL_ALPHA = {"on": False}
+
+
+def _value(text: str) -> Any:
+    """An option value written in a tool name: a number, true/false, or a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def tool_options(tool: str) -> tuple[str, dict[str, Any]]:
+    """(trainer, extra options) of a tool name: a :data:`VARIANTS` key, or a trainer with
+    options after '+', e.g. ``w2v+init=gensim+alpha=0.03`` or ``gensim+workers=1``."""
+    if "+" in tool:
+        base, *pairs = tool.split("+")
+        extra = {}
+        for pair in pairs:
+            key, _, value = pair.partition("=")
+            extra[key] = _value(value)
+        return base.split("-")[0], extra
+    return tool.split("-")[0], dict(VARIANTS.get(tool, {}))
+
+
 def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, Any]:
-    base = tool.split("-")[0]
-    params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out,
-              "alpha": 0.025 if sg else 0.05, "seed": seed}
-    params["extra"] = VARIANTS.get(tool, {})
+    base, extra = tool_options(tool)
+    params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out, "seed": seed}
+    if EQUAL_ALPHA["on"]:
+        params["alpha"] = 0.025 if sg else 0.05
+    if "alpha" in extra:
+        params["alpha"] = extra.pop("alpha")
+    params["extra"] = extra
     return params
 
 
@@ -144,7 +173,11 @@ def main() -> None:
     parser.add_argument("--archs", default="sg,cbow")
     parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext")
     parser.add_argument("--json", help="Also write every run's record to this file.")
+    parser.add_argument("--equal-alpha", action="store_true",
+                        help="Give every tool alpha 0.025 (skip-gram) / 0.05 (CBOW) instead "
+                             "of its own default.")
     args = parser.parse_args()
+    EQUAL_ALPHA["on"] = args.equal_alpha
     tools = args.tools.split(",")
     seeds = _seeds(args)
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
@@ -156,7 +189,7 @@ def main() -> None:
         warm.write_text("a b c d e f g h\n" * 50)
         for sg in (True, False):
             run_trainer({**_params("w2v", sg, str(warm), str(workdir / "warm.vec"), 1),
-                         "min_count": 1, "epochs": 1})
+                         "min_count": 1, "epochs": 1, "sample": 0.0})
         report = [f"Corpus: {args.corpus} ({words:,} words); seeds {seeds}; "
                   f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}",
                   f"Settings: {SETTINGS}", ""]

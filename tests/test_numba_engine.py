@@ -155,6 +155,7 @@ def test_init_is_validated():
 @pytest.mark.parametrize("options", [
     {"sg": True}, {"sg": True, "shared_negatives": False}, {"sg": False},
     {"sg": True, "loss": "softmax"}, {"sg": False, "loss": "softmax"},
+    {"sg": False, "cbow_gradient": "mean"},
 ])
 def test_epoch_loss_matches_reference_engine(options):
     # Same algorithm, different random streams. Calibrated over seeds 1-4: the first epoch
@@ -189,3 +190,74 @@ def test_topics_separate():
     same = sims[(topic[:, None] == topic[None, :]) & ~np.eye(len(topic), dtype=bool)].mean()
     other = sims[topic[:, None] != topic[None, :]].mean()
     assert same - other > 0.3
+
+
+# --- CBOW's context gradient: word2vec.c's whole dJ/dh, or the true gradient (mean) ---------
+
+def _cbow_loss(w_in, w_out, contexts, center, negatives):
+    """The float64 CBOW loss J(h = mean of the context rows), from the reference."""
+    h = w_in[contexts].mean(axis=0)
+    return reference.neg_sampling_loss_and_gradient(
+        h, center, w_out, neg_sample_word_indices=np.array(negatives))[0]
+
+
+def test_cbow_mean_gradient_is_the_numeric_gradient_of_the_loss():
+    w_in, w_out = (w.astype(np.float64) for w in _weights(3))
+    contexts, center, negatives, lr = [1, 2, 5, 2], 7, [3, 0, 10], 0.1
+    numeric = np.zeros_like(w_in)
+    eps = 1e-6
+    for r in set(contexts):
+        for d in range(D):
+            up, down = w_in.copy(), w_in.copy()
+            up[r, d] += eps
+            down[r, d] -= eps
+            numeric[r, d] = (_cbow_loss(up, w_out, contexts, center, negatives)
+                             - _cbow_loss(down, w_out, contexts, center, negatives)) / (2 * eps)
+    steps = {}
+    for mean in (True, False):
+        a, b = w_in.copy(), w_out.copy()
+        numpy_engine.center_step(a, b, contexts, center, negatives, lr, False, mean)
+        steps[mean] = (w_in - a) / lr  # the applied dJ/dw_in
+    np.testing.assert_allclose(steps[True], numeric, rtol=1e-6, atol=1e-8)
+    # word2vec.c's update is n_ctx times the gradient on every row (4 contexts here).
+    np.testing.assert_allclose(steps[False], 4 * numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_cbow_mean_gradient_kernel_equals_reference():
+    w_in, w_out = _weights(4)
+    contexts, center, negatives, lr = [1, 2, 5, 2, 9], 7, [3, 0, 10], 0.2
+    ref0, ref1 = w_in.astype(np.float64), w_out.astype(np.float64)
+    loss_ref = numpy_engine.center_step(ref0, ref1, contexts, center, negatives, lr, False, True)
+    ctx = np.array(contexts, dtype=np.int64)
+    targets = np.array([center, *negatives], dtype=np.int64)
+    h, grad_h, g = np.zeros(D, np.float32), np.zeros(D, np.float32), np.zeros(4, np.float32)
+    loss = numba_kernels.cbow_neg_update(w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
+                                         h, grad_h, g, 1)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
+
+
+def test_cbow_softmax_mean_gradient_kernel_equals_reference():
+    w_in, w_out = _weights(5)
+    contexts, center, lr = [0, 3, 9], 5, 0.25
+    ref0, ref1 = w_in.astype(np.float64), w_out.astype(np.float64)
+    loss_ref = numpy_engine.center_step(ref0, ref1, contexts, center, None, lr, False, True)
+    ctx = np.array(contexts, dtype=np.int64)
+    h, grad, scores = np.zeros(D, np.float32), np.zeros((1, D), np.float32), np.zeros(V)
+    loss = numba_kernels._softmax_center(w_in, w_out, ctx, len(ctx), center, lr, 0,
+                                         h, grad, scores, 1)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
+
+
+def test_cbow_gradient_changes_cbow_only():
+    encoded, vocab, config = _encoded(_toy_corpus(60))
+    runs = {}
+    for sg in (True, False):
+        for grad in ("word2vec", "mean"):
+            run = config.replace(sg=sg, cbow_gradient=grad)
+            runs[sg, grad] = numba_engine.train(encoded, vocab, run).w_in
+    np.testing.assert_array_equal(runs[True, "word2vec"], runs[True, "mean"])
+    assert not np.array_equal(runs[False, "word2vec"], runs[False, "mean"])

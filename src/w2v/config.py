@@ -14,6 +14,7 @@ from w2v.validation import Choice, Constraint, Flag, Float, Int, Text
 LOSSES = ("neg", "softmax")
 # Initial input vectors U(-s/dim, s/dim): word2vec.c's s = 0.5, gensim 4's s = 1.
 INIT_SCALES = {"word2vec": 0.5, "gensim": 1.0}
+CBOW_GRADIENTS = ("word2vec", "mean")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class TrainConfig:
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
     # the text8 prefix (5 seeds, docs/benchmarks.md).
     init: str = "word2vec"
+    # CBOW: what each context row of a window receives of dJ/dh, h being their mean.
+    # "word2vec" adds the whole dJ/dh to every row (word2vec.c, gensim's cbow_mean=1);
+    # "mean" divides it by the number of context words, the true gradient of the mean
+    # (İrsoy, Benton and Stratos 2021, the kōan library).
+    cbow_gradient: str = "word2vec"
 
     def __post_init__(self) -> None:
         if self.alpha is None:
@@ -133,4 +139,5 @@ CONSTRAINTS: dict[str, Constraint] = {
     "batch_pairs": Int(1, 1 << 30),
     "shared_negatives": Flag(),
     "init": Choice(tuple(INIT_SCALES)),
+    "cbow_gradient": Choice(CBOW_GRADIENTS),
 }

@@ -48,6 +48,10 @@ def train(
              "drawn for every pair (word2vec.c): numba engine, skip-gram; torch engine on "
              "CUDA, skip-gram and CBOW (shared: its fused kernels; per pair: its batched "
              "steps).")] = None,
+    cbow_gradient: Annotated[str | None, typer.Option(
+        help="CBOW: what each context word gets of the gradient wrt the window's mean "
+             "vector: 'word2vec' (all of it, word2vec.c and gensim) or 'mean' (divided by "
+             "the number of context words: the true gradient).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -77,7 +81,7 @@ def train(
              "loss": loss, "sample": sample, "min_count": min_count, "epochs": epochs,
              "workers": workers, "alpha": alpha, "min_alpha": min_alpha, "seed": seed_value,
              "engine": engine, "device": device, "init": init,
-             "shared_negatives": shared_negatives}
+             "shared_negatives": shared_negatives, "cbow_gradient": cbow_gradient}
     options = {name: value for name, value in given.items() if value is not None}
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20

@@ -90,10 +90,12 @@ def _chunks(starts: np.ndarray, first: int, end: int, words: int) -> list[tuple[
 
 
 def options_array(config: TrainConfig) -> np.ndarray:
-    """The kernel's int options: (window, negative, sg, softmax, shared_negatives)."""
+    """The kernel's int options: (window, negative, sg, softmax, shared_negatives,
+    mean_gradient)."""
     return np.array([config.window, config.negative if config.loss == "neg" else 0,
                      int(config.sg), int(config.loss == "softmax"),
-                     int(config.shared_negatives)], dtype=np.int64)
+                     int(config.shared_negatives), int(config.cbow_gradient == "mean")],
+                    dtype=np.int64)
 
 
 class _Run:

@@ -175,13 +175,17 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
 
 
 @njit(**_JIT)
-def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g) -> float:
+def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g,
+                    mean_gradient=0) -> float:
     """One CBOW SGD step: the mean h of the context vectors predicts the center.
 
         h = mean_j v_{c_j};  g_k = lr * (label_k - sigma(h . u_{t_k}))
         u_{t_k} += g_k h;    v_{c_j} += sum_k g_k u_{t_k}   for every j (not divided by n_ctx)
 
     The last line is word2vec.c's: each context row receives the whole gradient wrt h.
+    With ``mean_gradient`` (non-zero) each row receives it divided by n_ctx instead: the
+    true gradient of J wrt v_{c_j}, since h is their mean (İrsoy, Benton and Stratos,
+    "Corrected CBOW performs as well as skip-gram", 2021: the kōan library).
     Shapes: w_in, w_out (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
     Returns the loss J of the one (window, center) example.
     """
@@ -218,6 +222,8 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
         t = targets[k]
         for d in range(dim):
             w_out[t, d] += g[k] * h[d]
+    if mean_gradient:
+        _scale(grad_h, REAL(1.0 / n_ctx))
     _add_to_rows(w_in, contexts, n_ctx, grad_h)
     return linear + math.log(product)
 
@@ -272,6 +278,13 @@ def _mean_rows(matrix, rows, n_rows, out) -> None:
 
 
 @njit(**_JIT)
+def _scale(vector, factor) -> None:
+    """vector *= factor, in place."""
+    for d in range(vector.shape[0]):
+        vector[d] *= factor
+
+
+@njit(**_JIT)
 def _add_to_rows(matrix, rows, n_rows, delta) -> None:
     """matrix[r] += delta for each r in rows[:n_rows]."""
     dim = matrix.shape[1]
@@ -319,7 +332,8 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     weights = (w_in, w_out), float32 (V, D) each, updated in place;
     tables = (keep (V,) float32 subsampling keep probability,
               accept (V,) float32 and alias (V,) int32, the noise alias table);
-    options (5,) int64 = (window, negative, sg, softmax, shared_negatives);
+    options (6,) int64 = (window, negative, sg, softmax, shared_negatives,
+                          mean_gradient: CBOW context rows get dJ/dh / n_ctx);
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
     stats (3,) float64 += (summed loss, trained pairs, words read).
@@ -331,6 +345,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     w_in, w_out = weights
     keep, accept, alias = tables
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
+    mean_gradient = options[5]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -365,12 +380,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             state, z = rng_next(state)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
             if lookahead:
-                targets[1:] = ahead[1:]
+                for k in range(1, n_neg + 1):  # a loop: a slice copy compiles a shape check
+                    targets[k] = ahead[k]
                 if p + 1 < n:
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
                     _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
                                      sentence[min(p + 1 + window, n - 1)])
-            m = 0
+            m = np.int64(0)  # not the literal 0: the callees would compile twice
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
                     contexts[m] = sentence[c]
@@ -380,11 +396,11 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             targets[0] = sentence[p]
             if softmax:
                 loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
-                                        h, grad_in, scores)
+                                        h, grad_in, scores, mean_gradient)
                 pairs += m if sg else 1
             elif not sg:
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                        h, grad_in[0], g[0])
+                                        h, grad_in[0], g[0], mean_gradient)
                 pairs += 1
             elif shared:
                 loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
@@ -394,7 +410,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                 for j in range(m):
                     single[0] = contexts[j]
                     state = draw_negatives(state, targets, n_neg, accept, alias)
-                    loss += sg_neg_update(w_in, w_out, single, 1, targets, n_neg + 1, lr,
+                    loss += sg_neg_update(w_in, w_out, single, np.int64(1), targets, n_neg + 1, lr,
                                           grad_in, g)
                 pairs += m
     rng_state[0] = state
@@ -413,8 +429,10 @@ def _prefetch_center(w_in, w_out, negatives, n_neg, center, new_context) -> None
 
 
 @njit(**_JIT)
-def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores) -> float:
-    """Full-softmax updates for one center: per (context, center) pair, or one CBOW window."""
+def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores,
+                    mean_gradient=0) -> float:
+    """Full-softmax updates for one center: per (context, center) pair, or one CBOW window
+    (``mean_gradient``: as in :func:`cbow_neg_update`)."""
     loss = 0.0
     if sg:
         for j in range(m):
@@ -427,5 +445,7 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores)
         return loss
     _mean_rows(w_in, contexts, m, h)
     loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
+    if mean_gradient:
+        _scale(grad_x[0], REAL(1.0 / m))
     _add_to_rows(w_in, contexts, m, grad_x[0])
     return loss

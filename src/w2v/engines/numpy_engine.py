@@ -26,13 +26,16 @@ from w2v.vocab import Vocab
 
 
 def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int,
-                negatives: list[int] | None, lr: float, sg: bool) -> float:
+                negatives: list[int] | None, lr: float, sg: bool,
+                mean_gradient: bool = False) -> float:
     """One SGD step for a center word, from the reference gradients (updates in place).
 
     Skip-gram: each context c predicts the center with the shared ``negatives``; all
     gradients are taken at the weights before the step and then applied (a batched step).
     CBOW: the mean h of the context vectors predicts the center; every context row gets
-    the whole gradient wrt h (word2vec.c). ``negatives=None`` uses the full softmax.
+    the whole gradient wrt h (word2vec.c), or with ``mean_gradient`` that gradient divided by
+    the number of contexts (the true gradient of each row, h being their mean; a row that
+    appears twice gets it twice). ``negatives=None`` uses the full softmax.
 
     Parameters
     ----------
@@ -64,8 +67,9 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
 
     if not sg:
         loss, grad_h, grad_out = loss_and_grads(w_in[contexts].mean(axis=0))
+        share = 1.0 / len(contexts) if mean_gradient else 1.0
         for c in contexts:
-            w_in[c] -= lr * grad_h
+            w_in[c] -= lr * share * grad_h
         w_out -= lr * grad_out
         return float(loss)
     total, grads_in, grad_out_sum = 0.0, [], np.zeros_like(w_out)
@@ -143,12 +147,13 @@ def _center(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: in
             noise_cdf: np.ndarray) -> tuple[float, int]:
     """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
     sg, k = config.sg, config.negative
+    mean = config.cbow_gradient == "mean"
     if config.loss == "softmax" and sg:
         # One pair after the other, as the numba kernel does (no negatives to share).
         return sum(center_step(w_in, w_out, [c], center, None, lr, True) for c in contexts), \
             len(contexts)
     if config.loss == "softmax":
-        return center_step(w_in, w_out, contexts, center, None, lr, False), 1
+        return center_step(w_in, w_out, contexts, center, None, lr, False, mean), 1
     if sg and not config.shared_negatives:
         total = 0.0
         for c in contexts:
@@ -156,7 +161,8 @@ def _center(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: in
             total += center_step(w_in, w_out, [c], center, negatives, lr, True)
         return total, len(contexts)
     negatives = _negatives(rng, noise_cdf, k)
-    return center_step(w_in, w_out, contexts, center, negatives, lr, sg), len(contexts) if sg else 1
+    return (center_step(w_in, w_out, contexts, center, negatives, lr, sg, mean),
+            len(contexts) if sg else 1)
 
 
 def _negatives(rng: np.random.Generator, noise_cdf: np.ndarray, k: int) -> list[int]:
