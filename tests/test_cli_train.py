@@ -28,7 +28,8 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt, run_w2v):
     assert len(vectors) == 8 and "fox" in vectors
 
 
-@pytest.mark.parametrize("extra", [["--init", "gensim"], ["--per-pair-negatives"]])
+@pytest.mark.parametrize("extra", [["--init", "gensim"], ["--per-pair-negatives"],
+                                   ["--cbow", "--cbow-gradient", "mean"]])
 def test_engine_choices_reach_the_engine(tmp_path, corpus, extra, run_w2v):
     out = tmp_path / "vectors.txt"
     result = run_w2v("train", str(corpus), "-o", str(out), *FAST, *extra)
@@ -113,3 +114,9 @@ def test_python_errors_name_parameters_and_cli_errors_name_flags(
                      "--epochs", "1", "--workers", "1", "--min-count", "1", "--quiet", *flags)
     assert result.returncode != 0
     assert flag in result.stderr and python_name not in result.stderr, result.stderr
+
+
+def test_warmup_compiles_the_kernels(run_w2v):
+    result = run_w2v("warmup")
+    assert result.returncode == 0, result.stderr
+    assert "Numba kernels ready in" in result.stdout

@@ -261,3 +261,20 @@ def test_cbow_gradient_changes_cbow_only():
             runs[sg, grad] = numba_engine.train(encoded, vocab, run).w_in
     np.testing.assert_array_equal(runs[True, "word2vec"], runs[True, "mean"])
     assert not np.array_equal(runs[False, "word2vec"], runs[False, "mean"])
+
+
+def test_compile_kernels_compiles_what_training_runs():
+    """The warm-up's call has the argument types of a real run: training adds no signature."""
+    numba_engine.compile_kernels()
+    compiled = list(numba_kernels.train_chunk.signatures)
+    encoded, vocab, config = _encoded(_toy_corpus(20))
+    for options in ({}, {"sg": False, "cbow_gradient": "mean"}, {"loss": "softmax"}):
+        numba_engine.train(encoded, vocab, config.replace(**options))
+    assert numba_kernels.train_chunk.signatures == compiled
+
+
+def test_prepare_compiles_in_the_background():
+    thread = numba_engine.prepare()
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert numba_kernels.train_chunk.signatures

@@ -20,6 +20,7 @@ states, epoch, position, counters), so that a checkpoint restores a run exactly.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -159,6 +160,45 @@ class _Run:
             self.state.position[worker] = k + 1
             self.state.alpha = float(alphas[1])
         return True
+
+
+def compile_kernels() -> float:
+    """Compile the training kernels, or load them from numba's on-disk cache; returns seconds.
+
+    Runs :func:`~w2v.engines.numba_kernels.train_chunk` once on a four-word corpus with
+    arguments of the types every run passes, so numba compiles the one specialisation that
+    training uses (every option is a runtime value of the ``options`` array). The first
+    call after installing compiles (a few seconds) and writes numba's cache: next to the
+    module, or where the package folder is read-only, in the user's cache folder
+    (``NUMBA_CACHE_DIR`` to choose); later processes load it in a fraction of a second.
+    """
+    t0 = time.perf_counter()
+    from w2v.engines.numba_kernels import train_chunk
+
+    accept, alias = alias_table(np.array([0.5, 0.5]))
+    tables = (np.ones(2, dtype=REAL), accept, alias)
+    weights = (np.zeros((2, 4), dtype=REAL), np.zeros((2, 4), dtype=REAL))
+    ids = np.array([0, 1, 0, 1], dtype=np.uint32)
+    options = options_array(TrainConfig(window=1, negative=1, workers=1))
+    train_chunk(ids, np.array([0, 4], dtype=np.int64), weights, tables, options,
+                np.array([0.025, 0.025]), np.ones(1, dtype=np.uint64), np.zeros(3))
+    return time.perf_counter() - t0
+
+
+def prepare() -> threading.Thread:
+    """Start :func:`compile_kernels` in a background thread, e.g. while the corpus is read.
+
+    The compilation runs under numba's lock: a training call that comes first waits for it
+    and then finds the kernels compiled. An error is left for that call to raise.
+    """
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # the training call compiles again and raises it
+            compile_kernels()
+
+    thread = threading.Thread(target=run, name="w2v-compile", daemon=True)
+    thread.start()
+    return thread
 
 
 def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,

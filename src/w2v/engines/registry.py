@@ -37,6 +37,9 @@ class EngineInfo:
         interrupt, exact resume.
     devices : tuple of str
         Device kinds it runs on (``"cpu"``, ``"cuda"``).
+    prepares : bool
+        Whether its module has a ``prepare()`` that starts a one-time setup in the
+        background (:meth:`prepare`).
     """
 
     name: str
@@ -45,17 +48,24 @@ class EngineInfo:
     losses: tuple[str, ...] = ("neg", "softmax")
     checkpoints: bool = False
     devices: tuple[str, ...] = ("cpu",)
+    prepares: bool = False
 
     def load(self) -> Engine:
         """Import the engine's module and return its ``train`` function."""
         return importlib.import_module(self.module).train
+
+    def prepare(self) -> None:
+        """Start the engine's one-time setup in the background, if it has one (the numba
+        engine compiles or loads its kernels while the caller reads the corpus)."""
+        if self.prepares:
+            importlib.import_module(self.module).prepare()
 
 
 ENGINES: dict[str, EngineInfo] = {
     info.name: info for info in (
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
-                   checkpoints=True),
+                   checkpoints=True, prepares=True),
         EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",
                    devices=("cpu", "cuda")),
