@@ -53,6 +53,9 @@ METRICS = (("analogy", "analogy"), ("ws353", "WS-353"), ("simlex", "SimLex"))
 # word2vec.c's per-pair negatives, to measure the cost or gain of sharing, and gensim 4's
 # twice wider initial input vectors (not in the default --tools).
 VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
+            # word2vec.c's model: its initial range and learning rates (w2v's defaults before
+            # they were chosen by measurement).
+            "w2v-word2vec.c": {"init": "word2vec", "alpha": {"sg": 0.025, "cbow": 0.05}},
             "w2v-gensim-init": {"init": "gensim"},
             # gensim with word2vec.c's semantics, one departure at a time: its nominal
             # learning-rate schedule (1 worker), word2vec.c's initial range, or both.
@@ -92,7 +95,8 @@ def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, 
     if EQUAL_ALPHA["on"]:
         params["alpha"] = 0.025 if sg else 0.05
     if "alpha" in extra:
-        params["alpha"] = extra.pop("alpha")
+        alpha = extra.pop("alpha")
+        params["alpha"] = alpha["sg" if sg else "cbow"] if isinstance(alpha, dict) else alpha
     params["extra"] = extra
     return params
 

@@ -135,15 +135,17 @@ def test_init_range(init, half_width):
     assert not state.w_out.any()
 
 
-def test_default_init_is_unchanged_and_gensim_init_doubles_it():
-    # The default must stay bit-identical to word2vec.c's range drawn from the same seed.
-    config = TrainConfig(vector_size=8, seed=3)
+def test_word2vec_init_is_unchanged_and_gensim_init_doubles_it():
+    # init="word2vec" must stay bit-identical to word2vec.c's range drawn from the same seed;
+    # the default is gensim's.
+    config = TrainConfig(vector_size=8, seed=3, init="word2vec")
     rng = np.random.default_rng(3)
     expected = ((rng.random((5, 8), dtype=np.float32) - 0.5) / 8).astype(np.float32)
-    default = numba_engine.init_state(5, config).w_in
-    np.testing.assert_array_equal(default, expected)
+    narrow = numba_engine.init_state(5, config).w_in
+    np.testing.assert_array_equal(narrow, expected)
     np.testing.assert_array_equal(numba_engine.init_state(5, config.replace(init="gensim")).w_in,
                                   2 * expected)
+    assert TrainConfig().init == "gensim"
 
 
 def test_init_is_validated():
@@ -162,7 +164,8 @@ def test_epoch_loss_matches_reference_engine(options):
     # agrees within 1.5%, the last within 1% (the middle one is on the steep part of the
     # curve and varies by up to 8% from seed to seed); tolerance 3%.
     encoded, vocab, config = _encoded(_toy_corpus(120), **options)
-    config = config.replace(sample=1e-2)
+    # The settings of the calibration: word2vec.c's initial range and learning rates.
+    config = config.replace(sample=1e-2, init="word2vec", alpha=0.025 if config.sg else 0.05)
     fast = numba_engine.train(encoded, vocab, config)
     slow = numpy_engine.train(encoded, vocab, config)
     fast_losses = [h.loss for h in fast.history if h.kind == "epoch"]

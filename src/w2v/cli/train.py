@@ -28,8 +28,9 @@ def train(
     min_count: Annotated[int | None, typer.Option(help="Drop rarer words (default 5).")] = None,
     epochs: Annotated[int | None, typer.Option(help="Passes over the corpus (default 5).")] = None,
     workers: Annotated[int | None, typer.Option(help="Threads (default min(4, CPUs)).")] = None,
-    alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.025 "
-                                                     "skip-gram, 0.05 CBOW).")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.035 "
+                                                     "skip-gram, 0.06 CBOW; word2vec.c's: "
+                                                     "0.025, 0.05).")] = None,
     min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
                                                          "1e-4).")] = None,
     seed_value: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
@@ -40,8 +41,8 @@ def train(
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
                                                     "'cuda:N'.")] = None,
     init: Annotated[str | None, typer.Option(
-        help="Initial range of the input vectors: 'word2vec' (word2vec.c's U(-0.5/dim, "
-             "0.5/dim), default) or 'gensim' (gensim 4's, twice as wide).")] = None,
+        help="Initial range of the input vectors: 'gensim' (gensim 4's U(-1/dim, 1/dim), "
+             "default) or 'word2vec' (word2vec.c's, half as wide).")] = None,
     shared_negatives: Annotated[bool | None, typer.Option(
         "--shared-negatives/--per-pair-negatives",
         help="The K negatives of a center serve all its contexts (default, faster) or are "
