@@ -2,11 +2,18 @@
 
     python benchmarks/cpu_vs_peers.py [--corpus PATH] [--seeds 1,2,3,4,5 | --rounds N]
                                       [--archs sg,cbow] [--tools w2v,w2v-perpair,gensim,fasttext]
+                                      [--equal-alpha] [--cold-start]
 
 Settings: dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
-2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. Every tool reads the
-corpus's tokens re-written as 10,000-token lines (gensim's ``corpus_file`` silently trains
-only the first 10,000 tokens of a line).
+2 workers. The learning rate is each tool's own default (w2v 0.035 skip-gram / 0.06 CBOW,
+gensim 0.025 for both, fastText 0.05), or with ``--equal-alpha`` word2vec.c's 0.025 / 0.05
+for every tool. Every tool reads the corpus's tokens re-written as 10,000-token lines
+(gensim's ``corpus_file`` silently trains only the first 10,000 tokens of a line).
+
+Tool names: a :data:`VARIANTS` key, or a trainer followed by options, ``w2v+init=word2vec``,
+``gensim+alpha=0.05``; a name ending ``@sg`` or ``@cbow`` runs for that architecture only.
+``--cold-start`` adds one round of ``benchmarks/cold_start.py`` (a cold and a warm
+``w2v train`` on a small generated corpus) to the report.
 
 Rounds and seeds: round r uses seed ``seeds[r]`` for every tool (``--rounds N`` means seeds
 1..N), so the quality columns show each tool's seed-to-seed spread, not only thread noise.
@@ -140,18 +147,19 @@ def table(records: list[dict[str, Any]], tools: list[str]) -> str:
     return "\n".join(lines)
 
 
-def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
-    """Markdown table: each tool's mean minus gensim's mean, in points (x100), +- 1 SE.
+def difference_table(records: list[dict[str, Any]], tools: list[str],
+                     peer: str = "gensim") -> str:
+    """Markdown table: each tool's mean minus the peer's mean, in points (x100), +- 1 SE.
 
     A point is 0.01 of accuracy or of Spearman's rho (the bar: within 1 point of the peer).
     """
-    gensim = [r for r in records if r["tool"] == "gensim"]
+    gensim = [r for r in records if r["tool"] == peer]
     if not gensim:
         return ""
-    lines = ["| tool − gensim, points | " + " | ".join(name for _, name in METRICS) + " |",
+    lines = [f"| tool − {peer}, points | " + " | ".join(name for _, name in METRICS) + " |",
              "|---|" + "---|" * len(METRICS)]
     for tool in tools:
-        if tool == "gensim":
+        if tool.startswith("gensim"):
             continue
         runs = [r for r in records if r["tool"] == tool]
         cells = []
@@ -160,6 +168,22 @@ def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
             cells.append(f"{100 * diff:+.2f} ± {100 * se:.2f}")
         lines.append(f"| {tool} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def cold_start_figure(workdir: Path) -> str:
+    """One round of benchmarks/cold_start.py (50,000 generated tokens), as a line."""
+    import cold_start
+
+    corpus = workdir / "cold_corpus.txt"
+    cold_start.write_corpus(corpus, 50_000)
+    options = argparse.Namespace(epochs=5, read_only=False, warmup=False)
+    cells = []
+    for arch in ("sg", "cbow"):
+        row = cold_start.one_round(arch, corpus, workdir, options, cold_start.SRC)
+        cells.append(f"{arch} cold {row['cold_wall_s']:.1f} s ({row['cold_cpu_s']:.1f} CPU s), "
+                     f"warm {row['warm_wall_s']:.1f} s ({row['warm_cpu_s']:.1f} CPU s)")
+    return ("Cold start (`w2v train`, 50,000 tokens, empty numba cache, then warm): "
+            + "; ".join(cells))
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
@@ -175,8 +199,12 @@ def main() -> None:
                         help="Rounds with seeds 1..N (ignored when --seeds is given).")
     parser.add_argument("--seeds", help="Comma-separated seeds, one round each, e.g. 1,2,3,4,5.")
     parser.add_argument("--archs", default="sg,cbow")
-    parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext")
+    parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext",
+                        help="Comma-separated tool names (see the module docstring).")
     parser.add_argument("--json", help="Also write every run's record to this file.")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="Also time one cold (empty numba cache) and one warm `w2v train` "
+                             "per architecture on a small corpus (benchmarks/cold_start.py).")
     parser.add_argument("--equal-alpha", action="store_true",
                         help="Give every tool alpha 0.025 (skip-gram) / 0.05 (CBOW) instead "
                              "of its own default.")
@@ -197,14 +225,21 @@ def main() -> None:
         report = [f"Corpus: {args.corpus} ({words:,} words); seeds {seeds}; "
                   f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}",
                   f"Settings: {SETTINGS}", ""]
+        if args.cold_start:
+            report += [cold_start_figure(workdir), ""]
         all_records = []
         for arch in args.archs.split(","):
             # CBOW draws one set of negatives per center in every variant: nothing to compare.
-            arch_tools = [t for t in tools if arch == "sg" or t != "w2v-perpair"]
+            # A name ending "@sg" or "@cbow" runs for that architecture only.
+            arch_tools = [t.split("@")[0] for t in tools
+                          if (arch == "sg" or t != "w2v-perpair")
+                          and ("@" not in t or t.split("@")[1] == arch)]
             records = run_arch(arch == "sg", arch_tools, seeds, str(lines), words, workdir)
             all_records += [{**r, "arch": arch} for r in records]
             report += [f"### {'skip-gram' if arch == 'sg' else 'CBOW'}", "",
-                       table(records, arch_tools), "", difference_table(records, arch_tools), ""]
+                       table(records, arch_tools), ""]
+            for peer in (t for t in arch_tools if t.startswith("gensim")):
+                report += [difference_table(records, arch_tools, peer), ""]
     if args.json:
         Path(args.json).write_text(json.dumps(all_records, indent=1))
     print("\n".join(report))

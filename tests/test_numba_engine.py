@@ -266,14 +266,36 @@ def test_cbow_gradient_changes_cbow_only():
     assert not np.array_equal(runs[False, "word2vec"], runs[False, "mean"])
 
 
-def test_compile_kernels_compiles_what_training_runs():
+@pytest.mark.parametrize("options", [
+    {}, {"sg": False, "cbow_gradient": "mean"}, {"loss": "softmax"},
+    {"loss": "softmax", "sg": False}, {"shared_negatives": False},
+])
+def test_compile_kernels_compiles_what_training_runs(options):
     """The warm-up's call has the argument types of a real run: training adds no signature."""
-    numba_engine.compile_kernels()
+    encoded, vocab, config = _encoded(_toy_corpus(20), **options)
+    numba_engine.compile_kernels(config)
     compiled = list(numba_kernels.train_chunk.signatures)
-    encoded, vocab, config = _encoded(_toy_corpus(20))
-    for options in ({}, {"sg": False, "cbow_gradient": "mean"}, {"loss": "softmax"}):
-        numba_engine.train(encoded, vocab, config.replace(**options))
+    numba_engine.train(encoded, vocab, config)
     assert numba_kernels.train_chunk.signatures == compiled
+
+
+def test_a_skipgram_run_compiles_no_cbow_or_softmax_update(tmp_path):
+    """Only the update a run uses is compiled (fresh process, empty numba cache)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from w2v.engines import numba_engine, numba_kernels\n"
+        "numba_engine.compile_kernels()\n"
+        "print(len(numba_kernels.sg_neg_update.signatures),"
+        " len(numba_kernels.cbow_neg_update.signatures),"
+        " len(numba_kernels._softmax_center.signatures))\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=600, check=True)
+    assert out.stdout.split() == ["1", "0", "0"]
 
 
 def test_prepare_compiles_in_the_background():

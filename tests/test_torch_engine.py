@@ -321,3 +321,11 @@ def test_cli_trains_with_torch_and_refuses_missing_cuda(torch, tmp_path):
         result = runner.invoke(app, [*base[:3], str(missing), *base[4:], "--device", "cuda"])
         assert isinstance(result.exception, DeviceError)
         assert not missing.exists()
+
+
+def test_the_mean_cbow_gradient_is_refused_not_ignored():
+    sentences = [["a", "b", "c", "d"]] * 5
+    vocab = build_vocab(sentences, min_count=1)
+    config = TrainConfig(engine="torch", sg=False, cbow_gradient="mean", min_count=1)
+    with pytest.raises(ConfigError, match="not implemented by the torch engine"):
+        engine.train(encode_corpus(sentences, vocab), vocab, config)

@@ -118,7 +118,7 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
     name = f"Corpus '{corpus}'" if is_path else "The corpus"
-    engine.prepare()  # the numba kernels compile (or load from cache) while the corpus is read
+    engine.prepare(cfg)  # the numba kernels compile (or load from cache) while the corpus is read
     # A pipe is read once into a temporary file: counting and encoding both read the corpus.
     with readable_corpus(corpus) if is_path else contextlib.nullcontext(corpus) as source:
         stats = CorpusStats()

@@ -324,7 +324,8 @@ def _subsample(ids, a, b, keep, state, sentence):
 
 
 @njit(**_JIT)
-def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats) -> None:
+def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
+                scores=None, cbow_h=None) -> None:
     """Train on the sentences ``ids[starts[i]:starts[i+1]]`` of one chunk (Hogwild).
 
     Parameters (arrays and scalars only):
@@ -336,7 +337,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                           mean_gradient: CBOW context rows get dJ/dh / n_ctx);
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
-    stats (3,) float64 += (summed loss, trained pairs, words read).
+    stats (3,) float64 += (summed loss, trained pairs, words read);
+    scores (V,) float64: scratch of the full softmax, or None for negative sampling;
+    cbow_h (D,) float32: scratch of CBOW with negative sampling, or None for skip-gram.
+
+    The two scratch arrays also choose what numba compiles: it prunes the branches that
+    test them against None for the argument types of a call, so a run compiles only the
+    update it uses (``options`` must agree with them).
 
     Subsampling is drawn afresh on every call, before windows (word2vec.c); each center
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
@@ -359,7 +366,6 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     g = np.empty((2 * window, n_neg + 1), dtype=REAL)
     grad_in = np.empty((2 * window, dim), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
-    scores = np.empty(w_out.shape[0] if softmax else 1, dtype=np.float64)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
     # miss the cache, and the prefetch hides that latency.
@@ -394,13 +400,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             if m == 0:
                 continue
             targets[0] = sentence[p]
-            if softmax:
+            if scores is not None:  # the full softmax (pruned at compile time if None)
                 loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
                                         h, grad_in, scores, mean_gradient)
                 pairs += m if sg else 1
-            elif not sg:
+            elif cbow_h is not None:  # CBOW
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                        h, grad_in[0], g[0], mean_gradient)
+                                        cbow_h, grad_in[0], g[0], mean_gradient)
                 pairs += 1
             elif shared:
                 loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
 from w2v.engines.contract import Engine
 
@@ -54,11 +55,12 @@ class EngineInfo:
         """Import the engine's module and return its ``train`` function."""
         return importlib.import_module(self.module).train
 
-    def prepare(self) -> None:
-        """Start the engine's one-time setup in the background, if it has one (the numba
-        engine compiles or loads its kernels while the caller reads the corpus)."""
+    def prepare(self, config: Any) -> None:
+        """Start the engine's one-time setup for a run with ``config`` (a TrainConfig) in the
+        background, if it has one (the numba engine compiles or loads its kernel while the
+        caller reads the corpus)."""
         if self.prepares:
-            importlib.import_module(self.module).prepare()
+            importlib.import_module(self.module).prepare(config)
 
 
 ENGINES: dict[str, EngineInfo] = {
