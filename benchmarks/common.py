@@ -62,8 +62,9 @@ def _train_w2v(p: dict[str, Any]) -> _Trainer:
     def run() -> Any:
         return w2v.train(p["corpus"], sg=p["sg"], vector_size=p["dim"], window=p["window"],
                          negative=p["negative"], sample=p["sample"], min_count=p["min_count"],
-                         epochs=p["epochs"], workers=p["workers"], alpha=p["alpha"],
-                         seed=p["seed"], hs=p.get("hs", False), **p.get("extra", {}))
+                         epochs=p["epochs"], workers=p["workers"], alpha=p.get("alpha"),
+                         seed=p["seed"], hs=p.get("hs", False),
+                         **p.get("extra", {}))
 
     def save(model: Any) -> None:
         model.save(p["out"], format="text")
@@ -85,8 +86,10 @@ def _train_gensim(p: dict[str, Any]) -> _Trainer:
     options = {"sg": int(p["sg"]), "vector_size": p["dim"], "window": p["window"],
                "negative": p["negative"], "sample": p["sample"], "min_count": p["min_count"],
                "epochs": p["epochs"], "workers": extra.get("workers", p["workers"]),
-               "alpha": p["alpha"], "min_alpha": 1e-4, "seed": p["seed"],
+               "min_alpha": 1e-4, "seed": p["seed"],
                "hs": int(p.get("hs", False))}
+    if p.get("alpha") is not None:  # else gensim's default, 0.025 for both architectures
+        options["alpha"] = p["alpha"]
 
     def run() -> Any:
         if "init_scale" not in extra:
@@ -112,8 +115,9 @@ def _train_fasttext(p: dict[str, Any]) -> _Trainer:
         return fasttext.train_unsupervised(
             p["corpus"], model="skipgram" if p["sg"] else "cbow", dim=p["dim"], ws=p["window"],
             neg=p["negative"], t=p["sample"], minCount=p["min_count"], epoch=p["epochs"],
-            thread=p["workers"], lr=p["alpha"], maxn=0, minn=0,
-            loss="hs" if p.get("hs") else "ns", verbose=0)
+            thread=p["workers"], maxn=0, minn=0,
+            loss="hs" if p.get("hs") else "ns", verbose=0,
+            **({} if p.get("alpha") is None else {"lr": p["alpha"]}))
 
     def save(model: Any) -> None:
         words = model.words

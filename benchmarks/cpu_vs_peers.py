@@ -2,14 +2,20 @@
 
     python benchmarks/cpu_vs_peers.py [--corpus PATH] [--seeds 1,2,3,4,5 | --rounds N]
                                       [--archs sg,cbow] [--tools w2v,w2v-perpair,gensim,fasttext]
-                                      [--hs]
+                                      [--equal-alpha] [--cold-start] [--hs]
 
 Settings: dim 100, window 5, negative 5, sample 1e-4, min_count 5, 5 epochs,
-2 workers; alpha 0.025 (skip-gram) / 0.05 (CBOW) for every tool. ``--hs``: hierarchical
-softmax instead of negative sampling (negative 0; gensim hs=1, fastText -loss hs), the
-tools w2v and gensim by default. Every tool reads the
+2 workers. The learning rate is each tool's own default (w2v 0.035 skip-gram / 0.06 CBOW,
+gensim 0.025 for both, fastText 0.05), or with ``--equal-alpha`` word2vec.c's 0.025 / 0.05
+for every tool. ``--hs``: hierarchical softmax instead of negative sampling (negative 0;
+gensim hs=1, fastText -loss hs), the tools w2v and gensim by default. Every tool reads the
 corpus's tokens re-written as 10,000-token lines (gensim's ``corpus_file`` silently trains
 only the first 10,000 tokens of a line).
+
+Tool names: a :data:`VARIANTS` key, or a trainer followed by options, ``w2v+init=word2vec``,
+``gensim+alpha=0.05``; a name ending ``@sg`` or ``@cbow`` runs for that architecture only.
+``--cold-start`` adds one round of ``benchmarks/cold_start.py`` (a cold and a warm
+``w2v train`` on a small generated corpus) to the report.
 
 Rounds and seeds: round r uses seed ``seeds[r]`` for every tool (``--rounds N`` means seeds
 1..N), so the quality columns show each tool's seed-to-seed spread, not only thread noise.
@@ -56,6 +62,9 @@ METRICS = (("analogy", "analogy"), ("ws353", "WS-353"), ("simlex", "SimLex"))
 # word2vec.c's per-pair negatives, to measure the cost or gain of sharing, and gensim 4's
 # twice wider initial input vectors (not in the default --tools).
 VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
+            # word2vec.c's model: its initial range and learning rates (w2v's defaults before
+            # they were chosen by measurement).
+            "w2v-word2vec.c": {"init": "word2vec", "alpha": {"sg": 0.025, "cbow": 0.05}},
             "w2v-gensim-init": {"init": "gensim"},
             # gensim with word2vec.c's semantics, one departure at a time: its nominal
             # learning-rate schedule (1 worker), word2vec.c's initial range, or both.
@@ -63,11 +72,41 @@ VARIANTS = {"w2v": {}, "w2v-perpair": {"shared_negatives": False},
             "gensim-1w-c-init": {"workers": 1, "init_scale": 0.5}}
 
 
+# With --equal-alpha every tool gets word2vec.c's rates (0.025 skip-gram, 0.05 CBOW);
+# otherwise each tool runs at its own default (gensim: 0.025 for both).
+EQUAL_ALPHA = {"on": False}
+
+
+def _value(text: str) -> Any:
+    """An option value written in a tool name: a number, true/false, or a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def tool_options(tool: str) -> tuple[str, dict[str, Any]]:
+    """(trainer, extra options) of a tool name: a :data:`VARIANTS` key, or a trainer with
+    options after '+', e.g. ``w2v+init=gensim+alpha=0.03`` or ``gensim+workers=1``."""
+    if "+" in tool:
+        base, *pairs = tool.split("+")
+        extra = {}
+        for pair in pairs:
+            key, _, value = pair.partition("=")
+            extra[key] = _value(value)
+        return base.split("-")[0], extra
+    return tool.split("-")[0], dict(VARIANTS.get(tool, {}))
+
+
 def _params(tool: str, sg: bool, corpus: str, out: str, seed: int) -> dict[str, Any]:
-    base = tool.split("-")[0]
-    params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out,
-              "alpha": 0.025 if sg else 0.05, "seed": seed}
-    params["extra"] = VARIANTS.get(tool, {})
+    base, extra = tool_options(tool)
+    params = {**SETTINGS, "tool": base, "sg": sg, "corpus": corpus, "out": out, "seed": seed}
+    if EQUAL_ALPHA["on"]:
+        params["alpha"] = 0.025 if sg else 0.05
+    if "alpha" in extra:
+        alpha = extra.pop("alpha")
+        params["alpha"] = alpha["sg" if sg else "cbow"] if isinstance(alpha, dict) else alpha
+    params["extra"] = extra
     if SETTINGS["negative"] == 0:  # --hs
         params["hs"] = True
     return params
@@ -112,18 +151,19 @@ def table(records: list[dict[str, Any]], tools: list[str]) -> str:
     return "\n".join(lines)
 
 
-def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
-    """Markdown table: each tool's mean minus gensim's mean, in points (x100), +- 1 SE.
+def difference_table(records: list[dict[str, Any]], tools: list[str],
+                     peer: str = "gensim") -> str:
+    """Markdown table: each tool's mean minus the peer's mean, in points (x100), +- 1 SE.
 
     A point is 0.01 of accuracy or of Spearman's rho (the bar: within 1 point of the peer).
     """
-    gensim = [r for r in records if r["tool"] == "gensim"]
+    gensim = [r for r in records if r["tool"] == peer]
     if not gensim:
         return ""
-    lines = ["| tool − gensim, points | " + " | ".join(name for _, name in METRICS) + " |",
+    lines = [f"| tool − {peer}, points | " + " | ".join(name for _, name in METRICS) + " |",
              "|---|" + "---|" * len(METRICS)]
     for tool in tools:
-        if tool == "gensim":
+        if tool.startswith("gensim"):
             continue
         runs = [r for r in records if r["tool"] == tool]
         cells = []
@@ -132,6 +172,22 @@ def difference_table(records: list[dict[str, Any]], tools: list[str]) -> str:
             cells.append(f"{100 * diff:+.2f} ± {100 * se:.2f}")
         lines.append(f"| {tool} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def cold_start_figure(workdir: Path) -> str:
+    """One round of benchmarks/cold_start.py (50,000 generated tokens), as a line."""
+    import cold_start
+
+    corpus = workdir / "cold_corpus.txt"
+    cold_start.write_corpus(corpus, 50_000)
+    options = argparse.Namespace(epochs=5, read_only=False, warmup=False)
+    cells = []
+    for arch in ("sg", "cbow"):
+        row = cold_start.one_round(arch, corpus, workdir, options, cold_start.SRC)
+        cells.append(f"{arch} cold {row['cold_wall_s']:.1f} s ({row['cold_cpu_s']:.1f} CPU s), "
+                     f"warm {row['warm_wall_s']:.1f} s ({row['warm_cpu_s']:.1f} CPU s)")
+    return ("Cold start (`w2v train`, 50,000 tokens, empty numba cache, then warm): "
+            + "; ".join(cells))
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
@@ -147,11 +203,19 @@ def main() -> None:
                         help="Rounds with seeds 1..N (ignored when --seeds is given).")
     parser.add_argument("--seeds", help="Comma-separated seeds, one round each, e.g. 1,2,3,4,5.")
     parser.add_argument("--archs", default="sg,cbow")
-    parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext")
+    parser.add_argument("--tools", default="w2v,w2v-perpair,gensim,fasttext",
+                        help="Comma-separated tool names (see the module docstring).")
     parser.add_argument("--json", help="Also write every run's record to this file.")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="Also time one cold (empty numba cache) and one warm `w2v train` "
+                             "per architecture on a small corpus (benchmarks/cold_start.py).")
+    parser.add_argument("--equal-alpha", action="store_true",
+                        help="Give every tool alpha 0.025 (skip-gram) / 0.05 (CBOW) instead "
+                             "of its own default.")
     parser.add_argument("--hs", action="store_true",
                         help="Hierarchical softmax, negative 0 (tools default to w2v,gensim).")
     args = parser.parse_args()
+    EQUAL_ALPHA["on"] = args.equal_alpha
     if args.hs:
         SETTINGS["negative"] = 0
         if args.tools == parser.get_default("tools"):
@@ -171,14 +235,21 @@ def main() -> None:
         report = [f"Corpus: {args.corpus} ({words:,} words); seeds {seeds}; "
                   f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {machine()}",
                   f"Settings: {SETTINGS}", ""]
+        if args.cold_start:
+            report += [cold_start_figure(workdir), ""]
         all_records = []
         for arch in args.archs.split(","):
             # CBOW draws one set of negatives per center in every variant: nothing to compare.
-            arch_tools = [t for t in tools if arch == "sg" or t != "w2v-perpair"]
+            # A name ending "@sg" or "@cbow" runs for that architecture only.
+            arch_tools = [t.split("@")[0] for t in tools
+                          if (arch == "sg" or t != "w2v-perpair")
+                          and ("@" not in t or t.split("@")[1] == arch)]
             records = run_arch(arch == "sg", arch_tools, seeds, str(lines), words, workdir)
             all_records += [{**r, "arch": arch} for r in records]
             report += [f"### {'skip-gram' if arch == 'sg' else 'CBOW'}", "",
-                       table(records, arch_tools), "", difference_table(records, arch_tools), ""]
+                       table(records, arch_tools), ""]
+            for peer in (t for t in arch_tools if t.startswith("gensim")):
+                report += [difference_table(records, arch_tools, peer), ""]
     if args.json:
         Path(args.json).write_text(json.dumps(all_records, indent=1))
     print("\n".join(report))

@@ -15,6 +15,7 @@ import pytest
 
 import w2v.engines.numba_engine as numba_engine
 from w2v.checkpoint import Checkpointer, TrainingInterrupted, load_checkpoint, read_header
+from w2v.config import TrainConfig
 from w2v.errors import CheckpointError, ConfigError, DivergenceError, OutputError
 from w2v.training import train
 
@@ -109,7 +110,7 @@ def test_state_round_trips_exactly(tmp_path, sentences):
     assert state.rng_states.dtype == np.uint64 and state.rng_states.shape == (1, 1)
     assert int(state.rng_states[0, 0]) == header["rng_states"][0]
     assert state.epoch == header["epoch"] and list(state.position) == header["position"]
-    assert 0 < state.alpha <= OPTIONS.get("alpha", 0.025)
+    assert 0 < state.alpha <= TrainConfig(**OPTIONS).alpha
 
 
 def _config(**changes):

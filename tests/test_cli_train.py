@@ -28,7 +28,8 @@ def test_train_writes_vectors_and_summary(tmp_path, corpus, fmt, run_w2v):
     assert len(vectors) == 8 and "fox" in vectors
 
 
-@pytest.mark.parametrize("extra", [["--init", "gensim"], ["--per-pair-negatives"]])
+@pytest.mark.parametrize("extra", [["--init", "gensim"], ["--per-pair-negatives"],
+                                   ["--cbow", "--cbow-gradient", "mean"]])
 def test_engine_choices_reach_the_engine(tmp_path, corpus, extra, run_w2v):
     out = tmp_path / "vectors.txt"
     result = run_w2v("train", str(corpus), "-o", str(out), *FAST, *extra)
@@ -147,3 +148,9 @@ def test_hs_with_the_full_softmax_is_refused_naming_flags(tmp_path, corpus, run_
     result = run_w2v("train", str(corpus), "-o", str(tmp_path / "v.txt"), *FAST, "--hs",
                      "--loss", "softmax")
     assert result.returncode != 0 and "'--hs' option" in result.stderr
+
+
+def test_warmup_compiles_the_kernels(run_w2v):
+    result = run_w2v("warmup")
+    assert result.returncode == 0, result.stderr
+    assert "Numba kernels ready in" in result.stdout

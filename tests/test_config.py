@@ -8,10 +8,11 @@ from w2v.config import TrainConfig
 from w2v.errors import ConfigError
 
 
-def test_defaults_follow_word2vec_c_learning_rates():
-    assert TrainConfig(sg=True).alpha == pytest.approx(0.025)
-    assert TrainConfig(sg=False).alpha == pytest.approx(0.05)
+def test_default_learning_rates_depend_on_the_architecture():
+    assert TrainConfig(sg=True).alpha == pytest.approx(0.035)
+    assert TrainConfig(sg=False).alpha == pytest.approx(0.06)
     assert TrainConfig(alpha=0.1).alpha == pytest.approx(0.1)
+    assert TrainConfig(sg=False, alpha=0.05).alpha == pytest.approx(0.05)  # word2vec.c's CBOW
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 
 import w2v
 from w2v.callbacks import Callback
+from w2v.config import INIT_SCALES
 from w2v.continuing import new_model
 from w2v.errors import ConfigError, CorpusError
 from w2v.vocab import build_vocab
@@ -128,7 +129,8 @@ def test_vocab_update_adds_counts_and_rows_as_gensim():
     np.testing.assert_array_equal(model.vectors.vectors[:len(words)], old_in)
     new_rows = model.vectors.vectors[len(words):]
     dim = model.config.vector_size
-    assert np.all(np.abs(new_rows) <= 0.5 / dim) and np.any(new_rows != 0)  # as at init
+    half_width = INIT_SCALES[model.config.init] / dim
+    assert np.all(np.abs(new_rows) <= half_width) and np.any(new_rows != 0)  # as at init
     assert np.all(model.output_vectors[len(words):] == 0)
     assert model.vectors.key_to_index["yak"] == len(words) + 1
 

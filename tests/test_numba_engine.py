@@ -161,15 +161,17 @@ def test_init_range(init, half_width):
     assert not state.w_out.any()
 
 
-def test_default_init_is_unchanged_and_gensim_init_doubles_it():
-    # The default must stay bit-identical to word2vec.c's range drawn from the same seed.
-    config = TrainConfig(vector_size=8, seed=3)
+def test_word2vec_init_is_unchanged_and_gensim_init_doubles_it():
+    # init="word2vec" must stay bit-identical to word2vec.c's range drawn from the same seed;
+    # the default is gensim's.
+    config = TrainConfig(vector_size=8, seed=3, init="word2vec")
     rng = np.random.default_rng(3)
     expected = ((rng.random((5, 8), dtype=np.float32) - 0.5) / 8).astype(np.float32)
-    default = numba_engine.init_state(5, config).w_in
-    np.testing.assert_array_equal(default, expected)
+    narrow = numba_engine.init_state(5, config).w_in
+    np.testing.assert_array_equal(narrow, expected)
     np.testing.assert_array_equal(numba_engine.init_state(5, config.replace(init="gensim")).w_in,
                                   2 * expected)
+    assert TrainConfig().init == "gensim"
 
 
 def test_init_is_validated():
@@ -181,13 +183,15 @@ def test_init_is_validated():
 @pytest.mark.parametrize("options", [
     {"sg": True}, {"sg": True, "shared_negatives": False}, {"sg": False},
     {"sg": True, "loss": "softmax"}, {"sg": False, "loss": "softmax"},
+    {"sg": False, "cbow_gradient": "mean"},
 ])
 def test_epoch_loss_matches_reference_engine(options):
     # Same algorithm, different random streams. Calibrated over seeds 1-4: the first epoch
     # agrees within 1.5%, the last within 1% (the middle one is on the steep part of the
     # curve and varies by up to 8% from seed to seed); tolerance 3%.
     encoded, vocab, config = _encoded(_toy_corpus(120), **options)
-    config = config.replace(sample=1e-2)
+    # The settings of the calibration: word2vec.c's initial range and learning rates.
+    config = config.replace(sample=1e-2, init="word2vec", alpha=0.025 if config.sg else 0.05)
     fast = numba_engine.train(encoded, vocab, config)
     slow = numpy_engine.train(encoded, vocab, config)
     fast_losses = [h.loss for h in fast.history if h.kind == "epoch"]
@@ -215,3 +219,115 @@ def test_topics_separate():
     same = sims[(topic[:, None] == topic[None, :]) & ~np.eye(len(topic), dtype=bool)].mean()
     other = sims[topic[:, None] != topic[None, :]].mean()
     assert same - other > 0.3
+
+
+# --- CBOW's context gradient: word2vec.c's whole dJ/dh, or the true gradient (mean) ---------
+
+def _cbow_loss(w_in, w_out, contexts, center, negatives):
+    """The float64 CBOW loss J(h = mean of the context rows), from the reference."""
+    h = w_in[contexts].mean(axis=0)
+    return reference.neg_sampling_loss_and_gradient(
+        h, center, w_out, neg_sample_word_indices=np.array(negatives))[0]
+
+
+def test_cbow_mean_gradient_is_the_numeric_gradient_of_the_loss():
+    w_in, w_out = (w.astype(np.float64) for w in _weights(3))
+    contexts, center, negatives, lr = [1, 2, 5, 2], 7, [3, 0, 10], 0.1
+    numeric = np.zeros_like(w_in)
+    eps = 1e-6
+    for r in set(contexts):
+        for d in range(D):
+            up, down = w_in.copy(), w_in.copy()
+            up[r, d] += eps
+            down[r, d] -= eps
+            numeric[r, d] = (_cbow_loss(up, w_out, contexts, center, negatives)
+                             - _cbow_loss(down, w_out, contexts, center, negatives)) / (2 * eps)
+    steps = {}
+    for mean in (True, False):
+        a, b = w_in.copy(), w_out.copy()
+        numpy_engine.center_step(a, b, contexts, center, negatives, lr, False, mean_gradient=mean)
+        steps[mean] = (w_in - a) / lr  # the applied dJ/dw_in
+    np.testing.assert_allclose(steps[True], numeric, rtol=1e-6, atol=1e-8)
+    # word2vec.c's update is n_ctx times the gradient on every row (4 contexts here).
+    np.testing.assert_allclose(steps[False], 4 * numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_cbow_mean_gradient_kernel_equals_reference():
+    w_in, w_out = _weights(4)
+    contexts, center, negatives, lr = [1, 2, 5, 2, 9], 7, [3, 0, 10], 0.2
+    ref0, ref1 = w_in.astype(np.float64), w_out.astype(np.float64)
+    loss_ref = numpy_engine.center_step(ref0, ref1, contexts, center, negatives,
+                                        lr, False, mean_gradient=True)
+    ctx = np.array(contexts, dtype=np.int64)
+    targets = np.array([center, *negatives], dtype=np.int64)
+    h, grad_h, g = np.zeros(D, np.float32), np.zeros(D, np.float32), np.zeros(4, np.float32)
+    loss = numba_kernels.cbow_neg_update(w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
+                                         h, grad_h, g, 1)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
+
+
+def test_cbow_softmax_mean_gradient_kernel_equals_reference():
+    w_in, w_out = _weights(5)
+    contexts, center, lr = [0, 3, 9], 5, 0.25
+    ref0, ref1 = w_in.astype(np.float64), w_out.astype(np.float64)
+    loss_ref = numpy_engine.center_step(ref0, ref1, contexts, center, None,
+                                        lr, False, mean_gradient=True)
+    ctx = np.array(contexts, dtype=np.int64)
+    h, grad, scores = np.zeros(D, np.float32), np.zeros((1, D), np.float32), np.zeros(V)
+    loss = numba_kernels._softmax_center(w_in, w_out, ctx, len(ctx), center, lr, 0,
+                                         h, grad, scores, 1)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    np.testing.assert_allclose(w_in, ref0, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
+
+
+def test_cbow_gradient_changes_cbow_only():
+    encoded, vocab, config = _encoded(_toy_corpus(60))
+    runs = {}
+    for sg in (True, False):
+        for grad in ("word2vec", "mean"):
+            run = config.replace(sg=sg, cbow_gradient=grad)
+            runs[sg, grad] = numba_engine.train(encoded, vocab, run).w_in
+    np.testing.assert_array_equal(runs[True, "word2vec"], runs[True, "mean"])
+    assert not np.array_equal(runs[False, "word2vec"], runs[False, "mean"])
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"sg": False, "cbow_gradient": "mean"}, {"loss": "softmax"},
+    {"loss": "softmax", "sg": False}, {"shared_negatives": False},
+])
+def test_compile_kernels_compiles_what_training_runs(options):
+    """The warm-up's call has the argument types of a real run: training adds no signature."""
+    encoded, vocab, config = _encoded(_toy_corpus(20), **options)
+    numba_engine.compile_kernels(config)
+    compiled = list(numba_kernels.train_chunk.signatures)
+    numba_engine.train(encoded, vocab, config)
+    assert numba_kernels.train_chunk.signatures == compiled
+
+
+def test_a_skipgram_run_compiles_no_cbow_or_softmax_update(tmp_path):
+    """Only the update a run uses is compiled (fresh process, empty numba cache)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from w2v.engines import numba_engine, numba_kernels\n"
+        "numba_engine.compile_kernels()\n"
+        "print(len(numba_kernels.sg_neg_update.signatures),"
+        " len(numba_kernels.cbow_neg_update.signatures),"
+        " len(numba_kernels._softmax_center.signatures))\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=600, check=True)
+    assert out.stdout.split() == ["1", "0", "0"]
+
+
+def test_prepare_compiles_in_the_background():
+    thread = numba_engine.prepare()
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert numba_kernels.train_chunk.signatures

@@ -33,15 +33,17 @@ def _scratch(n_neg):
                                                     np.float32), np.zeros(D, np.float32))
 
 
-def _reference(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=True):
+def _reference(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=True,
+               mean_gradient=False):
     ref = [w.astype(np.float64) for w in weights]
     loss = numpy_engine.center_step(ref[0], ref[1], contexts, center, negatives, lr, sg,
                                     w_hs=ref[2] if hs else None, tree=TREE if hs else None,
-                                    cbow_mean=cbow_mean)
+                                    cbow_mean=cbow_mean, mean_gradient=mean_gradient)
     return loss, ref
 
 
-def _kernel(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=True):
+def _kernel(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=True,
+            mean_gradient=False):
     n_neg = len(negatives) if negatives else 0
     targets = np.array([center, *(negatives or [])], dtype=np.int64)
     ctx = np.array(contexts, dtype=np.int64)
@@ -49,7 +51,8 @@ def _kernel(weights, contexts, center, negatives, lr, sg, cbow_mean=True, hs=Tru
     noise = (np.ones(V, np.float32), np.arange(V, dtype=np.int32))  # unused: shared negatives
     loss, _ = numba_kernels._hs_center(w_in, w_out, w_hs, TREE.codes, TREE.points,
                                        TREE.offsets, *noise, ctx, len(ctx), targets, n_neg,
-                                       int(sg), 1, int(hs), int(cbow_mean), lr, np.uint64(1),
+                                       int(sg), 1, int(hs), int(cbow_mean),
+                                       int(mean_gradient), lr, np.uint64(1),
                                        *_scratch(n_neg))
     return loss
 
@@ -81,6 +84,20 @@ def test_cbow_on_the_sum_equals_reference(hs):
     loss_ref, ref = _reference(weights, contexts, center, negatives, 0.2, False,
                                cbow_mean=False, hs=hs)
     loss = _kernel(weights, contexts, center, negatives, 0.2, False, cbow_mean=False, hs=hs)
+    assert loss == pytest.approx(loss_ref, rel=RTOL)
+    for table, expected in zip(weights, ref, strict=True):
+        np.testing.assert_allclose(table, expected, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("negatives", [None, [3, 0, 10]])
+def test_hs_cbow_with_the_mean_gradient_equals_reference(negatives):
+    weights = _weights(9)
+    contexts, center = [1, 2, 5, 2, 8], 6
+    loss_ref, ref = _reference(weights, contexts, center, negatives, 0.2, False,
+                               mean_gradient=True)
+    _, plain = _reference(weights, contexts, center, negatives, 0.2, False)
+    assert not np.allclose(ref[0], plain[0])  # the option changes the context rows' step
+    loss = _kernel(weights, contexts, center, negatives, 0.2, False, mean_gradient=True)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
     for table, expected in zip(weights, ref, strict=True):
         np.testing.assert_allclose(table, expected, rtol=RTOL, atol=ATOL)

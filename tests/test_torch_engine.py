@@ -78,8 +78,9 @@ def test_loading_the_engine_imports_neither_torch_nor_triton():
 
 
 def test_examples_per_step_keeps_the_frequent_words_input_rows_in_bounds():
-    sg, cbow = _config(batch_pairs=16_384, window=5), _config(sg=False, batch_pairs=16_384,
-                                                              window=5)
+    # At the rates of the calibration (0.025 skip-gram, 0.05 CBOW).
+    sg = _config(batch_pairs=16_384, window=5, alpha=0.025)
+    cbow = _config(sg=False, batch_pairs=16_384, window=5, alpha=0.05)
     assert schedule.examples_per_step(sg, top_share=0.0049) == 16_384    # text8, 1e-4
     assert schedule.examples_per_step(sg, top_share=0.0127) == 7_874     # text8, 1e-3
     assert schedule.examples_per_step(cbow, top_share=0.0127) == 787
@@ -231,9 +232,11 @@ def test_a_frequent_word_lowers_the_batched_step(monkeypatch):
     # "the" is the input of 23% of the pairs: 16,384 pairs per step would sum ~3,800 stale
     # gradients into its row (diverges); the step is cut to MAX_ROW_PAIRS / 0.23 = 433 pairs.
     encoded, vocab = _corpus_with_a_frequent_word()
-    config = _config(batch_pairs=16_384, vector_size=32)
+    config = _config(batch_pairs=16_384, vector_size=32, alpha=0.025)  # the calibration's rate
     run = engine.train(encoded, vocab, config)
     assert run.details["examples_per_step"] == int(schedule.MAX_ROW_PAIRS / (3 / 13)) == 433
+    # At a higher rate the bound is lowered in proportion.
+    assert schedule.examples_per_step(config.replace(alpha=0.05), 3 / 13) == 216
     groups = [i for i, w in enumerate(vocab.words) if w != "the"]
     accuracy = nearest_neighbour_group_accuracy(run.w_in[groups],
                                                 [vocab.words[i] for i in groups])
@@ -321,3 +324,11 @@ def test_cli_trains_with_torch_and_refuses_missing_cuda(torch, tmp_path):
         result = runner.invoke(app, [*base[:3], str(missing), *base[4:], "--device", "cuda"])
         assert isinstance(result.exception, DeviceError)
         assert not missing.exists()
+
+
+def test_the_mean_cbow_gradient_is_refused_not_ignored():
+    sentences = [["a", "b", "c", "d"]] * 5
+    vocab = build_vocab(sentences, min_count=1)
+    config = TrainConfig(engine="torch", sg=False, cbow_gradient="mean", min_count=1)
+    with pytest.raises(ConfigError, match="not implemented by the torch engine"):
+        engine.train(encode_corpus(sentences, vocab), vocab, config)

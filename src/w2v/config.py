@@ -14,6 +14,13 @@ from w2v.validation import Choice, Constraint, Flag, Float, Int, Text
 LOSSES = ("neg", "softmax")
 # Initial input vectors U(-s/dim, s/dim): word2vec.c's s = 0.5, gensim 4's s = 1.
 INIT_SCALES = {"word2vec": 0.5, "gensim": 1.0}
+# The learning rate when none is given, by architecture. Chosen by measurement on the text8
+# prefix against gensim's defaults (docs/benchmarks.md, "Default quality"): with gensim's
+# initial range these scored higher than word2vec.c's 0.025 (skip-gram) and 0.05 (CBOW) on
+# analogies and WS-353 at the same speed. word2vec.c's model is init="word2vec" with
+# alpha=0.025 (skip-gram) or alpha=0.05 (CBOW); the schedule is linear in both.
+DEFAULT_ALPHA = {"sg": 0.035, "cbow": 0.06}
+CBOW_GRADIENTS = ("word2vec", "mean")
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,8 @@ class TrainConfig:
     max_final_vocab: int | None = None
     epochs: int = 5
     workers: int = dataclasses.field(default_factory=lambda: min(4, os.cpu_count() or 1))
-    # None picks word2vec.c's default for the architecture: 0.025 skip-gram, 0.05 CBOW.
+    # None picks DEFAULT_ALPHA for the architecture: 0.035 skip-gram, 0.06 CBOW
+    # (word2vec.c: 0.025 and 0.05).
     alpha: float | None = None
     min_alpha: float = 1e-4
     ns_exponent: float = 0.75
@@ -66,10 +74,10 @@ class TrainConfig:
     # fused kernels, False its batched path.
     shared_negatives: bool = True
     # Range of the initial input vectors, in every engine (output vectors start at zero).
-    # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim); "gensim" is gensim 4's
+    # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim); "gensim" (the default) is gensim 4's
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
     # the text8 prefix (5 seeds, docs/benchmarks.md).
-    init: str = "word2vec"
+    init: str = "gensim"
     # Hierarchical softmax over word2vec.c's Huffman tree (word2vec.c -hs 1, gensim hs=1):
     # alone with negative=0, or added to negative sampling with negative > 0 (both losses
     # on the same hidden vector, as word2vec.c and gensim). Its inner-node vectors are the
@@ -95,10 +103,15 @@ class TrainConfig:
     min_n: int = 3
     max_n: int = 6
     bucket: int = 2_000_000
+    # CBOW: what each context row of a window receives of dJ/dh, h being their mean.
+    # "word2vec" adds the whole dJ/dh to every row (word2vec.c, gensim's cbow_mean=1);
+    # "mean" divides it by the number of context words, the true gradient of the mean
+    # (İrsoy, Benton and Stratos 2021, the kōan library).
+    cbow_gradient: str = "word2vec"
 
     def __post_init__(self) -> None:
         if self.alpha is None:
-            object.__setattr__(self, "alpha", 0.025 if self.sg else 0.05)
+            object.__setattr__(self, "alpha", DEFAULT_ALPHA["sg" if self.sg else "cbow"])
         for name, constraint in CONSTRAINTS.items():
             object.__setattr__(self, name, constraint.check(name, getattr(self, name)))
         if self.hs and self.loss == "softmax":
@@ -181,4 +194,5 @@ CONSTRAINTS: dict[str, Constraint] = {
     "max_n": Int(0, 1000),
     # fastText stores the bucket count and every row id as a 32-bit int.
     "bucket": Int(0, 2**31 - 1),
+    "cbow_gradient": Choice(CBOW_GRADIENTS),
 }

@@ -190,6 +190,8 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     if not is_path and isinstance(corpus, Iterable) and iter(corpus) is corpus:
         corpus = list(corpus)  # a generator would be empty on the second pass
     name = f"Corpus '{corpus}'" if is_path else "The corpus"
+    if not cfg.subwords:  # the word kernels compile (or load from cache) while the corpus is read
+        registry.get(cfg.engine).prepare(cfg)
     # A pipe is read once into a temporary file: counting and encoding both read the corpus.
     with readable_corpus(corpus) if is_path else contextlib.nullcontext(corpus) as source:
         stats = CorpusStats()
@@ -318,7 +320,8 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
     if checkpoint is not None:
         raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
                           "yet; train without a checkpoint.", parameter="subwords")
-    for name, default in (("hs", False), ("cbow_mean", True), ("shrink_windows", True)):
+    for name, default in (("hs", False), ("cbow_mean", True), ("shrink_windows", True),
+                          ("cbow_gradient", "word2vec")):
         if getattr(cfg, name) != default:
             raise ConfigError("Subword training (the {subwords}) has negative sampling, "
                               "CBOW on the mean and shrinking windows only; leave out the "

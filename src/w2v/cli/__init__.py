@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from w2v.cli import phrases, seed, train, vectors  # noqa: F401  (each module adds its commands)
+from w2v.cli import phrases, seed, train, vectors, warmup  # noqa: F401  (modules add commands)
 from w2v.cli.app import app
 from w2v.errors import W2VError
 

@@ -29,8 +29,9 @@ def train(
     min_count: Annotated[int | None, typer.Option(help="Drop rarer words (default 5).")] = None,
     epochs: Annotated[int | None, typer.Option(help="Passes over the corpus (default 5).")] = None,
     workers: Annotated[int | None, typer.Option(help="Threads (default min(4, CPUs)).")] = None,
-    alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.025 "
-                                                     "skip-gram, 0.05 CBOW).")] = None,
+    alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.035 "
+                                                     "skip-gram, 0.06 CBOW; word2vec.c's: "
+                                                     "0.025, 0.05).")] = None,
     min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
                                                          "1e-4).")] = None,
     seed_value: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
@@ -45,8 +46,8 @@ def train(
     device: Annotated[str | None, typer.Option(help="Torch engine: 'cpu', 'cuda' or "
                                                     "'cuda:N'.")] = None,
     init: Annotated[str | None, typer.Option(
-        help="Initial range of the input vectors: 'word2vec' (word2vec.c's U(-0.5/dim, "
-             "0.5/dim), default) or 'gensim' (gensim 4's, twice as wide).")] = None,
+        help="Initial range of the input vectors: 'gensim' (gensim 4's U(-1/dim, 1/dim), "
+             "default) or 'word2vec' (word2vec.c's, half as wide).")] = None,
     shared_negatives: Annotated[bool | None, typer.Option(
         "--shared-negatives/--per-pair-negatives",
         help="The K negatives of a center serve all its contexts (default, faster) or are "
@@ -64,6 +65,10 @@ def train(
                                   "--minn: no n-grams).")] = None,
     bucket: Annotated[int | None, typer.Option(
         help="Hash rows for the n-grams, --subwords (default 2,000,000).")] = None,
+    cbow_gradient: Annotated[str | None, typer.Option(
+        help="CBOW: what each context word gets of the gradient wrt the window's mean "
+             "vector: 'word2vec' (all of it, word2vec.c and gensim) or 'mean' (divided by "
+             "the number of context words: the true gradient).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -137,7 +142,8 @@ def train(
              "max_vocab_size": max_vocab_size, "max_final_vocab": max_final_vocab,
              "hs": hs, "cbow_mean": cbow_mean, "shrink_windows": shrink_windows,
              "sorted_vocab": sorted_vocab,
-             "subwords": subwords, "min_n": min_n, "max_n": max_n, "bucket": bucket}
+             "subwords": subwords, "min_n": min_n, "max_n": max_n, "bucket": bucket,
+             "cbow_gradient": cbow_gradient}
     options = {name: value for name, value in given.items() if value is not None}
     fmt = fmt if fmt is not None else _default_format(output, bool(subwords))
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here

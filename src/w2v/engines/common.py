@@ -30,7 +30,9 @@ def initial_w_in(rng: np.random.Generator, vocab_size: int, config: TrainConfig,
     dtype : numpy float type
     """
     dim = config.vector_size
-    table = (rng.random((vocab_size, dim), dtype=dtype) - 0.5) / dim
+    table = rng.random((vocab_size, dim), dtype=dtype)
+    table -= 0.5  # in place: no second (V, D) table at the peak of memory
+    table /= dim
     scale = INIT_SCALES[config.init] / 0.5
     if scale != 1.0:  # scaling after the division keeps the default bit-identical
         table *= dtype(scale)

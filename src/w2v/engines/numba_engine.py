@@ -20,6 +20,7 @@ states, epoch, position, counters), so that a checkpoint restores a run exactly.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -33,6 +34,7 @@ from w2v.dtypes import REAL
 from w2v.engines.common import initial_w_in, learning_rate
 from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DivergenceError
+from w2v.huffman import build_huffman_tree
 from w2v.vocab import Vocab, alias_table
 
 # Words per kernel call: the granularity of reports, NaN checks and the stop flag
@@ -94,13 +96,29 @@ def _chunks(starts: np.ndarray, first: int, end: int, words: int) -> list[tuple[
     return out
 
 
+def scratch(config: TrainConfig, vocab_size: int) -> tuple[np.ndarray | None, ...]:
+    """The kernel's optional scratch arrays, which also select the update it compiles:
+    (scores (V,) float64 for the full softmax or None, h (D,) float32 for CBOW with negative
+    sampling or None, hs_grad (2 * window, D) float32 for hierarchical softmax or CBOW on
+    the sum of the contexts, or None)."""
+    softmax = config.loss == "softmax"
+    tree_path = not softmax and (config.hs or not (config.sg or config.cbow_mean))
+    scores = np.empty(vocab_size, dtype=np.float64) if softmax else None
+    cbow_h = (np.empty(config.vector_size, dtype=REAL)
+              if not (softmax or config.sg or tree_path) else None)
+    hs_grad = (np.empty((2 * config.window, config.vector_size), dtype=REAL) if tree_path
+               else None)
+    return scores, cbow_h, hs_grad
+
+
 def options_array(config: TrainConfig) -> np.ndarray:
     """The kernel's int options: (window, negative, sg, softmax, shared_negatives, hs,
-    cbow_mean, shrink_windows)."""
+    cbow_mean, shrink_windows, mean_gradient)."""
     return np.array([config.window, config.negative if config.loss == "neg" else 0,
                      int(config.sg), int(config.loss == "softmax"),
                      int(config.shared_negatives), int(config.hs), int(config.cbow_mean),
-                     int(config.shrink_windows)], dtype=np.int64)
+                     int(config.shrink_windows), int(config.cbow_gradient == "mean")],
+                    dtype=np.int64)
 
 
 def tree_tables(vocab: Vocab, config: TrainConfig) -> tuple[np.ndarray, np.ndarray,
@@ -158,6 +176,7 @@ class _Run:
         weights = (self.state.w_in, self.state.w_out, w_hs)
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
+        scores, cbow_h, hs_grad = scratch(self.config, len(self.state.w_in))
         start = int(self.state.position[worker])
         for k in range(start, len(chunks)):
             # At least one chunk per call, so that a pause after every chunk still progresses.
@@ -169,7 +188,7 @@ class _Run:
             alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
             row = self.counters[worker]
             train_chunk(self.ids, self.starts[a:b + 1], weights, self.tables, self.options,
-                        alphas, self.state.rng_states[worker], row)
+                        alphas, self.state.rng_states[worker], row, scores, cbow_h, hs_grad)
             if not math.isfinite(row[0]):
                 self.diverged = True
                 self.stop.set()
@@ -177,6 +196,50 @@ class _Run:
             self.state.position[worker] = k + 1
             self.state.alpha = float(alphas[1])
         return True
+
+
+def compile_kernels(config: TrainConfig | None = None) -> float:
+    """Compile the training kernel a run with ``config`` uses (default: skip-gram with
+    negative sampling), or load it from numba's on-disk cache; returns seconds.
+
+    Runs :func:`~w2v.engines.numba_kernels.train_chunk` once on a four-word corpus with
+    arguments of the types such a run passes, so numba compiles the specialisation that
+    training uses: one for skip-gram, one for CBOW (negative sampling), one for the full
+    softmax (:func:`scratch`); every other option is a runtime value. The first call after
+    installing compiles (a few seconds) and writes numba's cache: next to the module, or
+    where the package folder is read-only, in the user's cache folder (``NUMBA_CACHE_DIR``
+    to choose); later processes load it in a fraction of a second.
+    """
+    t0 = time.perf_counter()
+    from w2v.engines.numba_kernels import train_chunk
+
+    config = (config or TrainConfig()).replace(window=1, negative=1, workers=1, vector_size=4)
+    accept, alias = alias_table(np.array([0.5, 0.5]))
+    tree = build_huffman_tree(np.array([1, 1]))
+    tables = (np.ones(2, dtype=REAL), accept, alias, tree.codes, tree.points, tree.offsets)
+    weights = (np.zeros((2, 4), dtype=REAL), np.zeros((2, 4), dtype=REAL),
+               np.zeros((1, 4), dtype=REAL))
+    ids = np.array([0, 1, 0, 1], dtype=np.uint32)
+    train_chunk(ids, np.array([0, 4], dtype=np.int64), weights, tables, options_array(config),
+                np.array([0.025, 0.025]), np.ones(1, dtype=np.uint64), np.zeros(3),
+                *scratch(config, 2))
+    return time.perf_counter() - t0
+
+
+def prepare(config: TrainConfig | None = None) -> threading.Thread:
+    """Start :func:`compile_kernels` in a background thread, e.g. while the corpus is read.
+
+    The compilation runs under numba's lock: a training call that comes first waits for it
+    and then finds the kernel compiled. An error is left for that call to raise.
+    """
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # the training call compiles again and raises it
+            compile_kernels(config)
+
+    thread = threading.Thread(target=run, name="w2v-compile", daemon=True)
+    thread.start()
+    return thread
 
 
 def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,

@@ -176,13 +176,17 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
 
 
 @njit(**_JIT)
-def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g) -> float:
+def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g,
+                    mean_gradient=0) -> float:
     """One CBOW SGD step: the mean h of the context vectors predicts the center.
 
         h = mean_j v_{c_j};  g_k = lr * (label_k - sigma(h . u_{t_k}))
         u_{t_k} += g_k h;    v_{c_j} += sum_k g_k u_{t_k}   for every j (not divided by n_ctx)
 
     The last line is word2vec.c's: each context row receives the whole gradient wrt h.
+    With ``mean_gradient`` (non-zero) each row receives it divided by n_ctx instead: the
+    true gradient of J wrt v_{c_j}, since h is their mean (İrsoy, Benton and Stratos,
+    "Corrected CBOW performs as well as skip-gram", 2021: the kōan library).
     Shapes: w_in, w_out (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
     Returns the loss J of the one (window, center) example.
     """
@@ -219,6 +223,8 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
         t = targets[k]
         for d in range(dim):
             w_out[t, d] += g[k] * h[d]
+    if mean_gradient:
+        _scale(grad_h, REAL(1.0 / n_ctx))
     _add_to_rows(w_in, contexts, n_ctx, grad_h)
     return linear + math.log(product)
 
@@ -273,6 +279,13 @@ def _mean_rows(matrix, rows, n_rows, out) -> None:
 
 
 @njit(**_JIT)
+def _scale(vector, factor) -> None:
+    """vector *= factor, in place."""
+    for d in range(vector.shape[0]):
+        vector[d] *= factor
+
+
+@njit(**_JIT)
 def _add_to_rows(matrix, rows, n_rows, delta) -> None:
     """matrix[r] += delta for each r in rows[:n_rows]."""
     dim = matrix.shape[1]
@@ -312,7 +325,8 @@ def _subsample(ids, a, b, keep, state, sentence):
 
 
 @njit(**_JIT)
-def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats) -> None:
+def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
+                scores=None, cbow_h=None, hs_grad=None) -> None:
     """Train on the sentences ``ids[starts[i]:starts[i+1]]`` of one chunk (Hogwild).
 
     Parameters (arrays and scalars only):
@@ -322,11 +336,20 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     tables = (keep (V,) float32 subsampling keep probability,
               accept (V,) float32 and alias (V,) int32, the noise alias table,
               codes uint8, points int32, offsets (V + 1,) int64: the Huffman tree);
-    options (8,) int64 = (window, negative, sg, softmax, shared_negatives, hs, cbow_mean,
-                          shrink_windows);
+    options (9,) int64 = (window, negative, sg, softmax, shared_negatives, hs, cbow_mean,
+                          shrink_windows,
+                          mean_gradient: CBOW context rows get dJ/dh / n_ctx);
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
-    stats (3,) float64 += (summed loss, trained pairs, words read).
+    stats (3,) float64 += (summed loss, trained pairs, words read);
+    scores (V,) float64: scratch of the full softmax, or None for negative sampling;
+    cbow_h (D,) float32: scratch of CBOW with negative sampling, or None for skip-gram;
+    hs_grad (2 * window, D) float32: scratch of hierarchical softmax (and of CBOW on the
+    sum of the contexts), or None.
+
+    The scratch arrays also choose what numba compiles: it prunes the branches that
+    test them against None for the argument types of a call, so a run compiles only the
+    update it uses (``options`` must agree with them).
 
     Subsampling is drawn afresh on every call, before windows (word2vec.c); each center
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
@@ -336,6 +359,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     keep, accept, alias, codes, points, offsets = tables
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
     hs, cbow_mean, shrink = options[5], options[6], options[7]
+    mean_gradient = options[8]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -349,10 +373,9 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
     g = np.empty((2 * window, n_neg + 1), dtype=REAL)
     grad_in = np.empty((2 * window, dim), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
-    scores = np.empty(w_out.shape[0] if softmax else 1, dtype=np.float64)
-    # Hierarchical softmax (w2v.engines.numba_hs): its gradients wrt w_in, and its units.
+    # Hierarchical softmax (w2v.engines.numba_hs): its units' scratch (its gradients wrt
+    # w_in are in hs_grad, given only to runs that use this path).
     path_len = max(np.max(offsets[1:] - offsets[:-1]), 1) if hs else 1
-    hs_grad = np.empty((2 * window if hs else 1, dim), dtype=REAL)
     hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
@@ -375,7 +398,8 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
             reach = reach if shrink else window
             if lookahead:
-                targets[1:] = ahead[1:]
+                for k in range(1, n_neg + 1):  # a loop: a slice copy compiles a shape check
+                    targets[k] = ahead[k]
                 if p + 1 < n:
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
                     _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
@@ -383,7 +407,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             if hs and p + 1 < n:
                 _prefetch_path(w_in, w_hs, points, offsets, sentence[p + 1],
                                sentence[min(p + 1 + window, n - 1)])
-            m = 0
+            m = np.int64(0)  # not the literal 0: the callees would compile twice
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
                     contexts[m] = sentence[c]
@@ -391,19 +415,20 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
             if m == 0:
                 continue
             targets[0] = sentence[p]
-            if softmax:
+            if scores is not None:  # the full softmax (pruned at compile time if None)
                 loss += _softmax_center(w_in, w_out, contexts, m, targets[0], lr, sg,
-                                        h, grad_in, scores)
+                                        h, grad_in, scores, mean_gradient)
                 pairs += m if sg else 1
-            elif hs or (not sg and not cbow_mean):
+            elif hs_grad is not None:  # hierarchical softmax, or CBOW on the sum
                 step, state = _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept,
                                          alias, contexts, m, targets, n_neg, sg, shared, hs,
-                                         cbow_mean, lr, state, grad_in, g, hs_grad, hs_g, h)
+                                         cbow_mean, mean_gradient, lr, state, grad_in, g,
+                                         hs_grad, hs_g, h)
                 loss += step
                 pairs += m if sg else 1
-            elif not sg:
+            elif cbow_h is not None:  # CBOW
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                        h, grad_in[0], g[0])
+                                        cbow_h, grad_in[0], g[0], mean_gradient)
                 pairs += 1
             elif shared:
                 loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
@@ -413,7 +438,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats)
                 for j in range(m):
                     single[0] = contexts[j]
                     state = draw_negatives(state, targets, n_neg, accept, alias)
-                    loss += sg_neg_update(w_in, w_out, single, 1, targets, n_neg + 1, lr,
+                    loss += sg_neg_update(w_in, w_out, single, np.int64(1), targets, n_neg + 1, lr,
                                           grad_in, g)
                 pairs += m
     rng_state[0] = state
@@ -432,8 +457,10 @@ def _prefetch_center(w_in, w_out, negatives, n_neg, center, new_context) -> None
 
 
 @njit(**_JIT)
-def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores) -> float:
-    """Full-softmax updates for one center: per (context, center) pair, or one CBOW window."""
+def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores,
+                    mean_gradient=0) -> float:
+    """Full-softmax updates for one center: per (context, center) pair, or one CBOW window
+    (``mean_gradient``: as in :func:`cbow_neg_update`)."""
     loss = 0.0
     if sg:
         for j in range(m):
@@ -446,14 +473,16 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores)
         return loss
     _mean_rows(w_in, contexts, m, h)
     loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
+    if mean_gradient:
+        _scale(grad_x[0], REAL(1.0 / m))
     _add_to_rows(w_in, contexts, m, grad_x[0])
     return loss
 
 
 @njit(**_JIT)
 def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, contexts, m,
-               targets, n_neg, sg, shared, hs, cbow_mean, lr, state, grad_in, g, hs_grad,
-               hs_g, h):
+               targets, n_neg, sg, shared, hs, cbow_mean, mean_gradient, lr, state, grad_in,
+               g, hs_grad, hs_g, h):
     """One center with hierarchical softmax (w2v.engines.numba_hs) and/or negatives.
 
     Skip-gram: the hs gradients wrt the context rows are computed first and applied after
@@ -476,6 +505,8 @@ def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, context
                                          offsets[center + 1], lr, grad_h, hs_g[0])
         if n_tgt > 0:
             loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0])
+        if mean_gradient and cbow_mean:  # the gradient of the mean wrt each context row
+            _scale(grad_h, REAL(1.0 / m))
         _add_to_rows(w_in, contexts, m, grad_h)
         return loss, state
     loss += numba_hs.sg_hs_update(w_in, w_hs, contexts, m, codes, points, offsets[center],
@@ -485,8 +516,8 @@ def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, context
     elif n_tgt > 0:
         for j in range(m):
             state = draw_negatives(state, targets, n_neg, accept, alias)
-            loss += sg_neg_update(w_in, w_out, contexts[j:j + 1], 1, targets, n_tgt, lr,
-                                  grad_in, g)
+            loss += sg_neg_update(w_in, w_out, contexts[j:j + 1], np.int64(1), targets,
+                                  n_tgt, lr, grad_in, g)
     numba_hs.add_rows(w_in, contexts, m, hs_grad)
     return loss, state
 

@@ -29,13 +29,15 @@ from w2v.vocab import Vocab
 def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: int,
                 negatives: list[int] | None, lr: float, sg: bool, *,
                 w_hs: np.ndarray | None = None, tree: HuffmanTree | None = None,
-                cbow_mean: bool = True) -> float:
+                cbow_mean: bool = True, mean_gradient: bool = False) -> float:
     """One SGD step for a center word, from the reference gradients (updates in place).
 
     Skip-gram: each context c predicts the center with the shared ``negatives``; all
     gradients are taken at the weights before the step and then applied (a batched step).
     CBOW: the mean (or, ``cbow_mean=False``, the sum) h of the context vectors predicts
-    the center; every context row gets the whole gradient wrt h (word2vec.c).
+    the center; every context row gets the whole gradient wrt h (word2vec.c), or with
+    ``mean_gradient`` (and the mean) that gradient divided by the number of contexts (the
+    true gradient of each row, h being their mean; a row that appears twice gets it twice).
     ``negatives=None`` uses the full softmax, unless a ``tree`` is given: then the
     hierarchical softmax over ``w_hs`` is the only loss. A ``tree`` with negatives adds
     both losses, their gradients taken at the same weights (word2vec.c's hs + negative).
@@ -60,6 +62,8 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
         Turns on the hierarchical softmax.
     cbow_mean : bool
         CBOW's h is the mean (True) or the sum of the context vectors.
+    mean_gradient : bool
+        CBOW on the mean: each context row gets dJ/dh divided by the number of contexts.
 
     Returns
     -------
@@ -90,8 +94,9 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
         rows = w_in[contexts]
         loss, grad_h, grads_out = loss_and_grads(rows.mean(axis=0) if cbow_mean
                                                  else rows.sum(axis=0))
+        share = 1.0 / len(contexts) if mean_gradient and cbow_mean else 1.0
         for c in contexts:
-            w_in[c] -= lr * grad_h
+            w_in[c] -= lr * share * grad_h
         for table, grad in zip(tables, grads_out, strict=True):
             table -= lr * grad
         return float(loss)
@@ -186,7 +191,8 @@ def _center(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center: in
             hs: tuple[np.ndarray | None, HuffmanTree | None]) -> tuple[float, int]:
     """Draw negatives as the config says and take the center's step(s): (loss, examples)."""
     sg, k = config.sg, config.negative
-    options = {"w_hs": hs[0], "tree": hs[1], "cbow_mean": config.cbow_mean}
+    options = {"w_hs": hs[0], "tree": hs[1], "cbow_mean": config.cbow_mean,
+               "mean_gradient": config.cbow_gradient == "mean"}
     if config.loss == "softmax" and sg:
         # One pair after the other, as the numba kernel does (no negatives to share).
         return sum(center_step(w_in, w_out, [c], center, None, lr, True, **options)

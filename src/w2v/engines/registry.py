@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
 from w2v.engines.contract import Engine
 
@@ -42,6 +43,9 @@ class EngineInfo:
         callbacks and early stopping.
     subwords : str or None
         Module whose ``train`` trains the subword (fastText) model, if the engine has one.
+    prepares : bool
+        Whether its module has a ``prepare()`` that starts a one-time setup in the
+        background (:meth:`prepare`).
     """
 
     name: str
@@ -52,6 +56,7 @@ class EngineInfo:
     devices: tuple[str, ...] = ("cpu",)
     epoch_callbacks: bool = False
     subwords: str | None = None
+    prepares: bool = False
 
     def load(self) -> Engine:
         """Import the engine's module and return its ``train`` function."""
@@ -61,12 +66,19 @@ class EngineInfo:
         """Import and return the engine's subword-model ``train`` (see :attr:`subwords`)."""
         return importlib.import_module(self.subwords).train
 
+    def prepare(self, config: Any) -> None:
+        """Start the engine's one-time setup for a run with ``config`` (a TrainConfig) in the
+        background, if it has one (the numba engine compiles or loads its kernel while the
+        caller reads the corpus)."""
+        if self.prepares:
+            importlib.import_module(self.module).prepare(config)
+
 
 ENGINES: dict[str, EngineInfo] = {
     info.name: info for info in (
         EngineInfo("numba", "w2v.engines.numba_engine",
                    "CPU, multi-threaded numba kernels (word2vec.c semantics); the default",
-                   checkpoints=True, epoch_callbacks=True,
+                   checkpoints=True, epoch_callbacks=True, prepares=True,
                    subwords="w2v.engines.subword_engine"),
         EngineInfo("torch", "w2v.engines.torch.engine",
                    "PyTorch on a CUDA GPU (fused Triton kernels) or the CPU",

@@ -16,7 +16,7 @@ from w2v.engines.contract import Control, EngineResult, Report, TrainingState
 from w2v.engines.torch.device import check_device_memory, import_torch, resolve_device
 from w2v.engines.torch.meter import Meter
 from w2v.engines.torch.schedule import examples_per_step
-from w2v.errors import DeviceError
+from w2v.errors import ConfigError, DeviceError
 from w2v.vocab import Vocab
 
 
@@ -71,11 +71,17 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
 
     Raises
     ------
+    ConfigError
+        For ``cbow_gradient="mean"`` with CBOW (not implemented here).
     DeviceError
         If PyTorch is missing, the device is unavailable, or the model does not fit in it.
     DivergenceError
         If the loss becomes non-finite or far above the untrained model's.
     """
+    if not config.sg and config.cbow_gradient != "word2vec":
+        raise ConfigError("The {cbow_gradient} {got!r} is not implemented by the torch engine: "
+                          "use the numba or numpy engine, or cbow_gradient='word2vec'.",
+                          got=config.cbow_gradient)
     torch = import_torch()
     device = resolve_device(config.device)
     fused = uses_fused_kernels(config, device)

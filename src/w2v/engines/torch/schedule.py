@@ -27,6 +27,10 @@ SUBSAMPLE_CHUNK = 1 << 24
 # kept word. Calibrated on text8, skip-gram, lr 0.025: runs at up to 156 trained normally, runs
 # at 208 and above diverged (docs/gpu.md).
 MAX_ROW_PAIRS = 100
+# The learning rates at which that bound was measured (skip-gram; CBOW trained normally with
+# it at 0.05): the summed stale update grows with the rate, so the batched path lowers the
+# bound in proportion above them (the default rates are higher: 0.035 and 0.06).
+CALIBRATED_ALPHA = {"sg": 0.025, "cbow": 0.05}
 # Fused path: consecutive kept centers one program trains in a row (a run). Short runs spread
 # the windows in flight over the whole block (runs are taken in a random order); long ones
 # amortise each run's start. Not tuned on a GPU yet (benchmarks/gpu.py --centers-per-run).
@@ -63,7 +67,9 @@ def examples_per_step(config: TrainConfig, top_share: float = 0.0) -> int:
     """
     pairs = config.batch_pairs
     if top_share > 0:
-        pairs = max(1, min(pairs, int(MAX_ROW_PAIRS / top_share)))
+        calibrated = CALIBRATED_ALPHA["sg" if config.sg else "cbow"]
+        bound = MAX_ROW_PAIRS * min(1.0, calibrated / config.alpha)
+        pairs = max(1, min(pairs, int(bound / top_share)))
     if config.sg:
         return pairs
     return max(1, pairs // (2 * config.window))
