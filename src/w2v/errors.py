@@ -131,3 +131,7 @@ class UnknownWordError(W2VError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the repr of its argument
         return str(self.args[0]) if self.args else ""
+
+
+class DistributedError(W2VError, RuntimeError):
+    """A distributed run could not start (not launched by torchrun) or lost one of its ranks."""
