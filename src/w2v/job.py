@@ -41,7 +41,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   checkpoint_every: float | None = None,
                   resume: str | os.PathLike[str] | None = None,
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
-                  **config: Any) -> Model:
+                  distributed: Any = False, **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
     Parameters
@@ -64,6 +64,9 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         As in :func:`w2v.train` (e.g. a progress bar).
     max_memory : int, optional
         Bytes the encoded corpus may take in memory (beyond: a memory-mapped file).
+    distributed : bool, dict or w2v.distributed.DistributedOptions
+        True (or sync options) under torchrun: every rank trains its share, rank 0 writes
+        (:func:`w2v.distributed.job.train_to_path`).
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -86,6 +89,14 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         If the final save fails; the trained run is then kept as a checkpoint (named in the
         message) whenever the engine can checkpoint.
     """
+    if distributed is not False:
+        from w2v.distributed import DistributedOptions
+        from w2v.distributed.job import train_to_path as train_ranks_to_path
+
+        return train_ranks_to_path(corpus, output, options=DistributedOptions.of(distributed),
+                                   format=format, checkpoint_dir=checkpoint_dir,
+                                   checkpoint_every=checkpoint_every, resume=resume,
+                                   callbacks=callbacks, max_memory=max_memory, **config)
     Choice(VECTOR_FORMATS).check("format", format)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)
     options = _options(config, checkpoint_dir, resume)

@@ -70,7 +70,7 @@ class Model:
 
 def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
           checkpoint: Checkpointer | None = None, max_memory: int | None = None,
-          **config: Any) -> Model:
+          distributed: Any = False, **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -89,6 +89,10 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         Bytes the encoded id array (4 bytes a word) may take in memory; a larger corpus is
         encoded to a memory-mapped temporary file. None: the corpus module's default
         (:data:`w2v.corpus.MEMMAP_THRESHOLD` ids).
+    distributed : bool, dict or w2v.distributed.DistributedOptions
+        True (or sync options) in a script launched by torchrun: every rank trains its
+        share of the corpus (a path) and returns the same model
+        (:func:`w2v.distributed.train`; checkpoints go through :mod:`w2v.distributed.job`).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -109,6 +113,9 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     DivergenceError
         If the loss becomes non-finite.
     """
+    if distributed is not False:
+        return _train_distributed(corpus, distributed, callbacks, checkpoint, max_memory,
+                                  config)
     cfg = TrainConfig.from_options(**config)
     engine = registry.get(cfg.engine)
     if checkpoint is not None and not engine.checkpoints:
@@ -148,6 +155,23 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
                   stats=_run_stats(stats, encoded, vocab, cfg, seconds, result))
     observers.on_train_end(model)
     return model
+
+
+def _train_distributed(corpus: Any, distributed: Any, callbacks: Sequence[Callback],
+                       checkpoint: Checkpointer | None, max_memory: int | None,
+                       config: dict[str, Any]) -> Model:
+    """``train(..., distributed=...)``: every rank of a torchrun launch trains its share."""
+    from w2v.distributed import DistributedOptions
+    from w2v.distributed import train as train_ranks
+
+    if checkpoint is not None:
+        raise ConfigError("A distributed run checkpoints through w2v.distributed.job."
+                          "train_to_path (rank 0 writes); the {checkpoint} cannot be given.")
+    if not isinstance(corpus, (str, os.PathLike)):
+        raise ConfigError("A distributed run reads its corpus by shares of files: give a path, "
+                          "not sentences in memory ({distributed}).")
+    return train_ranks(corpus, options=DistributedOptions.of(distributed), callbacks=callbacks,
+                       max_memory=max_memory, **config)
 
 
 def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -60,6 +61,17 @@ def train(
     max_memory: Annotated[float | None, typer.Option(
         help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
              "is memory-mapped from a temporary file.")] = None,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed",
+        help="Data-parallel training under torchrun (torchrun --nproc-per-node P -m w2v "
+             "train ... --distributed): each rank trains its share of the corpus, rank 0 "
+             "writes the vectors and checkpoints.")] = False,
+    sync: Annotated[str | None, typer.Option(
+        help="With --distributed: 'deltas' (sum the rows changed since the last sync, "
+             "default) or 'average' (average the whole tables).")] = None,
+    sync_every: Annotated[int | None, typer.Option(
+        help="With --distributed: corpus words, all ranks together, between syncs "
+             "(default 200,000).")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -81,23 +93,45 @@ def train(
     options = {name: value for name, value in given.items() if value is not None}
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
+    ranks = _distributed_options(distributed, sync, sync_every)
+    root = not distributed or os.environ.get("RANK", "0") == "0"
+    quiet = quiet or not root  # one progress bar: rank 0's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with TrainingProgress(disable=quiet) as progress:
                 model = train_to_path(corpus, output, format=fmt, checkpoint_dir=checkpoint_dir,
                                       checkpoint_every=checkpoint_every, resume=resume,
-                                      callbacks=[progress], max_memory=max_bytes, **options)
+                                      callbacks=[progress], max_memory=max_bytes,
+                                      distributed=ranks, **options)
         except TrainingInterrupted as stop:
             _print_warnings(caught)
-            print(_interrupted_message(stop, corpus, output, fmt), file=sys.stderr)
+            if root:
+                print(_interrupted_message(stop, corpus, output, fmt, distributed),
+                      file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
         except Interrupted as stop:  # during a save, which finished first
             _print_warnings(caught)
             print(f"w2v: {stop}", file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
     _print_warnings(caught)
-    print(summary_line(model, str(output), fmt))
+    if root:
+        print(summary_line(model, str(output), fmt))
+
+
+def _distributed_options(distributed: bool, sync: str | None, sync_every: int | None):
+    """False, or the DistributedOptions of the sync flags (which need --distributed)."""
+    given = {name: value for name, value in (("sync", sync), ("sync_every", sync_every))
+             if value is not None}
+    if not distributed:
+        if given:
+            from w2v.errors import ConfigError
+
+            raise ConfigError("The {" + next(iter(given)) + "} needs {distributed}.")
+        return False
+    from w2v.distributed import DistributedOptions
+
+    return DistributedOptions(**given)
 
 
 def _print_warnings(caught: list) -> None:
@@ -105,13 +139,16 @@ def _print_warnings(caught: list) -> None:
         print(f"w2v: warning: {warning.message}", file=sys.stderr)
 
 
-def _interrupted_message(stop, corpus: Path, output: Path, fmt: str) -> str:
+def _interrupted_message(stop, corpus: Path, output: Path, fmt: str,
+                         distributed: bool = False) -> str:
     """One line: what was saved where, and the command that resumes."""
     import signal
 
     again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
     if fmt != "text":
         again += f" --format {fmt}"
+    if distributed:  # any number of ranks
+        again = f"torchrun --nproc-per-node P -m {again} --distributed"
     return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
             f"vectors so far saved to '{stop.saved_to}', checkpoint in '{stop.folder}'. "
             f"Resume with: {again}")

@@ -56,6 +56,7 @@ class Group:
     device: str
     timeout_s: float
     _control: Any = None  # the gloo process group of control messages
+    owned: bool = False  # whether init_group started the process group (and closes it)
 
     @property
     def is_root(self) -> bool:
@@ -155,6 +156,28 @@ class Group:
                 host.copy_(on_device.cpu())
 
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Group]:
+        """Close the process group at the end if this run opened it.
+
+        After a success the ranks leave together (a barrier), so that none tears down its
+        connections while another still uses them; after a failure each leaves at once.
+        """
+        import torch.distributed as dist
+
+        try:
+            yield self
+        except BaseException:
+            if self.owned:
+                with contextlib.suppress(Exception):
+                    dist.destroy_process_group()
+            raise
+        if self.owned:
+            with self.collective("the end of the run"):
+                dist.barrier(group=self._control)
+            dist.destroy_process_group()
+
+
 def _op(name: str) -> Any:
     import torch.distributed as dist
 
@@ -208,7 +231,8 @@ def init_group(device: str = "cpu", timeout_s: float = DEFAULT_TIMEOUT_S) -> Gro
         raise DistributedError(f"The device {device!r} was asked for, but PyTorch sees no "
                                f"CUDA GPU on this node.")
     timeout = datetime.timedelta(seconds=timeout_s)
-    if not dist.is_initialized():
+    owned = not dist.is_initialized()
+    if owned:
         try:
             dist.init_process_group(backend, timeout=timeout)
         except (RuntimeError, ValueError) as exc:
@@ -223,7 +247,7 @@ def init_group(device: str = "cpu", timeout_s: float = DEFAULT_TIMEOUT_S) -> Gro
         torch.cuda.set_device(local_rank)
     return Group(rank=dist.get_rank(), world_size=dist.get_world_size(),
                  local_rank=local_rank, backend=backend, device=table_device,
-                 timeout_s=timeout_s, _control=control)
+                 timeout_s=timeout_s, _control=control, owned=owned)
 
 
 def shutdown() -> None:

@@ -57,9 +57,10 @@ class DistributedOptions:
 
     Attributes
     ----------
-    sync : {"deltas", "average"}
-        The scheme (:mod:`w2v.distributed.sync`): sum the rows changed since the last sync
-        (default), or average the whole tables.
+    sync : {"deltas", "average", "delta-sum"}
+        The scheme (:mod:`w2v.distributed.sync`): average each row changed since the last
+        sync over the ranks that changed it (default), average the whole tables, or sum
+        the changed rows.
     sync_every : int
         Corpus words, all ranks together, between syncs: ``S = ceil(words / sync_every)``
         syncs an epoch.
@@ -144,7 +145,10 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
         raise ConfigError("Distributed training runs the 'numba' engine on every rank; the "
                           "{engine} {name!r} cannot pause between chunks to sync.",
                           name=cfg.engine)
-    group = group if group is not None else init_group(cfg.device, options.timeout_s)
+    if group is None:
+        with init_group(cfg.device, options.timeout_s).session() as own:
+            return train(corpus, options=options, group=own, callbacks=callbacks,
+                         checkpoint=checkpoint, max_memory=max_memory, **config)
     name = f"Corpus '{corpus}'"
     shares = group.together(lambda: plan_shares(corpus, group.world_size,
                                                 cfg.max_sentence_length),

@@ -6,13 +6,19 @@ the engine's threads park and the copies are made equal again by one of two sche
 
 ``"deltas"`` (:class:`DeltaSync`, the default)
     Each rank keeps the tables as they were at the last sync (``ref``). The rows that
-    changed on any rank since then are found (a V-byte mask per table, reduced by MAX); the
-    ranks sum their changes of those rows and every rank sets ``w = ref + sum_r (w_r - ref)``.
-    Every rank's updates count in full, as if the ranks were threads of one Hogwild run whose
-    reads are up to one interval stale: quality does not fall as ranks are added.
-    Bytes a rank contributes per sync: ``2 V + (R_in + R_out) D 4``, with ``R`` the rows
-    touched on some rank (centres and contexts for ``w_in``, contexts and negatives for
-    ``w_out``).
+    changed on some rank since then are found, with how many ranks changed each (a V-byte
+    count per table, summed); the ranks sum their changes of those rows and every rank sets
+    ``w = ref + (1/n) sum_r (w_r - ref)``, ``n`` the ranks that changed the row. A word
+    seen by one rank keeps its whole update (whole-table averaging divides it by W); a word
+    every rank moved gets the average of their moves, which stays stable however many
+    ranks there are. Bytes a rank contributes per sync: ``2 V + (R_in + R_out) D 4``, with
+    ``R`` the rows changed on some rank (centres and contexts for ``w_in``, contexts and
+    negatives for ``w_out``).
+``"delta-sum"``
+    The same rows, with the changes summed instead of averaged: every update counts in
+    full, as if the ranks were threads of one Hogwild run reading one interval late; a
+    frequent word that every rank moves far from the same point is moved W times as far,
+    which diverges past 2 ranks on small vocabularies (measured in docs/distributed.md).
 ``"average"`` (:class:`AverageSync`)
     The whole tables are all-reduced and divided by the number of ranks (periodic model
     averaging, as Spark MLlib's Word2Vec does once per iteration). Each update counts
@@ -37,7 +43,7 @@ import numpy as np
 from w2v.distributed.group import Group
 from w2v.engines.contract import Control, TrainingState
 
-SCHEMES = ("deltas", "average")
+SCHEMES = ("deltas", "average", "delta-sum")
 
 
 @dataclass
@@ -79,37 +85,51 @@ class AverageSync:
 
 
 class DeltaSync:
-    """Row deltas: ``w = ref + sum_r (w_r - ref)`` on the rows any rank touched."""
+    """Row deltas: ``w = ref + mean (w_r - ref)`` on each row, over the ranks that touched it.
+
+    ``summed=True`` adds the deltas instead (``w = ref + sum_r (w_r - ref)``): every update
+    counts in full, but a row that every rank moved far from the same ``ref`` (a frequent
+    word) is moved W times as far, which diverges past 2 ranks on a small vocabulary.
+    """
 
     name = "deltas"
 
-    def __init__(self, group: Group, state: TrainingState) -> None:
-        self.group = group
+    def __init__(self, group: Group, state: TrainingState, summed: bool = False) -> None:
+        self.group, self.summed = group, summed
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
+        self.name = "delta-sum" if summed else "deltas"
+        # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
+        self.count_type = np.uint8 if group.world_size < 256 else np.int32
 
     def __call__(self, state: TrainingState, stats: SyncStats) -> int:
         vocab_size = len(state.w_in)
-        mask = np.concatenate([(state.w_in != self.ref_in).any(axis=1),
-                               (state.w_out != self.ref_out).any(axis=1)]).astype(np.uint8)
-        mask = self.group.all_reduce_control(mask, "max", "the table sync (touched rows)")
-        rows_in = np.flatnonzero(mask[:vocab_size])
-        rows_out = np.flatnonzero(mask[vocab_size:])
+        touched = np.concatenate([(state.w_in != self.ref_in).any(axis=1),
+                                  (state.w_out != self.ref_out).any(axis=1)])
+        counts = self.group.all_reduce_control(touched.astype(self.count_type), "sum",
+                                               "the table sync (touched rows)")
+        rows_in = np.flatnonzero(counts[:vocab_size])
+        rows_out = np.flatnonzero(counts[vocab_size:])
         n_in = len(rows_in)
         deltas = np.concatenate([state.w_in[rows_in] - self.ref_in[rows_in],
                                  state.w_out[rows_out] - self.ref_out[rows_out]])
         if len(deltas):
             self.group.all_reduce_(deltas, "the table sync (row deltas)")
+        if not self.summed:  # the mean over the ranks that moved each row
+            touches = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
+            deltas /= touches.astype(np.float32)[:, None]
         for table, ref, rows, part in ((state.w_in, self.ref_in, rows_in, deltas[:n_in]),
                                        (state.w_out, self.ref_out, rows_out, deltas[n_in:])):
             ref[rows] += part
             table[rows] = ref[rows]
         stats.touched_rows += len(deltas)
-        return mask.nbytes + deltas.nbytes
+        return counts.nbytes + deltas.nbytes
 
 
 def make_sync(name: str, group: Group, state: TrainingState) -> AverageSync | DeltaSync:
     """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
-    return {"average": AverageSync, "deltas": DeltaSync}[name](group, state)
+    if name == "average":
+        return AverageSync(group, state)
+    return DeltaSync(group, state, summed=name == "delta-sum")
 
 
 # Chunks per thread between two sync points, at least: a thread passes a sync point by
