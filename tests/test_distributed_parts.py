@@ -131,7 +131,8 @@ def _run_ranks(scheme, changes, world_size=2):
     results = [None] * world_size
 
     def rank(r):
-        state = TrainingState(start_in.copy(), start_out.copy(), np.ones((1, 1), np.uint64))
+        state = TrainingState(start_in.copy(), start_out.copy(), np.ones((1, 1), np.uint64),
+                              alpha=0.025)
         sync = scheme(group.rank_view(r), state)
         for row, delta in changes[r].items():
             state.w_in[row] += delta
@@ -151,8 +152,11 @@ def _run_ranks(scheme, changes, world_size=2):
 CHANGES = [{1: np.float32(1.0)}, {1: np.float32(3.0), 2: np.float32(-2.0)}]
 
 
-def test_deltas_average_each_row_over_the_ranks_that_moved_it():
-    start_in, start_out, (a, b) = _run_ranks(DeltaSync, CHANGES)
+def test_delta_mean_averages_each_row_over_the_ranks_that_moved_it():
+    def mean(group, state):
+        return DeltaSync(group, state, "mean")
+
+    start_in, start_out, (a, b) = _run_ranks(mean, CHANGES)
     np.testing.assert_array_equal(a.w_in, b.w_in)
     np.testing.assert_allclose(a.w_in[1], start_in[1] + 2.0, rtol=1e-6)  # (1 + 3) / 2
     np.testing.assert_allclose(a.w_in[2], start_in[2] - 2.0, rtol=1e-6)  # one rank: in full
@@ -162,7 +166,7 @@ def test_deltas_average_each_row_over_the_ranks_that_moved_it():
 
 def test_delta_sum_adds_every_rank_s_change():
     def summed(group, state):
-        return DeltaSync(group, state, summed=True)
+        return DeltaSync(group, state, "sum")
 
     start_in, _, (a, b) = _run_ranks(summed, CHANGES)
     np.testing.assert_allclose(a.w_in[1], start_in[1] + 4.0, rtol=1e-6)
@@ -190,7 +194,11 @@ def test_every_rank_syncs_s_times_an_epoch_however_its_chunks_fall():
     state = TrainingState(np.zeros((2, 2), np.float32), np.zeros((2, 2), np.float32),
                           np.ones((1, 1), np.uint64), counters=np.zeros((1, 3)))
     scheme = _CountingScheme()
-    control = SyncControl(None, scheme, state, local_words=1000, syncs_per_epoch=4)
+    class OneRank:
+        def wait(self, what):
+            pass
+
+    control = SyncControl(OneRank(), scheme, state, local_words=1000, syncs_per_epoch=4)
     assert not control.wants_pause()
     state.counters[0, 2] = 260  # past the first point
     assert control.wants_pause()
@@ -205,3 +213,25 @@ def test_every_rank_syncs_s_times_an_epoch_however_its_chunks_fall():
 def test_chunks_are_cut_so_that_each_thread_passes_a_sync_point_within_a_quarter():
     assert chunk_limit(1_000_000, 10, 2) == 12_500
     assert chunk_limit(10_000, 100, 4) == 1_000  # never below the floor
+
+
+def test_the_combination_sums_rare_rows_and_averages_saturated_ones():
+    from w2v.distributed.sync import combination_factor
+
+    n = np.array([1.0, 2.0, 4.0, 4.0, 4.0])
+    factor = combination_factor(n, np.array([50.0, 1e-3, 1e-3, 40.0, 1e4]), alpha=0.025)
+    np.testing.assert_allclose(factor[:3], 1.0, rtol=1e-3)  # one rank, or rare: the sum
+    assert 0.25 < factor[3] < 1.0
+    np.testing.assert_allclose(factor[4], 0.25, rtol=1e-6)  # saturated: the mean
+
+
+def test_deltas_sum_a_rare_row_and_average_a_frequent_one():
+    def combined(group, state):
+        touches = np.array([0.0, 1e-3, 1e5, 0.0])
+        return DeltaSync(group, state, "combined", (touches, touches))
+
+    both = [{1: np.float32(1.0), 2: np.float32(1.0)}, {1: np.float32(3.0), 2: np.float32(3.0)}]
+    start_in, _, (a, b) = _run_ranks(combined, both)
+    np.testing.assert_array_equal(a.w_in, b.w_in)
+    np.testing.assert_allclose(a.w_in[1], start_in[1] + 4.0, rtol=1e-3)  # rare: summed
+    np.testing.assert_allclose(a.w_in[2], start_in[2] + 2.0, rtol=1e-3)  # frequent: mean

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ class Group:
     timeout_s: float
     _control: Any = None  # the gloo process group of control messages
     owned: bool = False  # whether init_group started the process group (and closes it)
+    collective_seconds: float = 0.0  # wall seconds spent inside collectives so far
 
     @property
     def is_root(self) -> bool:
@@ -66,8 +68,10 @@ class Group:
     @contextlib.contextmanager
     def collective(self, what: str) -> Iterator[None]:
         """Run collectives; a backend failure becomes a DistributedError naming ``what``."""
+        t0 = time.perf_counter()
         try:
             yield
+            self.collective_seconds += time.perf_counter() - t0
         except RuntimeError as exc:  # torch.distributed.DistBackendError is one
             if isinstance(exc, DistributedError):
                 raise
@@ -116,6 +120,13 @@ class Group:
             out = [torch.zeros_like(mine) for _ in range(self.world_size)]
             dist.all_gather(out, mine, group=self._control)
         return [bytes(o[:int(s.item())].numpy()) for o, s in zip(out, sizes, strict=True)]
+
+    def wait(self, what: str) -> None:
+        """Wait until every rank is here (a barrier)."""
+        import torch.distributed as dist
+
+        with self.collective(what):
+            dist.barrier(group=self._control)
 
     def all_reduce_control(self, values: np.ndarray, op: str, what: str) -> np.ndarray:
         """Reduce a small int64/float64 array over the ranks (``op`` "sum" or "max")."""
@@ -173,8 +184,7 @@ class Group:
                     dist.destroy_process_group()
             raise
         if self.owned:
-            with self.collective("the end of the run"):
-                dist.barrier(group=self._control)
+            self.wait("the end of the run")
             dist.destroy_process_group()
 
 

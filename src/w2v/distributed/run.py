@@ -36,7 +36,13 @@ from w2v.corpus import CorpusStats, encode_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
-from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, make_sync
+from w2v.distributed.sync import (
+    SCHEMES,
+    SyncControl,
+    chunk_limit,
+    expected_touches,
+    make_sync,
+)
 from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
@@ -176,7 +182,10 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
             chunk_limit(len(encoded.ids), syncs_per_epoch, cfg.workers))
     state.counters = np.zeros((cfg.workers, 3))
     stopper = _Stopper(group, cfg, vocab, options, syncs_per_epoch, checkpoint)
-    control = SyncControl(group, make_sync(options.sync, group, state), state,
+    touches = expected_touches(vocab.counts, vocab.keep_probabilities(cfg.sample),
+                               vocab.noise_distribution(cfg.ns_exponent),
+                               len(encoded.ids) / syncs_per_epoch, cfg.window, cfg.negative)
+    control = SyncControl(group, make_sync(options.sync, group, state, touches), state,
                           len(encoded.ids), syncs_per_epoch,
                           start_sync=math.floor(fraction * syncs_per_epoch + 1e-9),
                           start_words=start_words, after_sync=stopper)
@@ -187,8 +196,9 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
         result = registry.get("numba").load()(encoded, vocab, cfg, report=observers.on_record,
                                               state=state, control=control)
     seconds = time.perf_counter() - t0
-    sync_seconds = group.all_reduce_control(np.array([control.stats.seconds]), "max",
-                                            "the run's totals")[0]
+    sync_seconds, wait_seconds, transfer_seconds = group.all_reduce_control(
+        np.array([control.stats.seconds, control.stats.wait_seconds,
+                  control.stats.transfer_seconds]), "max", "the run's totals")
     result.examples = int(group.all_reduce_control(np.array([result.examples]), "sum",
                                                    "the run's totals")[0])
     _check_trained(name, result, cfg)
@@ -201,7 +211,8 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
                          "words_per_s": stats.tokens * cfg.epochs / max(seconds, 1e-9),
                          "examples": result.examples, "device": result.device,
                          "distributed": _sync_facts(group, options, control, syncs_per_epoch,
-                                                    float(sync_seconds), seconds)})
+                                                    (float(sync_seconds), float(wait_seconds),
+                                                     float(transfer_seconds)), seconds)})
     observers.on_train_end(model)
     return model
 
@@ -229,14 +240,19 @@ def _start_state(group: Group, cfg: TrainConfig, vocab: Any,
 
 
 def _sync_facts(group: Group, options: DistributedOptions, control: SyncControl,
-                syncs_per_epoch: int, sync_seconds: float, seconds: float) -> dict[str, Any]:
+                syncs_per_epoch: int, sync_times: tuple[float, float, float],
+                seconds: float) -> dict[str, Any]:
+    """What the syncs cost: counts, bytes, and seconds (the most of any rank)."""
+    sync_seconds, wait_seconds, transfer_seconds = sync_times
     done = max(control.stats.syncs, 1)
     return {"world_size": group.world_size, "backend": group.backend, "sync": options.sync,
             "sync_every": options.sync_every, "syncs_per_epoch": syncs_per_epoch,
             "syncs": control.stats.syncs,
             "bytes_per_sync": control.stats.payload_bytes / done,
             "rows_per_sync": control.stats.touched_rows / done,
-            "sync_seconds": sync_seconds, "sync_share": sync_seconds / max(seconds, 1e-9)}
+            "sync_seconds": sync_seconds, "wait_seconds": wait_seconds,
+            "transfer_seconds": transfer_seconds,
+            "sync_share": sync_seconds / max(seconds, 1e-9)}
 
 
 class _Stopper:

@@ -43,7 +43,7 @@ import numpy as np
 from w2v.distributed.group import Group
 from w2v.engines.contract import Control, TrainingState
 
-SCHEMES = ("deltas", "average", "delta-sum")
+SCHEMES = ("deltas", "average", "delta-sum", "delta-mean")
 
 
 @dataclass
@@ -57,6 +57,12 @@ class SyncStats:
         Bytes this rank gave to all-reduces (a ring all-reduce sends about twice this).
     seconds : float
         Wall seconds in syncs, waiting for slower ranks included.
+    wait_seconds : float
+        The part of ``seconds`` spent waiting for the slowest rank to reach the sync point
+        (imbalance, not communication).
+    transfer_seconds : float
+        The part of ``seconds`` spent inside the scheme's collectives (what the cost model
+        predicts); the rest is finding, gathering and applying the rows.
     touched_rows : int
         Rows exchanged by the deltas scheme (both tables), summed over syncs.
     """
@@ -64,6 +70,8 @@ class SyncStats:
     syncs: int = 0
     payload_bytes: int = 0
     seconds: float = 0.0
+    wait_seconds: float = 0.0
+    transfer_seconds: float = 0.0
     touched_rows: int = 0
     per_sync_bytes: list[int] = field(default_factory=list)
 
@@ -85,19 +93,22 @@ class AverageSync:
 
 
 class DeltaSync:
-    """Row deltas: ``w = ref + mean (w_r - ref)`` on each row, over the ranks that touched it.
+    """Row deltas: each row moved by a combination of the ranks' changes since the last sync.
 
-    ``summed=True`` adds the deltas instead (``w = ref + sum_r (w_r - ref)``): every update
-    counts in full, but a row that every rank moved far from the same ``ref`` (a frequent
-    word) is moved W times as far, which diverges past 2 ranks on a small vocabulary.
+    ``mode`` "combined" (the ``"deltas"`` scheme) scales the sum of the ``n`` changes of a
+    row by :func:`combination_factor` of its expected touches (``touches``: one rank, one
+    interval); "sum" adds them (``"delta-sum"``); "mean" averages them over the ranks that
+    changed the row (``"delta-mean"``).
     """
 
-    name = "deltas"
-
-    def __init__(self, group: Group, state: TrainingState, summed: bool = False) -> None:
-        self.group, self.summed = group, summed
+    def __init__(self, group: Group, state: TrainingState, mode: str = "combined",
+                 touches: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        self.group, self.mode = group, mode
+        self.name = {"combined": "deltas", "sum": "delta-sum", "mean": "delta-mean"}[mode]
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
-        self.name = "delta-sum" if summed else "deltas"
+        vocab_size = len(state.w_in)
+        self.touches = np.concatenate(touches if touches is not None
+                                      else (np.zeros(vocab_size), np.zeros(vocab_size)))
         # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
         self.count_type = np.uint8 if group.world_size < 256 else np.int32
 
@@ -114,9 +125,12 @@ class DeltaSync:
                                  state.w_out[rows_out] - self.ref_out[rows_out]])
         if len(deltas):
             self.group.all_reduce_(deltas, "the table sync (row deltas)")
-        if not self.summed:  # the mean over the ranks that moved each row
-            touches = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
-            deltas /= touches.astype(np.float32)[:, None]
+        if self.mode != "sum":
+            rows = np.concatenate([rows_in, vocab_size + rows_out])
+            n = counts[rows].astype(np.float64)
+            factor = (1.0 / n if self.mode == "mean" else
+                      combination_factor(n, self.touches[rows], state.alpha or 0.0))
+            deltas *= factor.astype(np.float32)[:, None]
         for table, ref, rows, part in ((state.w_in, self.ref_in, rows_in, deltas[:n_in]),
                                        (state.w_out, self.ref_out, rows_out, deltas[n_in:])):
             ref[rows] += part
@@ -125,11 +139,83 @@ class DeltaSync:
         return counts.nbytes + deltas.nbytes
 
 
-def make_sync(name: str, group: Group, state: TrainingState) -> AverageSync | DeltaSync:
-    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
+def combination_factor(n: np.ndarray, touches: np.ndarray, alpha: float) -> np.ndarray:
+    """The scale of the summed changes of rows that ``n`` ranks each touched ``touches`` times.
+
+    Model: one touch moves a row the fraction ``alpha`` of the way to its (local) target,
+    as SGD does on a quadratic of unit curvature; after ``t`` touches a rank has moved
+    ``1 - (1 - alpha)^t`` of the way, where one process, with all ``n t`` touches, would
+    have moved ``1 - (1 - alpha)^(n t)``. The factor maps the sum of the ``n`` moves onto
+    that::
+
+        f = (1 - (1 - alpha)^(n t)) / (n (1 - (1 - alpha)^t))
+
+    which is 1 (the sum) for a rarely touched row and ``1/n`` (the mean) for a row that
+    each rank already moved all the way (a frequent word).
+
+    Parameters
+    ----------
+    n : np.ndarray
+        float64 (R,): ranks that changed each row, >= 1.
+    touches : np.ndarray
+        float64 (R,): expected touches of each row on one rank between two syncs.
+    alpha : float
+        The learning rate now.
+
+    Returns
+    -------
+    np.ndarray
+        float64 (R,), in [1/n, 1].
+    """
+    rate = math.log1p(-min(max(alpha, 1e-12), 0.5))  # log(1 - alpha) < 0
+    t = np.maximum(touches, 1e-12)
+    return np.expm1(n * t * rate) / (n * np.expm1(t * rate))
+
+
+def expected_touches(counts: np.ndarray, keep: np.ndarray, noise: np.ndarray,
+                     words_per_interval: float, window: int,
+                     negative: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected updates of each row of ``w_in`` and ``w_out`` on one rank between two syncs.
+
+    A kept occurrence of a word is trained with about ``window + 1`` contexts (its window
+    is drawn in 1..window, on both sides). ``w_in[w]`` is updated once per pair of which
+    ``w`` is the centre; ``w_out[w]`` once per pair of which it is the context, and once per
+    pair for each time it is drawn as one of the ``negative`` negatives (from ``noise``).
+
+    Parameters
+    ----------
+    counts : np.ndarray
+        int64 (V,): corpus counts.
+    keep : np.ndarray
+        (V,): subsampling keep probabilities.
+    noise : np.ndarray
+        float64 (V,): the negatives' distribution.
+    words_per_interval : float
+        Corpus words one rank reads between two syncs.
+    window, negative : int
+
+    Returns
+    -------
+    w_in, w_out : np.ndarray
+        float64 (V,) each.
+    """
+    frequency = counts / max(counts.sum(), 1)
+    kept = frequency * keep
+    pairs = words_per_interval * (window + 1)
+    return pairs * kept, pairs * (kept + negative * kept.sum() * noise)
+
+
+def make_sync(name: str, group: Group, state: TrainingState,
+              touches: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> AverageSync | DeltaSync:
+    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``.
+
+    ``touches`` (:func:`expected_touches`) is what the ``"deltas"`` scheme combines by.
+    """
     if name == "average":
         return AverageSync(group, state)
-    return DeltaSync(group, state, summed=name == "delta-sum")
+    mode = {"deltas": "combined", "delta-sum": "sum", "delta-mean": "mean"}[name]
+    return DeltaSync(group, state, mode, touches)
 
 
 # Chunks per thread between two sync points, at least: a thread passes a sync point by
@@ -204,7 +290,12 @@ class SyncControl(Control):
         epoch = state.epoch - 1 if epoch_end else state.epoch
         while self.done < target:
             t0 = time.perf_counter()
+            self.group.wait("the wait for a sync point")
+            t1, in_collectives = time.perf_counter(), getattr(self.group, "collective_seconds", 0.0)
             sent = self.scheme(state, self.stats)
+            self.stats.transfer_seconds += (getattr(self.group, "collective_seconds", 0.0)
+                                            - in_collectives)
+            self.stats.wait_seconds += t1 - t0
             self.stats.seconds += time.perf_counter() - t0
             self.stats.syncs += 1
             self.stats.payload_bytes += sent
