@@ -127,12 +127,12 @@ def _separation(vectors: Vectors) -> float:
 
 def test_quality_matches_a_single_process(two_ranks, single):
     """Calibrated: every word's nearest neighbour is in its group in both runs, and the
-    groups' separation of 2 ranks was SEP_2 of the single process's (0.8 is the bar)."""
+    groups' separation (within minus across, mean cosine) of 2 ranks was 0.67 against the
+    single process's 0.66; the bar is 0.8 of it."""
     vectors = Vectors.load(two_ranks / "v.txt")
     assert nearest_neighbour_group_accuracy(vectors.vectors, vectors.index_to_key) == 1.0
     assert nearest_neighbour_group_accuracy(single.vectors.vectors,
                                             single.vectors.index_to_key) == 1.0
-    print(_separation(vectors), _separation(single.vectors))
     assert _separation(vectors) > 0.8 * _separation(single.vectors)
 
 
@@ -145,11 +145,12 @@ def test_a_signal_on_one_rank_checkpoints_and_one_rank_resumes(corpus, tmp_path,
     header = json.loads((tmp_path / "ck" / "checkpoint.json").read_text())
     assert header["epoch"] == 0 and header["distributed"]["sync"] == 3
     assert (tmp_path / "saves").read_text().split() == ["0"]  # the vectors so far
-    # Resume with one rank, through the command line (python -m w2v, as torchrun runs it).
-    (resumed,) = ranks_by_hand(1, "-m", "w2v", "train", str(corpus), "-o",
-                               str(tmp_path / "v.txt"), "--resume", str(tmp_path / "ck"),
-                               "--distributed", "--sync-every", "5000", "-q")
+    # Resume with one rank, through the command line as torchrun runs it (python -m w2v).
+    resumed = torchrun(1, "-m", "w2v", "train", str(corpus), "-o", str(tmp_path / "v.txt"),
+                       "--resume", str(tmp_path / "ck"), "--distributed", "--sync-every",
+                       "5000", "-q")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.stdout.count("Trained 48 words x 20 dims") == 1
     vectors = Vectors.load(tmp_path / "v.txt")
     assert vectors.index_to_key == single.vectors.index_to_key
     assert nearest_neighbour_group_accuracy(vectors.vectors, vectors.index_to_key) == 1.0
@@ -163,16 +164,6 @@ def test_a_killed_rank_stops_the_others_with_a_clear_error(corpus, tmp_path):
     assert "Rank 0 of 2 lost contact with the other ranks during the table sync" in \
         rank0.stderr
     assert not (tmp_path / "v.txt").exists()
-
-
-def test_the_command_line_under_torchrun_writes_the_vectors(corpus, tmp_path):
-    result = torchrun(2, "-m", "w2v", "train", str(corpus), "-o", str(tmp_path / "v.bin"),
-                      "--format", "binary", "--distributed", "--sync", "average",
-                      "--min-count", "2", "--dim", "16", "--epochs", "2", "--workers", "1",
-                      "-q")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("Trained 48 words x 16 dims") == 1  # rank 0 only
-    assert len(Vectors.load(tmp_path / "v.bin")) == 48
 
 
 def test_without_torchrun_the_error_says_how_to_launch(corpus, tmp_path, monkeypatch):
