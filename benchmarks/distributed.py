@@ -32,11 +32,10 @@ from common import DEFAULT_CORPUS, evaluate_vectors, write_lines_corpus  # noqa:
 
 OPTIONS = {"sg": True, "vector_size": 100, "window": 5, "negative": 5, "sample": 1e-3,
            "min_count": 5, "seed": 1}
-# Collectives of one sync besides the payload: the wait (a barrier) and the agreement
-# (a 2-int all-reduce); the deltas scheme adds the touched-rows count.
-CONTROL_COLLECTIVES = {"average": 2, "deltas": 3, "delta-sum": 3}
-PAYLOAD_COLLECTIVES = {"average": 2, "deltas": 1, "delta-sum": 1}
-
+# Collectives inside one sync's scheme (what "transfer s" measures): the two tables for
+# "average"; the touched-row counts and the row deltas for the delta schemes. The wait and
+# the agreement after it are counted apart.
+SCHEME_COLLECTIVES = 2
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -134,11 +133,11 @@ def link_model(ranks: int) -> tuple[float, float]:
 
 
 def predicted_sync_s(run: dict, ranks: int, bandwidth: float, latency: float) -> float:
-    """The cost model: seconds of communication of a whole run (waiting excluded)."""
+    """The cost model: seconds inside the schemes' collectives over a whole run."""
     if ranks == 1:
         return 0.0
     per_sync = (2 * (ranks - 1) / ranks * run["bytes_per_sync"] / bandwidth
-                + latency * (CONTROL_COLLECTIVES[run["sync"]] + PAYLOAD_COLLECTIVES[run["sync"]]))
+                + latency * SCHEME_COLLECTIVES)
     return per_sync * run["syncs"]
 
 

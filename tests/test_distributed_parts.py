@@ -215,23 +215,11 @@ def test_chunks_are_cut_so_that_each_thread_passes_a_sync_point_within_a_quarter
     assert chunk_limit(10_000, 100, 4) == 1_000  # never below the floor
 
 
-def test_the_combination_sums_rare_rows_and_averages_saturated_ones():
-    from w2v.distributed.sync import combination_factor
-
-    n = np.array([1.0, 2.0, 4.0, 4.0, 4.0])
-    factor = combination_factor(n, np.array([50.0, 1e-3, 1e-3, 40.0, 1e4]), alpha=0.025)
-    np.testing.assert_allclose(factor[:3], 1.0, rtol=1e-3)  # one rank, or rare: the sum
-    assert 0.25 < factor[3] < 1.0
-    np.testing.assert_allclose(factor[4], 0.25, rtol=1e-6)  # saturated: the mean
-
-
-def test_deltas_sum_a_rare_row_and_average_a_frequent_one():
-    def combined(group, state):
-        touches = np.array([0.0, 1e-3, 1e5, 0.0])
-        return DeltaSync(group, state, "combined", (touches, touches))
-
-    both = [{1: np.float32(1.0), 2: np.float32(1.0)}, {1: np.float32(3.0), 2: np.float32(3.0)}]
-    start_in, _, (a, b) = _run_ranks(combined, both)
-    np.testing.assert_array_equal(a.w_in, b.w_in)
-    np.testing.assert_allclose(a.w_in[1], start_in[1] + 4.0, rtol=1e-3)  # rare: summed
-    np.testing.assert_allclose(a.w_in[2], start_in[2] + 2.0, rtol=1e-3)  # frequent: mean
+def test_deltas_sum_the_changes_of_a_row_up_to_twice_their_mean():
+    four = [{1: np.float32(1.0), 2: np.float32(1.0)}, {1: np.float32(3.0)},
+            {1: np.float32(1.0)}, {1: np.float32(3.0), 2: np.float32(3.0)}]
+    start_in, _, results = _run_ranks(DeltaSync, four, world_size=4)
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0].w_in, other.w_in)
+    np.testing.assert_allclose(results[0].w_in[1], start_in[1] + 4.0, rtol=1e-6)  # 8 x 2/4
+    np.testing.assert_allclose(results[0].w_in[2], start_in[2] + 4.0, rtol=1e-6)  # 2 ranks: sum

@@ -36,17 +36,11 @@ from w2v.corpus import CorpusStats, encode_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
-from w2v.distributed.sync import (
-    SCHEMES,
-    SyncControl,
-    chunk_limit,
-    expected_touches,
-    make_sync,
-)
+from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, make_sync
 from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
-from w2v.errors import ConfigError
+from w2v.errors import ConfigError, DivergenceError
 from w2v.training import Model, _check_text, _check_trainable, _check_trained, check_fits_in_memory
 from w2v.validation import Choice, Float, Int
 from w2v.vectors import Vectors
@@ -63,10 +57,10 @@ class DistributedOptions:
 
     Attributes
     ----------
-    sync : {"deltas", "average", "delta-sum"}
-        The scheme (:mod:`w2v.distributed.sync`): average each row changed since the last
-        sync over the ranks that changed it (default), average the whole tables, or sum
-        the changed rows.
+    sync : {"deltas", "average", "delta-sum", "delta-mean"}
+        The scheme (:mod:`w2v.distributed.sync`): sum each row's changes since the last
+        sync, capped at twice their mean (default); average the whole tables; sum the
+        changes; or average them over the ranks that changed the row.
     sync_every : int
         Corpus words, all ranks together, between syncs: ``S = ceil(words / sync_every)``
         syncs an epoch.
@@ -182,10 +176,7 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
             chunk_limit(len(encoded.ids), syncs_per_epoch, cfg.workers))
     state.counters = np.zeros((cfg.workers, 3))
     stopper = _Stopper(group, cfg, vocab, options, syncs_per_epoch, checkpoint)
-    touches = expected_touches(vocab.counts, vocab.keep_probabilities(cfg.sample),
-                               vocab.noise_distribution(cfg.ns_exponent),
-                               len(encoded.ids) / syncs_per_epoch, cfg.window, cfg.negative)
-    control = SyncControl(group, make_sync(options.sync, group, state, touches), state,
+    control = SyncControl(group, make_sync(options.sync, group, state), state,
                           len(encoded.ids), syncs_per_epoch,
                           start_sync=math.floor(fraction * syncs_per_epoch + 1e-9),
                           start_words=start_words, after_sync=stopper)
@@ -288,6 +279,11 @@ class _Stopper:
                                       min(epochs_done + 1, self.cfg.epochs))
 
     def _save(self, state: TrainingState, epoch: int, sync: int) -> None:
+        # A non-finite parameter must never overwrite the last good checkpoint.
+        if not (np.isfinite(state.w_in).all() and np.isfinite(state.w_out).all()):
+            raise DivergenceError("Training diverged in epoch {epoch}: a parameter is not "
+                                  "finite after a sync. Lower the {alpha}, or sync more "
+                                  "often (a smaller {sync_every}).", epoch=epoch + 1)
         if self.group.is_root and self.plan is not None:
             checkpoints.save(self.plan.folder, state, self.cfg, self.vocab, epoch, sync,
                              self.position)

@@ -6,19 +6,20 @@ the engine's threads park and the copies are made equal again by one of two sche
 
 ``"deltas"`` (:class:`DeltaSync`, the default)
     Each rank keeps the tables as they were at the last sync (``ref``). The rows that
-    changed on some rank since then are found, with how many ranks changed each (a V-byte
-    count per table, summed); the ranks sum their changes of those rows and every rank sets
-    ``w = ref + (1/n) sum_r (w_r - ref)``, ``n`` the ranks that changed the row. A word
-    seen by one rank keeps its whole update (whole-table averaging divides it by W); a word
-    every rank moved gets the average of their moves, which stays stable however many
-    ranks there are. Bytes a rank contributes per sync: ``2 V + (R_in + R_out) D 4``, with
-    ``R`` the rows changed on some rank (centres and contexts for ``w_in``, contexts and
-    negatives for ``w_out``).
-``"delta-sum"``
-    The same rows, with the changes summed instead of averaged: every update counts in
-    full, as if the ranks were threads of one Hogwild run reading one interval late; a
-    frequent word that every rank moves far from the same point is moved W times as far,
-    which diverges past 2 ranks on small vocabularies (measured in docs/distributed.md).
+    changed on some rank since then are found, with how many ranks changed each (``n``, a
+    V-byte count per table, summed); the ranks sum their changes of those rows and every
+    rank sets ``w = ref + min(1, 2/n) sum_r (w_r - ref)``: the sum of the changes, as if the
+    ranks were threads of one Hogwild run reading one interval late, but never more than
+    twice their mean. A word seen by one or two ranks keeps every update (whole-table
+    averaging divides them by W); a frequent word, which every rank moves towards the same
+    target within an interval, is moved at most twice as far as one rank moved it (the
+    plain sum, n times as far, diverges at 4 ranks). Bytes a rank contributes per sync:
+    ``2 V + (R_in + R_out) D 4``, with ``R`` the rows changed on some rank (centres and
+    contexts for ``w_in``, contexts and negatives for ``w_out``).
+``"delta-sum"``, ``"delta-mean"``
+    The same rows, with the changes summed (every update in full; diverges at 4 ranks on the
+    text8 prefix) or averaged over the ranks that changed each row (stable, but a row that
+    every rank changed progresses as under whole-table averaging).
 ``"average"`` (:class:`AverageSync`)
     The whole tables are all-reduced and divided by the number of ranks (periodic model
     averaging, as Spark MLlib's Word2Vec does once per iteration). Each update counts
@@ -44,6 +45,9 @@ from w2v.distributed.group import Group
 from w2v.engines.contract import Control, TrainingState
 
 SCHEMES = ("deltas", "average", "delta-sum", "delta-mean")
+# The "deltas" scheme moves a row at most this many times its ranks' mean change: the sum
+# (2 ranks) kept one process's quality on the text8 prefix, the sum of 4 ranks diverged.
+MAX_OVERSHOOT = 2.0
 
 
 @dataclass
@@ -93,22 +97,16 @@ class AverageSync:
 
 
 class DeltaSync:
-    """Row deltas: each row moved by a combination of the ranks' changes since the last sync.
+    """Row deltas: each changed row moves by the sum of the ranks' changes, times a factor.
 
-    ``mode`` "combined" (the ``"deltas"`` scheme) scales the sum of the ``n`` changes of a
-    row by :func:`combination_factor` of its expected touches (``touches``: one rank, one
-    interval); "sum" adds them (``"delta-sum"``); "mean" averages them over the ranks that
-    changed the row (``"delta-mean"``).
+    ``mode`` "capped" (the ``"deltas"`` scheme): ``min(1, MAX_OVERSHOOT / n)`` for a row
+    that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``.
     """
 
-    def __init__(self, group: Group, state: TrainingState, mode: str = "combined",
-                 touches: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    def __init__(self, group: Group, state: TrainingState, mode: str = "capped") -> None:
         self.group, self.mode = group, mode
-        self.name = {"combined": "deltas", "sum": "delta-sum", "mean": "delta-mean"}[mode]
+        self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean"}[mode]
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
-        vocab_size = len(state.w_in)
-        self.touches = np.concatenate(touches if touches is not None
-                                      else (np.zeros(vocab_size), np.zeros(vocab_size)))
         # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
         self.count_type = np.uint8 if group.world_size < 256 else np.int32
 
@@ -126,11 +124,9 @@ class DeltaSync:
         if len(deltas):
             self.group.all_reduce_(deltas, "the table sync (row deltas)")
         if self.mode != "sum":
-            rows = np.concatenate([rows_in, vocab_size + rows_out])
-            n = counts[rows].astype(np.float64)
-            factor = (1.0 / n if self.mode == "mean" else
-                      combination_factor(n, self.touches[rows], state.alpha or 0.0))
-            deltas *= factor.astype(np.float32)[:, None]
+            n = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
+            limit = MAX_OVERSHOOT if self.mode == "capped" else 1.0
+            deltas *= np.minimum(1.0, limit / n.astype(np.float32))[:, None]
         for table, ref, rows, part in ((state.w_in, self.ref_in, rows_in, deltas[:n_in]),
                                        (state.w_out, self.ref_out, rows_out, deltas[n_in:])):
             ref[rows] += part
@@ -139,83 +135,12 @@ class DeltaSync:
         return counts.nbytes + deltas.nbytes
 
 
-def combination_factor(n: np.ndarray, touches: np.ndarray, alpha: float) -> np.ndarray:
-    """The scale of the summed changes of rows that ``n`` ranks each touched ``touches`` times.
-
-    Model: one touch moves a row the fraction ``alpha`` of the way to its (local) target,
-    as SGD does on a quadratic of unit curvature; after ``t`` touches a rank has moved
-    ``1 - (1 - alpha)^t`` of the way, where one process, with all ``n t`` touches, would
-    have moved ``1 - (1 - alpha)^(n t)``. The factor maps the sum of the ``n`` moves onto
-    that::
-
-        f = (1 - (1 - alpha)^(n t)) / (n (1 - (1 - alpha)^t))
-
-    which is 1 (the sum) for a rarely touched row and ``1/n`` (the mean) for a row that
-    each rank already moved all the way (a frequent word).
-
-    Parameters
-    ----------
-    n : np.ndarray
-        float64 (R,): ranks that changed each row, >= 1.
-    touches : np.ndarray
-        float64 (R,): expected touches of each row on one rank between two syncs.
-    alpha : float
-        The learning rate now.
-
-    Returns
-    -------
-    np.ndarray
-        float64 (R,), in [1/n, 1].
-    """
-    rate = math.log1p(-min(max(alpha, 1e-12), 0.5))  # log(1 - alpha) < 0
-    t = np.maximum(touches, 1e-12)
-    return np.expm1(n * t * rate) / (n * np.expm1(t * rate))
-
-
-def expected_touches(counts: np.ndarray, keep: np.ndarray, noise: np.ndarray,
-                     words_per_interval: float, window: int,
-                     negative: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected updates of each row of ``w_in`` and ``w_out`` on one rank between two syncs.
-
-    A kept occurrence of a word is trained with about ``window + 1`` contexts (its window
-    is drawn in 1..window, on both sides). ``w_in[w]`` is updated once per pair of which
-    ``w`` is the centre; ``w_out[w]`` once per pair of which it is the context, and once per
-    pair for each time it is drawn as one of the ``negative`` negatives (from ``noise``).
-
-    Parameters
-    ----------
-    counts : np.ndarray
-        int64 (V,): corpus counts.
-    keep : np.ndarray
-        (V,): subsampling keep probabilities.
-    noise : np.ndarray
-        float64 (V,): the negatives' distribution.
-    words_per_interval : float
-        Corpus words one rank reads between two syncs.
-    window, negative : int
-
-    Returns
-    -------
-    w_in, w_out : np.ndarray
-        float64 (V,) each.
-    """
-    frequency = counts / max(counts.sum(), 1)
-    kept = frequency * keep
-    pairs = words_per_interval * (window + 1)
-    return pairs * kept, pairs * (kept + negative * kept.sum() * noise)
-
-
-def make_sync(name: str, group: Group, state: TrainingState,
-              touches: tuple[np.ndarray, np.ndarray] | None = None
-              ) -> AverageSync | DeltaSync:
-    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``.
-
-    ``touches`` (:func:`expected_touches`) is what the ``"deltas"`` scheme combines by.
-    """
+def make_sync(name: str, group: Group, state: TrainingState) -> AverageSync | DeltaSync:
+    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
     if name == "average":
         return AverageSync(group, state)
-    mode = {"deltas": "combined", "delta-sum": "sum", "delta-mean": "mean"}[name]
-    return DeltaSync(group, state, mode, touches)
+    mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean"}[name]
+    return DeltaSync(group, state, mode)
 
 
 # Chunks per thread between two sync points, at least: a thread passes a sync point by
