@@ -148,7 +148,7 @@ def test_a_signal_on_one_rank_checkpoints_and_one_rank_resumes(corpus, tmp_path,
     # Resume with one rank, through the command line as torchrun runs it (python -m w2v).
     resumed = torchrun(1, "-m", "w2v", "train", str(corpus), "-o", str(tmp_path / "v.txt"),
                        "--resume", str(tmp_path / "ck"), "--distributed", "--sync-every",
-                       "5000", "-q")
+                       "5000", "--workers", "2", "-q")  # 1 rank x 2 threads for 2 x 1
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert resumed.stdout.count("Trained 48 words x 20 dims") == 1
     vectors = Vectors.load(tmp_path / "v.txt")

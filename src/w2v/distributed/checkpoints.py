@@ -12,7 +12,9 @@ a sync, when every rank holds the same tables. What differs from a single proces
   corpus's token total instead;
 - each rank's **random state** is derived from the saved one and its rank, so a resume with
   the same ranks does not repeat the random draws of the interrupted run, but is not
-  bit-identical to it.
+  bit-identical to it;
+- the options must be the checkpoint's, except ``workers``: threads a rank may change with
+  the number of ranks.
 """
 
 from __future__ import annotations
@@ -73,7 +75,12 @@ def load(folder: str | os.PathLike[str], config: TrainConfig, vocab: Vocab,
             isinstance(where.get(k), int) for k in ("sync", "syncs_per_epoch")):
         raise CheckpointError(f"Checkpoint '{folder}' was written by a single process; resume "
                               f"it without --distributed.")
-    state = load_checkpoint(folder, config, vocab, fingerprint(vocab))
+    # Threads a rank may change with the number of ranks (ranks x threads = cores): the
+    # options are compared with the checkpoint's thread count, the states drawn for ours.
+    saved_workers = header["config"].get("workers")
+    same_threads = (config.replace(workers=saved_workers)
+                    if isinstance(saved_workers, int) and saved_workers >= 1 else config)
+    state = load_checkpoint(folder, same_threads, vocab, fingerprint(vocab))
     fraction = min(max(where["sync"] / max(where["syncs_per_epoch"], 1), 0.0), 1.0)
     state.rng_states = rank_rng_states(state.rng_states, rank, config.workers)
     return state, fraction

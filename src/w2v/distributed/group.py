@@ -240,6 +240,8 @@ def init_group(device: str = "cpu", timeout_s: float = DEFAULT_TIMEOUT_S) -> Gro
     if cuda and not torch.cuda.is_available():
         raise DistributedError(f"The device {device!r} was asked for, but PyTorch sees no "
                                f"CUDA GPU on this node.")
+    if cuda:  # before NCCL starts: one GPU a rank
+        torch.cuda.set_device(local_rank)
     timeout = datetime.timedelta(seconds=timeout_s)
     owned = not dist.is_initialized()
     if owned:
@@ -253,8 +255,6 @@ def init_group(device: str = "cpu", timeout_s: float = DEFAULT_TIMEOUT_S) -> Gro
     backend = dist.get_backend()
     control = dist.new_group(backend="gloo", timeout=timeout) if backend != "gloo" else None
     table_device = f"cuda:{local_rank}" if backend == "nccl" else "cpu"
-    if backend == "nccl":
-        torch.cuda.set_device(local_rank)
     return Group(rank=dist.get_rank(), world_size=dist.get_world_size(),
                  local_rank=local_rank, backend=backend, device=table_device,
                  timeout_s=timeout_s, _control=control, owned=owned)

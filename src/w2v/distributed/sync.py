@@ -135,8 +135,20 @@ class DeltaSync:
         return counts.nbytes + deltas.nbytes
 
 
-def make_sync(name: str, group: Group, state: TrainingState) -> AverageSync | DeltaSync:
+class NoSync:
+    """One rank: nothing to exchange (the sync points still serve checkpoints and stops)."""
+
+    name = "none"
+
+    def __call__(self, state: TrainingState, stats: SyncStats) -> int:
+        return 0
+
+
+def make_sync(name: str, group: Group,
+              state: TrainingState) -> AverageSync | DeltaSync | NoSync:
     """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
+    if group.world_size == 1:
+        return NoSync()
     if name == "average":
         return AverageSync(group, state)
     mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean"}[name]
@@ -184,8 +196,9 @@ class SyncControl(Control):
         Called after every sync (checkpoints, stop on a signal).
     """
 
-    def __init__(self, group: Group, scheme: AverageSync | DeltaSync, state: TrainingState,
-                 local_words: int, syncs_per_epoch: int, start_sync: int = 0,
+    def __init__(self, group: Group, scheme: AverageSync | DeltaSync | NoSync,
+                 state: TrainingState, local_words: int, syncs_per_epoch: int,
+                 start_sync: int = 0,
                  start_words: int = 0, after_sync: AfterSync | None = None) -> None:
         self.group, self.scheme, self.state = group, scheme, state
         self.local_words = max(local_words, 1)
