@@ -174,7 +174,8 @@ def check_checkpoint_folder(folder: str | os.PathLike[str]) -> Path:
 
 
 def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config: TrainConfig,
-                    vocab: Vocab, fingerprint: dict[str, str]) -> Path:
+                    vocab: Vocab, fingerprint: dict[str, str],
+                    extra: dict[str, Any] | None = None) -> Path:
     """Write ``state`` as the checkpoint in ``folder``, replacing the previous one whole.
 
     Parameters
@@ -188,6 +189,9 @@ def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config
     vocab : Vocab
     fingerprint : dict
         :func:`corpus_fingerprint` of the run.
+    extra : dict, optional
+        More fields of the header (JSON values under keys of their own, e.g. a distributed
+        run's ``"distributed"`` position); readers that do not know them ignore them.
 
     Returns
     -------
@@ -207,7 +211,7 @@ def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config
     }
     if state.w_hs is not None:
         files["w_hs.npy"] = _npy_bytes(state.w_hs)
-    header = _header(state, config, fingerprint, files, vocab)
+    header = {**(extra or {}), **_header(state, config, fingerprint, files, vocab)}
     header["step"] = _previous_step(Path(folder)) + 1
     with atomic_folder(folder, STATE_FILE, "checkpoint folder") as staging:
         for name, data in files.items():

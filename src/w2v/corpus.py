@@ -101,14 +101,16 @@ class EncodedCorpus:
         return len(self.sentence_starts) - 1
 
 
-def _decoded_chunks(path: Path, stats: CorpusStats) -> Iterator[str]:
+def _decoded_chunks(path: Path, stats: CorpusStats,
+                    handle: IO[bytes] | None = None) -> Iterator[str]:
     """Decoded text of one file, chunk by chunk; invalid bytes counted and replaced.
 
     Compression and encoding are recognised from the content (:mod:`w2v.sources`); a
-    byte-order mark is skipped, never part of the first token.
+    byte-order mark is skipped, never part of the first token. ``handle``, when given, is
+    read instead of the file (a byte range of it, :func:`byte_range_sentences`).
     """
     try:
-        with open_corpus_file(path) as handle:
+        with open_corpus_file(path) if handle is None else handle as handle:
             raw = handle.read(CHUNK_BYTES)
             encoding, bom = text_encoding(path, raw)
             # surrogateescape lets invalid UTF-8 bytes be counted; other codecs replace them.
@@ -157,13 +159,14 @@ def _after_last_space(text: str) -> int:
     return 0 if match is None else len(text) - match.start()
 
 
-def _file_sentences(path: Path, max_len: int, stats: CorpusStats) -> Iterator[list[str]]:
-    """Sentences of one file: a newline ends one, ``max_len`` tokens cut one."""
+def _file_sentences(path: Path, max_len: int, stats: CorpusStats,
+                    handle: IO[bytes] | None = None) -> Iterator[list[str]]:
+    """Sentences of one file (or of ``handle``): a newline ends one, ``max_len`` tokens cut one."""
     sentence: list[str] = []
     # The last, possibly incomplete, token so far, kept in pieces so that a token longer than
     # a chunk is joined once rather than copied again with every chunk.
     carry: list[str] = []
-    for chunk in _decoded_chunks(path, stats):
+    for chunk in _decoded_chunks(path, stats, handle):
         cut = _after_last_space(chunk)
         if cut == 0:
             carry.append(chunk)
@@ -227,6 +230,54 @@ def iter_sentences(path: str | os.PathLike[str], max_sentence_length: int = 10_0
         warnings.warn(
             f"Corpus '{path}': {stats.invalid_bytes} byte(s) were not valid UTF-8 and were "
             "replaced by U+FFFD.", InvalidUTF8Warning, stacklevel=2)
+
+
+class _ByteRange:
+    """Bytes ``[start, end)`` of a file, read like a file that ends at ``end``."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self.file = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+        self.file.seek(start)
+        self.left = max(end - start, 0)
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.file.read(size)
+        self.left -= len(data)
+        return data
+
+    def __enter__(self) -> _ByteRange:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
+def byte_range_sentences(path: str | os.PathLike[str], start: int, end: int,
+                         max_sentence_length: int = 10_000,
+                         stats: CorpusStats | None = None) -> Iterator[list[str]]:
+    """Sentences of bytes ``[start, end)`` of an uncompressed UTF-8 file.
+
+    Tokenised as :func:`iter_sentences` tokenises the whole file; the caller chooses the
+    bounds at whitespace (:mod:`w2v.distributed.shares`), so that no token is cut and the
+    ranges of a file together give exactly its tokens. A byte-order mark is skipped only at
+    offset 0.
+
+    Raises
+    ------
+    CorpusError
+        If the file cannot be read.
+    """
+    stats = stats if stats is not None else CorpusStats()
+    try:
+        handle = _ByteRange(Path(path), start, end)
+    except OSError as exc:
+        raise CorpusError(f"Cannot read corpus file '{path}': {exc.strerror or exc}.") from None
+    stats.files += 1
+    for sentence in _file_sentences(Path(path), max_sentence_length, stats, handle):
+        stats.sentences += 1
+        stats.tokens += len(sentence)
+        yield sentence
 
 
 def sentences_from(source: Any, max_sentence_length: int = 10_000,

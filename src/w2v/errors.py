@@ -135,3 +135,7 @@ class UnknownWordError(W2VError, KeyError):
 
 class MissingExtraError(W2VError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class DistributedError(W2VError, RuntimeError):
+    """A distributed run could not start (not launched by torchrun) or lost one of its ranks."""

@@ -47,7 +47,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                   callbacks: Sequence[Callback] = (), max_memory: int | None = None,
                   init_from: str | os.PathLike[str] | None = None,
                   save_model: str | os.PathLike[str] | None = None,
-                  trim_rule: TrimRule | None = None, **config: Any) -> Model:
+                  trim_rule: TrimRule | None = None, distributed: Any = False,
+                  **config: Any) -> Model:
     """Train word2vec on ``corpus`` and save the input vectors to ``output``.
 
     Parameters
@@ -80,6 +81,9 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         further later; it may be ``init_from`` itself.
     trim_rule : callable, optional
         As in :func:`w2v.train` (gensim's ``trim_rule``).
+    distributed : bool, dict or w2v.distributed.DistributedOptions
+        True (or sync options) under torchrun: every rank trains its share, rank 0 writes
+        (:func:`w2v.distributed.job.train_to_path`).
     **config
         Options of :class:`~w2v.config.TrainConfig`.
 
@@ -102,6 +106,19 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
         If the final save fails; the trained run is then kept as a checkpoint (named in the
         message) whenever the engine can checkpoint.
     """
+    if distributed is not False:
+        for name, value in (("init_from", init_from), ("save_model", save_model),
+                            ("trim_rule", trim_rule)):
+            if value is not None:
+                raise ConfigError("The {" + name + "} cannot be used with the {distributed} "
+                                  "yet: leave it out.")
+        from w2v.distributed import DistributedOptions
+        from w2v.distributed.job import train_to_path as train_ranks_to_path
+
+        return train_ranks_to_path(corpus, output, options=DistributedOptions.of(distributed),
+                                   format=format, checkpoint_dir=checkpoint_dir,
+                                   checkpoint_every=checkpoint_every, resume=resume,
+                                   callbacks=callbacks, max_memory=max_memory, **config)
     Choice(VECTOR_FORMATS).check("format", format)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)
     if init_from is not None:

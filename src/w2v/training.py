@@ -140,7 +140,8 @@ class Model:
 
 def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
           checkpoint: Checkpointer | None = None, max_memory: int | None = None,
-          trim_rule: TrimRule | None = None, **config: Any) -> Model:
+          trim_rule: TrimRule | None = None, distributed: Any = False,
+          **config: Any) -> Model:
     """Train word2vec on a corpus.
 
     Parameters
@@ -164,6 +165,10 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
         ``RULE_DISCARD`` or ``RULE_DEFAULT`` (or gensim's own ``gensim.utils.RULE_*``):
         which words the vocabulary keeps. Not an option of the config (a callable is not
         saved with a model or a checkpoint).
+    distributed : bool, dict or w2v.distributed.DistributedOptions
+        True (or sync options) in a script launched by torchrun: every rank trains its
+        share of the corpus (a path) and returns the same model
+        (:func:`w2v.distributed.train`; checkpoints go through :mod:`w2v.distributed.job`).
     **config
         Options of :class:`~w2v.config.TrainConfig` (gensim names: ``sg, vector_size,
         window, negative, sample, min_count, epochs, workers, alpha, min_alpha,
@@ -184,6 +189,12 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     DivergenceError
         If the loss becomes non-finite.
     """
+    if distributed is not False:
+        if trim_rule is not None:
+            raise ConfigError("A distributed run counts its vocabulary on every rank and "
+                              "takes no {trim_rule} yet; leave it out.")
+        return _train_distributed(corpus, distributed, callbacks, checkpoint, max_memory,
+                                  config)
     cfg = TrainConfig.from_options(**config)
     check_engine(cfg, checkpoint, callbacks)
     is_path = isinstance(corpus, (str, os.PathLike))
@@ -293,6 +304,23 @@ def readable(corpus: Any) -> contextlib.AbstractContextManager[Any]:
     if isinstance(corpus, (str, os.PathLike)):
         return readable_corpus(corpus)
     return contextlib.nullcontext(corpus)
+
+
+def _train_distributed(corpus: Any, distributed: Any, callbacks: Sequence[Callback],
+                       checkpoint: Checkpointer | None, max_memory: int | None,
+                       config: dict[str, Any]) -> Model:
+    """``train(..., distributed=...)``: every rank of a torchrun launch trains its share."""
+    from w2v.distributed import DistributedOptions
+    from w2v.distributed import train as train_ranks
+
+    if checkpoint is not None:
+        raise ConfigError("A distributed run checkpoints through w2v.distributed.job."
+                          "train_to_path (rank 0 writes); the {checkpoint} cannot be given.")
+    if not isinstance(corpus, (str, os.PathLike)):
+        raise ConfigError("A distributed run reads its corpus by shares of files: give a path, "
+                          "not sentences in memory ({distributed}).")
+    return train_ranks(corpus, options=DistributedOptions.of(distributed), callbacks=callbacks,
+                       max_memory=max_memory, **config)
 
 
 def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds: float,

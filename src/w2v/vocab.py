@@ -249,6 +249,34 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
     """
     # The total is counted apart: pruning drops counts, not tokens read.
     counts, total = count_words(sentences, max_vocab_size)
+    return vocab_from_counts(counts, total, min_count, max_final_vocab, source_name,
+                             trim_rule=trim_rule, sorted_vocab=sorted_vocab)
+
+
+def vocab_from_counts(counts: Counter, total: int, min_count: int = 5,
+                      max_final_vocab: int | None = None,
+                      source_name: str = "The corpus", *, trim_rule: TrimRule | None = None,
+                      sorted_vocab: bool = True) -> Vocab:
+    """The vocabulary of counted words: what :func:`build_vocab` keeps of its counts.
+
+    Parameters
+    ----------
+    counts : Counter
+        Word -> count, in order of first occurrence (ties keep this order).
+    total : int
+        Tokens read.
+    min_count, max_final_vocab, source_name, trim_rule, sorted_vocab
+        As in :func:`build_vocab`.
+
+    Returns
+    -------
+    Vocab
+
+    Raises
+    ------
+    CorpusError
+        If ``total`` is 0, or no word reaches ``min_count``.
+    """
     if total == 0:
         raise CorpusError(f"{source_name} is empty: it contains no token.")
     least = effective_min_count(counts, min_count, max_final_vocab)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -121,6 +122,18 @@ def train(
     phrases: Annotated[int | None, typer.Option(
         help="First join phrases in N passes, as 'w2v phrases --passes N' (word2phrase's "
              "rule, threshold 100, min count 5), and train on the result.")] = None,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed",
+        help="Data-parallel training under torchrun (torchrun --nproc-per-node P -m w2v "
+             "train ... --distributed): each rank trains its share of the corpus, rank 0 "
+             "writes the vectors and checkpoints.")] = False,
+    sync: Annotated[str | None, typer.Option(
+        help="With --distributed: 'deltas' (the rows changed since the last sync, their "
+             "changes summed, at most twice their mean; default), 'average' (the whole "
+             "tables averaged), 'delta-sum' or 'delta-mean'.")] = None,
+    sync_every: Annotated[int | None, typer.Option(
+        help="With --distributed: corpus words, all ranks together, between syncs "
+             "(default 200,000).")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 
@@ -152,6 +165,9 @@ def train(
         from w2v.vocab import load_trim_rule
 
         options["trim_rule"] = load_trim_rule(trim_rule)
+    ranks = _distributed_options(distributed, sync, sync_every)
+    root = not distributed or os.environ.get("RANK", "0") == "0"
+    quiet = quiet or not root  # one progress bar: rank 0's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -160,20 +176,24 @@ def train(
                 model = train_to_path(source, output, format=fmt, checkpoint_dir=checkpoint_dir,
                                       checkpoint_every=checkpoint_every, resume=resume,
                                       callbacks=[progress], max_memory=max_bytes,
-                                      init_from=init_from, save_model=save_model, **options)
+                                      init_from=init_from, save_model=save_model,
+                                      distributed=ranks, **options)
         except TrainingInterrupted as stop:
             _print_warnings(caught)
-            print(_interrupted_message(stop, corpus, output, fmt), file=sys.stderr)
+            if root:
+                print(_interrupted_message(stop, corpus, output, fmt, distributed),
+                      file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
         except Interrupted as stop:  # during a save, which finished first
             _print_warnings(caught)
             print(f"w2v: {stop}", file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
     _print_warnings(caught)
-    print(summary_line(model, str(output), fmt))
-    if save_model is not None:
-        print(f"Saved the model to {save_model} (train it further with --init-from "
-              f"{save_model})")
+    if root:
+        print(summary_line(model, str(output), fmt))
+        if save_model is not None:
+            print(f"Saved the model to {save_model} (train it further with --init-from "
+                  f"{save_model})")
 
 
 def _phrased(corpus: Path, passes: int | None, output: Path, fmt: str,
@@ -209,18 +229,36 @@ def _default_format(output: Path, subwords: bool) -> str:
     return "fasttext" if subwords and output.suffix.lower() == ".bin" else "text"
 
 
+def _distributed_options(distributed: bool, sync: str | None, sync_every: int | None):
+    """False, or the DistributedOptions of the sync flags (which need --distributed)."""
+    given = {name: value for name, value in (("sync", sync), ("sync_every", sync_every))
+             if value is not None}
+    if not distributed:
+        if given:
+            from w2v.errors import ConfigError
+
+            raise ConfigError("The {" + next(iter(given)) + "} needs {distributed}.")
+        return False
+    from w2v.distributed import DistributedOptions
+
+    return DistributedOptions(**given)
+
+
 def _print_warnings(caught: list) -> None:
     for warning in caught:
         print(f"w2v: warning: {warning.message}", file=sys.stderr)
 
 
-def _interrupted_message(stop, corpus: Path, output: Path, fmt: str) -> str:
+def _interrupted_message(stop, corpus: Path, output: Path, fmt: str,
+                         distributed: bool = False) -> str:
     """One line: what was saved where, and the command that resumes."""
     import signal
 
     again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
     if fmt != "text":
         again += f" --format {fmt}"
+    if distributed:  # any number of ranks
+        again = f"torchrun --nproc-per-node P -m {again} --distributed"
     return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
             f"vectors so far saved to '{stop.saved_to}', checkpoint in '{stop.folder}'. "
             f"Resume with: {again}")

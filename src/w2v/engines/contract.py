@@ -143,6 +143,10 @@ class Control:
     SIGINT/SIGTERM into a checkpoint and a clean stop.
     """
 
+    # An upper bound on the words of one chunk (None: the engine's own size), for a control
+    # that must be asked more often than once a chunk (a distributed run's sync points).
+    max_chunk_words: int | None = None
+
     def wants_pause(self) -> bool:
         """Called by each thread before a chunk: True parks it at this chunk boundary."""
         return False

@@ -276,6 +276,8 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     state = state if state is not None else init_state(len(vocab), config)
     run = _Run(corpus, vocab, config, state)
     run.control = control if control is not None else run.control
+    if run.control.max_chunk_words is not None:
+        run.chunk_words = max(1, min(run.chunk_words, run.control.max_chunk_words))
     history: list[HistoryRecord] = []
     clock = _Clock(run, history, report)
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="w2v") as pool:

@@ -1,0 +1,245 @@
+"""Keeping the ranks' tables consistent: the sync schemes and the pause points that run them.
+
+Every rank trains its share with its local engine on its own copy of ``w_in`` and
+``w_out``. At ``S`` points of every epoch (:class:`SyncControl`), the same on every rank,
+the engine's threads park and the copies are made equal again by one of two schemes:
+
+``"deltas"`` (:class:`DeltaSync`, the default)
+    Each rank keeps the tables as they were at the last sync (``ref``). The rows that
+    changed on some rank since then are found, with how many ranks changed each (``n``, a
+    V-byte count per table, summed); the ranks sum their changes of those rows and every
+    rank sets ``w = ref + min(1, 2/n) sum_r (w_r - ref)``: the sum of the changes, as if the
+    ranks were threads of one Hogwild run reading one interval late, but never more than
+    twice their mean. A word seen by one or two ranks keeps every update (whole-table
+    averaging divides them by W); a frequent word, which every rank moves towards the same
+    target within an interval, is moved at most twice as far as one rank moved it (the
+    plain sum, n times as far, diverges at 4 ranks). Bytes a rank contributes per sync:
+    ``2 V + (R_in + R_out) D 4``, with ``R`` the rows changed on some rank (centres and
+    contexts for ``w_in``, contexts and negatives for ``w_out``).
+``"delta-sum"``, ``"delta-mean"``
+    The same rows, with the changes summed (every update in full; diverges at 4 ranks on the
+    text8 prefix) or averaged over the ranks that changed each row (stable, but a row that
+    every rank changed progresses as under whole-table averaging).
+``"average"`` (:class:`AverageSync`)
+    The whole tables are all-reduced and divided by the number of ranks (periodic model
+    averaging, as Spark MLlib's Word2Vec does once per iteration). Each update counts
+    ``1/W``: the learning progress of an epoch shrinks with the number of ranks.
+    Bytes per sync: ``2 V D 4``.
+
+The sync points are fractions ``k/S`` of each rank's share (``S = ceil(words / sync_every)``),
+so every rank calls the same collectives in the same order, and at each one all ranks stand
+at the same fraction of the epoch: the learning rate, which the engine computes from that
+fraction, follows the global progress of the run.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from w2v.distributed.group import Group
+from w2v.engines.contract import Control, TrainingState
+
+SCHEMES = ("deltas", "average", "delta-sum", "delta-mean")
+# The "deltas" scheme moves a row at most this many times its ranks' mean change: the sum
+# (2 ranks) kept one process's quality on the text8 prefix, the sum of 4 ranks diverged.
+MAX_OVERSHOOT = 2.0
+
+
+@dataclass
+class SyncStats:
+    """What the syncs cost on this rank.
+
+    Attributes
+    ----------
+    syncs : int
+    payload_bytes : int
+        Bytes this rank gave to all-reduces (a ring all-reduce sends about twice this).
+    seconds : float
+        Wall seconds in syncs, waiting for slower ranks included.
+    wait_seconds : float
+        The part of ``seconds`` spent waiting for the slowest rank to reach the sync point
+        (imbalance, not communication).
+    transfer_seconds : float
+        The part of ``seconds`` spent inside the scheme's collectives (what the cost model
+        predicts); the rest is finding, gathering and applying the rows.
+    touched_rows : int
+        Rows exchanged by the deltas scheme (both tables), summed over syncs.
+    """
+
+    syncs: int = 0
+    payload_bytes: int = 0
+    seconds: float = 0.0
+    wait_seconds: float = 0.0
+    transfer_seconds: float = 0.0
+    touched_rows: int = 0
+    per_sync_bytes: list[int] = field(default_factory=list)
+
+
+class AverageSync:
+    """Whole-table averaging: ``w = (1/W) sum_r w_r`` for both tables."""
+
+    name = "average"
+
+    def __init__(self, group: Group, state: TrainingState) -> None:
+        self.group = group
+
+    def __call__(self, state: TrainingState, stats: SyncStats) -> int:
+        scale = np.float32(1.0 / self.group.world_size)
+        for table in (state.w_in, state.w_out):
+            self.group.all_reduce_(table, "the table sync")
+            table *= scale
+        return state.w_in.nbytes + state.w_out.nbytes
+
+
+class DeltaSync:
+    """Row deltas: each changed row moves by the sum of the ranks' changes, times a factor.
+
+    ``mode`` "capped" (the ``"deltas"`` scheme): ``min(1, MAX_OVERSHOOT / n)`` for a row
+    that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``.
+    """
+
+    def __init__(self, group: Group, state: TrainingState, mode: str = "capped") -> None:
+        self.group, self.mode = group, mode
+        self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean"}[mode]
+        self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
+        # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
+        self.count_type = np.uint8 if group.world_size < 256 else np.int32
+
+    def __call__(self, state: TrainingState, stats: SyncStats) -> int:
+        vocab_size = len(state.w_in)
+        touched = np.concatenate([(state.w_in != self.ref_in).any(axis=1),
+                                  (state.w_out != self.ref_out).any(axis=1)])
+        counts = self.group.all_reduce_control(touched.astype(self.count_type), "sum",
+                                               "the table sync (touched rows)")
+        rows_in = np.flatnonzero(counts[:vocab_size])
+        rows_out = np.flatnonzero(counts[vocab_size:])
+        n_in = len(rows_in)
+        deltas = np.concatenate([state.w_in[rows_in] - self.ref_in[rows_in],
+                                 state.w_out[rows_out] - self.ref_out[rows_out]])
+        if len(deltas):
+            self.group.all_reduce_(deltas, "the table sync (row deltas)")
+        if self.mode != "sum":
+            n = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
+            limit = MAX_OVERSHOOT if self.mode == "capped" else 1.0
+            deltas *= np.minimum(1.0, limit / n.astype(np.float32))[:, None]
+        for table, ref, rows, part in ((state.w_in, self.ref_in, rows_in, deltas[:n_in]),
+                                       (state.w_out, self.ref_out, rows_out, deltas[n_in:])):
+            ref[rows] += part
+            table[rows] = ref[rows]
+        stats.touched_rows += len(deltas)
+        return counts.nbytes + deltas.nbytes
+
+
+class NoSync:
+    """One rank: nothing to exchange (the sync points still serve checkpoints and stops)."""
+
+    name = "none"
+
+    def __call__(self, state: TrainingState, stats: SyncStats) -> int:
+        return 0
+
+
+def make_sync(name: str, group: Group,
+              state: TrainingState) -> AverageSync | DeltaSync | NoSync:
+    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
+    if group.world_size == 1:
+        return NoSync()
+    if name == "average":
+        return AverageSync(group, state)
+    mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean"}[name]
+    return DeltaSync(group, state, mode)
+
+
+# Chunks per thread between two sync points, at least: a thread passes a sync point by
+# less than a chunk, so this bounds the overshoot to a quarter of an interval.
+CHUNKS_PER_INTERVAL = 4
+# ... but no chunk is cut below this many words (the cost of a kernel call shows below).
+MIN_CHUNK_WORDS = 1_000
+
+
+def chunk_limit(local_words: int, syncs_per_epoch: int, workers: int) -> int:
+    """Words per engine chunk so that each thread passes every sync point within a quarter
+    of an interval."""
+    interval = local_words / max(syncs_per_epoch * workers, 1)
+    return max(MIN_CHUNK_WORDS, int(interval // CHUNKS_PER_INTERVAL))
+
+
+# Called after every sync with (state, epoch (0-based), syncs done in that epoch); decides
+# on checkpoints and stops (w2v.distributed.run).
+AfterSync = Callable[[TrainingState, int, int], None]
+
+
+class SyncControl(Control):
+    """The engine's control in a distributed run: park at the sync points and sync there.
+
+    Parameters
+    ----------
+    group : Group
+    scheme : AverageSync or DeltaSync
+    state : TrainingState
+        The state given to the engine; its ``counters`` (words read, column 2) give the
+        progress through the epoch.
+    local_words : int
+        Words of this rank's share (one epoch).
+    syncs_per_epoch : int
+        ``S``, the same on every rank.
+    start_sync : int
+        Syncs already done in the first epoch (a resumed run).
+    start_words : int
+        Words of this rank's share already trained in the first epoch (a resumed run).
+    after_sync : callable, optional
+        Called after every sync (checkpoints, stop on a signal).
+    """
+
+    def __init__(self, group: Group, scheme: AverageSync | DeltaSync | NoSync,
+                 state: TrainingState, local_words: int, syncs_per_epoch: int,
+                 start_sync: int = 0,
+                 start_words: int = 0, after_sync: AfterSync | None = None) -> None:
+        self.group, self.scheme, self.state = group, scheme, state
+        self.local_words = max(local_words, 1)
+        self.syncs_per_epoch = syncs_per_epoch
+        self.done = start_sync
+        self.base = self._words_read() - start_words
+        self.after_sync = after_sync
+        self.stats = SyncStats()
+        self.max_chunk_words = chunk_limit(local_words, syncs_per_epoch, len(state.rng_states))
+
+    def _words_read(self) -> float:
+        counters = self.state.counters
+        return 0.0 if counters is None else float(counters[:, 2].sum())
+
+    def _due(self) -> int:
+        """Sync points this rank has passed in the epoch (the last one is the epoch's end)."""
+        fraction = (self._words_read() - self.base) / self.local_words
+        return min(math.floor(fraction * self.syncs_per_epoch + 1e-9), self.syncs_per_epoch - 1)
+
+    def wants_pause(self) -> bool:
+        """True once the rank has passed a sync point not synced yet (any thread)."""
+        return self._due() > self.done
+
+    def paused(self, state: TrainingState, epoch_end: bool) -> None:
+        """Sync at each point passed (at an epoch's end: up to the last one)."""
+        target = self.syncs_per_epoch if epoch_end else self._due()
+        epoch = state.epoch - 1 if epoch_end else state.epoch
+        while self.done < target:
+            t0 = time.perf_counter()
+            self.group.wait("the wait for a sync point")
+            t1, in_collectives = time.perf_counter(), getattr(self.group, "collective_seconds", 0.0)
+            sent = self.scheme(state, self.stats)
+            self.stats.transfer_seconds += (getattr(self.group, "collective_seconds", 0.0)
+                                            - in_collectives)
+            self.stats.wait_seconds += t1 - t0
+            self.stats.seconds += time.perf_counter() - t0
+            self.stats.syncs += 1
+            self.stats.payload_bytes += sent
+            self.stats.per_sync_bytes.append(sent)
+            self.done += 1
+            if self.after_sync is not None:
+                self.after_sync(state, epoch, self.done)
+        if epoch_end:
+            self.done, self.base = 0, self._words_read()
