@@ -8,6 +8,7 @@ keeps its traceback. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -19,8 +20,23 @@ from w2v.errors import W2VError
 __all__ = ["app", "main", "option_flag"]
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C outside a training run's own handling (which saves and says how to resume).
+
+    Typer turns a KeyboardInterrupt into a silent exit 130, so the CLI raises this instead
+    and prints one line.
+    """
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
 def main() -> None:
     """Entry point of the ``w2v`` console script."""
+    # Only where Ctrl-C would raise KeyboardInterrupt: a background job ignores it.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     usage_error, no_args_error = _click_usage_errors()
     try:
         status = app(standalone_mode=False)
@@ -34,7 +50,7 @@ def main() -> None:
         # instead of Click's multi-line usage box.
         command = exc.ctx.command_path if exc.ctx is not None else "w2v"
         _fail(f"{exc.format_message()} (see '{command} --help')", exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
+    except (_Interrupted, KeyboardInterrupt, typer.Abort):
         _fail("interrupted", 130)
     sys.exit(status if isinstance(status, int) else 0)
 
