@@ -15,7 +15,13 @@ import pytest
 
 from w2v.corpus import iter_sentences
 from w2v.distributed.shares import LINE_LOOKAHEAD, plan_shares
-from w2v.distributed.sync import AverageSync, DeltaSync, SyncControl, chunk_limit
+from w2v.distributed.sync import (
+    AverageSync,
+    DeltaSync,
+    SyncControl,
+    chunk_limit,
+    norm_factors,
+)
 from w2v.distributed.vocab import merge_word_lists
 from w2v.engines.contract import TrainingState
 from w2v.errors import CorpusError
@@ -223,3 +229,33 @@ def test_deltas_sum_the_changes_of_a_row_up_to_twice_their_mean():
         np.testing.assert_array_equal(results[0].w_in, other.w_in)
     np.testing.assert_allclose(results[0].w_in[1], start_in[1] + 4.0, rtol=1e-6)  # 8 x 2/4
     np.testing.assert_allclose(results[0].w_in[2], start_in[2] + 4.0, rtol=1e-6)  # 2 ranks: sum
+
+
+def test_norm_factors_keep_independent_changes_and_cut_agreeing_ones():
+    summed = np.array([[1.0, 1.0, 0.0],    # two orthogonal unit changes: kept
+                       [2.0, 0.0, 0.0],    # two equal ones: slack 2 keeps the sum
+                       [4.0, 0.0, 0.0],    # four equal ones: cut to sqrt(2 * 4) = 2.83
+                       [0.0, 0.0, 0.0]],   # changes that cancel: nothing to cut
+                      np.float32)
+    squares = np.array([2.0, 2.0, 4.0, 2.0], np.float32)
+    factors = norm_factors(summed, squares)
+    np.testing.assert_allclose(factors, [1.0, 1.0, np.sqrt(8.0) / 4.0, 1.0], rtol=1e-6)
+    assert factors.dtype == np.float32
+    np.testing.assert_allclose(norm_factors(summed[2:3], squares[2:3], slack=4.0), [1.0])
+
+
+def test_delta_norm_sums_orthogonal_changes_and_cuts_agreeing_ones():
+    unit = np.eye(3, dtype=np.float32)
+    four = [{1: unit[0], 2: unit[0]}, {1: unit[0], 2: unit[1]}, {1: unit[0]}, {1: unit[0]}]
+
+    def norm(group, state):
+        return DeltaSync(group, state, "norm")
+
+    start_in, start_out, results = _run_ranks(norm, four, world_size=4)
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0].w_in, other.w_in)
+    a = results[0]
+    np.testing.assert_allclose(a.w_in[1], start_in[1] + np.sqrt(8.0) * unit[0], rtol=1e-5)
+    np.testing.assert_allclose(a.w_in[2], start_in[2] + unit[0] + unit[1], rtol=1e-5)
+    np.testing.assert_array_equal(a.w_in[[0, 3]], start_in[[0, 3]])
+    np.testing.assert_array_equal(a.w_out, start_out)

@@ -44,10 +44,30 @@ import numpy as np
 from w2v.distributed.group import Group
 from w2v.engines.contract import Control, TrainingState
 
-SCHEMES = ("deltas", "average", "delta-sum", "delta-mean")
+SCHEMES = ("deltas", "average", "delta-sum", "delta-mean", "delta-norm")
 # The "deltas" scheme moves a row at most this many times its ranks' mean change: the sum
 # (2 ranks) kept one process's quality on the text8 prefix, the sum of 4 ranks diverged.
 MAX_OVERSHOOT = 2.0
+# The "delta-norm" scheme moves a row at most sqrt(NORM_SLACK) times the length the sum of
+# its ranks' changes would have if they were orthogonal (sqrt of their squared lengths'
+# sum): 2 lets the sum through whole at 2 ranks, as the capped scheme does.
+NORM_SLACK = 2.0
+
+
+def norm_factors(summed: np.ndarray, squares: np.ndarray,
+                 slack: float = NORM_SLACK) -> np.ndarray:
+    """Per row, ``min(1, sqrt(slack * sum_r |d_r|^2) / |sum_r d_r|)`` (1 for a zero sum).
+
+    ``summed`` (R, D): the ranks' changes summed; ``squares`` (R,): their squared lengths
+    summed. Changes in independent directions add up to about the orthogonal length and
+    keep factor 1; changes that agree (every rank moved a frequent row towards the same
+    target) add up to ``n`` times one and are cut to ``sqrt(slack n)`` times one.
+    """
+    length = np.sqrt((summed.astype(np.float64) ** 2).sum(axis=1))
+    bound = np.sqrt(slack * np.maximum(squares.astype(np.float64), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors = np.where(length > bound, bound / np.where(length > 0, length, 1.0), 1.0)
+    return factors.astype(summed.dtype)
 
 
 @dataclass
@@ -100,12 +120,15 @@ class DeltaSync:
     """Row deltas: each changed row moves by the sum of the ranks' changes, times a factor.
 
     ``mode`` "capped" (the ``"deltas"`` scheme): ``min(1, MAX_OVERSHOOT / n)`` for a row
-    that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``.
+    that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``;
+    "norm" (``"delta-norm"``): :func:`norm_factors`, from each row's squared change lengths
+    summed over the ranks, sent as one more column of the deltas (4 bytes a row).
     """
 
     def __init__(self, group: Group, state: TrainingState, mode: str = "capped") -> None:
         self.group, self.mode = group, mode
-        self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean"}[mode]
+        self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean",
+                     "norm": "delta-norm"}[mode]
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
         # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
         self.count_type = np.uint8 if group.world_size < 256 else np.int32
@@ -121,9 +144,14 @@ class DeltaSync:
         n_in = len(rows_in)
         deltas = np.concatenate([state.w_in[rows_in] - self.ref_in[rows_in],
                                  state.w_out[rows_out] - self.ref_out[rows_out]])
+        if self.mode == "norm":
+            deltas = np.concatenate([deltas, (deltas ** 2).sum(axis=1, keepdims=True)], axis=1)
         if len(deltas):
             self.group.all_reduce_(deltas, "the table sync (row deltas)")
-        if self.mode != "sum":
+        sent = counts.nbytes + deltas.nbytes
+        if self.mode == "norm":
+            deltas = deltas[:, :-1] * norm_factors(deltas[:, :-1], deltas[:, -1])[:, None]
+        elif self.mode != "sum":
             n = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
             limit = MAX_OVERSHOOT if self.mode == "capped" else 1.0
             deltas *= np.minimum(1.0, limit / n.astype(np.float32))[:, None]
@@ -132,7 +160,7 @@ class DeltaSync:
             ref[rows] += part
             table[rows] = ref[rows]
         stats.touched_rows += len(deltas)
-        return counts.nbytes + deltas.nbytes
+        return sent
 
 
 class NoSync:
@@ -151,7 +179,8 @@ def make_sync(name: str, group: Group,
         return NoSync()
     if name == "average":
         return AverageSync(group, state)
-    mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean"}[name]
+    mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean",
+            "delta-norm": "norm"}[name]
     return DeltaSync(group, state, mode)
 
 
