@@ -36,7 +36,7 @@ from w2v.corpus import CorpusStats, encode_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
-from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, make_sync
+from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, frequent_rows, make_sync
 from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
@@ -183,7 +183,8 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
             chunk_limit(len(encoded.ids), syncs_per_epoch, cfg.workers))
     state.counters = np.zeros((cfg.workers, 3))
     stopper = _Stopper(group, cfg, vocab, options, syncs_per_epoch, checkpoint)
-    control = SyncControl(group, make_sync(options.sync, group, state), state,
+    frequent = frequent_rows(vocab.counts, options.sync_every, group.world_size)
+    control = SyncControl(group, make_sync(options.sync, group, state, frequent), state,
                           len(encoded.ids), syncs_per_epoch,
                           start_sync=math.floor(fraction * syncs_per_epoch + 1e-9),
                           start_words=start_words, after_sync=stopper)
@@ -193,6 +194,9 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
     with stopper.catch_signals():
         result = registry.get("numba").load()(encoded, vocab, cfg, report=observers.on_record,
                                               state=state, control=control)
+    finish = getattr(control.scheme, "finish", None)
+    if finish is not None:  # the schemes that keep state across syncs settle it
+        finish(state)
     seconds = time.perf_counter() - t0
     sync_seconds, wait_seconds, transfer_seconds = group.all_reduce_control(
         np.array([control.stats.seconds, control.stats.wait_seconds,

@@ -44,7 +44,8 @@ import numpy as np
 from w2v.distributed.group import Group
 from w2v.engines.contract import Control, TrainingState
 
-SCHEMES = ("deltas", "average", "delta-sum", "delta-mean", "delta-norm")
+SCHEMES = ("deltas", "average", "delta-sum", "delta-mean", "delta-norm", "momentum",
+           "split")
 # The "deltas" scheme moves a row at most this many times its ranks' mean change: the sum
 # (2 ranks) kept one process's quality on the text8 prefix, the sum of 4 ranks diverged.
 MAX_OVERSHOOT = 2.0
@@ -52,6 +53,23 @@ MAX_OVERSHOOT = 2.0
 # its ranks' changes would have if they were orthogonal (sqrt of their squared lengths'
 # sum): 2 lets the sum through whole at 2 ranks, as the capped scheme does.
 NORM_SLACK = 2.0
+# The "split" scheme caps (as "deltas" does) only the rows of words expected more than this
+# many times in a rank's share between two syncs, and sums the changes of the others.
+FREQUENT_OCCURRENCES = 10.0
+
+
+def frequent_rows(counts: np.ndarray, sync_every: int, world_size: int) -> int:
+    """Leading rows (a vocabulary sorted by count) of words expected more than
+    :data:`FREQUENT_OCCURRENCES` times in a rank's ``sync_every / world_size`` words.
+
+    ``counts`` (V,) int: the corpus counts, largest first. A word seen ``k`` times by each
+    rank between syncs is moved towards the same target by every rank; past a few tens of
+    updates each rank's change nears the whole way there, and the sum of ``W`` such changes
+    overshoots ``W - 1`` times (the sum diverges at 4 ranks). Rarer words' changes add up.
+    """
+    total = max(int(counts.sum()), 1)
+    expected = counts * (sync_every / world_size) / total
+    return int(np.count_nonzero(expected > FREQUENT_OCCURRENCES))
 
 
 def norm_factors(summed: np.ndarray, squares: np.ndarray,
@@ -125,10 +143,11 @@ class DeltaSync:
     summed over the ranks, sent as one more column of the deltas (4 bytes a row).
     """
 
-    def __init__(self, group: Group, state: TrainingState, mode: str = "capped") -> None:
-        self.group, self.mode = group, mode
+    def __init__(self, group: Group, state: TrainingState, mode: str = "capped",
+                 frequent: int = 0) -> None:
+        self.group, self.mode, self.frequent = group, mode, frequent
         self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean",
-                     "norm": "delta-norm"}[mode]
+                     "norm": "delta-norm", "split": "split"}[mode]
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
         # Touch counts per row are summed over the ranks: one byte a row up to 255 ranks.
         self.count_type = np.uint8 if group.world_size < 256 else np.int32
@@ -153,14 +172,57 @@ class DeltaSync:
             deltas = deltas[:, :-1] * norm_factors(deltas[:, :-1], deltas[:, -1])[:, None]
         elif self.mode != "sum":
             n = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
-            limit = MAX_OVERSHOOT if self.mode == "capped" else 1.0
-            deltas *= np.minimum(1.0, limit / n.astype(np.float32))[:, None]
+            limit = MAX_OVERSHOOT if self.mode in ("capped", "split") else 1.0
+            factors = np.minimum(1.0, limit / n.astype(np.float32))
+            if self.mode == "split":  # rare rows: the plain sum
+                factors[np.concatenate([rows_in, rows_out]) >= self.frequent] = 1.0
+            deltas *= factors[:, None]
         for table, ref, rows, part in ((state.w_in, self.ref_in, rows_in, deltas[:n_in]),
                                        (state.w_out, self.ref_out, rows_out, deltas[n_in:])):
             ref[rows] += part
             table[rows] = ref[rows]
         stats.touched_rows += len(deltas)
         return sent
+
+
+class MomentumSync(DeltaSync):
+    """Block momentum over the row deltas: the ranks' mean change, filtered across syncs.
+
+    ``m = eta m + (1/W) sum_r (w_r - ref)`` per row (``eta = 1 - 1/W``), then
+    ``w = ref + m`` for every row with momentum. A row moved the same way sync after sync
+    reaches the sum of the changes (the filter's gain is ``1/(1 - eta) = W``); a row that
+    every rank moves to the same target (which the plain sum overshoots ``W`` times)
+    settles instead of diverging. The momentum tables (``V x D`` each) stay on every rank
+    and are computed alike everywhere: nothing more is sent than for the deltas.
+    """
+
+    def __init__(self, group: Group, state: TrainingState) -> None:
+        super().__init__(group, state, "sum")
+        self.name = "momentum"
+        self.eta = np.float32(1.0 - 1.0 / group.world_size)
+        self.mom_in, self.mom_out = np.zeros_like(state.w_in), np.zeros_like(state.w_out)
+
+    def __call__(self, state: TrainingState, stats: SyncStats) -> int:
+        ref_before = (self.ref_in.copy(), self.ref_out.copy())
+        sent = super().__call__(state, stats)  # ref and the tables now hold ref + sum
+        scale = np.float32(1.0 / self.group.world_size)
+        for table, ref, before, mom in ((state.w_in, self.ref_in, ref_before[0], self.mom_in),
+                                        (state.w_out, self.ref_out, ref_before[1],
+                                         self.mom_out)):
+            mom *= self.eta
+            mom += (ref - before) * scale
+            np.add(before, mom, out=ref)
+            table[...] = ref
+        return sent
+
+    def finish(self, state: TrainingState) -> None:
+        """After the last sync: add what the momentum would still have applied,
+        ``m (eta + eta^2 + ...) = m eta / (1 - eta)``, so the last intervals' changes count
+        in full (every rank alike)."""
+        gain = self.eta / (np.float32(1.0) - self.eta)
+        for table, mom in ((state.w_in, self.mom_in), (state.w_out, self.mom_out)):
+            table += mom * gain
+            mom[...] = 0.0
 
 
 class NoSync:
@@ -172,16 +234,19 @@ class NoSync:
         return 0
 
 
-def make_sync(name: str, group: Group,
-              state: TrainingState) -> AverageSync | DeltaSync | NoSync:
-    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``."""
+def make_sync(name: str, group: Group, state: TrainingState,
+              frequent: int = 0) -> AverageSync | DeltaSync | MomentumSync | NoSync:
+    """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``;
+    ``frequent``: the leading rows that "split" caps (:func:`frequent_rows`)."""
     if group.world_size == 1:
         return NoSync()
     if name == "average":
         return AverageSync(group, state)
+    if name == "momentum":
+        return MomentumSync(group, state)
     mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean",
-            "delta-norm": "norm"}[name]
-    return DeltaSync(group, state, mode)
+            "delta-norm": "norm", "split": "split"}[name]
+    return DeltaSync(group, state, mode, frequent)
 
 
 # Chunks per thread between two sync points, at least: a thread passes a sync point by
