@@ -320,12 +320,12 @@ def test_momentum_settles_a_row_that_every_rank_moves_to_the_same_target():
         assert (last < 0.05 * first) == shrinks, (scheme, first, last)
 
 
-def test_frequent_rows_are_the_words_expected_more_than_ten_times_a_rank_an_interval():
+def test_frequent_rows_are_the_words_expected_more_than_five_times_a_rank_an_interval():
     counts = np.array([500, 200, 150, 100, 50], np.int64)  # sorted, 1,000 words
     # 4 ranks, 200 words between syncs: 50 a rank, a word expected count / 20 times
-    assert frequent_rows(counts, 200, 4) == 1  # 25, then 10 (not more than 10)
-    assert frequent_rows(counts, 400, 4) == 3  # 50, 20, 15, then 10
-    assert frequent_rows(counts, 400, 8) == 1  # more ranks, fewer words each
+    assert frequent_rows(counts, 200, 4) == 3  # 25, 10, 7.5, then 5 (not more than 5)
+    assert frequent_rows(counts, 400, 4) == 4  # 50, 20, 15, 10, then 5
+    assert frequent_rows(counts, 200, 8) == 1  # more ranks, fewer words each: 12.5, 5
 
 
 def test_split_caps_the_frequent_rows_and_sums_the_others():

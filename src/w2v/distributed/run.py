@@ -57,10 +57,11 @@ class DistributedOptions:
 
     Attributes
     ----------
-    sync : {"deltas", "average", "delta-sum", "delta-mean"}
+    sync : {"split", "deltas", "average", "delta-sum", "delta-mean", "delta-norm", "momentum"}
         The scheme (:mod:`w2v.distributed.sync`): sum each row's changes since the last
-        sync, capped at twice their mean (default); average the whole tables; sum the
-        changes; or average them over the ranks that changed the row.
+        sync, capped at twice their mean for the rows of frequent words only (default);
+        capped for every row; average the whole tables; sum the changes; average them over
+        the ranks that changed the row; or the two measured alternatives.
     sync_every : int
         Corpus words, all ranks together, between syncs: ``S = ceil(words / sync_every)``
         syncs an epoch.
@@ -68,7 +69,7 @@ class DistributedOptions:
         Seconds a collective waits for the other ranks before the run stops.
     """
 
-    sync: str = "deltas"
+    sync: str = "split"
     sync_every: int = DEFAULT_SYNC_EVERY
     timeout_s: float = DEFAULT_TIMEOUT_S
 
