@@ -46,8 +46,9 @@ from w2v.validation import Choice, Float, Int
 from w2v.vectors import Vectors
 
 # Corpus words (all ranks together) between two syncs. Calibrated on the text8 prefix
-# (docs/distributed.md): at 2 and 4 ranks the deltas scheme matches one process at this
-# interval, and a sync costs a few ms of a second's training.
+# (docs/distributed.md): at 2 ranks the default scheme matches one process at this
+# interval (4 ranks come within 1 to 2 points), and a sync costs a few ms of a second's
+# training.
 DEFAULT_SYNC_EVERY = 200_000
 
 
