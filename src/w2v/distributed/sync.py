@@ -153,7 +153,9 @@ class DeltaSync:
     ``mode`` "capped" (the ``"deltas"`` scheme): ``min(1, MAX_OVERSHOOT / n)`` for a row
     that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``;
     "norm" (``"delta-norm"``): :func:`norm_factors`, from each row's squared change lengths
-    summed over the ranks, sent as one more column of the deltas (4 bytes a row).
+    summed over the ranks, sent as one more column of the deltas (4 bytes a row); "split"
+    (``"split"``): as "capped" for the first ``frequent`` rows (:func:`frequent_rows`), 1
+    for the others.
     """
 
     def __init__(self, group: Group, state: TrainingState, mode: str = "capped",
