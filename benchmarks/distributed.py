@@ -62,7 +62,8 @@ def _rank_train(params: dict) -> None:
     t0 = time.perf_counter()
     model = w2v.train(params["corpus"], epochs=params["epochs"], workers=params["workers"],
                       distributed={"sync": params["sync"],
-                                   "sync_every": params["sync_every"]}, **OPTIONS)
+                                   "sync_every": params["sync_every"]},
+                      **{**OPTIONS, "seed": params.get("seed", OPTIONS["seed"])})
     wall = time.perf_counter() - t0
     if os.environ["RANK"] == "0":
         model.save(params["out"], format="text")
@@ -100,7 +101,8 @@ def _single(corpus: str, epochs: int, workers: int, out: str) -> dict:
     """The single-process baseline, in a child process (``child-single``)."""
     proc = subprocess.run([sys.executable, __file__, "child-single",
                            json.dumps({"corpus": corpus, "epochs": epochs, "workers": workers,
-                                       "out": out})], capture_output=True, text=True)
+                                       "out": out, "seed": OPTIONS["seed"]})],
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -111,7 +113,7 @@ def _single_child(params: dict) -> None:
 
     t0 = time.perf_counter()
     model = w2v.train(params["corpus"], epochs=params["epochs"], workers=params["workers"],
-                      **OPTIONS)
+                      **{**OPTIONS, "seed": params.get("seed", OPTIONS["seed"])})
     wall = time.perf_counter() - t0
     model.save(params["out"], format="text")
     print(json.dumps({"wall_s": wall, "train_s": model.stats["train_seconds"],
@@ -152,7 +154,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--seed", type=int, default=OPTIONS["seed"],
+                        help="the seed of every run (one process and ranks alike)")
     args = parser.parse_args()
+    OPTIONS["seed"] = args.seed
     if not Path(args.corpus).exists():
         sys.exit(f"corpus {args.corpus} not found (give --corpus)")
     grid = [(r, *run.split(":")) for r in args.ranks for run in args.runs]
@@ -173,7 +178,7 @@ def main() -> None:
             workers = max(1, args.cores // ranks)
             out = str(Path(tmp) / f"r{i}.txt")
             params = {"corpus": corpus, "epochs": args.epochs, "workers": workers,
-                      "sync": scheme, "sync_every": every, "out": out}
+                      "sync": scheme, "sync_every": every, "out": out, "seed": args.seed}
             run = json.loads(_torchrun(ranks, "child-train", json.dumps(params)).strip()
                              .splitlines()[-1])
             bandwidth, latency = links[ranks]

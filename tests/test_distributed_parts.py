@@ -15,7 +15,15 @@ import pytest
 
 from w2v.corpus import iter_sentences
 from w2v.distributed.shares import LINE_LOOKAHEAD, plan_shares
-from w2v.distributed.sync import AverageSync, DeltaSync, SyncControl, chunk_limit
+from w2v.distributed.sync import (
+    AverageSync,
+    DeltaSync,
+    MomentumSync,
+    SyncControl,
+    chunk_limit,
+    frequent_rows,
+    norm_factors,
+)
 from w2v.distributed.vocab import merge_word_lists
 from w2v.engines.contract import TrainingState
 from w2v.errors import CorpusError
@@ -223,3 +231,112 @@ def test_deltas_sum_the_changes_of_a_row_up_to_twice_their_mean():
         np.testing.assert_array_equal(results[0].w_in, other.w_in)
     np.testing.assert_allclose(results[0].w_in[1], start_in[1] + 4.0, rtol=1e-6)  # 8 x 2/4
     np.testing.assert_allclose(results[0].w_in[2], start_in[2] + 4.0, rtol=1e-6)  # 2 ranks: sum
+
+
+def test_norm_factors_keep_independent_changes_and_cut_agreeing_ones():
+    summed = np.array([[1.0, 1.0, 0.0],    # two orthogonal unit changes: kept
+                       [2.0, 0.0, 0.0],    # two equal ones: slack 2 keeps the sum
+                       [4.0, 0.0, 0.0],    # four equal ones: cut to sqrt(2 * 4) = 2.83
+                       [0.0, 0.0, 0.0]],   # changes that cancel: nothing to cut
+                      np.float32)
+    squares = np.array([2.0, 2.0, 4.0, 2.0], np.float32)
+    factors = norm_factors(summed, squares)
+    np.testing.assert_allclose(factors, [1.0, 1.0, np.sqrt(8.0) / 4.0, 1.0], rtol=1e-6)
+    assert factors.dtype == np.float32
+    np.testing.assert_allclose(norm_factors(summed[2:3], squares[2:3], slack=4.0), [1.0])
+
+
+def test_delta_norm_sums_orthogonal_changes_and_cuts_agreeing_ones():
+    unit = np.eye(3, dtype=np.float32)
+    four = [{1: unit[0], 2: unit[0]}, {1: unit[0], 2: unit[1]}, {1: unit[0]}, {1: unit[0]}]
+
+    def norm(group, state):
+        return DeltaSync(group, state, "norm")
+
+    start_in, start_out, results = _run_ranks(norm, four, world_size=4)
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0].w_in, other.w_in)
+    a = results[0]
+    np.testing.assert_allclose(a.w_in[1], start_in[1] + np.sqrt(8.0) * unit[0], rtol=1e-5)
+    np.testing.assert_allclose(a.w_in[2], start_in[2] + unit[0] + unit[1], rtol=1e-5)
+    np.testing.assert_array_equal(a.w_in[[0, 3]], start_in[[0, 3]])
+    np.testing.assert_array_equal(a.w_out, start_out)
+
+
+def _run_syncs(scheme, rounds, world_size=2):
+    """Like :func:`_run_ranks`, for several syncs: ``rounds[k][rank]`` before sync ``k``.
+
+    Returns the start of ``w_in`` and, per sync, every rank's ``w_in`` after it.
+    """
+    start_in = np.random.default_rng(2).normal(size=(4, 3)).astype(np.float32)
+    group = ThreadGroup(world_size)
+    after = [[None] * world_size for _ in rounds]
+
+    def rank(r):
+        from w2v.distributed.sync import SyncStats
+
+        state = TrainingState(start_in.copy(), np.zeros((4, 3), np.float32),
+                              np.ones((1, 1), np.uint64), alpha=0.025)
+        sync = scheme(group.rank_view(r), state)
+        for k, changes in enumerate(rounds):
+            for row, delta in changes[r].items():
+                state.w_in[row] += delta(state.w_in[row]) if callable(delta) else delta
+            sync(state, SyncStats())
+            after[k][r] = state.w_in.copy()
+
+    threads = [threading.Thread(target=rank, args=(r,)) for r in range(world_size)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return start_in, after
+
+
+def test_momentum_applies_the_mean_change_and_reaches_the_sum_over_later_syncs():
+    moved = [{1: np.float32(1.0)}, {1: np.float32(3.0)}]
+    still = [{}, {}]
+    start, after = _run_syncs(MomentumSync, [moved, still, still])
+    for ranks in after:
+        np.testing.assert_array_equal(ranks[0], ranks[1])
+    # mean 2; then the momentum (eta = 1/2) adds 1, then 0.5: towards the sum, 4
+    for k, total in enumerate([2.0, 3.0, 3.5]):
+        np.testing.assert_allclose(after[k][0][1], start[1] + total, rtol=1e-6)
+    np.testing.assert_array_equal(after[2][0][[0, 2, 3]], start[[0, 2, 3]])
+
+
+def test_momentum_settles_a_row_that_every_rank_moves_to_the_same_target():
+    # Between syncs each of 4 ranks moves row 1 all the way to 0 (a saturated frequent
+    # row): the plain sum lands at -3 times the error each sync and diverges; the
+    # momentum's error shrinks.
+    def to_zero(row):
+        return -row
+
+    rounds = [[{1: to_zero}] * 4] * 40
+    for scheme, shrinks in ((MomentumSync, True),
+                            (lambda group, state: DeltaSync(group, state, "sum"), False)):
+        start, after = _run_syncs(scheme, rounds, world_size=4)
+        first = np.abs(after[1][0][1]).max()  # the first sync lands on 0 for both
+        last = np.abs(after[-1][0][1]).max()
+        assert (last < 0.05 * first) == shrinks, (scheme, first, last)
+
+
+def test_frequent_rows_are_the_words_expected_more_than_five_times_a_rank_an_interval():
+    counts = np.array([500, 200, 150, 100, 50], np.int64)  # sorted, 1,000 words
+    # 4 ranks, 200 words between syncs: 50 a rank, a word expected count / 20 times
+    assert frequent_rows(counts, 200, 4) == 3  # 25, 10, 7.5, then 5 (not more than 5)
+    assert frequent_rows(counts, 400, 4) == 4  # 50, 20, 15, 10, then 5
+    assert frequent_rows(counts, 200, 8) == 1  # more ranks, fewer words each: 12.5, 5
+
+
+def test_split_caps_the_frequent_rows_and_sums_the_others():
+    four = [{0: np.float32(1.0), 1: np.float32(1.0)}] * 4
+
+    def split(group, state):
+        return DeltaSync(group, state, "split", frequent=1)
+
+    start_in, start_out, results = _run_ranks(split, four, world_size=4)
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0].w_in, other.w_in)
+    np.testing.assert_allclose(results[0].w_in[0], start_in[0] + 2.0, rtol=1e-6)  # 4 x 2/4
+    np.testing.assert_allclose(results[0].w_in[1], start_in[1] + 4.0, rtol=1e-6)  # the sum
+    np.testing.assert_array_equal(results[0].w_out, start_out)

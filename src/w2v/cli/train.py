@@ -128,9 +128,10 @@ def train(
              "train ... --distributed): each rank trains its share of the corpus, rank 0 "
              "writes the vectors and checkpoints.")] = False,
     sync: Annotated[str | None, typer.Option(
-        help="With --distributed: 'deltas' (the rows changed since the last sync, their "
-             "changes summed, at most twice their mean; default), 'average' (the whole "
-             "tables averaged), 'delta-sum' or 'delta-mean'.")] = None,
+        help="With --distributed: 'split' (the rows changed since the last sync, their "
+             "changes summed, at most twice their mean for frequent words; default), "
+             "'deltas' (capped for every row), 'average' (the whole tables averaged), "
+             "'delta-sum', 'delta-mean', 'delta-norm' or 'momentum'.")] = None,
     sync_every: Annotated[int | None, typer.Option(
         help="With --distributed: corpus words, all ranks together, between syncs "
              "(default 200,000).")] = None,

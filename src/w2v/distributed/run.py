@@ -36,7 +36,7 @@ from w2v.corpus import CorpusStats, encode_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
-from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, make_sync
+from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, frequent_rows, make_sync
 from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
@@ -46,8 +46,9 @@ from w2v.validation import Choice, Float, Int
 from w2v.vectors import Vectors
 
 # Corpus words (all ranks together) between two syncs. Calibrated on the text8 prefix
-# (docs/distributed.md): at 2 and 4 ranks the deltas scheme matches one process at this
-# interval, and a sync costs a few ms of a second's training.
+# (docs/distributed.md): at 2 ranks the default scheme matches one process at this
+# interval (4 ranks come within 1 to 2 points), and a sync costs a few ms of a second's
+# training.
 DEFAULT_SYNC_EVERY = 200_000
 
 
@@ -57,10 +58,11 @@ class DistributedOptions:
 
     Attributes
     ----------
-    sync : {"deltas", "average", "delta-sum", "delta-mean"}
+    sync : {"split", "deltas", "average", "delta-sum", "delta-mean", "delta-norm", "momentum"}
         The scheme (:mod:`w2v.distributed.sync`): sum each row's changes since the last
-        sync, capped at twice their mean (default); average the whole tables; sum the
-        changes; or average them over the ranks that changed the row.
+        sync, capped at twice their mean for the rows of frequent words only (default);
+        capped for every row; average the whole tables; sum the changes; average them over
+        the ranks that changed the row; or the two measured alternatives.
     sync_every : int
         Corpus words, all ranks together, between syncs: ``S = ceil(words / sync_every)``
         syncs an epoch.
@@ -68,7 +70,7 @@ class DistributedOptions:
         Seconds a collective waits for the other ranks before the run stops.
     """
 
-    sync: str = "deltas"
+    sync: str = "split"
     sync_every: int = DEFAULT_SYNC_EVERY
     timeout_s: float = DEFAULT_TIMEOUT_S
 
@@ -183,7 +185,8 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
             chunk_limit(len(encoded.ids), syncs_per_epoch, cfg.workers))
     state.counters = np.zeros((cfg.workers, 3))
     stopper = _Stopper(group, cfg, vocab, options, syncs_per_epoch, checkpoint)
-    control = SyncControl(group, make_sync(options.sync, group, state), state,
+    frequent = frequent_rows(vocab.counts, options.sync_every, group.world_size)
+    control = SyncControl(group, make_sync(options.sync, group, state, frequent), state,
                           len(encoded.ids), syncs_per_epoch,
                           start_sync=math.floor(fraction * syncs_per_epoch + 1e-9),
                           start_words=start_words, after_sync=stopper)
@@ -193,6 +196,9 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
     with stopper.catch_signals():
         result = registry.get("numba").load()(encoded, vocab, cfg, report=observers.on_record,
                                               state=state, control=control)
+    finish = getattr(control.scheme, "finish", None)
+    if finish is not None:  # the schemes that keep state across syncs settle it
+        finish(state)
     seconds = time.perf_counter() - t0
     sync_seconds, wait_seconds, transfer_seconds = group.all_reduce_control(
         np.array([control.stats.seconds, control.stats.wait_seconds,
