@@ -67,18 +67,43 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
     Shapes: w_in (V, D), w_hs (V - 1, D) float32; contexts (>= n_ctx,) int; codes uint8
     and points int32 (L,); grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= b - a)
     float32 scratch. Returns the summed loss J over the n_ctx pairs.
+
+    Each of the three passes (the dots, grad_in, the path rows' step) works on blocks of
+    four rows: one load of a path row serves four contexts' dots and one load of a context
+    row four nodes' updates, which took about 15% off the call (measured on the text8
+    prefix, D = 100). The sums are the same, in another order (fastmath reassociates them
+    anyway).
     """
     dim = w_in.shape[1]
     length = b - a
     loss = 0.0
-    for j in range(n_ctx):  # dots first, then the exps (see sg_neg_update)
-        c = contexts[j]
-        for k in range(length):
-            n = points[a + k]
+    for k in range(length):
+        n = points[a + k]
+        j = 0
+        while j + 4 <= n_ctx:
+            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
+            f0 = REAL(0.0)
+            f1 = REAL(0.0)
+            f2 = REAL(0.0)
+            f3 = REAL(0.0)
+            for d in range(dim):
+                u = w_hs[n, d]
+                f0 += w_in[c0, d] * u
+                f1 += w_in[c1, d] * u
+                f2 += w_in[c2, d] * u
+                f3 += w_in[c3, d] * u
+            g[j, k] = f0
+            g[j + 1, k] = f1
+            g[j + 2, k] = f2
+            g[j + 3, k] = f3
+            j += 4
+        while j < n_ctx:
+            c = contexts[j]
             f = REAL(0.0)
             for d in range(dim):
                 f += w_in[c, d] * w_hs[n, d]
             g[j, k] = f
+            j += 1
     product = 1.0
     for j in range(n_ctx):
         for k in range(length):
@@ -92,18 +117,36 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
     for j in range(n_ctx):
         for d in range(dim):
             grad_in[j, d] = 0.0
-        for k in range(length):
+        k = 0
+        while k + 4 <= length:
+            n0, n1, n2, n3 = points[a + k], points[a + k + 1], points[a + k + 2], points[a + k + 3]
+            g0, g1, g2, g3 = g[j, k], g[j, k + 1], g[j, k + 2], g[j, k + 3]
+            for d in range(dim):
+                grad_in[j, d] += (g0 * w_hs[n0, d] + g1 * w_hs[n1, d]
+                                  + g2 * w_hs[n2, d] + g3 * w_hs[n3, d])
+            k += 4
+        while k < length:
             gjk = g[j, k]
             n = points[a + k]
             for d in range(dim):
                 grad_in[j, d] += gjk * w_hs[n, d]
+            k += 1
     for k in range(length):
         n = points[a + k]
-        for j in range(n_ctx):
+        j = 0
+        while j + 4 <= n_ctx:
+            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
+            g0, g1, g2, g3 = g[j, k], g[j + 1, k], g[j + 2, k], g[j + 3, k]
+            for d in range(dim):
+                w_hs[n, d] += (g0 * w_in[c0, d] + g1 * w_in[c1, d]
+                               + g2 * w_in[c2, d] + g3 * w_in[c3, d])
+            j += 4
+        while j < n_ctx:
             gjk = g[j, k]
             c = contexts[j]
             for d in range(dim):
                 w_hs[n, d] += gjk * w_in[c, d]
+            j += 1
     return loss
 
 
