@@ -2,7 +2,7 @@
 
     python benchmarks/subwords_vs_fasttext.py [--corpus PATH] [--rounds N]
         [--tools w2v,fasttext,gensim] [--fasttext-bin PATH] [--gensim-rounds N]
-        [--w2v-options JSON]
+        [--first-seed N] [--w2v-options JSON]
 
 Settings (every tool): skip-gram, dim 100, window 5, negative 5, sample 1e-4, min_count 5,
 minn 3, maxn 6, bucket 2,000,000, 5 epochs, 2 threads, learning rate 0.05 (fastText's
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                         "seed": 1, "settings": {**SETTINGS, "min_count": 1, "epochs": 1,
                                                 "bucket": 1000}})
         for r in range(args.rounds):
-            seed = r + 1
+            seed = args.first_seed + r
             order = [t for t in ("fasttext", "w2v", "gensim") if t in tools]
             if r % 2:
                 order.reverse()
@@ -180,6 +180,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 def report(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [f"Command: `python benchmarks/subwords_vs_fasttext.py --rounds {args.rounds} "
              f"--gensim-rounds {args.gensim_rounds} --tools {args.tools} "
+             f"--first-seed {args.first_seed} "
              f"--w2v-options '{args.w2v_options}'`  ",
              f"Date: {datetime.date.today()}  ",
              f"Machine: {machine()} (shared with other jobs: timings are noisy, ratios are "
@@ -226,6 +227,8 @@ def main() -> None:
     parser.add_argument("--gensim-rounds", type=int, default=1)
     parser.add_argument("--tools", default="w2v,fasttext,gensim")
     parser.add_argument("--fasttext-bin", default=None)
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="seed of the first round; round r has seed first_seed + r")
     parser.add_argument("--w2v-options", default="{}",
                         help="JSON of extra w2v.train options (default: none, w2v's defaults)")
     args = parser.parse_args()
