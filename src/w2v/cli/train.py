@@ -85,7 +85,8 @@ def train(
         help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
              "is memory-mapped from a temporary file.")] = None,
     ns_exponent: Annotated[float | None, typer.Option(
-        help="Exponent of the noise distribution, count ** x (default 0.75; 0 uniform, "
+        help="Exponent of the noise distribution, count ** x (default 0.75, 0.5 with "
+             "--subwords as fastText; 0 uniform, "
              "negative favours rare words).")] = None,
     max_vocab_size: Annotated[int | None, typer.Option(
         help="Prune rare words while counting whenever the table passes this size "
