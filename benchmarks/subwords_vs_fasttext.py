@@ -2,12 +2,15 @@
 
     python benchmarks/subwords_vs_fasttext.py [--corpus PATH] [--rounds N]
         [--tools w2v,fasttext,gensim] [--fasttext-bin PATH] [--gensim-rounds N]
+        [--first-seed N] [--w2v-options JSON]
 
 Settings (every tool): skip-gram, dim 100, window 5, negative 5, sample 1e-4, min_count 5,
 minn 3, maxn 6, bucket 2,000,000, 5 epochs, 2 threads, learning rate 0.05 (fastText's
-default for skip-gram). Every tool reads the corpus's tokens re-written as lines of 10,000
-tokens (see ../shared/data/text8/SOURCE.md). The fastText CLI comes from ``--fasttext-bin``
-or ``W2V_FASTTEXT_BIN``; a tool that is missing is skipped.
+default for skip-gram; w2v's default with subwords, not passed to it, nor are its noise
+exponent and initial range, whose subword defaults are fastText's; ``--w2v-options`` passes
+others as JSON, e.g. '{"ns_exponent": 0.75}'). Every tool reads the corpus's tokens
+re-written as lines of 10,000 tokens (see ../shared/data/text8/SOURCE.md). The fastText CLI
+comes from ``--fasttext-bin`` or ``W2V_FASTTEXT_BIN``; a tool that is missing is skipped.
 
 Rounds alternate the tools (fastText, w2v, and gensim in the first ``--gensim-rounds``
 rounds), so that a neighbour's load changes both sides of a ratio alike; the speed ratio
@@ -69,8 +72,11 @@ def _child(params: dict[str, Any]) -> None:
                           window=s["window"], negative=s["negative"], sample=s["sample"],
                           min_count=s["min_count"], min_n=s["min_n"], max_n=s["max_n"],
                           bucket=s["bucket"], epochs=s["epochs"], workers=s["workers"],
-                          alpha=s["alpha"], seed=params["seed"])
+                          seed=params["seed"], **params["w2v_options"])
         wall = time.perf_counter() - t0
+        # w2v's subword default is fastText's lr: the run must use the benchmark's
+        if "alpha" not in params["w2v_options"] and model.config.alpha != s["alpha"]:
+            sys.exit(f"w2v trained at lr {model.config.alpha}, not {s['alpha']}")
         peak = _peak_rss_kib() / 1024
         model.vectors.save(params["out"], format="text")
     else:
@@ -132,6 +138,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         print("fastText CLI not found (--fasttext-bin or W2V_FASTTEXT_BIN): skipped",
               file=sys.stderr)
         tools.remove("fasttext")
+    w2v_options = json.loads(args.w2v_options)
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = str(Path(tmp) / "lines.txt")
@@ -141,11 +148,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             small = str(Path(tmp) / "small.txt")
             with open(corpus, encoding="utf-8") as src, open(small, "w") as dst:
                 dst.write(src.readline())
-            _run_child({"tool": "w2v", "corpus": small, "out": str(Path(tmp) / "w.vec"),
+            _run_child({"tool": "w2v", "corpus": small, "w2v_options": {},
+                        "out": str(Path(tmp) / "w.vec"),
                         "seed": 1, "settings": {**SETTINGS, "min_count": 1, "epochs": 1,
                                                 "bucket": 1000}})
         for r in range(args.rounds):
-            seed = r + 1
+            seed = args.first_seed + r
             order = [t for t in ("fasttext", "w2v", "gensim") if t in tools]
             if r % 2:
                 order.reverse()
@@ -159,7 +167,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     res["cli_wall_words_per_s"] = total / res["wall_s"]
                 else:
                     res = _run_child({"tool": tool, "corpus": corpus, "out": out, "seed": seed,
-                                      "settings": SETTINGS})
+                                      "settings": SETTINGS, "w2v_options": w2v_options})
                     res["words_per_s"] = total / res["wall_s"]
                 res.update(_evaluate(out), tool=tool, round=r, seed=seed)
                 records.append(res)
@@ -171,7 +179,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def report(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [f"Command: `python benchmarks/subwords_vs_fasttext.py --rounds {args.rounds} "
-             f"--gensim-rounds {args.gensim_rounds} --tools {args.tools}`  ",
+             f"--gensim-rounds {args.gensim_rounds} --tools {args.tools} "
+             f"--first-seed {args.first_seed} "
+             f"--w2v-options '{args.w2v_options}'`  ",
              f"Date: {datetime.date.today()}  ",
              f"Machine: {machine()} (shared with other jobs: timings are noisy, ratios are "
              f"paired by round)  ",
@@ -217,6 +227,10 @@ def main() -> None:
     parser.add_argument("--gensim-rounds", type=int, default=1)
     parser.add_argument("--tools", default="w2v,fasttext,gensim")
     parser.add_argument("--fasttext-bin", default=None)
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="seed of the first round; round r has seed first_seed + r")
+    parser.add_argument("--w2v-options", default="{}",
+                        help="JSON of extra w2v.train options (default: none, w2v's defaults)")
     args = parser.parse_args()
     if not Path(args.corpus).exists():
         sys.exit(f"corpus not found: {args.corpus} (give --corpus)")

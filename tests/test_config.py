@@ -15,6 +15,17 @@ def test_default_learning_rates_depend_on_the_architecture():
     assert TrainConfig(sg=False, alpha=0.05).alpha == pytest.approx(0.05)  # word2vec.c's CBOW
 
 
+@pytest.mark.parametrize("sg", [True, False])
+def test_subword_defaults_are_fasttexts_and_overridable(sg):
+    # fastText's model: lr 0.05 for both architectures, noise count ** 0.5, U(-1/D, 1/D).
+    config = TrainConfig(subwords=True, sg=sg)
+    assert (config.alpha, config.ns_exponent, config.init) == (0.05, 0.5, "gensim")
+    words = TrainConfig(sg=sg)
+    assert words.ns_exponent == 0.75 and words.alpha != 0.05
+    given = TrainConfig(subwords=True, sg=sg, alpha=0.02, ns_exponent=0.75, init="word2vec")
+    assert (given.alpha, given.ns_exponent, given.init) == (0.02, 0.75, "word2vec")
+
+
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [

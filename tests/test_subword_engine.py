@@ -44,6 +44,19 @@ def test_one_worker_is_reproducible():
     np.testing.assert_array_equal(a, b)
 
 
+def test_the_default_noise_and_learning_rate_reach_the_kernels():
+    # The defaults are fastText's (count ** 0.5, lr 0.05): the same run as those given,
+    # and not the same run as word2vec's noise exponent 0.75.
+    corpus = [s + ["the"] * 6 for s in _corpus(300)]  # a skewed count, so exponents differ
+    default = train(corpus, workers=1, **OPTIONS)
+    assert (default.config.ns_exponent, default.config.alpha) == (0.5, 0.05)
+    given = train(corpus, workers=1, ns_exponent=0.5, alpha=0.05, **OPTIONS)
+    word2vec_noise = train(corpus, workers=1, ns_exponent=0.75, alpha=0.05, **OPTIONS)
+    np.testing.assert_array_equal(default.vectors.input_table, given.vectors.input_table)
+    assert not np.array_equal(default.vectors.input_table,
+                              word2vec_noise.vectors.input_table)
+
+
 @pytest.mark.parametrize("sg", [True, False])
 def test_unseen_forms_land_near_their_stem(sg):
     # "-ly" is never seen: an unseen form's vector is made of the stem's n-grams only, so its

@@ -20,6 +20,13 @@ INIT_SCALES = {"word2vec": 0.5, "gensim": 1.0}
 # analogies and WS-353 at the same speed. word2vec.c's model is init="word2vec" with
 # alpha=0.025 (skip-gram) or alpha=0.05 (CBOW); the schedule is linear in both.
 DEFAULT_ALPHA = {"sg": 0.035, "cbow": 0.06}
+# The subword (fastText) model takes fastText's own defaults where they are its model: lr 0.05
+# for both architectures and noise count ** 0.5 (fastText's -lr and its negative table); its
+# initial range U(-1/dim, 1/dim) is init="gensim", already the default. On the text8 prefix
+# against the fastText CLI, 0.5 and word2vec's 0.75 scored level on analogies (within the
+# spread between seeds; docs/benchmarks.md, "Subword model against fastText").
+SUBWORD_ALPHA = 0.05
+NS_EXPONENT = {"words": 0.75, "subwords": 0.5}
 CBOW_GRADIENTS = ("word2vec", "mean")
 
 
@@ -48,10 +55,11 @@ class TrainConfig:
     epochs: int = 5
     workers: int = dataclasses.field(default_factory=lambda: min(4, os.cpu_count() or 1))
     # None picks DEFAULT_ALPHA for the architecture: 0.035 skip-gram, 0.06 CBOW
-    # (word2vec.c: 0.025 and 0.05).
+    # (word2vec.c: 0.025 and 0.05); SUBWORD_ALPHA (fastText's 0.05) with subwords.
     alpha: float | None = None
     min_alpha: float = 1e-4
-    ns_exponent: float = 0.75
+    # None picks NS_EXPONENT: 0.75 (word2vec.c, gensim), 0.5 with subwords (fastText).
+    ns_exponent: float | None = None
     seed: int = 1
     engine: str = "numba"
     # Torch engine only: "cpu", "cuda" or "cuda:N".
@@ -111,7 +119,12 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.alpha is None:
-            object.__setattr__(self, "alpha", DEFAULT_ALPHA["sg" if self.sg else "cbow"])
+            alpha = SUBWORD_ALPHA if self.subwords is True else \
+                DEFAULT_ALPHA["sg" if self.sg else "cbow"]
+            object.__setattr__(self, "alpha", alpha)
+        if self.ns_exponent is None:
+            model = "subwords" if self.subwords is True else "words"
+            object.__setattr__(self, "ns_exponent", NS_EXPONENT[model])
         for name, constraint in CONSTRAINTS.items():
             object.__setattr__(self, name, constraint.check(name, getattr(self, name)))
         if self.hs and self.loss == "softmax":

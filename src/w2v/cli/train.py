@@ -31,7 +31,8 @@ def train(
     epochs: Annotated[int | None, typer.Option(help="Passes over the corpus (default 5).")] = None,
     workers: Annotated[int | None, typer.Option(help="Threads (default min(4, CPUs)).")] = None,
     alpha: Annotated[float | None, typer.Option(help="Initial learning rate (default 0.035 "
-                                                     "skip-gram, 0.06 CBOW; word2vec.c's: "
+                                                     "skip-gram, 0.06 CBOW, 0.05 with "
+                                                     "--subwords as fastText; word2vec.c's: "
                                                      "0.025, 0.05).")] = None,
     min_alpha: Annotated[float | None, typer.Option(help="Final learning rate (default "
                                                          "1e-4).")] = None,
@@ -84,7 +85,8 @@ def train(
         help="MB the corpus's id array may take in memory (4 bytes a word); a larger corpus "
              "is memory-mapped from a temporary file.")] = None,
     ns_exponent: Annotated[float | None, typer.Option(
-        help="Exponent of the noise distribution, count ** x (default 0.75; 0 uniform, "
+        help="Exponent of the noise distribution, count ** x (default 0.75, 0.5 with "
+             "--subwords as fastText; 0 uniform, "
              "negative favours rare words).")] = None,
     max_vocab_size: Annotated[int | None, typer.Option(
         help="Prune rare words while counting whenever the table passes this size "
