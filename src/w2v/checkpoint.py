@@ -39,9 +39,7 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +50,8 @@ from w2v.config import TrainConfig
 from w2v.dtypes import COUNT, REAL
 from w2v.engines.contract import Control, TrainingState
 from w2v.errors import CheckpointError, DivergenceError, W2VError
-from w2v.headers import check_fields, read_json_header
+from w2v.headers import check_fields, check_format, read_json_header
+from w2v.stop_signals import catch_stop_signals
 
 if TYPE_CHECKING:
     from w2v.corpus import EncodedCorpus
@@ -265,13 +264,7 @@ def read_header(folder: str | os.PathLike[str]) -> dict[str, Any]:
     if not path.exists():
         raise CheckpointError(f"No checkpoint in '{root}' ({STATE_FILE} is missing).")
     header = read_json_header(path, "checkpoint header", CheckpointError)
-    if header.get("format") != FORMAT:
-        raise CheckpointError(f"'{path}' is not a w2v checkpoint (its format is "
-                              f"{str(header.get('format'))[:40]!r}).")
-    if header.get("version") != VERSION:
-        raise CheckpointError(f"'{path}' has checkpoint version "
-                              f"{str(header.get('version'))[:20]}; this w2v reads version "
-                              f"{VERSION}.")
+    check_format(header, path, "checkpoint", (FORMAT, VERSION), CheckpointError)
     check_fields(header, _FIELDS, path, CheckpointError)
     return header
 
@@ -537,27 +530,11 @@ class Checkpointer(Control):
                                   "finite (learning rate {lr:.4g}). Lower the {alpha}.",
                                   epoch=state.epoch + 1, lr=lr)
 
-    @contextlib.contextmanager
-    def catch_signals(self) -> Iterator[None]:
+    def catch_signals(self) -> contextlib.AbstractContextManager[None]:
         """While active, SIGINT/SIGTERM ask the threads to park and a checkpoint to be saved.
 
         A second signal restores the default behaviour (a second Ctrl-C stops at once).
         Does nothing outside the main thread, where Python cannot install handlers.
         """
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: object) -> None:
-            if self.interrupted is not None:
-                signal.signal(signum, signal.SIG_DFL)
-                os.kill(os.getpid(), signum)
-                return
-            self.interrupted = signum
-
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, old in previous.items():
-                signal.signal(sig, old)
+        return catch_stop_signals(lambda signum: setattr(self, "interrupted", signum),
+                                  lambda: self.interrupted is not None)

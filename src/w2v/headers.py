@@ -92,3 +92,18 @@ def check_fields(header: dict[str, Any], fields: dict[str, type | tuple[type, ..
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
             names = " or ".join(k.__name__ for k in kinds)
             raise error(f"'{path}': field {key!r} is missing or not a {names}.")
+
+
+def check_format(header: dict[str, Any], path: str | os.PathLike[str], what: str,
+                 expected: tuple[str, int], error: type[W2VError]) -> None:
+    """Raise ``error`` unless the header's ``format`` and ``version`` are ``expected``.
+
+    ``what`` names the kind of file in the messages (e.g. "checkpoint", "model").
+    """
+    name, version = expected
+    if header.get("format") != name:
+        raise error(f"'{path}' is not a w2v {what} (its format is "
+                    f"{str(header.get('format'))[:40]!r}).")
+    if header.get("version") != version:
+        raise error(f"'{path}' has {what} version {str(header.get('version'))[:20]}; this "
+                    f"w2v reads version {version}.")

@@ -33,6 +33,7 @@ from w2v.engines import registry
 from w2v.engines.contract import Control, TrainingState
 from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
+from w2v.stop_signals import catch_stop_signals
 from w2v.training import Model, train
 from w2v.validation import Choice, Float
 from w2v.vocab import TrimRule
@@ -249,26 +250,10 @@ class StopOnSignal(Control):
         if self.signum is not None:
             raise StopRequested(self.signum, state)
 
-    @contextlib.contextmanager
-    def catch_signals(self) -> Iterator[None]:
+    def catch_signals(self) -> contextlib.AbstractContextManager[None]:
         """While active, SIGINT/SIGTERM ask the run to stop (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: object) -> None:
-            if self.signum is not None:
-                signal.signal(signum, signal.SIG_DFL)
-                os.kill(os.getpid(), signum)
-                return
-            self.signum = signum
-
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, old in previous.items():
-                signal.signal(sig, old)
+        return catch_stop_signals(lambda signum: setattr(self, "signum", signum),
+                                  lambda: self.signum is not None)
 
 
 def _check_model_output(save_model: str | os.PathLike[str] | None,

@@ -39,7 +39,7 @@ from w2v.config import TrainConfig
 from w2v.dtypes import REAL
 from w2v.engines.contract import HistoryRecord
 from w2v.errors import FormatError, W2VError
-from w2v.headers import check_fields, read_json_header
+from w2v.headers import check_fields, check_format, read_json_header
 
 if TYPE_CHECKING:
     from w2v.training import Model
@@ -197,12 +197,7 @@ def read_header(root: Path) -> dict[str, Any]:
     if not file.is_file():
         raise FormatError(f"'{root}' is not a w2v model folder ({MODEL_HEADER} is missing).")
     header = read_json_header(file, "model header", FormatError)
-    if header.get("format") != MODEL_FORMAT:
-        raise FormatError(f"'{file}' is not a w2v model (its format is "
-                          f"{str(header.get('format'))[:40]!r}).")
-    if header.get("version") != MODEL_VERSION:
-        raise FormatError(f"'{file}' has model version {str(header.get('version'))[:20]}; "
-                          f"this w2v reads version {MODEL_VERSION}.")
+    check_format(header, file, "model", (MODEL_FORMAT, MODEL_VERSION), FormatError)
     check_fields(header, _FIELDS, file, FormatError)
     if header["vocab_size"] < 1 or header["dim"] < 1 or header["epochs_done"] < 0:
         raise FormatError(f"'{file}': vocab_size {header['vocab_size']}, dim {header['dim']} "

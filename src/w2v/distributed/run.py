@@ -20,10 +20,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
 from w2v.errors import ConfigError, DivergenceError
+from w2v.stop_signals import catch_stop_signals
 from w2v.training import Model, _check_text, _check_trainable, _check_trained, check_fits_in_memory
 from w2v.validation import Choice, Float, Int
 from w2v.vectors import Vectors
@@ -303,22 +302,9 @@ class _Stopper:
             self.saves += 1
         self._last = time.monotonic()
 
-    @contextlib.contextmanager
-    def catch_signals(self) -> Iterator[None]:
+    def catch_signals(self) -> contextlib.AbstractContextManager[None]:
         """With a checkpoint plan, SIGINT/SIGTERM stop every rank at the next sync."""
-        if self.plan is None or threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: object) -> None:
-            if self.interrupted is not None:  # a second signal: stop at once
-                signal.signal(signum, signal.SIG_DFL)
-                os.kill(os.getpid(), signum)
-            self.interrupted = signum
-
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, old in previous.items():
-                signal.signal(sig, old)
+        if self.plan is None:
+            return contextlib.nullcontext()
+        return catch_stop_signals(lambda signum: setattr(self, "interrupted", signum),
+                                  lambda: self.interrupted is not None)

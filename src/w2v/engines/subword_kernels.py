@@ -32,6 +32,7 @@ from w2v.engines.numba_kernels import (
     _PRODUCT_FLUSH,
     _U32,
     _logistic,
+    _mean_rows,
     _subsample,
     draw_negatives,
     rng_next,
@@ -169,15 +170,7 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_g
     """
     dim = w_in.shape[1]
     n_neg = negatives.shape[1]
-    for d in range(dim):
-        h[d] = 0.0
-    for j in range(n_rows):
-        r = rows[j]
-        for d in range(dim):
-            h[d] += w_in[r, d]
-    inv = REAL(1.0 / n_rows)
-    for d in range(dim):
-        h[d] *= inv
+    _mean_rows(w_in, rows, n_rows, h)
     n_out = n_tgt + n_groups * n_neg
     # Dots first, in a loop without calls (exp would spill the registers).
     for k in range(n_out):
