@@ -360,7 +360,7 @@ def encode_corpus(source: Any, vocab: Vocab, max_sentence_length: int = 10_000,
     """
     stats = CorpusStats()
     lookup = vocab.key_to_index.get
-    sink = _IdSink(memmap_threshold)
+    sink = IdSink(memmap_threshold)
     lengths: list[int] = []
     for sentence in sentences_from(source, max_sentence_length, stats=stats, warn=False):
         ids = np.fromiter(map(lookup, sentence, repeat(-1)), dtype=np.int64, count=len(sentence))
@@ -376,7 +376,7 @@ def encode_corpus(source: Any, vocab: Vocab, max_sentence_length: int = 10_000,
                          raw_words=stats.tokens, stats=stats)
 
 
-class _IdSink:
+class IdSink:
     """Collects id chunks in memory, moving to a memory-mapped temporary file when large."""
 
     def __init__(self, threshold: int) -> None:

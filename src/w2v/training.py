@@ -20,13 +20,14 @@ import numpy as np
 from w2v.callbacks import Callback, CallbackList
 from w2v.config import TrainConfig
 from w2v.corpus import CorpusStats, EncodedCorpus, encode_corpus, sentences_from
+from w2v.corpus_scan import scan_corpus
 from w2v.engines import registry
 from w2v.engines.contract import EngineResult, HistoryRecord, TrainingState
 from w2v.errors import ConfigError, CorpusError
 from w2v.logs import log_vocab
 from w2v.sources import readable_corpus
 from w2v.vectors import Vectors
-from w2v.vocab import TrimRule, Vocab, build_vocab
+from w2v.vocab import TrimRule, Vocab, build_vocab, vocab_from_counts
 
 if TYPE_CHECKING:
     from w2v.checkpoint import Checkpointer
@@ -203,22 +204,42 @@ def train(corpus: Any, *, callbacks: Sequence[Callback] = (),
     name = f"Corpus '{corpus}'" if is_path else "The corpus"
     if not cfg.subwords:  # the word kernels compile (or load from cache) while the corpus is read
         registry.get(cfg.engine).prepare(cfg)
-    # A pipe is read once into a temporary file: counting and encoding both read the corpus.
+    # A pipe is read once into a temporary file: a vocabulary pruned while counting
+    # (max_vocab_size) reads the corpus twice.
     with readable_corpus(corpus) if is_path else contextlib.nullcontext(corpus) as source:
-        stats = CorpusStats()
-        vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
-                            cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
-                            source_name=name, trim_rule=trim_rule,
-                            sorted_vocab=cfg.sorted_vocab)
-        log_vocab(vocab, cfg)
-        _check_text(name, stats)
-        check_fits_in_memory(vocab, stats.tokens, cfg)
-        threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
-        encoded = encode_corpus(source, vocab, cfg.max_sentence_length, **threshold)
+        vocab, encoded, stats = _read_corpus(name, source, cfg, trim_rule, max_memory)
     _check_trainable(name, vocab, encoded, cfg)
     state = checkpoint.start(cfg, vocab, encoded) if checkpoint is not None else None
     return run_engine(name, encoded, vocab, cfg, callbacks, stats=stats, state=state,
                       checkpoint=checkpoint)
+
+
+def _read_corpus(name: str, source: Any, cfg: TrainConfig, trim_rule: TrimRule | None,
+                 max_memory: int | None) -> tuple[Vocab, EncodedCorpus, CorpusStats]:
+    """The corpus's vocabulary and its encoding, from one pass over it where possible.
+
+    One pass (:mod:`w2v.corpus_scan`) unless ``max_vocab_size`` prunes the counts while
+    reading; then the corpus is counted, and read again to encode it. Either way the
+    vocabulary is checked (text, memory) before the encoded corpus is built.
+    """
+    stats = CorpusStats()
+    threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
+    vocab_options = {"source_name": name, "trim_rule": trim_rule,
+                     "sorted_vocab": cfg.sorted_vocab}
+    if cfg.max_vocab_size is None:
+        scanned = scan_corpus(source, cfg.max_sentence_length, stats, **threshold)
+        vocab = vocab_from_counts(scanned.counts(), stats.tokens, cfg.min_count,
+                                  cfg.max_final_vocab, **vocab_options)
+    else:
+        vocab = build_vocab(sentences_from(source, cfg.max_sentence_length, stats=stats),
+                            cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
+                            **vocab_options)
+    log_vocab(vocab, cfg)
+    _check_text(name, stats)
+    check_fits_in_memory(vocab, stats.tokens, cfg)
+    if cfg.max_vocab_size is None:
+        return vocab, scanned.encode(vocab, **threshold), stats
+    return vocab, encode_corpus(source, vocab, cfg.max_sentence_length, **threshold), stats
 
 
 def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig,

@@ -22,35 +22,26 @@ before applying both (hs and negative together, as word2vec.c and gensim train t
 
 from __future__ import annotations
 
-import math
-
 from numba import njit
 
 from w2v.dtypes import REAL
+from w2v.engines.logistic import logistic
 
 # The options of w2v.engines.numba_kernels (why each is set is explained there).
 _JIT = {"nogil": True, "cache": True, "error_model": "numpy",
         "fastmath": {"reassoc", "contract", "nsz", "arcp"}}
 
 
-# Flush the product of (1 + e) factors into the loss before it could overflow (2**1023).
-_PRODUCT_FLUSH = 1e300
-
-
 @njit(**_JIT)
-def _unit(f: float, label: float, lr: float) -> tuple[float, float, float]:
-    """One logistic unit: (lr * (label - sigma(f)), linear part, 1 + e), stable for any f.
+def _unit(f: float, label: float, lr: float) -> tuple[float, float]:
+    """One logistic unit: (lr * (label - sigma(f)), its loss -log sigma(+-f)).
 
-    The unit's loss is ``linear + log(1 + e)`` with e = exp(-|f|):
-    -log sigma(f) = log(1 + e) + max(-f, 0) and -log sigma(-f) = log(1 + e) + max(f, 0).
-    Callers multiply the (1 + e) factors (each in (1, 2]) and take one log per step, as
-    numba_kernels does: a log per unit costs about a quarter of the time.
+    The loss is ``softplus + max(-f, 0)`` for label 1 and ``softplus + max(f, 0)`` for
+    label 0 (:mod:`w2v.engines.logistic`).
     """
-    e = math.exp(-abs(f))
-    one_e = 1.0 + e
-    sig = (1.0 if f >= 0.0 else e) / one_e
+    sig, soft = logistic(f)
     linear = max(-f, 0.0) if label > 0.5 else max(f, 0.0)
-    return lr * (label - sig), linear, one_e
+    return lr * (label - sig), soft + linear
 
 
 @njit(**_JIT)
@@ -104,16 +95,11 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
                 f += w_in[c, d] * w_hs[n, d]
             g[j, k] = f
             j += 1
-    product = 1.0
     for j in range(n_ctx):
         for k in range(length):
-            gjk, linear, one_e = _unit(g[j, k], 1.0 - codes[a + k], lr)
+            gjk, unit_loss = _unit(g[j, k], 1.0 - codes[a + k], lr)
             g[j, k] = gjk
-            loss += linear
-            product *= one_e
-        if product > _PRODUCT_FLUSH:
-            loss, product = loss + math.log(product), 1.0
-    loss += math.log(product)
+            loss += unit_loss
     for j in range(n_ctx):
         for d in range(dim):
             grad_in[j, d] = 0.0
@@ -169,15 +155,10 @@ def hs_update_h(w_hs, h, codes, points, a, b, lr, grad_h, g) -> float:
         for d in range(dim):
             f += h[d] * w_hs[n, d]
         g[k] = f
-    # A Huffman path over int64 counts has < 100 nodes (depth grows at most like the
-    # Fibonacci numbers), so the product of factors <= 2 cannot overflow.
-    product = 1.0
     for k in range(length):
-        gk, linear, one_e = _unit(g[k], 1.0 - codes[a + k], lr)
+        gk, unit_loss = _unit(g[k], 1.0 - codes[a + k], lr)
         g[k] = gk
-        loss += linear
-        product *= one_e
-    loss += math.log(product)
+        loss += unit_loss
     for k in range(length):
         n = points[a + k]
         gk = g[k]
@@ -199,7 +180,7 @@ def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
     """
     dim = h.shape[0]
     center = targets[0]
-    loss, product = 0.0, 1.0
+    loss = 0.0
     for k in range(n_tgt):
         t = targets[k]
         f = REAL(0.0)
@@ -210,12 +191,9 @@ def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
         if k > 0 and targets[k] == center:
             g[k] = 0.0
             continue
-        gk, linear, one_e = _unit(g[k], 1.0 if k == 0 else 0.0, lr)
+        gk, unit_loss = _unit(g[k], 1.0 if k == 0 else 0.0, lr)
         g[k] = gk
-        loss += linear
-        product *= one_e
-        if product > _PRODUCT_FLUSH:  # only past ~1000 negatives
-            loss, product = loss + math.log(product), 1.0
+        loss += unit_loss
     for k in range(n_tgt):
         t = targets[k]
         gk = g[k]
@@ -226,7 +204,7 @@ def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
         gk = g[k]
         for d in range(dim):
             w_out[t, d] += gk * h[d]
-    return loss + math.log(product)
+    return loss
 
 
 @njit(**_JIT)

@@ -31,6 +31,7 @@ from numba.extending import intrinsic
 
 from w2v.dtypes import REAL
 from w2v.engines import numba_hs
+from w2v.engines.logistic import logistic
 
 # Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
 # deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
@@ -86,24 +87,6 @@ def rng_next(state: np.uint64) -> tuple[np.uint64, np.uint64]:
 
 
 @njit(**_JIT)
-def _logistic(f: float) -> tuple[float, float]:
-    """sigma(f) and 1 + exp(-|f|), stable for any f, from one exp.
-
-    The losses follow without a log per term: -log sigma(f) = log(1 + e) + max(-f, 0) and
-    -log sigma(-f) = log(1 + e) + max(f, 0), with e = exp(-|f|). The kernels multiply the
-    (1 + e) factors (each in (1, 2]) and take one log per center word: a log per term
-    cost about a quarter of the kernel's time.
-    """
-    e = math.exp(-abs(f))
-    one_e = 1.0 + e
-    return (1.0 if f >= 0.0 else e) / one_e, one_e
-
-
-# Flush the product of (1 + e) factors into the loss before it could overflow (2**1023).
-_PRODUCT_FLUSH = 1e300
-
-
-@njit(**_JIT)
 def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -> float:
     """One skip-gram SGD step for a center word and its contexts, negatives shared.
 
@@ -127,8 +110,8 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
     # count update and blocks vectorisation of the loops over d.
     dim = w_in.shape[1]
     center = targets[0]
-    linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
-    # Dots first, in a loop without calls (exp is a call: it would spill the registers).
+    loss = 0.0
+    # Dots first, in a loop without calls (a call would spill the registers).
     for j in range(n_ctx):
         c = contexts[j]
         for k in range(n_tgt):
@@ -143,16 +126,13 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
                 g[j, k] = 0.0
                 continue
             f = g[j, k]
-            sig, one_e = _logistic(f)
-            product *= one_e
+            sig, soft = logistic(f)
             if k == 0:
-                linear += max(-f, 0.0)
+                loss += soft + max(-f, 0.0)
                 g[j, k] = lr * (1.0 - sig)
             else:
-                linear += max(f, 0.0)
+                loss += soft + max(f, 0.0)
                 g[j, k] = -lr * sig
-        if product > _PRODUCT_FLUSH:
-            linear, product = linear + math.log(product), 1.0
     for j in range(n_ctx):
         for d in range(dim):
             grad_in[j, d] = 0.0
@@ -172,7 +152,7 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
         c = contexts[j]
         for d in range(dim):
             w_in[c, d] += grad_in[j, d]
-    return linear + math.log(product)
+    return loss
 
 
 @njit(**_JIT)
@@ -193,8 +173,8 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
     dim = w_in.shape[1]
     center = targets[0]
     _mean_rows(w_in, contexts, n_ctx, h)
-    linear, product = 0.0, 1.0  # loss = linear + log(product), see _logistic
-    for k in range(n_tgt):  # dots first, then the calls to exp (see sg_neg_update)
+    loss = 0.0
+    for k in range(n_tgt):  # dots first, then the logistic units (see sg_neg_update)
         t = targets[k]
         f = REAL(0.0)
         for d in range(dim):
@@ -205,13 +185,12 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
             g[k] = 0.0
             continue
         f = g[k]
-        sig, one_e = _logistic(f)
-        product *= one_e
+        sig, soft = logistic(f)
         if k == 0:
-            linear += max(-f, 0.0)
+            loss += soft + max(-f, 0.0)
             g[k] = lr * (1.0 - sig)
         else:
-            linear += max(f, 0.0)
+            loss += soft + max(f, 0.0)
             g[k] = -lr * sig
     for d in range(dim):
         grad_h[d] = 0.0
@@ -226,7 +205,7 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
     if mean_gradient:
         _scale(grad_h, REAL(1.0 / n_ctx))
     _add_to_rows(w_in, contexts, n_ctx, grad_h)
-    return linear + math.log(product)
+    return loss
 
 
 @njit(**_JIT)

@@ -21,17 +21,14 @@ wrt the row. :mod:`w2v.subword_reference` states the same step in float64.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
 from w2v.dtypes import REAL
+from w2v.engines.logistic import logistic
 from w2v.engines.numba_kernels import (
     _JIT,
-    _PRODUCT_FLUSH,
     _U32,
-    _logistic,
     _mean_rows,
     _subsample,
     draw_negatives,
@@ -172,22 +169,19 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_g
     n_neg = negatives.shape[1]
     _mean_rows(w_in, rows, n_rows, h)
     n_out = n_tgt + n_groups * n_neg
-    # Dots first, in a loop without calls (exp would spill the registers).
+    # Dots first, in a loop without calls (a call would spill the registers).
     for k in range(n_out):
         o = _output_row(targets, n_tgt, negatives, n_neg, k)
         f = REAL(0.0)
         for d in range(dim):
             f += h[d] * w_out[o, d]
         g[k] = f
-    linear, product = 0.0, 1.0  # loss = linear + log(product), see numba_kernels._logistic
+    loss = 0.0
     for k in range(n_tgt):
         f = g[k]
-        sig, one_e = _logistic(f)
-        product *= one_e
-        linear += max(-f, 0.0)
+        sig, soft = logistic(f)
+        loss += soft + max(-f, 0.0)
         g[k] = lr * (1.0 - sig)
-        if product > _PRODUCT_FLUSH:  # only for thousands of targets (a huge window)
-            linear, product = linear + math.log(product), 1.0
     for k in range(n_tgt, n_out):
         group = (k - n_tgt) // n_neg
         o = negatives[group, (k - n_tgt) % n_neg]
@@ -200,8 +194,8 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_g
         if uses == 0:
             g[k] = 0.0
             continue
-        sig, one_e = _logistic(f)
-        linear += uses * (math.log(one_e) + max(f, 0.0))
+        sig, soft = logistic(f)
+        loss += uses * (soft + max(f, 0.0))
         g[k] = -lr * uses * sig
     for d in range(dim):
         grad_h[d] = 0.0
@@ -219,7 +213,7 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_g
         r = rows[j]
         for d in range(dim):
             w_in[r, d] += grad_h[d]
-    return linear + math.log(product)
+    return loss
 
 
 @njit(**_JIT)
@@ -272,16 +266,16 @@ def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, g
             for d in range(dim):
                 f += h[d] * w_out[o, d]
             g[k] = f
-        sig, one_e = _logistic(g[0])
-        loss += math.log(one_e) + max(-g[0], 0.0)
+        sig, soft = logistic(g[0])
+        loss += soft + max(-g[0], 0.0)
         g[0] = lr * (1.0 - sig)
         for k in range(1, n_neg + 1):
             f = g[k]
             if negatives[j, k - 1] == target:
                 g[k] = 0.0
                 continue
-            sig, one_e = _logistic(f)
-            loss += math.log(one_e) + max(f, 0.0)
+            sig, soft = logistic(f)
+            loss += soft + max(f, 0.0)
             g[k] = -lr * sig
         for d in range(dim):
             grad_h[d] = 0.0
