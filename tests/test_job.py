@@ -124,3 +124,20 @@ def test_a_checkpoint_lock_names_the_holder(tmp_path, corpus):
     with Checkpointer(tmp_path / "ck", every_minutes=1), pytest.raises(
             CheckpointError, match="in use by process"):
         train_to_path(corpus, tmp_path / "v.txt", checkpoint_dir=tmp_path / "ck", **FAST)
+
+
+def test_a_finished_run_with_a_checkpoint_folder_can_be_trained_further(tmp_path, corpus):
+    # No periodic checkpoint falls inside so short a run: the folder still holds the end.
+    folder = tmp_path / "ck"
+    train_to_path(corpus, tmp_path / "v.txt", checkpoint_dir=folder, **{**FAST, "epochs": 2})
+    header = w2v.checkpoint.read_header(folder)
+    assert header["epoch"] == 2
+    further = train_to_path(corpus, tmp_path / "v4.txt", resume=folder, epochs=4)
+    assert [r.epoch for r in further.history if r.epoch > 2]  # epochs 3 and 4 were trained
+    assert w2v.checkpoint.read_header(folder)["epoch"] == 4
+    assert not (tmp_path / "v.txt.checkpoint").exists()
+
+
+def test_a_run_without_a_checkpoint_folder_leaves_no_checkpoint(tmp_path, corpus):
+    train_to_path(corpus, tmp_path / "v.txt", **FAST)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "v.txt"]

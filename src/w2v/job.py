@@ -159,6 +159,7 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
                                   "'{kept}'.", exc.parameter, **exc.values,
                                   kept=str(checkpointer.folder)) from None
         _save_final(model, output, format, checkpointer)
+        _final_checkpoint(output, checkpointer)
     if save_model is not None:
         with deferred_signals(f"the model was saved to '{save_model}'"):
             model.save(save_model)
@@ -365,6 +366,23 @@ def _save_final(model: Model, output: Path, format: str,
                               f"either: {second}") from None
         raise OutputError(f"{exc} The trained run is kept as a checkpoint in '{folder}' "
                           f"({STATE_FILE}); resume from it to write the vectors.") from None
+
+
+def _final_checkpoint(output: Path, checkpointer: Checkpointer | None) -> None:
+    """With a checkpoint folder (or a resume), keep the finished run there too.
+
+    So that ``--resume FOLDER --epochs N`` trains a finished run further, as the README
+    shows, whether or not a periodic checkpoint fell inside the run. A run without a
+    folder (checkpoints only on interrupt) leaves none behind.
+    """
+    if checkpointer is None or checkpointer.every_s is None or checkpointer.last_state is None:
+        return
+    try:
+        with deferred_signals(f"the finished run was kept in '{checkpointer.folder}'"):
+            checkpointer.save_now()
+    except OutputError as exc:
+        raise OutputError(f"The vectors were saved to '{output}', but the finished run could "
+                          f"not be kept as a checkpoint: {exc}") from None
 
 
 class Interrupted(W2VError):

@@ -136,7 +136,7 @@ def train(
              "'delta-sum', 'delta-mean', 'delta-norm' or 'momentum'.")] = None,
     sync_every: Annotated[int | None, typer.Option(
         help="With --distributed: corpus words, all ranks together, between syncs "
-             "(default 200,000).")] = None,
+             "(default 50,000; raise it for many ranks on a slow network).")] = None,
 ) -> None:
     """Train word vectors on a text corpus and save them.
 

@@ -45,10 +45,11 @@ from w2v.validation import Choice, Float, Int
 from w2v.vectors import Vectors
 
 # Corpus words (all ranks together) between two syncs. Calibrated on the text8 prefix
-# (docs/distributed.md): at 2 ranks the default scheme matches one process at this
-# interval (4 ranks come within 1 to 2 points), and a sync costs a few ms of a second's
-# training.
-DEFAULT_SYNC_EVERY = 200_000
+# (docs/distributed.md, three seeds): at this interval 2 and 4 ranks of the default scheme
+# are within 1 point of one process on analogy, WS-353 and SimLex; at 200,000 words 4 ranks
+# lost 1 to 2 points. Many fast ranks on a slow network need a longer interval (the cost
+# model in docs/distributed.md), at a cost in quality.
+DEFAULT_SYNC_EVERY = 50_000
 
 
 @dataclass(frozen=True)
