@@ -6,7 +6,8 @@ MODE ``job`` trains with ``w2v.job.train_to_path(..., distributed=...)`` and rec
 LOG_DIR, which rank saved vectors and what each rank ended with (vocabulary, a digest of
 its tables, sync facts). ``stop`` does the same, but rank 1 sends itself SIGTERM at its
 third sync (a checkpoint and a clean stop of every rank must follow). ``kill`` has rank 1
-SIGKILL itself at its second sync: rank 0 must stop with a clear error, not hang.
+SIGKILL itself at its second sync: rank 0 must stop with a clear error, not hang. ``torch``
+is ``job`` with the torch engine on every rank (on the CPU: the batched path).
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def main() -> None:
         _misbehave_at(3 if mode == "stop" else 2, signal.SIGTERM if mode == "stop"
                       else signal.SIGKILL)
     outcome = {"rank": rank}
+    engine = {"engine": "torch"} if mode == "torch" else {}
     try:
         model = train_to_path(corpus, output, checkpoint_dir=checkpoint_dir,
                               distributed={"sync_every": SYNC_EVERY, "timeout_s": 60},
-                              **OPTIONS)
+                              **OPTIONS, **engine)
     except TrainingInterrupted as stop:
         outcome.update(interrupted=stop.signum, folder=str(stop.folder))
     else:

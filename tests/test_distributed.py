@@ -179,3 +179,21 @@ def test_without_torchrun_the_error_says_how_to_launch(corpus, tmp_path, monkeyp
         train(corpus, distributed=True, **OPTIONS)
     with pytest.raises(Exception, match="path, not sentences"):
         train([["a", "b"]], distributed=True)
+
+
+def test_torch_ranks_sync_and_match_a_single_torch_process(corpus, tmp_path):
+    """The torch engine on every rank (gloo, CPU): the ranks pause at the same sync points,
+    end with the same tables, and learn the groups as one torch process does."""
+    from w2v.training import train
+
+    result = torchrun(2, str(HERE / "distributed_worker.py"), "torch", str(corpus),
+                      str(tmp_path / "v.txt"), str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    ranks = [_outcome(tmp_path, r) for r in (0, 1)]
+    assert ranks[0]["w_in"] == ranks[1]["w_in"]
+    stats = ranks[0]["stats"]
+    assert stats["syncs"] == stats["syncs_per_epoch"] * OPTIONS["epochs"] > OPTIONS["epochs"]
+    vectors = Vectors.load(tmp_path / "v.txt")
+    single = train(corpus, **{**OPTIONS, "engine": "torch"})
+    assert nearest_neighbour_group_accuracy(vectors.vectors, vectors.index_to_key) == 1.0
+    assert _separation(vectors) > 0.8 * _separation(single.vectors)

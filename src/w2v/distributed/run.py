@@ -18,6 +18,7 @@ checkpoint (:mod:`~w2v.distributed.checkpoints`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import time
@@ -34,7 +35,14 @@ from w2v.corpus import CorpusStats, encode_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
-from w2v.distributed.sync import SCHEMES, SyncControl, chunk_limit, frequent_rows, make_sync
+from w2v.distributed.sync import (
+    MAX_OVERSHOOT,
+    SCHEMES,
+    SyncControl,
+    chunk_limit,
+    frequent_rows,
+    make_sync,
+)
 from w2v.distributed.vocab import reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
@@ -143,10 +151,14 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
     """
     options = options if options is not None else DistributedOptions()
     cfg = TrainConfig.from_options(**config)
-    if registry.get(cfg.engine).name != "numba":
-        raise ConfigError("Distributed training runs the 'numba' engine on every rank; the "
-                          "{engine} {name!r} cannot pause between chunks to sync.",
-                          name=cfg.engine)
+    engine = registry.get(cfg.engine).name
+    if engine not in ("numba", "torch"):
+        raise ConfigError("Distributed training runs the 'numba' engine (CPU ranks) or the "
+                          "'torch' engine (GPU ranks) on every rank; the {engine} {name!r} "
+                          "cannot pause between steps to sync.", name=cfg.engine)
+    if engine == "torch" and checkpoint is not None and checkpoint.resume:
+        raise ConfigError("Distributed runs of the 'torch' engine cannot resume yet (it "
+                          "starts every epoch at its beginning); leave out the {resume}.")
     for name in ("hs", "subwords"):  # tables the syncs do not carry yet
         if getattr(cfg, name):
             raise ConfigError("Distributed training syncs the word tables w_in and w_out "
@@ -186,7 +198,11 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
     state.counters = np.zeros((cfg.workers, 3))
     stopper = _Stopper(group, cfg, vocab, options, syncs_per_epoch, checkpoint)
     frequent = frequent_rows(vocab.counts, options.sync_every, group.world_size)
-    control = SyncControl(group, make_sync(options.sync, group, state, frequent), state,
+    # A torch rank's step already sums as many of a frequent word's examples as one
+    # process safely can (w2v.engines.torch.schedule): summed over ranks it diverges, so
+    # its frequent rows move by the ranks' mean change.
+    limit = 1.0 if engine == "torch" else MAX_OVERSHOOT
+    control = SyncControl(group, make_sync(options.sync, group, state, frequent, limit), state,
                           len(encoded.ids), syncs_per_epoch,
                           start_sync=math.floor(fraction * syncs_per_epoch + 1e-9),
                           start_words=start_words, after_sync=stopper)
@@ -194,8 +210,9 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
     t0 = time.perf_counter()
     with stopper.catch_signals():
-        result = registry.get("numba").load()(encoded, vocab, cfg, report=observers.on_record,
-                                              state=state, control=control)
+        result = registry.get(engine).load()(encoded, vocab, _rank_config(cfg, engine),
+                                             report=observers.on_record, state=state,
+                                             control=control)
     finish = getattr(control.scheme, "finish", None)
     if finish is not None:  # the schemes that keep state across syncs settle it
         finish(state)
@@ -219,6 +236,13 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
                                                      float(transfer_seconds)), seconds)})
     observers.on_train_end(model)
     return model
+
+
+def _rank_config(cfg: TrainConfig, engine: str) -> TrainConfig:
+    """The config a rank's engine trains with: a torch rank on CUDA uses its own GPU."""
+    if engine == "torch" and cfg.device == "cuda":
+        return dataclasses.replace(cfg, device=f"cuda:{os.environ.get('LOCAL_RANK', '0')}")
+    return cfg
 
 
 def _global_stats(group: Group, local: CorpusStats) -> CorpusStats:

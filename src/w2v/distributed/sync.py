@@ -154,13 +154,14 @@ class DeltaSync:
     that ``n`` ranks changed; "sum" (``"delta-sum"``): 1; "mean" (``"delta-mean"``): ``1/n``;
     "norm" (``"delta-norm"``): :func:`norm_factors`, from each row's squared change lengths
     summed over the ranks, sent as one more column of the deltas (4 bytes a row); "split"
-    (``"split"``): as "capped" for the first ``frequent`` rows (:func:`frequent_rows`), 1
-    for the others.
+    (``"split"``): as "capped" for the first ``frequent`` rows (:func:`frequent_rows`), with
+    ``frequent_limit`` in place of MAX_OVERSHOOT, and 1 for the others.
     """
 
     def __init__(self, group: Group, state: TrainingState, mode: str = "capped",
-                 frequent: int = 0) -> None:
+                 frequent: int = 0, frequent_limit: float = MAX_OVERSHOOT) -> None:
         self.group, self.mode, self.frequent = group, mode, frequent
+        self.frequent_limit = frequent_limit
         self.name = {"capped": "deltas", "sum": "delta-sum", "mean": "delta-mean",
                      "norm": "delta-norm", "split": "split"}[mode]
         self.ref_in, self.ref_out = state.w_in.copy(), state.w_out.copy()
@@ -187,7 +188,7 @@ class DeltaSync:
             deltas = deltas[:, :-1] * norm_factors(deltas[:, :-1], deltas[:, -1])[:, None]
         elif self.mode != "sum":
             n = np.concatenate([counts[rows_in], counts[vocab_size + rows_out]])
-            limit = MAX_OVERSHOOT if self.mode in ("capped", "split") else 1.0
+            limit = {"capped": MAX_OVERSHOOT, "split": self.frequent_limit}.get(self.mode, 1.0)
             factors = np.minimum(1.0, limit / n.astype(np.float32))
             if self.mode == "split":  # rare rows: the plain sum
                 factors[np.concatenate([rows_in, rows_out]) >= self.frequent] = 1.0
@@ -249,10 +250,12 @@ class NoSync:
         return 0
 
 
-def make_sync(name: str, group: Group, state: TrainingState,
-              frequent: int = 0) -> AverageSync | DeltaSync | MomentumSync | NoSync:
+def make_sync(name: str, group: Group, state: TrainingState, frequent: int = 0,
+              frequent_limit: float = MAX_OVERSHOOT
+              ) -> AverageSync | DeltaSync | MomentumSync | NoSync:
     """The scheme called ``name`` (one of :data:`SCHEMES`), starting from ``state``;
-    ``frequent``: the leading rows that "split" caps (:func:`frequent_rows`)."""
+    ``frequent``: the leading rows that "split" caps (:func:`frequent_rows`) at
+    ``frequent_limit`` times their ranks' mean change."""
     if group.world_size == 1:
         return NoSync()
     if name == "average":
@@ -261,7 +264,7 @@ def make_sync(name: str, group: Group, state: TrainingState,
         return MomentumSync(group, state)
     mode = {"deltas": "capped", "delta-sum": "sum", "delta-mean": "mean",
             "delta-norm": "norm", "split": "split"}[name]
-    return DeltaSync(group, state, mode, frequent)
+    return DeltaSync(group, state, mode, frequent, frequent_limit)
 
 
 # Chunks per thread between two sync points, at least: a thread passes a sync point by

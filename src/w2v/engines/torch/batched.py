@@ -20,18 +20,24 @@ import torch
 
 from w2v.config import TrainConfig
 from w2v.engines.torch.meter import Meter
+from w2v.engines.torch.pauses import HostPauses
 from w2v.engines.torch.schedule import SHUFFLE_BLOCK, epoch_learning_rate, examples_per_step
 from w2v.engines.torch.steps import sgd_step
 from w2v.engines.torch.tables import DeviceTables
 
 
-def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter) -> None:
-    """One pass (``epoch`` 0-based): subsample, draw windows, then shuffled batches by block."""
+def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter,
+              pauses: HostPauses | None = None) -> None:
+    """One pass (``epoch`` 0-based): subsample, draw windows, then shuffled batches by block.
+
+    ``pauses``: a control's pause points, asked after every step (a distributed run's syncs).
+    """
     kept_ids, kept_sentence, radius = t.epoch_tokens(config)
     n = len(kept_ids)
     alpha = config.alpha
-    for start in range(0, n, SHUFFLE_BLOCK):
-        stop = min(n, start + SHUFFLE_BLOCK)
+    block = SHUFFLE_BLOCK if pauses is None else pauses.max_centers(SHUFFLE_BLOCK)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
         targets, inputs, valid = block_examples(t.generator, config, kept_ids, kept_sentence,
                                                 radius, start, stop)
         m, step = len(targets), examples_per_step(config, t.top_share)
@@ -44,8 +50,12 @@ def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter) ->
             loss = _step(t, config, targets[b:e], inputs[b:e], batch_valid, alpha)
             meter.add(loss, e - b)
             meter.record("interval", epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
+            if pauses is not None:
+                pauses.after_step(epoch, (start + (stop - start) * e / m) / n)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
     meter.record("epoch", epoch, epoch + 1.0, alpha)
+    if pauses is not None:
+        pauses.epoch_end(epoch)
 
 
 def block_examples(generator: torch.Generator, config: TrainConfig, kept_ids: torch.Tensor,

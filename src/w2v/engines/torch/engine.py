@@ -59,7 +59,10 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     report : callable, optional
         Called with each history record as it is made (e.g. to drive a progress bar).
     state, control
-        Not supported (the torch engine does not checkpoint); never given by ``training``.
+        Given together by a distributed run (:mod:`w2v.distributed.run`): ``state`` holds
+        the tables to start from, and ``control`` is asked after every step whether to
+        pause, and shown the tables then (:class:`~w2v.engines.torch.pauses.HostPauses`).
+        ``training`` gives neither (the torch engine does not checkpoint).
 
     Returns
     -------
@@ -91,6 +94,7 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
         from w2v.engines.torch.fused import run_epoch
     else:
         from w2v.engines.torch.batched import run_epoch
+    from w2v.engines.torch.pauses import HostPauses
     from w2v.engines.torch.tables import init_tables
 
     threads = torch.get_num_threads()
@@ -103,9 +107,12 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     try:
         with torch.no_grad(), on_device:
             tables = init_tables(corpus, vocab, config, device)
+            pauses = None
+            if state is not None and control is not None:
+                pauses = HostPauses(tables, state, control, len(corpus.ids))
             meter = Meter(len(corpus.ids), config, report, fused=fused, vocab_size=len(vocab))
             for epoch in range(config.epochs):
-                run_epoch(tables, config, epoch, meter)
+                run_epoch(tables, config, epoch, meter, pauses)
     except torch.cuda.OutOfMemoryError as exc:
         raise DeviceError(
             "{name} ran out of memory while training ({detail}). Lower the {batch_pairs} or "

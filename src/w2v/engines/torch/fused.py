@@ -23,20 +23,28 @@ import torch
 from w2v.config import TrainConfig
 from w2v.engines.torch import schedule
 from w2v.engines.torch.meter import Meter
+from w2v.engines.torch.pauses import HostPauses
 from w2v.engines.torch.tables import DeviceTables
 from w2v.engines.torch.triton_kernels import train_block
 
 
-def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter) -> None:
-    """One pass (``epoch`` 0-based) with the fused kernels: one launch per block."""
+def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter,
+              pauses: HostPauses | None = None) -> None:
+    """One pass (``epoch`` 0-based) with the fused kernels: one launch per block.
+
+    ``pauses``: a control's pause points, asked after every block (blocks are cut short
+    enough to pass each of them in time).
+    """
     kept_ids, kept_sentence, radius = t.epoch_tokens(config)
     n, device = len(kept_ids), kept_ids.device
     # Read at each epoch (not imported by name) so that a tuning run can change it.
     per_run = schedule.CENTERS_PER_RUN
     programs = schedule.fused_programs(config, t.top_share)
     alpha = config.alpha
-    for start in range(0, n, schedule.SHUFFLE_BLOCK):
-        stop = min(n, start + schedule.SHUFFLE_BLOCK)
+    block = schedule.SHUFFLE_BLOCK
+    block = block if pauses is None else pauses.max_centers(block)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
         negatives = t.noise.draw((stop - start, config.negative), t.generator).int()
         runs = -(-(stop - start) // per_run)
         order = torch.randperm(runs, generator=t.generator, device=device, dtype=torch.int32)
@@ -47,5 +55,9 @@ def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter) ->
                                   sg=config.sg, window=config.window, programs=programs)
         meter.add(loss, count)
         meter.record("interval", epoch, epoch + stop / n, alpha)
+        if pauses is not None:
+            pauses.after_step(epoch, stop / n)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
     meter.record("epoch", epoch, epoch + 1.0, alpha)
+    if pauses is not None:
+        pauses.epoch_end(epoch)
