@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import w2v
@@ -82,3 +84,18 @@ def test_train_with_phrases_refuses_checkpoints(tmp_path, corpus, run_w2v):
     result = run_w2v("train", str(corpus), "-o", str(tmp_path / "v.txt"), "--phrases", "1",
                      "--checkpoint-dir", str(tmp_path / "ck"))
     assert result.returncode == 1 and "'--phrases' option" in result.stderr
+
+
+def test_an_interrupted_phrases_run_does_not_suggest_a_resume_it_cannot_do(tmp_path):
+    # The run trained a temporary corpus: resuming on the original one would be refused.
+    import signal
+    from types import SimpleNamespace
+
+    from w2v.cli.train import _interrupted_message
+
+    stop = SimpleNamespace(signum=signal.SIGINT, epoch=2, saved_to="v.txt", folder="v.txt.ck")
+    line = _interrupted_message(stop, Path("c.txt"), Path("v.txt"), "text", phrased=True)
+    assert "--resume" not in line and "w2v phrases c.txt -o PHRASED.txt" in line
+    assert "saved to 'v.txt'" in line
+    plain = _interrupted_message(stop, Path("c.txt"), Path("v.txt"), "text")
+    assert "Resume with: w2v train c.txt -o v.txt --resume v.txt.ck" in plain

@@ -184,8 +184,8 @@ def train(
         except TrainingInterrupted as stop:
             _print_warnings(caught)
             if root:
-                print(_interrupted_message(stop, corpus, output, fmt, distributed),
-                      file=sys.stderr)
+                print(_interrupted_message(stop, corpus, output, fmt, distributed,
+                                           phrased=phrases is not None), file=sys.stderr)
             raise typer.Exit(128 + stop.signum) from None
         except Interrupted as stop:  # during a save, which finished first
             _print_warnings(caught)
@@ -253,9 +253,19 @@ def _print_warnings(caught: list) -> None:
 
 
 def _interrupted_message(stop, corpus: Path, output: Path, fmt: str,
-                         distributed: bool = False) -> str:
-    """One line: what was saved where, and the command that resumes."""
+                         distributed: bool = False, phrased: bool = False) -> str:
+    """One line: what was saved where, and the command that resumes.
+
+    A ``--phrases`` run trained a temporary corpus, gone now: its checkpoint cannot be
+    resumed, so the line says how to train resumably instead.
+    """
     import signal
+
+    if phrased:
+        return (f"w2v: interrupted by {signal.Signals(stop.signum).name} in epoch {stop.epoch}: "
+                f"vectors so far saved to '{stop.saved_to}'. A --phrases run trains on a "
+                f"temporary corpus and cannot be resumed: run 'w2v phrases {corpus} -o "
+                f"PHRASED.txt' first and train on PHRASED.txt with --checkpoint-dir.")
 
     again = f"w2v train {corpus} -o {output} --resume {stop.folder}"
     if fmt != "text":
