@@ -115,6 +115,18 @@ def test_loss_is_cumulative_within_a_train_call():
     assert model.get_latest_training_loss() < seen[0] * 1.5  # a new call starts again
 
 
+def test_the_latest_training_loss_survives_save_and_load(tmp_path):
+    # gensim pickles its running loss with the model; a w2v model folder keeps the epoch
+    # records and where the latest train() call began among them.
+    model = Word2Vec(SENTENCES, compute_loss=True, **SMALL)
+    model.train(SENTENCES, total_examples=model.corpus_count, epochs=2)
+    latest = model.get_latest_training_loss()
+    assert latest > 0
+    model.save(tmp_path / "m")
+    loaded = Word2Vec.load(tmp_path / "m")
+    assert loaded.get_latest_training_loss() == pytest.approx(latest, rel=1e-12)
+
+
 def test_callbacks_get_the_facade_at_every_stage():
     events = []
 

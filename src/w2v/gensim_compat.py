@@ -48,6 +48,8 @@ _OPTIONAL: dict[str, tuple[Any, str]] = {
 }
 # gensim flags given as 0/1 that TrainConfig holds as bool.
 _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
+# Model.stats key: the epoch records before the latest train() call (for the loss after load).
+_LATEST_TRAIN_KEY = "gensim_latest_train_from"
 
 # Gensim methods w2v does not have, and what to use instead.
 _MISSING = {
@@ -293,7 +295,12 @@ class Word2Vec:
         if not isinstance(fname_or_handle, (str, os.PathLike)):
             raise ConfigError("The {fname_or_handle} must be a path: a w2v model is a folder, "
                               "not a stream.")
-        self.model.save(fname_or_handle)
+        model = self.model
+        # The file keeps the epoch records only: where the latest train() call's begin
+        # among them, so that get_latest_training_loss() answers the same after load.
+        model.stats[_LATEST_TRAIN_KEY] = sum(1 for r in model.history[:self._loss_from]
+                                             if r.kind == "epoch")
+        model.save(fname_or_handle)
 
     @classmethod
     def load(cls, fname: str | os.PathLike[str], mmap: str | None = None,
@@ -307,7 +314,9 @@ class Word2Vec:
 
         model = load_model(fname, mmap=mmap is not None)
         self = cls.__new__(cls)
-        self._config, self._model, self._loss_from = model.config, model, len(model.history)
+        self._config, self._model = model.config, model
+        latest = model.stats.get(_LATEST_TRAIN_KEY)
+        self._loss_from = latest if isinstance(latest, int) else len(model.history)
         self._trim_rule = None  # a callable is not saved (gensim does not keep it either)
         self.compute_loss, self.callbacks, self.comment = False, (), None
         self.batch_words = 10000
