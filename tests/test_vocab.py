@@ -38,6 +38,19 @@ def test_max_vocab_size_prunes_rare_words_while_counting():
     assert vocab.total_words == 60  # every token read, pruned ones included
 
 
+def test_trim_rule_also_decides_what_survives_a_prune():
+    # gensim applies the rule in its prunes too: a kept rare word survives them.
+    from w2v.vocab import RULE_DEFAULT, RULE_KEEP
+
+    def keep_rare7(word, count, min_count):
+        return RULE_KEEP if word == "rare7" else RULE_DEFAULT
+
+    sentences = [[f"rare{i}"] for i in range(50)] + [["common"] * 10]
+    assert "rare7" not in build_vocab(sentences, min_count=1, max_vocab_size=10)
+    kept = build_vocab(sentences, min_count=1, max_vocab_size=10, trim_rule=keep_rare7)
+    assert "rare7" in kept and "common" in kept
+
+
 def test_empty_corpus_and_empty_vocab_errors():
     with pytest.raises(CorpusError, match="empty"):
         build_vocab([[], []])

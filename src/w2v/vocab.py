@@ -179,8 +179,8 @@ def effective_min_count(counts: Counter, min_count: int, max_final_vocab: int | 
     return max(boundary + 1, min_count)
 
 
-def count_words(sentences: Iterable[list[str]],
-                max_vocab_size: int | None = None) -> tuple[Counter, int]:
+def count_words(sentences: Iterable[list[str]], max_vocab_size: int | None = None,
+                trim_rule: TrimRule | None = None) -> tuple[Counter, int]:
     """Count tokens in one pass; insertion order is first occurrence.
 
     With ``max_vocab_size``, words of count <= 1, then <= 2, ... are pruned whenever the
@@ -192,6 +192,8 @@ def count_words(sentences: Iterable[list[str]],
         The corpus, read once.
     max_vocab_size : int or None
         Bound on the number of distinct words held while counting; None for no bound.
+    trim_rule : callable, optional
+        As in :func:`build_vocab`; also decides, at each prune, which words survive it.
 
     Returns
     -------
@@ -207,7 +209,11 @@ def count_words(sentences: Iterable[list[str]],
         counts.update(sentence)
         total += len(sentence)
         if max_vocab_size is not None and len(counts) > max_vocab_size:
-            counts = Counter({w: c for w, c in counts.items() if c > min_reduce})
+            # A word survives a prune with a count above min_reduce, or if the trim rule
+            # keeps it (gensim applies the rule while pruning too), called with the count
+            # the default needs, min_reduce + 1.
+            counts = Counter({w: c for w, c in counts.items()
+                              if keep_word(w, c, min_reduce + 1, trim_rule)})
             min_reduce += 1
     return counts, total
 
@@ -248,7 +254,7 @@ def build_vocab(sentences: Iterable[list[str]], min_count: int = 5,
         If the corpus has no token, or no word reaches ``min_count``.
     """
     # The total is counted apart: pruning drops counts, not tokens read.
-    counts, total = count_words(sentences, max_vocab_size)
+    counts, total = count_words(sentences, max_vocab_size, trim_rule)
     return vocab_from_counts(counts, total, min_count, max_final_vocab, source_name,
                              trim_rule=trim_rule, sorted_vocab=sorted_vocab)
 
