@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from w2v.engines import registry
 from w2v.engines.contract import Control, TrainingState
 from w2v.errors import ConfigError, DivergenceError, OutputError, W2VError
 from w2v.formats import check_output
-from w2v.stop_signals import catch_stop_signals
+from w2v.stop_signals import catch_stop_signals, stop_signal_handler
 from w2v.training import Model, train
 from w2v.validation import Choice, Float
 from w2v.vocab import TrimRule
@@ -413,19 +412,12 @@ def deferred_signals(done: str) -> Iterator[None]:
     done : str
         What the block did, for the message (e.g. "the vectors were saved to 'v.txt'").
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     received: list[int] = []
 
     def hold(signum: int, frame: object) -> None:
         received.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with stop_signal_handler(hold):
         yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
     if received:
         raise Interrupted(received[0], done)

@@ -25,9 +25,6 @@ def catch_stop_signals(record: Callable[[int], None],
     received : callable
         Whether a stop was already requested.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def handler(signum: int, frame: object) -> None:
         if received():
@@ -36,6 +33,18 @@ def catch_stop_signals(record: Callable[[int], None],
             return
         record(signum)
 
+    with stop_signal_handler(handler):
+        yield
+
+
+@contextlib.contextmanager
+def stop_signal_handler(handler: Callable[[int, object], None]) -> Iterator[None]:
+    """While active, ``handler(signum, frame)`` handles SIGINT and SIGTERM; the previous
+    handlers are put back on exit. Does nothing outside the main thread, where Python
+    cannot install handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
