@@ -49,9 +49,10 @@ def run_epoch(t: DeviceTables, config: TrainConfig, epoch: int, meter: Meter,
             batch_valid = None if valid is None else valid[b:e]
             loss = _step(t, config, targets[b:e], inputs[b:e], batch_valid, alpha)
             meter.add(loss, e - b)
-            meter.record("interval", epoch, epoch + (start + (stop - start) * e / m) / n, alpha)
+            done = (start + (stop - start) * e / m) / n  # share of the epoch's centers
+            meter.record("interval", epoch, epoch + done, alpha)
             if pauses is not None:
-                pauses.after_step(epoch, (start + (stop - start) * e / m) / n)
+                pauses.after_step(epoch, done)
     meter.record("interval", epoch, epoch + 1.0, alpha, force=True)
     meter.record("epoch", epoch, epoch + 1.0, alpha)
     if pauses is not None:
