@@ -34,18 +34,6 @@ from w2v.config import TrainConfig
 from w2v.errors import ConfigError
 from w2v.training import Model
 
-# gensim options whose TrainConfig field may not exist yet: the value meaning "what w2v
-# always does", and what to use instead when another value is asked for. The one place
-# that maps them: where TrainConfig has the field, the value is passed on as it is.
-_OPTIONAL: dict[str, tuple[Any, str]] = {
-    "hs": (0, "hierarchical softmax is not available: use negative sampling (hs=0, "
-              "negative=5, the default) or loss='softmax' (the full softmax)"),
-    "cbow_mean": (1, "CBOW always averages the context vectors (cbow_mean=1)"),
-    "shrink_windows": (True, "each center always draws its window in 1..window "
-                             "(shrink_windows=True)"),
-    "sorted_vocab": (1, "the vocabulary is always sorted by descending count "
-                        "(sorted_vocab=1)"),
-}
 # gensim flags given as 0/1 that TrainConfig holds as bool.
 _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
 # Model.stats key: the epoch records before the latest train() call (for the loss after load).
@@ -125,9 +113,8 @@ class Word2Vec:
         if null_word:
             raise ConfigError("The {null_word} is not implemented (w2v has no padding word); "
                               "leave it at 0.")
-        optional = _optional_options({"hs": hs, "cbow_mean": cbow_mean,
-                                      "shrink_windows": shrink_windows,
-                                      "sorted_vocab": sorted_vocab})
+        flags = {"hs": bool(hs), "cbow_mean": bool(cbow_mean),
+                 "shrink_windows": bool(shrink_windows), "sorted_vocab": bool(sorted_vocab)}
         # gensim's defaults where w2v's differ: CBOW at 0.025, gensim 4's initial range.
         settings = {"vector_size": vector_size, "alpha": alpha, "window": window,
                     "min_count": min_count, "max_vocab_size": max_vocab_size,
@@ -135,7 +122,7 @@ class Word2Vec:
                     "min_alpha": min_alpha, "sg": bool(sg), "negative": negative,
                     "ns_exponent": ns_exponent, "epochs": epochs,
                     "max_final_vocab": max_final_vocab, "init": "gensim",
-                    **optional, **options}
+                    **flags, **options}
         self._config = TrainConfig.from_options(**settings)
         self._model: Model | None = None
         self._trim_rule = trim_rule  # Python only: applied when counting, as gensim does
@@ -164,7 +151,7 @@ class Word2Vec:
         model = self.__dict__.get("_model")
         config = model.config if model is not None else self.__dict__.get("_config")
         if config is not None and name in _ATTRIBUTES:
-            value = getattr(config, _ATTRIBUTES[name], _OPTIONAL.get(name, (None,))[0])
+            value = getattr(config, _ATTRIBUTES[name])
             return int(value) if name in ("sg", *_FLAGS) and value is not None else value
         if name in _MISSING:
             raise AttributeError(f"w2v's Word2Vec has no {name!r}: {_MISSING[name]}.")
@@ -355,22 +342,8 @@ _CONFIG_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}
 _ATTRIBUTES = {name: name for name in (
     "vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed",
     "workers", "min_alpha", "sg", "negative", "ns_exponent", "epochs", "max_final_vocab",
-    *_OPTIONAL)}
+    *_FLAGS)}
 _ATTRIBUTES["layer1_size"] = "vector_size"
-
-
-def _optional_options(given: dict[str, Any]) -> dict[str, Any]:
-    """Options of :data:`_OPTIONAL`: passed on where TrainConfig has them, else refused by
-    name unless they ask for what w2v always does."""
-    out = {}
-    for name, value in given.items():
-        default, instead = _OPTIONAL[name]
-        if name in _CONFIG_FIELDS:
-            out[name] = bool(value) if name in _FLAGS else value
-        elif value is not default and value != default:
-            raise ConfigError("The {" + name + "} is not implemented in w2v ({got!r} was "
-                              "given): " + instead + ".", got=value)
-    return out
 
 
 def _one_corpus(corpus_iterable: Any, corpus_file: Any) -> Any:
