@@ -307,23 +307,28 @@ def test_compile_kernels_compiles_what_training_runs(options):
     assert numba_kernels.train_chunk.signatures == compiled
 
 
-def test_a_skipgram_run_compiles_no_cbow_or_softmax_update(tmp_path):
-    """Only the update a run uses is compiled (fresh process, empty numba cache)."""
+@pytest.mark.parametrize(("sg", "compiled"), [(True, ["1", "0", "0", "0"]),
+                                               (False, ["0", "1", "0", "0"])])
+def test_a_run_compiles_only_its_own_update(tmp_path, sg, compiled):
+    """Only the update a run uses is compiled (fresh process, empty numba cache): skip-gram
+    compiles no CBOW, softmax or tree update, CBOW no skip-gram one."""
     import os
     import subprocess
     import sys
 
     code = (
+        "from w2v.config import TrainConfig\n"
         "from w2v.engines import numba_engine, numba_kernels\n"
-        "numba_engine.compile_kernels()\n"
+        f"numba_engine.compile_kernels(TrainConfig(sg={sg}))\n"
         "print(len(numba_kernels.sg_neg_update.signatures),"
         " len(numba_kernels.cbow_neg_update.signatures),"
-        " len(numba_kernels._softmax_center.signatures))\n"
+        " len(numba_kernels._softmax_center.signatures),"
+        " len(numba_kernels._hs_center.signatures))\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=600, check=True)
-    assert out.stdout.split() == ["1", "0", "0"]
+    assert out.stdout.split() == compiled
 
 
 def test_prepare_compiles_in_the_background():

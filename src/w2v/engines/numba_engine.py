@@ -100,15 +100,17 @@ def scratch(config: TrainConfig, vocab_size: int) -> tuple[np.ndarray | None, ..
     """The kernel's optional scratch arrays, which also select the update it compiles:
     (scores (V,) float64 for the full softmax or None, h (D,) float32 for CBOW with negative
     sampling or None, hs_grad (2 * window, D) float32 for hierarchical softmax or CBOW on
-    the sum of the contexts, or None)."""
+    the sum of the contexts, or None, sg_context (1,) int64 for skip-gram with negative
+    sampling or None)."""
     softmax = config.loss == "softmax"
     tree_path = not softmax and (config.hs or not (config.sg or config.cbow_mean))
     scores = np.empty(vocab_size, dtype=np.float64) if softmax else None
-    cbow_h = (np.empty(config.vector_size, dtype=REAL)
-              if not (softmax or config.sg or tree_path) else None)
+    plain = not (softmax or tree_path)  # negative sampling alone
+    cbow_h = np.empty(config.vector_size, dtype=REAL) if plain and not config.sg else None
     hs_grad = (np.empty((2 * config.window, config.vector_size), dtype=REAL) if tree_path
                else None)
-    return scores, cbow_h, hs_grad
+    sg_context = np.empty(1, dtype=np.int64) if plain and config.sg else None
+    return scores, cbow_h, hs_grad, sg_context
 
 
 def options_array(config: TrainConfig) -> np.ndarray:
@@ -176,7 +178,7 @@ class _Run:
         weights = (self.state.w_in, self.state.w_out, w_hs)
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
-        scores, cbow_h, hs_grad = scratch(self.config, len(self.state.w_in))
+        scratches = scratch(self.config, len(self.state.w_in))
         start = int(self.state.position[worker])
         for k in range(start, len(chunks)):
             # At least one chunk per call, so that a pause after every chunk still progresses.
@@ -188,7 +190,7 @@ class _Run:
             alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
             row = self.counters[worker]
             train_chunk(self.ids, self.starts[a:b + 1], weights, self.tables, self.options,
-                        alphas, self.state.rng_states[worker], row, scores, cbow_h, hs_grad)
+                        alphas, self.state.rng_states[worker], row, *scratches)
             if not math.isfinite(row[0]):
                 self.diverged = True
                 self.stop.set()

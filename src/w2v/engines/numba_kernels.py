@@ -305,7 +305,7 @@ def _subsample(ids, a, b, keep, state, sentence):
 
 @njit(**_JIT)
 def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
-                scores=None, cbow_h=None, hs_grad=None) -> None:
+                scores=None, cbow_h=None, hs_grad=None, sg_context=None) -> None:
     """Train on the sentences ``ids[starts[i]:starts[i+1]]`` of one chunk (Hogwild).
 
     Parameters (arrays and scalars only):
@@ -324,11 +324,13 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
     scores (V,) float64: scratch of the full softmax, or None for negative sampling;
     cbow_h (D,) float32: scratch of CBOW with negative sampling, or None for skip-gram;
     hs_grad (2 * window, D) float32: scratch of hierarchical softmax (and of CBOW on the
-    sum of the contexts), or None.
+    sum of the contexts), or None;
+    sg_context (1,) int64: scratch of skip-gram with negative sampling, or None.
 
-    The scratch arrays also choose what numba compiles: it prunes the branches that
-    test them against None for the argument types of a call, so a run compiles only the
-    update it uses (``options`` must agree with them).
+    The scratch arrays also choose what numba compiles: it prunes a branch that tests an
+    argument against None when that argument is None in the call (not when it is an
+    array), so every update's branch tests its own scratch array, and a run compiles only
+    the update it uses (``options`` must agree with them).
 
     Subsampling is drawn afresh on every call, before windows (word2vec.c); each center
     draws its window b uniformly in 1..window. A skip-gram pair is (center, context), a
@@ -347,14 +349,16 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
         longest = max(longest, starts[s + 1] - starts[s])
     sentence = np.empty(max(longest, 1), dtype=np.int64)
     contexts = np.empty(2 * window, dtype=np.int64)
-    single = np.empty(1, dtype=np.int64)
     targets = np.empty(n_neg + 1, dtype=np.int64)
     g = np.empty((2 * window, n_neg + 1), dtype=REAL)
     grad_in = np.empty((2 * window, dim), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     # Hierarchical softmax (w2v.engines.numba_hs): its units' scratch (its gradients wrt
     # w_in are in hs_grad, given only to runs that use this path).
-    path_len = max(np.max(offsets[1:] - offsets[:-1]), 1) if hs else 1
+    path_len = np.int64(1)
+    if hs_grad is not None and hs:  # a loop: np.max compiles a reduction (0.4 s)
+        for w in range(len(offsets) - 1):
+            path_len = max(path_len, offsets[w + 1] - offsets[w])
     hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables
@@ -383,7 +387,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
                     state = draw_negatives(state, ahead, n_neg, accept, alias)
                     _prefetch_center(w_in, w_out, ahead, n_neg, sentence[p + 1],
                                      sentence[min(p + 1 + window, n - 1)])
-            if hs and p + 1 < n:
+            if hs_grad is not None and hs and p + 1 < n:
                 _prefetch_path(w_in, w_hs, points, offsets, sentence[p + 1],
                                sentence[min(p + 1 + window, n - 1)])
             m = np.int64(0)  # not the literal 0: the callees would compile twice
@@ -405,21 +409,21 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
                                          hs_grad, hs_g, h)
                 loss += step
                 pairs += m if sg else 1
+            elif sg_context is not None:  # skip-gram
+                if shared:
+                    loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
+                                          grad_in, g)
+                else:
+                    for j in range(m):
+                        sg_context[0] = contexts[j]
+                        state = draw_negatives(state, targets, n_neg, accept, alias)
+                        loss += sg_neg_update(w_in, w_out, sg_context, np.int64(1), targets,
+                                              n_neg + 1, lr, grad_in, g)
+                pairs += m
             elif cbow_h is not None:  # CBOW
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
                                         cbow_h, grad_in[0], g[0], mean_gradient)
                 pairs += 1
-            elif shared:
-                loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                      grad_in, g)
-                pairs += m
-            else:
-                for j in range(m):
-                    single[0] = contexts[j]
-                    state = draw_negatives(state, targets, n_neg, accept, alias)
-                    loss += sg_neg_update(w_in, w_out, single, np.int64(1), targets, n_neg + 1, lr,
-                                          grad_in, g)
-                pairs += m
     rng_state[0] = state
     stats[0] += loss
     stats[1] += pairs
