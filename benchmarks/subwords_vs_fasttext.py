@@ -2,13 +2,15 @@
 
     python benchmarks/subwords_vs_fasttext.py [--corpus PATH] [--rounds N]
         [--tools w2v,fasttext,gensim] [--fasttext-bin PATH] [--gensim-rounds N]
-        [--first-seed N] [--w2v-options JSON]
+        [--first-seed N] [--w2v-options JSON] [--hs]
 
 Settings (every tool): skip-gram, dim 100, window 5, negative 5, sample 1e-4, min_count 5,
 minn 3, maxn 6, bucket 2,000,000, 5 epochs, 2 threads, learning rate 0.05 (fastText's
 default for skip-gram; w2v's default with subwords, not passed to it, nor are its noise
 exponent and initial range, whose subword defaults are fastText's; ``--w2v-options`` passes
-others as JSON, e.g. '{"ns_exponent": 0.75}'). Every tool reads the corpus's tokens
+others as JSON, e.g. '{"ns_exponent": 0.75}'). ``--hs``: hierarchical softmax instead of
+negative sampling (w2v ``hs=True, negative=0``, fastText ``-loss hs``, gensim ``hs=1,
+negative=0``). Every tool reads the corpus's tokens
 re-written as lines of 10,000 tokens (see ../shared/data/text8/SOURCE.md). The fastText CLI
 comes from ``--fasttext-bin`` or ``W2V_FASTTEXT_BIN``; a tool that is missing is skipped.
 
@@ -59,6 +61,11 @@ SETTINGS = {"dim": 100, "window": 5, "negative": 5, "sample": 1e-4, "min_count":
             "alpha": 0.05}
 
 
+def _settings(hs: bool) -> dict[str, Any]:
+    """SETTINGS, with hierarchical softmax alone when ``hs``."""
+    return {**SETTINGS, "hs": hs, "negative": 0 if hs else SETTINGS["negative"]}
+
+
 # --- children -----------------------------------------------------------------------------
 
 def _child(params: dict[str, Any]) -> None:
@@ -69,7 +76,8 @@ def _child(params: dict[str, Any]) -> None:
         import w2v
 
         model = w2v.train(params["corpus"], subwords=True, sg=True, vector_size=s["dim"],
-                          window=s["window"], negative=s["negative"], sample=s["sample"],
+                          window=s["window"], negative=s["negative"], hs=s["hs"],
+                          sample=s["sample"],
                           min_count=s["min_count"], min_n=s["min_n"], max_n=s["max_n"],
                           bucket=s["bucket"], epochs=s["epochs"], workers=s["workers"],
                           seed=params["seed"], **params["w2v_options"])
@@ -83,7 +91,8 @@ def _child(params: dict[str, Any]) -> None:
         from gensim.models import FastText
 
         model = FastText(corpus_file=params["corpus"], sg=1, vector_size=s["dim"],
-                         window=s["window"], negative=s["negative"], sample=s["sample"],
+                         window=s["window"], negative=s["negative"], hs=int(s["hs"]),
+                         sample=s["sample"],
                          min_count=s["min_count"], min_n=s["min_n"], max_n=s["max_n"],
                          bucket=s["bucket"], epochs=s["epochs"], workers=s["workers"],
                          alpha=s["alpha"], seed=params["seed"])
@@ -101,10 +110,12 @@ def _run_child(params: dict[str, Any]) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _run_fasttext(binary: str, corpus: str, prefix: str, seed: int) -> dict[str, Any]:
+def _run_fasttext(binary: str, corpus: str, prefix: str, seed: int,
+                  s: dict[str, Any]) -> dict[str, Any]:
     """The fastText CLI; its own words/s from the last progress line, and its wall time."""
-    s = SETTINGS
-    command = [binary, "skipgram", "-input", corpus, "-output", prefix, "-dim", str(s["dim"]),
+    loss = ["-loss", "hs"] if s["hs"] else []
+    command = [binary, "skipgram", *loss, "-input", corpus, "-output", prefix,
+               "-dim", str(s["dim"]),
                "-ws", str(s["window"]), "-neg", str(s["negative"]), "-t", str(s["sample"]),
                "-minCount", str(s["min_count"]), "-minn", str(s["min_n"]), "-maxn",
                str(s["max_n"]), "-bucket", str(s["bucket"]), "-epoch", str(s["epochs"]),
@@ -139,6 +150,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
               file=sys.stderr)
         tools.remove("fasttext")
     w2v_options = json.loads(args.w2v_options)
+    settings = _settings(args.hs)
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = str(Path(tmp) / "lines.txt")
@@ -150,7 +162,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 dst.write(src.readline())
             _run_child({"tool": "w2v", "corpus": small, "w2v_options": {},
                         "out": str(Path(tmp) / "w.vec"),
-                        "seed": 1, "settings": {**SETTINGS, "min_count": 1, "epochs": 1,
+                        "seed": 1, "settings": {**settings, "min_count": 1, "epochs": 1,
                                                 "bucket": 1000}})
         for r in range(args.rounds):
             seed = args.first_seed + r
@@ -162,12 +174,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     continue
                 out = str(Path(tmp) / f"{tool}{seed}.vec")
                 if tool == "fasttext":
-                    res = _run_fasttext(binary, corpus, out[:-4], seed)
+                    res = _run_fasttext(binary, corpus, out[:-4], seed, settings)
                     res["words_per_s"] = res["self_words_per_s"]
                     res["cli_wall_words_per_s"] = total / res["wall_s"]
                 else:
                     res = _run_child({"tool": tool, "corpus": corpus, "out": out, "seed": seed,
-                                      "settings": SETTINGS, "w2v_options": w2v_options})
+                                      "settings": settings, "w2v_options": w2v_options})
                     res["words_per_s"] = total / res["wall_s"]
                 res.update(_evaluate(out), tool=tool, round=r, seed=seed)
                 records.append(res)
@@ -181,11 +193,11 @@ def report(records: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [f"Command: `python benchmarks/subwords_vs_fasttext.py --rounds {args.rounds} "
              f"--gensim-rounds {args.gensim_rounds} --tools {args.tools} "
              f"--first-seed {args.first_seed} "
-             f"--w2v-options '{args.w2v_options}'`  ",
+             f"--w2v-options '{args.w2v_options}'{' --hs' if args.hs else ''}`  ",
              f"Date: {datetime.date.today()}  ",
              f"Machine: {machine()} (shared with other jobs: timings are noisy, ratios are "
              f"paired by round)  ",
-             f"Settings: {json.dumps(SETTINGS)}", "",
+             f"Settings: {json.dumps(_settings(args.hs))}", "",
              "| tool | words/s | syntactic | semantic | all analogies | WS-353 | peak RSS MB |",
              "|---|---|---|---|---|---|---|"]
     for tool in ("w2v", "fasttext", "gensim"):
@@ -229,6 +241,8 @@ def main() -> None:
     parser.add_argument("--fasttext-bin", default=None)
     parser.add_argument("--first-seed", type=int, default=1,
                         help="seed of the first round; round r has seed first_seed + r")
+    parser.add_argument("--hs", action="store_true",
+                        help="hierarchical softmax (negative 0) for every tool")
     parser.add_argument("--w2v-options", default="{}",
                         help="JSON of extra w2v.train options (default: none, w2v's defaults)")
     args = parser.parse_args()

@@ -80,6 +80,26 @@ def test_a_w2v_model_round_trips_through_fasttext(tmp_path):
     np.testing.assert_array_equal(again.vectors, model.vectors.vectors)
 
 
+def test_a_w2v_hs_model_is_fasttexts_loss_hs_model(tmp_path):
+    # Hierarchical softmax alone is fastText's -loss hs: its output rows are the tree's
+    # inner nodes (fastText numbers them as w2v does) and one unused row.
+    fasttext = pytest.importorskip("fasttext")
+    sentences = corpus_file(tmp_path).read_text(encoding="utf-8").split("\n")
+    model = train([s.split() for s in sentences if s], subwords=True, hs=True, negative=0,
+                  min_n=2, max_n=5, bucket=4000, vector_size=8, epochs=1, workers=1,
+                  min_count=1)
+    path = tmp_path / "w2v.bin"
+    model.save(path, format="fasttext")
+    peer = fasttext.load_model(str(path))
+    assert peer.f.getArgs().loss.name == "hs"
+    output = peer.get_output_matrix()
+    np.testing.assert_array_equal(output[:-1], model.hs_vectors)
+    np.testing.assert_array_equal(output[-1], 0.0)
+    _assert_same_vectors(model.vectors, peer, model.vectors.index_to_key[:50] + UNSEEN)
+    peer.save_model(str(tmp_path / "again.bin"))  # fastText writes back the same file
+    assert (tmp_path / "again.bin").read_bytes() == path.read_bytes()
+
+
 def test_fasttext_cli_output_reads(tmp_path):
     fasttext = pytest.importorskip("fasttext")
     binary = os.environ.get("W2V_FASTTEXT_BIN") or shutil.which("fasttext")

@@ -27,13 +27,26 @@ OPTIONS = {"subwords": True, "min_n": 3, "max_n": 5, "bucket": 20_000, "vector_s
            "epochs": 3, "min_count": 1, "sample": 0}
 
 
+# Negative sampling (fastText's default), hierarchical softmax alone (fastText's -loss hs)
+# and both together (gensim's FastText allows it).
+LOSSES = [{}, {"hs": True, "negative": 0}, {"hs": True}]
+
+
 @pytest.mark.parametrize("sg", [True, False])
-def test_result_has_fasttext_tables(sg):
-    model = train(_corpus(400), sg=sg, workers=1, **OPTIONS)
+@pytest.mark.parametrize("loss", LOSSES)
+def test_result_has_fasttext_tables(sg, loss):
+    model = train(_corpus(400), sg=sg, workers=1, **OPTIONS, **loss)
     vectors = model.vectors
     assert isinstance(vectors, SubwordVectors)
     assert vectors.input_table.shape == (len(model.vocab) + 20_000, 24)
     assert model.output_vectors.shape == (len(model.vocab), 24)
+    if loss:
+        assert model.hs_vectors.shape == (len(model.vocab) - 1, 24)
+        assert np.abs(model.hs_vectors).max() > 0  # the tree's rows were trained
+    else:
+        assert model.hs_vectors is None
+    # Without negatives the negative-sampling rows stay at their initial zero.
+    assert (np.abs(model.output_vectors).max() > 0) == (loss.get("negative") != 0)
     losses = model.epoch_losses()
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
 
@@ -58,10 +71,11 @@ def test_the_default_noise_and_learning_rate_reach_the_kernels():
 
 
 @pytest.mark.parametrize("sg", [True, False])
-def test_unseen_forms_land_near_their_stem(sg):
+@pytest.mark.parametrize("loss", LOSSES[:2])
+def test_unseen_forms_land_near_their_stem(sg, loss):
     # "-ly" is never seen: an unseen form's vector is made of the stem's n-grams only, so its
     # nearest words are the stem's forms (a word-only model has no vector for it at all).
-    model = train(_corpus(), sg=sg, workers=2, **OPTIONS)
+    model = train(_corpus(), sg=sg, workers=2, **OPTIONS, **loss)
     vectors = model.vectors
     hits = 0
     for stem in STEMS:
@@ -79,8 +93,14 @@ def test_subwords_need_the_numba_engine_and_negative_sampling():
         train(_corpus(50), loss="softmax", **OPTIONS)
 
 
-@pytest.mark.parametrize("option", [{"hs": True}, {"cbow_mean": False},
-                                    {"shrink_windows": False}])
+def test_fixed_windows_reach_the_kernel():
+    shrinking = train(_corpus(300), workers=1, window=4, **OPTIONS).vectors.input_table
+    fixed = train(_corpus(300), workers=1, window=4, shrink_windows=False,
+                  **OPTIONS).vectors.input_table
+    assert not np.array_equal(shrinking, fixed)
+
+
+@pytest.mark.parametrize("option", [{"cbow_mean": False}, {"cbow_gradient": "mean"}])
 def test_word_level_options_the_subword_kernels_lack_are_refused(option):
     name = next(iter(option))
     with pytest.raises(ConfigError, match=f"'{name}' parameter"):

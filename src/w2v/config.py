@@ -104,7 +104,8 @@ class TrainConfig:
     # The subword (fastText) model: a word's input vector is the mean of its own row and the
     # rows of its character n-grams of min_n..max_n characters, hashed into `bucket` rows
     # (fastText's -minn, -maxn, -bucket and defaults; max_n < min_n: no n-grams). Numba
-    # engine, loss "neg"; the result answers unseen words (w2v.subword_vectors). Skip-gram
+    # engine, loss "neg" (hs=True, negative=0: fastText's -loss hs); the result answers
+    # unseen words (w2v.subword_vectors). Skip-gram
     # then draws negatives per (center, context) pair, as fastText: shared_negatives does
     # not apply (sharing them cost 16 points of syntactic analogy accuracy, docs/subwords.md).
     subwords: bool = False

@@ -25,6 +25,12 @@ with u = ``w_out``. Gradients (row vectors):
 The SGD step of fastText (and of the kernels, :mod:`w2v.engines.subword_kernels`) adds
 ``-lr dJ/dh`` to each entry of R, that is ``-lr k dJ/dw_in[r]`` to row r: the input rows
 move k times faster than plain SGD on J would move them (:func:`sgd_step`).
+
+With hierarchical softmax (fastText's ``-loss hs``) the same h scores each target's path
+in the Huffman tree instead: J = sum_j J_hs(h, t_j), each term the word model's
+:func:`w2v.reference.hierarchical_softmax_loss_and_gradient` with h as the center vector
+(:func:`subword_hs_loss_and_gradient`, :func:`hs_sgd_step`); the input rows take dJ/dh as
+above.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from w2v.reference import sigmoid
+from w2v.huffman import HuffmanTree
+from w2v.reference import hierarchical_softmax_loss_and_gradient, sigmoid
 
 
 def _log1p_exp(x: np.ndarray) -> np.ndarray:
@@ -103,3 +110,43 @@ def sgd_step(w_in: np.ndarray, w_out: np.ndarray, input_rows: Sequence[int],
     k = len(input_rows)
     return (loss, np.asarray(w_in, np.float64) - lr * k * grad_in,
             np.asarray(w_out, np.float64) - lr * grad_out)
+
+
+def subword_hs_loss_and_gradient(
+    w_in: np.ndarray,
+    w_hs: np.ndarray,
+    input_rows: Sequence[int],
+    targets: Sequence[int],
+    tree: HuffmanTree,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Hierarchical-softmax loss of one example and its gradients wrt both tables.
+
+    h = the mean of ``w_in[input_rows]`` scores the path of every target in ``tree``
+    (rows of ``w_hs``, (V - 1, D)): J = sum_j J_hs(h, t_j). Returns (loss, grad_w_in
+    float64 (R, D), grad_w_hs float64 (V - 1, D)), dJ/dw_in[r] = (count of r / k) dJ/dh.
+    """
+    w_in = np.asarray(w_in, dtype=np.float64)
+    rows = np.asarray(input_rows, dtype=np.int64)
+    h = w_in[rows].mean(axis=0)  # (D,)
+    loss, grad_h = 0.0, np.zeros_like(h)
+    grad_hs = np.zeros(np.shape(w_hs), dtype=np.float64)
+    for target in targets:
+        pair_loss, pair_grad_h, pair_grad_hs = hierarchical_softmax_loss_and_gradient(
+            h, int(target), w_hs, tree=tree)
+        loss += pair_loss
+        grad_h += pair_grad_h
+        grad_hs += pair_grad_hs
+    counts = np.bincount(rows, minlength=len(w_in)).astype(np.float64)
+    return loss, np.outer(counts / len(rows), grad_h), grad_hs
+
+
+def hs_sgd_step(w_in: np.ndarray, w_hs: np.ndarray, input_rows: Sequence[int],
+                targets: Sequence[int], tree: HuffmanTree,
+                lr: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """fastText's hierarchical-softmax SGD step on one example (as :func:`sgd_step`): the
+    loss before it and the new float64 tables ``w_in``, ``w_hs``."""
+    loss, grad_in, grad_hs = subword_hs_loss_and_gradient(w_in, w_hs, input_rows, targets,
+                                                          tree)
+    k = len(input_rows)
+    return (loss, np.asarray(w_in, np.float64) - lr * k * grad_in,
+            np.asarray(w_hs, np.float64) - lr * grad_hs)

@@ -281,7 +281,8 @@ def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig
     if cfg.subwords:  # no live model: the input table holds n-gram rows beyond the words
         model = Model(vectors=_subword_vectors(vocab, result, cfg),
                       output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
-                      history=list(result.history), stats=run_stats, epochs_done=epochs)
+                      history=list(result.history), stats=run_stats, epochs_done=epochs,
+                      hs_vectors=result.w_hs)
     else:
         model = control.finish(result, start_epoch, run_stats)
     observers.on_train_end(model)
@@ -359,7 +360,8 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds
 def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
                     checkpoint: Checkpointer | None, callbacks: Sequence[Callback]) -> None:
     """Refuse a subword run that the engine cannot train: another engine, a checkpoint,
-    hierarchical softmax or epoch callbacks (the subword driver has none of them yet)."""
+    CBOW on the sum or with the mean gradient, or epoch callbacks (the subword driver has
+    none of them yet)."""
     if not cfg.subwords:
         return
     if engine.subwords is None:
@@ -369,11 +371,10 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
     if checkpoint is not None:
         raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
                           "yet; train without a checkpoint.", parameter="subwords")
-    for name, default in (("hs", False), ("cbow_mean", True), ("shrink_windows", True),
-                          ("cbow_gradient", "word2vec")):
+    for name, default in (("cbow_mean", True), ("cbow_gradient", "word2vec")):
         if getattr(cfg, name) != default:
-            raise ConfigError("Subword training (the {subwords}) has negative sampling, "
-                              "CBOW on the mean and shrinking windows only; leave out the "
+            raise ConfigError("Subword training (the {subwords}) has CBOW on the mean of the "
+                              "context rows only (fastText's); leave out the "
                               "{" + name + "}.", parameter="subwords")
     from w2v.callbacks import uses_epochs
 
@@ -384,15 +385,26 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
 
 
 def _subword_vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:
-    """A subword model's vectors: the words composed from their rows, unseen words too."""
+    """A subword model's vectors: the words composed from their rows, unseen words too.
+
+    The output rows kept for fastText's ``.bin`` are those of its loss: with hierarchical
+    softmax alone (fastText's ``-loss hs``) the inner-node rows, row n for inner node n as
+    fastText numbers them (its tree is word2vec.c's, built from the same sorted counts),
+    plus the one unused row fastText allocates; else the negative-sampling rows.
+    """
     from w2v.subword_vectors import SubwordVectors
 
+    hs_only = cfg.hs and cfg.negative == 0
     args = {"ws": cfg.window, "epoch": cfg.epochs, "minCount": cfg.min_count,
-            "neg": cfg.negative, "model": 2 if cfg.sg else 1, "t": cfg.sample}
+            "neg": cfg.negative, "model": 2 if cfg.sg else 1, "t": cfg.sample,
+            "loss": 1 if hs_only else 2}
+    output = np.asarray(result.w_out)
+    if hs_only:
+        output = np.zeros_like(output)
+        output[:len(result.w_hs)] = result.w_hs
     return SubwordVectors(list(vocab.words), np.asarray(result.w_in), cfg.min_n, cfg.max_n,
                           cfg.bucket, index=result.details.get("subwords"),
-                          output_vectors=np.asarray(result.w_out), counts=vocab.counts,
-                          fasttext_args=args)
+                          output_vectors=output, counts=vocab.counts, fasttext_args=args)
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is

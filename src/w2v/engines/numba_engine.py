@@ -159,6 +159,13 @@ class _Run:
     def alpha_at(self, progress: float) -> float:
         return learning_rate(self.config, progress)
 
+    def _w_hs(self) -> np.ndarray:
+        """The inner-node table for the kernel: w_hs, or one without rows when the run has
+        no hierarchical softmax (the kernel's argument types stay the same)."""
+        if self.state.w_hs is None:
+            return np.zeros((0, self.state.w_in.shape[1]), dtype=REAL)
+        return self.state.w_hs
+
     def work(self, worker: int, epoch: int) -> bool:
         """Train one shard for one epoch, chunk by chunk (runs in a thread).
 
@@ -172,10 +179,7 @@ class _Run:
             return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
-        w_hs = self.state.w_hs
-        if w_hs is None:  # no hierarchical softmax: a table without rows
-            w_hs = np.zeros((0, self.state.w_in.shape[1]), dtype=REAL)
-        weights = (self.state.w_in, self.state.w_out, w_hs)
+        weights = (self.state.w_in, self.state.w_out, self._w_hs())
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
         scratches = scratch(self.config, len(self.state.w_in))

@@ -33,7 +33,8 @@ _INIT_BLOCK = 65_536  # rows drawn at a time
 
 
 def init_state(index: SubwordIndex, config: TrainConfig) -> TrainingState:
-    """Initial tables: w_in (nwords + bucket, D) uniform as the word model's, w_out zero."""
+    """Initial tables: w_in (nwords + bucket, D) uniform as the word model's, w_out zero,
+    and with hierarchical softmax w_hs (nwords - 1, D) zero (fastText's output rows)."""
     rng = np.random.default_rng(config.seed)
     # In blocks: one draw of 2M rows would hold two more (rows, D) temporaries (1.6 GB).
     w_in = np.empty((index.rows, config.vector_size), dtype=REAL)
@@ -41,8 +42,10 @@ def init_state(index: SubwordIndex, config: TrainConfig) -> TrainingState:
         stop = min(start + _INIT_BLOCK, index.rows)
         w_in[start:stop] = initial_w_in(rng, stop - start, config)
     w_out = np.zeros((index.nwords, config.vector_size), dtype=REAL)
+    w_hs = (np.zeros((max(index.nwords - 1, 0), config.vector_size), dtype=REAL)
+            if config.hs else None)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
-    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states)
+    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states, w_hs=w_hs)
 
 
 class _SubwordRun(_Run):
@@ -52,8 +55,6 @@ class _SubwordRun(_Run):
                  state: TrainingState, index: SubwordIndex) -> None:
         super().__init__(encoded, vocab, config, state)
         self.subwords = (index.ids, index.offsets)
-        # Subsampling and noise tables only: the subword kernel has no Huffman tree.
-        self.sampling_tables = self.tables[:3]
 
     def work(self, worker: int, epoch: int) -> bool:
         """Train one shard for one epoch, chunk by chunk (as the word-level engine)."""
@@ -64,7 +65,7 @@ class _SubwordRun(_Run):
             return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
-        weights = (self.state.w_in, self.state.w_out)
+        weights = (self.state.w_in, self.state.w_out, self._w_hs())
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
         start = int(self.state.position[worker])
@@ -76,7 +77,7 @@ class _SubwordRun(_Run):
             p1 = (epoch + (self.starts[b] - base) / shard_words) / epochs
             alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
             row = self.counters[worker]
-            train_subword_chunk(self.ids, self.starts[a:b + 1], weights, self.sampling_tables,
+            train_subword_chunk(self.ids, self.starts[a:b + 1], weights, self.tables,
                                 self.subwords, self.options, alphas,
                                 self.state.rng_states[worker], row)
             if not math.isfinite(row[0]):
@@ -121,4 +122,4 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
             run.control.paused(state, epoch_end=True)
     examples = int(run.counters[:, 1].sum())
     return EngineResult(state.w_in, state.w_out, history, examples=examples,
-                        details={"subwords": index})
+                        details={"subwords": index}, w_hs=state.w_hs)

@@ -9,11 +9,13 @@ them, as ``ids[offsets[w]:offsets[w + 1]]``), and its input vector is their mean
 
 Skip-gram (fastText's direction): the center word's h predicts each context word c_j
 against K negatives n_{j1}..n_{jK} of its own, one SGD step per (center, context) pair as
-fastText does (:func:`sg_subword_pairs`):
+fastText does (:func:`sg_subword_pairs`; :func:`cbow_subword_step` for CBOW):
 
     J_j = -log sigma(u_{c_j} . h) - sum_k log sigma(-u_{n_jk} . h)
 
-CBOW: the mean of the subword rows of all context words predicts the center. In both,
+CBOW: the mean of the subword rows of all context words predicts the center. With
+hierarchical softmax (fastText's ``-loss hs``) h scores the target's path in the Huffman
+tree instead of (or besides) the negatives, as :mod:`w2v.engines.numba_hs` does. In both,
 every input row of h receives the whole gradient wrt h (``w_in[r] -= lr * dJ/dh``), not
 1/k of it: fastText's update (and word2vec.c's CBOW); it is k times the gradient of J
 wrt the row. :mod:`w2v.subword_reference` states the same step in float64.
@@ -25,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from w2v.dtypes import REAL
+from w2v.engines import numba_hs
 from w2v.engines.logistic import logistic
 from w2v.engines.numba_kernels import (
     _JIT,
@@ -148,67 +151,34 @@ def mean_rows(w_in, ids, offsets, out) -> None:
 # --- one SGD step --------------------------------------------------------------------------
 
 @njit(**_JIT)
-def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_groups, lr,
-                       h, grad_h, g) -> float:
-    """One SGD step: h = mean of w_in[rows[:n_rows]] predicts targets[:n_tgt] (label 1)
-    against negatives (label 0): negatives[0] shared by every target when n_groups = 1,
-    else negatives[j] (a row of K) for target j (n_groups = n_tgt).
+def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, g, w_hs,
+                      tree, hs) -> float:
+    """One CBOW step: h = mean of w_in[rows[:n_rows]] (every context word's subword rows)
+    predicts the center targets[0] against the negatives targets[1:n_neg + 1] (none when
+    n_neg = 0; one equal to the center is left out) and, with ``hs``, on the center's
+    Huffman path (``tree`` = (codes, points, offsets), rows of ``w_hs``); both at the
+    weights before the step, then every entry of rows receives the whole grad_h, not 1/k
+    of it (fastText's step).
 
-        f_t = u_t . h;  g_t = lr (1 - sigma(f_t))                  for each target t
-        f_n = u_n . h;  g_n = -lr c_n sigma(f_n)                   for each negative n,
-                        c_n = the targets n serves that are not n itself
-        grad_h = sum_t g_t u_t + sum_n g_n u_n      (= -lr dJ/dh, weights before the step)
-        u_t += g_t h;  u_n += g_n h;  w_in[r] += grad_h for each entry r of rows
+        g_t = lr (label_t - sigma(u_t . h));  grad_h = sum_t g_t u_t (+ the path's terms)
+        u_t += g_t h;  w_in[r] += grad_h for each entry r of rows
 
-    h is computed once and the input rows updated once for all targets: one dot per target
-    and per negative. Shapes: w_in (R, D), w_out (V, D) float32; rows, targets int arrays;
-    negatives (>= n_groups, K) int; h, grad_h (D,) float32 and g (>= n_tgt + n_groups K,)
-    float32 scratch. Returns the loss J (float), as :func:`w2v.subword_reference.sgd_step`.
+    Shapes: w_in (R, D), w_out (V, D), w_hs (V - 1, D) float32; rows, targets int; h,
+    grad_h (D,) and g (>= n_neg + 1 and >= the path,) float32 scratch. Returns the loss J,
+    as :func:`w2v.subword_reference.sgd_step` and ``hs_sgd_step``.
     """
     dim = w_in.shape[1]
-    n_neg = negatives.shape[1]
+    codes, points, offsets = tree
+    center = targets[0]
     _mean_rows(w_in, rows, n_rows, h)
-    n_out = n_tgt + n_groups * n_neg
-    # Dots first, in a loop without calls (a call would spill the registers).
-    for k in range(n_out):
-        o = _output_row(targets, n_tgt, negatives, n_neg, k)
-        f = REAL(0.0)
-        for d in range(dim):
-            f += h[d] * w_out[o, d]
-        g[k] = f
-    loss = 0.0
-    for k in range(n_tgt):
-        f = g[k]
-        sig, soft = logistic(f)
-        loss += soft + max(-f, 0.0)
-        g[k] = lr * (1.0 - sig)
-    for k in range(n_tgt, n_out):
-        group = (k - n_tgt) // n_neg
-        o = negatives[group, (k - n_tgt) % n_neg]
-        uses = 0
-        first, last = (0, n_tgt) if n_groups == 1 else (group, group + 1)
-        for j in range(first, last):
-            if targets[j] != o:
-                uses += 1
-        f = g[k]
-        if uses == 0:
-            g[k] = 0.0
-            continue
-        sig, soft = logistic(f)
-        loss += uses * (soft + max(f, 0.0))
-        g[k] = -lr * uses * sig
     for d in range(dim):
         grad_h[d] = 0.0
-    for k in range(n_out):
-        o = _output_row(targets, n_tgt, negatives, n_neg, k)
-        gk = g[k]
-        for d in range(dim):
-            grad_h[d] += gk * w_out[o, d]
-    for k in range(n_out):
-        o = _output_row(targets, n_tgt, negatives, n_neg, k)
-        gk = g[k]
-        for d in range(dim):
-            w_out[o, d] += gk * h[d]
+    loss = 0.0
+    if n_neg > 0:
+        loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g)
+    if hs:
+        loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
+                                     offsets[center + 1], lr, grad_h, g)
     for j in range(n_rows):
         r = rows[j]
         for d in range(dim):
@@ -217,31 +187,28 @@ def subword_neg_update(w_in, w_out, rows, n_rows, targets, n_tgt, negatives, n_g
 
 
 @njit(**_JIT)
-def _output_row(targets, n_tgt, negatives, n_neg, k):
-    """Output row k of a step: the targets, then the negatives group after group."""
-    if k < n_tgt:
-        return targets[k]
-    k -= n_tgt
-    return negatives[k // n_neg, k % n_neg]
-
-
-@njit(**_JIT)
 def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, grad_h, total,
-                     g) -> float:
+                     g, w_hs, tree, hs, targets) -> float:
     """fastText's skip-gram steps for one center, pair after pair, input rows written once.
 
-    For each context c_j in turn, fastText's step (:func:`subword_neg_update` with the one
-    target c_j and its own negatives negatives[j]) at the weights the previous pairs left.
+    For each context c_j in turn, fastText's step (:func:`cbow_subword_step`'s, with the
+    center's rows as input, target c_j and its own negatives negatives[j]; no negatives
+    when K = 0) at the weights
+    the previous pairs left, and with ``hs`` the hierarchical-softmax step of h on c_j's
+    path (``tree`` = (codes, points, offsets), rows of ``w_hs``), taken at the same weights.
     A pair adds its grad_h to every entry of the center's row list, so the next pair's
     mean is h + a grad_h, a = (sum over entries of the entry's row count) / k (1 without
     repeated rows): h is carried forward instead of re-read, and the rows receive the sum
     of the pairs' grad_h once, at the end. Same result as m calls of the one-pair step.
 
-    Shapes as :func:`subword_neg_update`; negatives (>= m, K); total (D,) float32 scratch.
+    Shapes as :func:`cbow_subword_step`; negatives (>= m, K); total (D,) float32 scratch;
+    g (>= K + 1 and >= the longest path,) float32 and targets (K + 1,) int64 scratch;
+    w_hs (V - 1, D) float32.
     Returns the summed loss of the m pairs.
     """
     dim = w_in.shape[1]
     n_neg = negatives.shape[1]
+    codes, points, offsets = tree
     for d in range(dim):
         h[d] = 0.0
         total[d] = 0.0
@@ -260,36 +227,16 @@ def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, g
     loss = 0.0
     for j in range(m):
         target = contexts[j]
-        for k in range(n_neg + 1):  # dots first (see subword_neg_update)
-            o = target if k == 0 else negatives[j, k - 1]
-            f = REAL(0.0)
-            for d in range(dim):
-                f += h[d] * w_out[o, d]
-            g[k] = f
-        sig, soft = logistic(g[0])
-        loss += soft + max(-g[0], 0.0)
-        g[0] = lr * (1.0 - sig)
-        for k in range(1, n_neg + 1):
-            f = g[k]
-            if negatives[j, k - 1] == target:
-                g[k] = 0.0
-                continue
-            sig, soft = logistic(f)
-            loss += soft + max(f, 0.0)
-            g[k] = -lr * sig
         for d in range(dim):
             grad_h[d] = 0.0
-        for k in range(n_neg + 1):
-            o = target if k == 0 else negatives[j, k - 1]
-            gk = g[k]
-            for d in range(dim):
-                grad_h[d] += gk * w_out[o, d]
-        # After grad_h: a negative drawn twice must see the row before the step, twice.
-        for k in range(n_neg + 1):
-            o = target if k == 0 else negatives[j, k - 1]
-            gk = g[k]
-            for d in range(dim):
-                w_out[o, d] += gk * h[d]
+        if n_neg > 0:
+            targets[0] = target
+            for k in range(n_neg):
+                targets[k + 1] = negatives[j, k]
+            loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g)
+        if hs:
+            loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[target],
+                                         offsets[target + 1], lr, grad_h, g)
         for d in range(dim):
             total[d] += grad_h[d]
             h[d] += carry * grad_h[d]
@@ -318,10 +265,11 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
 
     Parameters (arrays and scalars only), as :func:`w2v.engines.numba_kernels.train_chunk`
     but for:
-    weights = (w_in (nwords + bucket, D), w_out (nwords, D)), float32, updated in place;
+    weights = (w_in (nwords + bucket, D), w_out (nwords, D), w_hs (nwords - 1, D) or no
+    rows), float32, updated in place;
     subwords = (sub_ids int32, sub_offsets (nwords + 1,) int64): word w's input rows are
     sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
-    options (5,) int64 = (window, negative, sg, unused, unused).
+    options: the word-level kernel's (window, negative, sg, -, -, hs, -, shrink_windows, -).
 
     Skip-gram: fastText's steps, one per (center, context) pair with K negatives of its
     own (:func:`sg_subword_pairs`); negatives shared by a center's contexts cost 16 points
@@ -329,10 +277,12 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     CBOW: the mean of all context words' subword rows predicts the center. Subsampling and
     window draws as in the word-level kernel.
     """
-    w_in, w_out = weights
-    keep, accept, alias = tables
+    w_in, w_out, w_hs = weights
+    keep, accept, alias, codes, points, offsets = tables
+    tree = (codes, points, offsets)
     sub_ids, sub_offsets = subwords
     window, n_neg, sg = options[0], options[1], options[2]
+    hs, shrink = options[5], options[7]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -341,13 +291,16 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
         longest = max(longest, starts[s + 1] - starts[s])
     for w in range(len(sub_offsets) - 1):
         most_rows = max(most_rows, sub_offsets[w + 1] - sub_offsets[w])
+    longest_path = 0
+    if hs:
+        for w in range(len(offsets) - 1):
+            longest_path = max(longest_path, offsets[w + 1] - offsets[w])
     sentence = np.empty(max(longest, 1), dtype=np.int64)
     contexts = np.empty(2 * window, dtype=np.int64)
     rows = np.empty(2 * window * most_rows, dtype=np.int64)
     negatives = np.empty((2 * window, n_neg), dtype=np.int64)
     draw = np.empty(n_neg + 1, dtype=np.int64)  # draw_negatives fills draw[1:]
-    center_row = np.empty(1, dtype=np.int64)
-    g = np.empty(2 * window * (n_neg + 1), dtype=REAL)
+    g = np.empty(max(2 * window * (n_neg + 1), longest_path), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     grad_h = np.empty(dim, dtype=REAL)
     total = np.empty(dim, dtype=REAL)
@@ -362,6 +315,7 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
             lr = alphas[0] + (alphas[1] - alphas[0]) * frac
             state, z = rng_next(state)
             reach = window - np.int64((z >> _U32) % np.uint64(window))  # 1..window
+            reach = reach if shrink else window
             m = 0
             for c in range(max(0, p - reach), min(n, p + reach + 1)):
                 if c != p:
@@ -376,17 +330,16 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
                     state = draw_negatives(state, draw, n_neg, accept, alias)
                     negatives[j, :] = draw[1:]
                 loss += sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives,
-                                         lr, h, grad_h, total, g)
+                                         lr, h, grad_h, total, g, w_hs, tree, hs, draw)
                 pairs += m
             else:
                 n_rows = 0
                 for j in range(m):
                     n_rows = _copy_subwords(sub_ids, sub_offsets, contexts[j], rows, n_rows)
                 state = draw_negatives(state, draw, n_neg, accept, alias)
-                negatives[0, :] = draw[1:]
-                center_row[0] = center
-                loss += subword_neg_update(w_in, w_out, rows, n_rows, center_row, 1, negatives,
-                                           1, lr, h, grad_h, g)
+                draw[0] = center
+                loss += cbow_subword_step(w_in, w_out, rows, n_rows, draw, n_neg, lr, h,
+                                          grad_h, g, w_hs, tree, hs)
                 pairs += 1
     rng_state[0] = state
     stats[0] += loss
