@@ -24,6 +24,7 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
@@ -166,23 +167,37 @@ class _Run:
             return np.zeros((0, self.state.w_in.shape[1]), dtype=REAL)
         return self.state.w_hs
 
+    def chunk_trainer(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                                        None]:
+        """One thread's kernel call: ``train(starts, alphas, rng_state, counters)`` trains
+        the sentences of ``starts`` (a chunk's offsets) on this run's tables, with its own
+        scratch arrays. A run of another model overrides this and nothing else."""
+        from w2v.engines.numba_kernels import train_chunk
+
+        weights = (self.state.w_in, self.state.w_out, self._w_hs())
+        scratches = scratch(self.config, len(self.state.w_in))
+
+        def train(starts: np.ndarray, alphas: np.ndarray, rng_state: np.ndarray,
+                  counters: np.ndarray) -> None:
+            train_chunk(self.ids, starts, weights, self.tables, self.options, alphas,
+                        rng_state, counters, *scratches)
+
+        return train
+
     def work(self, worker: int, epoch: int) -> bool:
         """Train one shard for one epoch, chunk by chunk (runs in a thread).
 
         Starts at chunk ``state.position[worker]``; returns True when the shard is done,
         False when parked at a chunk boundary (stop flag or ``control.wants_pause()``).
         """
-        from w2v.engines.numba_kernels import train_chunk
-
         first, end = self.shards[worker]
         if first == end:
             return True
         base = self.starts[first]
         shard_words = max(int(self.starts[end] - base), 1)
-        weights = (self.state.w_in, self.state.w_out, self._w_hs())
         epochs = self.config.epochs
         chunks = _chunks(self.starts, first, end, self.chunk_words)
-        scratches = scratch(self.config, len(self.state.w_in))
+        train = self.chunk_trainer()
         start = int(self.state.position[worker])
         for k in range(start, len(chunks)):
             # At least one chunk per call, so that a pause after every chunk still progresses.
@@ -193,8 +208,7 @@ class _Run:
             p1 = (epoch + (self.starts[b] - base) / shard_words) / epochs
             alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
             row = self.counters[worker]
-            train_chunk(self.ids, self.starts[a:b + 1], weights, self.tables, self.options,
-                        alphas, self.state.rng_states[worker], row, *scratches)
+            train(self.starts[a:b + 1], alphas, self.state.rng_states[worker], row)
             if not math.isfinite(row[0]):
                 self.diverged = True
                 self.stop.set()
@@ -280,7 +294,15 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
         If the loss becomes NaN or infinite (learning rate too high).
     """
     state = state if state is not None else init_state(len(vocab), config)
-    run = _Run(corpus, vocab, config, state)
+    return train_run(_Run(corpus, vocab, config, state), report, control)
+
+
+def train_run(run: _Run, report: Report | None = None,
+              control: Control | None = None) -> EngineResult:
+    """Train a prepared run to its last epoch: the threads, the epochs, the pauses at the
+    control's request, the history. Every model of this engine (words, subwords) trains
+    through here; only its :meth:`_Run.chunk_trainer` differs."""
+    state, config = run.state, run.config
     run.control = control if control is not None else run.control
     if run.control.max_chunk_words is not None:
         run.chunk_words = max(1, min(run.chunk_words, run.control.max_chunk_words))

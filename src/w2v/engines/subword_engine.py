@@ -16,7 +16,7 @@ which :class:`w2v.subword_vectors.SubwordVectors` composes word vectors.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,8 +24,8 @@ from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
 from w2v.dtypes import REAL
 from w2v.engines.common import initial_w_in
-from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
-from w2v.engines.numba_engine import _chunks, _Clock, _Run, _train_epoch
+from w2v.engines.contract import Control, EngineResult, Report, TrainingState
+from w2v.engines.numba_engine import _Run, train_run
 from w2v.subwords import SubwordIndex, build_subword_index
 from w2v.vocab import Vocab
 
@@ -56,37 +56,19 @@ class _SubwordRun(_Run):
         super().__init__(encoded, vocab, config, state)
         self.subwords = (index.ids, index.offsets)
 
-    def work(self, worker: int, epoch: int) -> bool:
-        """Train one shard for one epoch, chunk by chunk (as the word-level engine)."""
+    def chunk_trainer(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                                        None]:
+        """One thread's call of the subword kernel (:meth:`_Run.chunk_trainer`)."""
         from w2v.engines.subword_kernels import train_subword_chunk
 
-        first, end = self.shards[worker]
-        if first == end:
-            return True
-        base = self.starts[first]
-        shard_words = max(int(self.starts[end] - base), 1)
         weights = (self.state.w_in, self.state.w_out, self._w_hs())
-        epochs = self.config.epochs
-        chunks = _chunks(self.starts, first, end, self.chunk_words)
-        start = int(self.state.position[worker])
-        for k in range(start, len(chunks)):
-            if self.stop.is_set() or (k > start and self.control.wants_pause()):
-                return False
-            a, b = chunks[k]
-            p0 = (epoch + (self.starts[a] - base) / shard_words) / epochs
-            p1 = (epoch + (self.starts[b] - base) / shard_words) / epochs
-            alphas = np.array([self.alpha_at(p0), self.alpha_at(p1)])
-            row = self.counters[worker]
-            train_subword_chunk(self.ids, self.starts[a:b + 1], weights, self.tables,
-                                self.subwords, self.options, alphas,
-                                self.state.rng_states[worker], row)
-            if not math.isfinite(row[0]):
-                self.diverged = True
-                self.stop.set()
-                return False
-            self.state.position[worker] = k + 1
-            self.state.alpha = float(alphas[1])
-        return True
+
+        def train(starts: np.ndarray, alphas: np.ndarray, rng_state: np.ndarray,
+                  counters: np.ndarray) -> None:
+            train_subword_chunk(self.ids, starts, weights, self.tables, self.subwords,
+                                self.options, alphas, rng_state, counters)
+
+        return train
 
 
 def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
@@ -105,21 +87,8 @@ def train(corpus: EncodedCorpus, vocab: Vocab, config: TrainConfig, *,
     DivergenceError
         If the loss becomes NaN or infinite.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     index = build_subword_index(vocab.words, config.min_n, config.max_n, config.bucket)
     state = state if state is not None else init_state(index, config)
-    run = _SubwordRun(corpus, vocab, config, state, index)
-    run.control = control if control is not None else run.control
-    history: list[HistoryRecord] = []
-    clock = _Clock(run, history, report)
-    with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="w2v") as pool:
-        for epoch in range(state.epoch, config.epochs):
-            while not _train_epoch(run, pool, clock, epoch):
-                run.control.paused(state, epoch_end=False)
-            clock.record("epoch", epoch)
-            state.epoch, state.position[:] = epoch + 1, 0
-            run.control.paused(state, epoch_end=True)
-    examples = int(run.counters[:, 1].sum())
-    return EngineResult(state.w_in, state.w_out, history, examples=examples,
-                        details={"subwords": index}, w_hs=state.w_hs)
+    result = train_run(_SubwordRun(corpus, vocab, config, state, index), report, control)
+    result.details["subwords"] = index
+    return result

@@ -28,7 +28,6 @@ from numba import njit
 
 from w2v.dtypes import REAL
 from w2v.engines import numba_hs
-from w2v.engines.logistic import logistic
 from w2v.engines.numba_kernels import (
     _JIT,
     _U32,
