@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import signal
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+import w2v.checkpoint as checkpoint_module
 import w2v.engines.numba_engine as numba_engine
 from w2v.checkpoint import Checkpointer, TrainingInterrupted, load_checkpoint, read_header
 from w2v.config import TrainConfig
@@ -131,15 +131,15 @@ def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, sentences, monkey
     crash_after(sentences, tmp_path / "ck", 3)
     before = {p.name: p.read_bytes() for p in (tmp_path / "ck").iterdir()}
     calls = {"n": 0}
-    real_write = Path.write_bytes
+    real_write = checkpoint_module._write_npy
 
-    def failing_write(self, data):
+    def failing_write(path, array):
         calls["n"] += 1
         if calls["n"] == 2:  # the second file of the next save: disk full
             raise OSError(28, "No space left on device")
-        return real_write(self, data)
+        return real_write(path, array)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(checkpoint_module, "_write_npy", failing_write)
     with pytest.raises(OutputError, match="No space left"):
         train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True, every_minutes=0),
               **OPTIONS)

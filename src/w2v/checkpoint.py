@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import signal
@@ -161,10 +160,32 @@ def config_differences(saved: dict[str, Any], config: TrainConfig) -> list[str]:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
+class _HashingWriter:
+    """A write-only file that also hashes what passes through it (SHA-256)."""
+
+    def __init__(self, file: Any) -> None:
+        self.file, self.hash = file, hashlib.sha256()
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.hash.update(data)
+        return self.file.write(data)
+
+
+def _write_npy(path: Path, array: np.ndarray) -> str:
+    """Write ``array`` to ``path`` as ``.npy``; its SHA-256. Streamed in numpy's blocks: a
+    subword model's input table (800 MB at the defaults) is never copied whole."""
+    with open(path, "wb") as file:
+        writer = _HashingWriter(file)
+        np.save(writer, np.ascontiguousarray(array), allow_pickle=False)
+    return writer.hash.hexdigest()
+
+
+def _file_sha256(path: Path, block: int = 1 << 24) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_checkpoint_folder(folder: str | os.PathLike[str]) -> Path:
@@ -202,19 +223,18 @@ def save_checkpoint(folder: str | os.PathLike[str], state: TrainingState, config
     OutputError
         If the folder cannot be written (the previous checkpoint is kept whole).
     """
-    files = {
-        "w_in.npy": _npy_bytes(state.w_in), "w_out.npy": _npy_bytes(state.w_out),
-        "counts.npy": _npy_bytes(np.asarray(vocab.counts, dtype=COUNT)),
-        "vocab.txt": "".join(f"{word}\n" for word in vocab.words).encode("utf-8",
-                                                                      "surrogatepass"),
-    }
+    arrays = {"w_in.npy": state.w_in, "w_out.npy": state.w_out,
+              "counts.npy": np.asarray(vocab.counts, dtype=COUNT)}
     if state.w_hs is not None:
-        files["w_hs.npy"] = _npy_bytes(state.w_hs)
-    header = {**(extra or {}), **_header(state, config, fingerprint, files, vocab)}
-    header["step"] = _previous_step(Path(folder)) + 1
+        arrays["w_hs.npy"] = state.w_hs
+    words = "".join(f"{word}\n" for word in vocab.words).encode("utf-8", "surrogatepass")
+    step = _previous_step(Path(folder)) + 1
     with atomic_folder(folder, STATE_FILE, "checkpoint folder") as staging:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
+        checksums = {name: _write_npy(staging / name, array) for name, array in arrays.items()}
+        (staging / "vocab.txt").write_bytes(words)
+        checksums["vocab.txt"] = hashlib.sha256(words).hexdigest()
+        header = {**(extra or {}), **_header(state, config, fingerprint, checksums, vocab),
+                  "step": step}
         (staging / STATE_FILE).write_text(json.dumps(header, indent=1), encoding="utf-8")
     return Path(folder)
 
@@ -229,7 +249,7 @@ def _previous_step(folder: Path) -> int:
 
 
 def _header(state: TrainingState, config: TrainConfig, fingerprint: dict[str, str],
-            files: dict[str, bytes], vocab: Vocab) -> dict[str, Any]:
+            checksums: dict[str, str], vocab: Vocab) -> dict[str, Any]:
     position = state.position if state.position is not None else np.zeros(config.workers)
     counters = state.counters if state.counters is not None else np.zeros((config.workers, 3))
     return {
@@ -241,7 +261,7 @@ def _header(state: TrainingState, config: TrainConfig, fingerprint: dict[str, st
         # uint64 states as JSON integers: exact, unlike floats
         "rng_states": [int(s) for s in np.asarray(state.rng_states).ravel()],
         "counters": [[float(x) for x in row] for row in counters],
-        "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        "sha256": checksums,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -335,14 +355,19 @@ def _read_arrays(root: Path, checksums: dict[str, Any], hs: bool = False
         if not path.is_file():
             raise CheckpointError(f"Checkpoint file '{path}' is missing or not a file.")
         try:
-            data = path.read_bytes()
+            digest = _file_sha256(path)
         except OSError:
             raise CheckpointError(f"Checkpoint file '{path}' is unreadable.") from None
-        if hashlib.sha256(data).hexdigest() != checksums.get(f"{name}.npy"):
+        if digest != checksums.get(f"{name}.npy"):
             raise CheckpointError(f"Checkpoint file '{path}' is corrupt or truncated (its "
                                   f"SHA-256 does not match).")
-        # The checksum matched, so these are the bytes np.save wrote.
-        arrays[name] = np.load(io.BytesIO(data), allow_pickle=False)
+        # The checksum matched, so these are the bytes np.save wrote (read a second time
+        # rather than held twice: the subword input table is hundreds of MB).
+        try:
+            arrays[name] = np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            raise CheckpointError(f"Checkpoint file '{path}' changed while it was "
+                                  f"read.") from None
     return arrays
 
 
