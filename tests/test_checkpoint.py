@@ -89,6 +89,47 @@ def test_resume_after_a_crash_is_bit_identical(tmp_path, sentences, reference, n
     np.testing.assert_array_equal(resumed.vectors.vectors, reference)
 
 
+SUBWORDS = {"subwords": True, "min_n": 2, "max_n": 3, "bucket": 500}
+
+
+@pytest.mark.parametrize("loss", [{}, {"hs": True, "negative": 0}])
+@pytest.mark.parametrize("n", [3, 11])
+def test_a_subword_run_resumes_bit_identical(tmp_path, sentences, loss, n):
+    # The subword model checkpoints its whole input table (word and n-gram rows) and, with
+    # hierarchical softmax, the tree's rows: a resumed run ends where an unbroken one does.
+    options = {**SUBWORDS, **loss}
+    unbroken = train(sentences, **{**OPTIONS, **options})
+    crash_after(sentences, tmp_path / "ck", n, **options)
+    state = load_checkpoint(tmp_path / "ck", _config(**options), _vocab(sentences),
+                            read_header(tmp_path / "ck")["corpus_fingerprint"])
+    assert state.w_in.shape == (len(unbroken.vocab) + 500, OPTIONS["vector_size"])
+    assert (state.w_hs is not None) == bool(loss)
+    resumed = train(sentences, checkpoint=Checkpointer(tmp_path / "ck", resume=True),
+                    **{**OPTIONS, **options})
+    np.testing.assert_array_equal(resumed.vectors.input_table, unbroken.vectors.input_table)
+    np.testing.assert_array_equal(resumed.output_vectors, unbroken.output_vectors)
+    if loss:
+        np.testing.assert_array_equal(resumed.hs_vectors, unbroken.hs_vectors)
+
+
+def test_an_interrupted_subword_run_keeps_a_subword_model(tmp_path, sentences):
+    from w2v.subword_vectors import SubwordVectors
+
+    class InterruptAfter(Checkpointer):
+        def paused(self, state, epoch_end):
+            if self.saves == 2:
+                self.interrupted = signal.SIGINT
+            super().paused(state, epoch_end)
+
+    with pytest.raises(TrainingInterrupted) as stop:
+        train(sentences, checkpoint=InterruptAfter(tmp_path / "ck", every_minutes=0),
+              **{**OPTIONS, **SUBWORDS})
+    vectors = stop.value.vectors
+    assert isinstance(vectors, SubwordVectors)  # the vectors so far answer unseen words too
+    assert np.isfinite(vectors["w1w2"]).all()
+    assert read_header(tmp_path / "ck")["config"]["subwords"] is True
+
+
 def test_resume_with_two_workers(tmp_path, sentences):
     # Two workers: Hogwild order varies, but a resume must still run to the end from the
     # saved position of each thread and give finite vectors of the right shape.

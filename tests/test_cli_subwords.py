@@ -67,7 +67,6 @@ def test_vec_output_is_fasttexts_text_file(trained, tmp_path):
 
 @pytest.mark.parametrize(("extra", "flags"), [
     (["--format", "fasttext"], ["'--format'", "'--subwords'"]),
-    (["--subwords", "--checkpoint-dir", "ck"], ["'--checkpoint-dir'"]),
     (["--subwords", "--engine", "numpy"], ["'--engine'"]),
     (["--subwords", "--minn", "-1"], ["'--minn'"]),
 ])
@@ -78,3 +77,20 @@ def test_bad_subword_runs_are_one_line(trained, tmp_path, run_w2v, extra, flags)
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and all(flag in lines[0] for flag in flags), process.stderr
     assert not (tmp_path / "out.bin").exists()
+
+
+def test_a_subword_run_checkpoints_and_resumes_into_a_fasttext_model(trained, tmp_path):
+    corpus, _ = trained
+    output, folder = tmp_path / "model.bin", tmp_path / "ck"
+    result = invoke("train", corpus, "-o", output, "--subwords", "--bucket", "3000", "--dim",
+                    "8", "--min-count", "1", "--epochs", "1", "--checkpoint-dir", folder, "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads((folder / "checkpoint.json").read_text())["epoch"] == 1
+    output.unlink()
+    # No --subwords: the checkpoint's options say it is a subword run, and a .bin output
+    # then is fastText's model, as for the first run.
+    result = invoke("train", corpus, "-o", output, "--resume", folder, "--epochs", "2", "-q")
+    assert result.exit_code == 0, result.output
+    vectors = Vectors.load(output)
+    assert isinstance(vectors, SubwordVectors) and vectors.bucket == 3000
+    assert json.loads((folder / "checkpoint.json").read_text())["epoch"] == 2

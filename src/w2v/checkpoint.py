@@ -325,13 +325,15 @@ def load_checkpoint(folder: str | os.PathLike[str], config: TrainConfig, vocab: 
                               folder=str(root), done=header["epoch"], now=config.epochs)
     arrays = _read_arrays(root, header["sha256"], hs=config.hs)
     shape = (len(vocab), config.vector_size)
+    # A subword run's input table also holds the n-gram rows (w2v.subwords).
+    in_shape = (len(vocab) + (config.bucket if config.subwords else 0), config.vector_size)
     hs_shape = (max(len(vocab) - 1, 0), config.vector_size)
     if config.hs and arrays["w_hs"].shape != hs_shape:
         raise CheckpointError(f"Checkpoint '{root}': inner-node weights of shape "
                               f"{arrays['w_hs'].shape}, expected {hs_shape}.")
-    if arrays["w_in"].shape != shape or arrays["w_out"].shape != shape:
+    if arrays["w_in"].shape != in_shape or arrays["w_out"].shape != shape:
         raise CheckpointError(f"Checkpoint '{root}': weights of shape {arrays['w_in'].shape}, "
-                              f"expected {shape}.")
+                              f"expected {in_shape}.")
     try:
         rng = np.array(header["rng_states"], dtype=np.uint64).reshape(config.workers, 1)
         position = np.array(header["position"], dtype=np.int64).reshape(config.workers)
@@ -436,6 +438,19 @@ class FolderLock:
 
 # --- the engine's control -------------------------------------------------------------------
 
+def _vectors_so_far(state: TrainingState, config: TrainConfig, vocab: Vocab) -> Vectors:
+    """The vectors of a parked run (a copy: the tables may be trained further)."""
+    if config.subwords:
+        from w2v.subword_vectors import SubwordVectors
+
+        w_hs = None if state.w_hs is None else state.w_hs.copy()
+        return SubwordVectors.from_training(vocab, config, state.w_in.copy(),
+                                            state.w_out.copy(), w_hs)
+    from w2v.vectors import Vectors
+
+    return Vectors(list(vocab.words), state.w_in.copy())
+
+
 class Checkpointer(Control):
     """Saves checkpoints between chunks, resumes from one, and handles SIGINT/SIGTERM.
 
@@ -516,11 +531,9 @@ class Checkpointer(Control):
         self.save_now()
         if self.interrupted is not None:
             config, vocab, _ = self._bound()
-            from w2v.vectors import Vectors
-
             epoch = min(state.epoch + (0 if epoch_end else 1), config.epochs)
             raise TrainingInterrupted(self.interrupted, self.folder,
-                                      Vectors(list(vocab.words), state.w_in.copy()), epoch)
+                                      _vectors_so_far(state, config, vocab), epoch)
 
     def save_now(self) -> Path:
         """Save the last state the engine showed (e.g. the finished run) as a checkpoint.

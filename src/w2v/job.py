@@ -131,11 +131,8 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     cfg = TrainConfig.from_options(**options)
     engine = registry.get(cfg.engine)
     output = Path(output)
-    if cfg.subwords or format == "fasttext":
-        _check_subword_job(cfg, format, checkpoint_dir, resume)
-        checkpointer = None  # Ctrl-C stops the run; nothing partial is written
-    else:
-        checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
+    _check_subword_job(cfg, format)
+    checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
     check_outputs(corpus, output, format, checkpointer.folder if checkpointer else None)
     _check_model_output(save_model, corpus, output, checkpointer)
     if save_model is not None and cfg.subwords:
@@ -311,17 +308,11 @@ def _options(config: dict[str, Any], checkpoint_dir: str | os.PathLike[str] | No
     return resume_options(resume, config)
 
 
-def _check_subword_job(cfg: TrainConfig, format: str,
-                       checkpoint_dir: str | os.PathLike[str] | None,
-                       resume: str | os.PathLike[str] | None) -> None:
-    """Refuse a fasttext output without subwords, and checkpoints of a subword run."""
+def _check_subword_job(cfg: TrainConfig, format: str) -> None:
+    """Refuse a fasttext output without subwords."""
     if format == "fasttext" and not cfg.subwords:
         raise ConfigError("The {format} 'fasttext' writes a subword model: turn on the "
                           "{subwords}, or choose 'text'.", parameter="format")
-    if checkpoint_dir is not None or resume is not None:
-        name = "resume" if resume is not None else "checkpoint_dir"
-        raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
-                          "yet; leave out the {" + name + "}.", parameter=name)
 
 
 def _checkpointer(engine: registry.EngineInfo, output: Path,

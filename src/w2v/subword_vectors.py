@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from w2v.dtypes import REAL
 from w2v.errors import ConfigError, UnknownWordError
 from w2v.subwords import SubwordIndex, build_subword_index
 from w2v.vectors import Vectors
+
+if TYPE_CHECKING:
+    from w2v.config import TrainConfig
+    from w2v.vocab import Vocab
 
 
 class SubwordVectors(Vectors):
@@ -163,6 +167,31 @@ class SubwordVectors(Vectors):
         return FastTextModel(args, list(self.index_to_key), np.asarray(counts, np.int64),
                              self.input_table, np.asarray(output, dtype=REAL),
                              ntokens=int(np.sum(counts)))
+
+    @classmethod
+    def from_training(cls, vocab: Vocab, config: TrainConfig, w_in: np.ndarray,
+                      w_out: np.ndarray, w_hs: np.ndarray | None,
+                      index: SubwordIndex | None = None) -> SubwordVectors:
+        """The vectors of a subword run's tables (at its end, or at a checkpoint).
+
+        ``w_in`` (nwords + bucket, D), ``w_out`` (nwords, D), ``w_hs`` (nwords - 1, D) or
+        None. The output rows kept for fastText's ``.bin`` are those of its loss: with
+        hierarchical softmax alone (fastText's ``-loss hs``) the inner-node rows, row n for
+        inner node n as fastText numbers them (its tree is word2vec.c's, built from the same
+        sorted counts), plus the one unused row fastText allocates; else the
+        negative-sampling rows.
+        """
+        hs_only = config.hs and config.negative == 0
+        args = {"ws": config.window, "epoch": config.epochs, "minCount": config.min_count,
+                "neg": config.negative, "model": 2 if config.sg else 1, "t": config.sample,
+                "loss": 1 if hs_only else 2}
+        output = np.asarray(w_out)
+        if hs_only and w_hs is not None:
+            output = np.zeros_like(output)
+            output[:len(w_hs)] = w_hs
+        return cls(list(vocab.words), np.asarray(w_in), config.min_n, config.max_n,
+                   config.bucket, index=index, output_vectors=output, counts=vocab.counts,
+                   fasttext_args=args)
 
     @classmethod
     def from_fasttext(cls, model) -> SubwordVectors:

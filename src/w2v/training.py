@@ -264,7 +264,7 @@ def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig
     control = EpochControl(observers, vocab, cfg, inner=checkpoint, model=model)
     observers.on_train_begin(int(len(encoded.ids)), cfg.epochs)
     extra: dict[str, Any] = {}
-    if engine.checkpoints and not cfg.subwords:
+    if engine.checkpoints:
         extra["state"] = state
     if engine.checkpoints or engine.epoch_callbacks:
         extra["control"] = control  # the checkpointer, if any, is asked through it
@@ -296,7 +296,7 @@ def check_engine(cfg: TrainConfig, checkpoint: Checkpointer | None,
     if checkpoint is not None and not engine.checkpoints:
         raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
                           "engine can.", name=cfg.engine)
-    _check_subwords(cfg, engine, checkpoint, callbacks)
+    _check_subwords(cfg, engine, callbacks)
     if not engine.epoch_callbacks:
         from w2v.callbacks import uses_epochs
 
@@ -358,19 +358,16 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds
 
 
 def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
-                    checkpoint: Checkpointer | None, callbacks: Sequence[Callback]) -> None:
-    """Refuse a subword run that the engine cannot train: another engine, a checkpoint,
-    CBOW on the sum or with the mean gradient, or epoch callbacks (the subword driver has
-    none of them yet)."""
+                    callbacks: Sequence[Callback]) -> None:
+    """Refuse a subword run that the engine cannot train: another engine, CBOW on the sum
+    or with the mean gradient, or epoch callbacks (the subword driver has none of them
+    yet)."""
     if not cfg.subwords:
         return
     if engine.subwords is None:
         raise ConfigError("The {engine} {name!r} cannot train subword models (the "
                           "{subwords}); use the 'numba' engine.", parameter="engine",
                           name=cfg.engine)
-    if checkpoint is not None:
-        raise ConfigError("Subword training (the {subwords}) cannot checkpoint or resume "
-                          "yet; train without a checkpoint.", parameter="subwords")
     for name, default in (("cbow_mean", True), ("cbow_gradient", "word2vec")):
         if getattr(cfg, name) != default:
             raise ConfigError("Subword training (the {subwords}) has CBOW on the mean of the "
@@ -385,26 +382,11 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
 
 
 def _subword_vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:
-    """A subword model's vectors: the words composed from their rows, unseen words too.
-
-    The output rows kept for fastText's ``.bin`` are those of its loss: with hierarchical
-    softmax alone (fastText's ``-loss hs``) the inner-node rows, row n for inner node n as
-    fastText numbers them (its tree is word2vec.c's, built from the same sorted counts),
-    plus the one unused row fastText allocates; else the negative-sampling rows.
-    """
+    """A subword model's vectors: the words composed from their rows, unseen words too."""
     from w2v.subword_vectors import SubwordVectors
 
-    hs_only = cfg.hs and cfg.negative == 0
-    args = {"ws": cfg.window, "epoch": cfg.epochs, "minCount": cfg.min_count,
-            "neg": cfg.negative, "model": 2 if cfg.sg else 1, "t": cfg.sample,
-            "loss": 1 if hs_only else 2}
-    output = np.asarray(result.w_out)
-    if hs_only:
-        output = np.zeros_like(output)
-        output[:len(result.w_hs)] = result.w_hs
-    return SubwordVectors(list(vocab.words), np.asarray(result.w_in), cfg.min_n, cfg.max_n,
-                          cfg.bucket, index=result.details.get("subwords"),
-                          output_vectors=output, counts=vocab.counts, fasttext_args=args)
+    return SubwordVectors.from_training(vocab, cfg, result.w_in, result.w_out, result.w_hs,
+                                        index=result.details.get("subwords"))
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is

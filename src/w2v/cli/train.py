@@ -161,7 +161,8 @@ def train(
              "subwords": subwords, "min_n": min_n, "max_n": max_n, "bucket": bucket,
              "cbow_gradient": cbow_gradient}
     options = {name: value for name, value in given.items() if value is not None}
-    fmt = fmt if fmt is not None else _default_format(output, bool(subwords))
+    if fmt is None:
+        fmt = _default_format(output, bool(subwords) or _resumes_subwords(resume))
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
     if trim_rule is not None:
@@ -225,6 +226,22 @@ def _phrased_path(phrased):
         print(f"phrases: {len(learnt):,} joined in {len(learnt.layers)} pass(es)",
               file=sys.stderr)
         yield path
+
+
+def _resumes_subwords(resume: Path | None) -> bool:
+    """Whether ``resume`` holds a subword run (its options come from the checkpoint).
+
+    A folder that cannot be read answers False; the resume itself then says why.
+    """
+    if resume is None:
+        return False
+    from w2v.checkpoint import read_header
+    from w2v.errors import W2VError
+
+    try:
+        return bool(read_header(resume).get("config", {}).get("subwords"))
+    except W2VError:
+        return False
 
 
 def _default_format(output: Path, subwords: bool) -> str:
