@@ -107,15 +107,27 @@ def test_word_level_options_the_subword_kernels_lack_are_refused(option):
         train(_corpus(50), **OPTIONS, **option)
 
 
-def test_a_subword_model_is_saved_as_fasttext_not_as_a_model_folder(tmp_path):
+def test_epoch_callbacks_see_the_subword_model_and_can_stop_it():
     from w2v.callbacks import Callback
 
-    class EachEpoch(Callback):
-        def on_epoch_end(self, model) -> None:
-            pass
+    class StopAfterTwo(Callback):
+        def __init__(self):
+            self.seen = []
 
-    with pytest.raises(ConfigError, match="epoch callbacks"):
-        train(_corpus(50), callbacks=[EachEpoch()], **OPTIONS)
+        def on_epoch_end(self, model) -> None:
+            # The live model's vectors are composed from the n-gram rows: unseen words too.
+            self.seen.append(model.vectors.get_vector("walkly").copy())
+            model.stop_training = len(self.seen) == 2
+
+    callback = StopAfterTwo()
+    model = train(_corpus(300), callbacks=[callback], workers=1, **{**OPTIONS, "epochs": 5})
+    assert len(callback.seen) == 2 and model.epochs_done == 2
+    assert not np.array_equal(callback.seen[0], callback.seen[1])  # trained in between
+    np.testing.assert_array_equal(model.vectors.get_vector("walkly"), callback.seen[1])
+    assert isinstance(model.vectors, SubwordVectors)
+
+
+def test_a_subword_model_is_saved_as_fasttext_not_as_a_model_folder(tmp_path):
     model = train(_corpus(200), **OPTIONS)
     with pytest.raises(ConfigError, match="format='fasttext'"):
         model.save(tmp_path / "m")

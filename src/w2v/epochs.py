@@ -20,7 +20,9 @@ from w2v.engines.contract import Control, EngineResult, HistoryRecord, TrainingS
 if TYPE_CHECKING:
     from w2v.callbacks import CallbackList
     from w2v.config import TrainConfig
+    from w2v.subwords import SubwordIndex
     from w2v.training import Model
+    from w2v.vectors import Vectors
     from w2v.vocab import Vocab
 
 
@@ -55,6 +57,7 @@ class EpochControl(Control):
         self.wanted = any(uses_epochs(c) for c in observers.callbacks)
         self.earlier = list(model.history) if model is not None else []
         self.history: list[HistoryRecord] = []
+        self.index: SubwordIndex | None = None  # a subword run's rows, built once
         if model is not None:
             model.stop_training = False
 
@@ -87,10 +90,9 @@ class EpochControl(Control):
     def live(self, state: TrainingState) -> Model:
         """The run's model with the engine's weights as they are now (no copy of float32)."""
         from w2v.training import Model
-        from w2v.vectors import Vectors
 
         # A new Vectors each time: its cached unit vectors would be stale after more training.
-        vectors = Vectors(list(self.vocab.words), state.w_in)
+        vectors = self._vectors(state)
         if self.model is None:
             self.model = Model(vectors=vectors, output_vectors=state.w_out, config=self.config,
                                vocab=self.vocab)
@@ -105,6 +107,23 @@ class EpochControl(Control):
         model.history = [*self.earlier, *self.history]
         return model
 
+    def _vectors(self, state: TrainingState) -> Vectors:
+        """The input vectors as they are now: the rows of w_in, or for a subword run the
+        words composed from their subword rows (vectors for unseen words too)."""
+        if self.config.subwords:
+            from w2v.subword_vectors import SubwordVectors
+            from w2v.subwords import build_subword_index
+
+            if self.index is None:
+                cfg = self.config
+                self.index = build_subword_index(self.vocab.words, cfg.min_n, cfg.max_n,
+                                                 cfg.bucket)
+            return SubwordVectors.from_training(self.vocab, self.config, state.w_in,
+                                                state.w_out, state.w_hs, index=self.index)
+        from w2v.vectors import Vectors
+
+        return Vectors(list(self.vocab.words), state.w_in)
+
     def finish(self, result: EngineResult, start_epoch: int, stats: dict[str, Any]) -> Model:
         """The finished model: the engine's result in the run's one :class:`Model` object."""
         state = result.state
@@ -114,6 +133,8 @@ class EpochControl(Control):
                                   rng_states=np.zeros((0, 1), dtype=np.uint64),
                                   epoch=start_epoch + epochs)
         self.history = list(result.history)
+        if self.index is None:  # a subword engine's index, computed once for the run
+            self.index = result.details.get("subwords")
         model = self.live(TrainingState(
             w_in=np.asarray(result.w_in), w_out=np.asarray(result.w_out),
             rng_states=state.rng_states, epoch=state.epoch,

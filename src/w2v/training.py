@@ -278,13 +278,7 @@ def run_engine(name: str, encoded: EncodedCorpus, vocab: Vocab, cfg: TrainConfig
     epochs = (result.state.epoch if result.state is not None else
               start_epoch + sum(r.kind == "epoch" for r in result.history)) - start_epoch
     run_stats = _run_stats(stats, encoded, vocab, seconds, result, epochs)
-    if cfg.subwords:  # no live model: the input table holds n-gram rows beyond the words
-        model = Model(vectors=_subword_vectors(vocab, result, cfg),
-                      output_vectors=np.asarray(result.w_out), config=cfg, vocab=vocab,
-                      history=list(result.history), stats=run_stats, epochs_done=epochs,
-                      hs_vectors=result.w_hs)
-    else:
-        model = control.finish(result, start_epoch, run_stats)
+    model = control.finish(result, start_epoch, run_stats)
     observers.on_train_end(model)
     return model
 
@@ -296,7 +290,7 @@ def check_engine(cfg: TrainConfig, checkpoint: Checkpointer | None,
     if checkpoint is not None and not engine.checkpoints:
         raise ConfigError("The {engine} {name!r} cannot checkpoint or resume; only the 'numba' "
                           "engine can.", name=cfg.engine)
-    _check_subwords(cfg, engine, callbacks)
+    _check_subwords(cfg, engine)
     if not engine.epoch_callbacks:
         from w2v.callbacks import uses_epochs
 
@@ -357,11 +351,9 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds
             **{k: v for k, v in result.details.items() if k != "subwords"}}
 
 
-def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
-                    callbacks: Sequence[Callback]) -> None:
+def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo) -> None:
     """Refuse a subword run that the engine cannot train: another engine, CBOW on the sum
-    or with the mean gradient, or epoch callbacks (the subword driver has none of them
-    yet)."""
+    or with the mean gradient."""
     if not cfg.subwords:
         return
     if engine.subwords is None:
@@ -373,20 +365,6 @@ def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo,
             raise ConfigError("Subword training (the {subwords}) has CBOW on the mean of the "
                               "context rows only (fastText's); leave out the "
                               "{" + name + "}.", parameter="subwords")
-    from w2v.callbacks import uses_epochs
-
-    if any(uses_epochs(callback) for callback in callbacks):
-        raise ConfigError("Subword training (the {subwords}) calls no epoch callbacks yet; "
-                          "use callbacks without on_epoch_begin/on_epoch_end.",
-                          parameter="subwords")
-
-
-def _subword_vectors(vocab: Vocab, result: EngineResult, cfg: TrainConfig) -> Vectors:
-    """A subword model's vectors: the words composed from their rows, unseen words too."""
-    from w2v.subword_vectors import SubwordVectors
-
-    return SubwordVectors.from_training(vocab, cfg, result.w_in, result.w_out, result.w_hs,
-                                        index=result.details.get("subwords"))
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is
