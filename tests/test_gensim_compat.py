@@ -37,6 +37,32 @@ def test_build_vocab_then_train_equals_the_constructor_and_takes_a_generator():
     np.testing.assert_array_equal(model.wv.vectors, at_once.wv.vectors)
 
 
+class CountingCorpus:
+    """A re-iterable corpus that counts how often it is read."""
+
+    def __init__(self, sentences):
+        self.sentences, self.passes = sentences, 0
+
+    def __iter__(self):
+        return self._read()
+
+    def _read(self):
+        self.passes += 1  # on the first sentence asked for, not on iter()
+        yield from self.sentences
+
+
+def test_the_constructor_reads_the_corpus_once():
+    # It counts and encodes in one scan (w2v.corpus_scan), with the same result as the
+    # two readings of build_vocab() then train(); max_vocab_size counts in a pass of its own.
+    corpus = CountingCorpus(SENTENCES)
+    once = Word2Vec(corpus, **SMALL)
+    assert corpus.passes == 1
+    np.testing.assert_array_equal(once.wv.vectors, Word2Vec(SENTENCES, **SMALL).wv.vectors)
+    pruned = CountingCorpus(SENTENCES)
+    Word2Vec(pruned, max_vocab_size=10_000, **SMALL)
+    assert pruned.passes == 2
+
+
 def test_corpus_file(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(s) for s in SENTENCES) + "\n")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from w2v.config import TrainConfig
-from w2v.corpus import encode_corpus, sentences_from
+from w2v.corpus import EncodedCorpus, encode_corpus, sentences_from
 from w2v.dtypes import REAL
 from w2v.engines import registry
 from w2v.engines.common import initial_w_in
@@ -172,7 +172,7 @@ def _grow_tables(model: Model, old: int, added: int) -> None:
 def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
                       update_vocab: bool = False, callbacks: Sequence[Callback] = (),
                       control: Any = None, trim_rule: TrimRule | None = None,
-                      **options: Any) -> Model:
+                      encoded: EncodedCorpus | None = None, **options: Any) -> Model:
     """Train ``model`` further on ``corpus`` (the learning-rate semantics: module docstring).
 
     Parameters
@@ -192,6 +192,9 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
         As in :func:`w2v.train`; ``on_epoch_end`` gets ``model`` itself.
     control : Control with ``catch_signals()``, optional
         Asked between chunks (e.g. :class:`w2v.job.StopOnSignal`).
+    encoded : EncodedCorpus, optional
+        ``corpus`` already in the model's ids (from the scan that made the vocabulary,
+        :mod:`w2v.corpus_scan`): it is not read again. Not with ``update_vocab``.
     **options
         Options to change (e.g. ``alpha``, ``min_alpha``, ``workers``, ``window``).
 
@@ -219,11 +222,14 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     name = corpus_name(corpus)
     # A pipe is read once into a temporary file: the vocabulary update and the encoding both
     # read the corpus.
-    with readable(corpus) as source:
-        if update_vocab:
-            model.config = cfg
-            _add_words(model, source, trim_rule=trim_rule)
-        encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
+    if encoded is None:
+        with readable(corpus) as source:
+            if update_vocab:
+                model.config = cfg
+                _add_words(model, source, trim_rule=trim_rule)
+            encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
+    elif update_vocab:
+        raise ValueError("an encoded corpus is already in the model's vocabulary")  # a bug
     if np.diff(encoded.sentence_starts).max() < 2:
         raise CorpusError("{name} has no sentence with two in-vocabulary words, so nothing "
                           "to train on.", name=name)

@@ -31,6 +31,8 @@ from typing import Any
 
 from w2v.callbacks import Callback
 from w2v.config import TrainConfig
+from w2v.corpus import EncodedCorpus
+from w2v.corpus_scan import ScannedCorpus
 from w2v.errors import ConfigError
 from w2v.training import Model
 
@@ -137,10 +139,12 @@ class Word2Vec:
 
         self.wv = Vectors([], _empty(vector_size))
         if sentences is not None or corpus_file is not None:
-            sentences = _reusable(sentences) if sentences is not None else None
-            self.build_vocab(sentences, corpus_file=corpus_file)
-            self.train(sentences, corpus_file=corpus_file, total_examples=self.corpus_count,
-                       epochs=self.epochs, compute_loss=compute_loss, callbacks=callbacks)
+            # Counted and encoded in one reading (w2v.corpus_scan): the constructor trains
+            # on the corpus it has just counted, so nothing can change it in between.
+            corpus = _reusable(_one_corpus(sentences, corpus_file))
+            scanned = self._new_vocab(corpus, trim_rule)
+            encoded = scanned.encode(self.model.vocab) if scanned is not None else None
+            self._train(corpus, self.epochs, {}, callbacks, compute_loss, encoded)
 
     # --- gensim's attributes ----------------------------------------------------------------
 
@@ -211,10 +215,16 @@ class Word2Vec:
             self._model.build_vocab(corpus, trim_rule=trim_rule)
             self._count(corpus)
         else:
-            corpus = _reusable(corpus)
-            self._model, stats = _new_model(corpus, self._config, trim_rule)
-            self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
+            self._new_vocab(_reusable(corpus), trim_rule)
         self.wv = self._model.vectors
+
+    def _new_vocab(self, corpus: Any, trim_rule: Any) -> ScannedCorpus | None:
+        """A new vocabulary and untrained tables from ``corpus``; the scan that counted it
+        (None when ``max_vocab_size`` counted it in a pass of its own)."""
+        self._model, stats, scanned = _new_model(corpus, self._config, trim_rule)
+        self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
+        self.wv = self._model.vectors
+        return scanned
 
     def train(self, corpus_iterable: Iterable[list[str]] | None = None,
               corpus_file: str | os.PathLike[str] | None = None,
@@ -243,7 +253,7 @@ class Word2Vec:
             Before ``build_vocab``.
         """
         corpus = _reusable(_one_corpus(corpus_iterable, corpus_file))
-        model = self.model
+        self.model  # noqa: B018 - before build_vocab this raises gensim's RuntimeError
         if epochs is None or epochs <= 0:
             raise ConfigError("You must specify an explicit {epochs} count. The usual value is "
                               "epochs=model.epochs.")
@@ -254,10 +264,21 @@ class Word2Vec:
                               "cached in the model is sufficient: "
                               "total_examples=model.corpus_count.")
         options = {"alpha": start_alpha or self.alpha, "min_alpha": end_alpha or self.min_alpha}
+        return self._train(corpus, epochs, options, callbacks, compute_loss)
+
+    def _train(self, corpus: Any, epochs: int, options: dict[str, Any],
+               callbacks: Sequence[Any], compute_loss: bool,
+               encoded: EncodedCorpus | None = None) -> tuple[int, int]:
+        """:meth:`train`'s work; ``encoded``: the corpus already in the model's ids."""
+        from w2v.continuing import continue_training
+
+        model = self.model
+        options = {"alpha": self.alpha, "min_alpha": self.min_alpha, **options}
         self.compute_loss = bool(compute_loss)
         self._loss_from = len(model.history)
-        model.train(corpus, epochs=epochs, callbacks=[_GensimCallbacks(self, callbacks)],
-                    **options)
+        continue_training(model, corpus, epochs=epochs,
+                          callbacks=[_GensimCallbacks(self, callbacks)], encoded=encoded,
+                          **options)
         self.wv = model.vectors
         words = int(model.stats.get("train_words", 0)) * epochs
         return words, int(model.stats.get("tokens", 0)) * epochs
@@ -358,25 +379,36 @@ def _reusable(corpus: Any) -> Any:
     return reusable(corpus)
 
 
-def _new_model(corpus: Any, config: TrainConfig, trim_rule: Any = None) -> tuple[Model, Any]:
+def _new_model(corpus: Any, config: TrainConfig,
+               trim_rule: Any = None) -> tuple[Model, Any, ScannedCorpus | None]:
     """An untrained model of a new vocabulary from ``corpus`` (counted as w2v.train counts
-    it), and the counting pass's CorpusStats."""
+    it), the counting pass's CorpusStats, and the scan that counted it: one reading that
+    also holds the corpus as ids, unless ``max_vocab_size`` prunes while counting (then a
+    counting pass of its own, and None)."""
     from w2v.continuing import new_model
     from w2v.corpus import CorpusStats, sentences_from
+    from w2v.corpus_scan import scan_corpus
     from w2v.logs import log_vocab
     from w2v.training import check_fits_in_memory, corpus_name, readable
-    from w2v.vocab import build_vocab
+    from w2v.vocab import build_vocab, vocab_from_counts
 
+    # The same calls as w2v.train's: new vocabulary options are wired in both places.
+    options = {"source_name": corpus_name(corpus), "trim_rule": trim_rule,
+               "sorted_vocab": config.sorted_vocab}
+    stats, scanned = CorpusStats(), None
     with readable(corpus) as source:
-        stats = CorpusStats()
-        # The same call as w2v.train's: new vocabulary options are wired in both places.
-        vocab = build_vocab(sentences_from(source, config.max_sentence_length, stats=stats),
-                            config.min_count, config.max_vocab_size, config.max_final_vocab,
-                            source_name=corpus_name(corpus), trim_rule=trim_rule,
-                            sorted_vocab=config.sorted_vocab)
+        if config.max_vocab_size is None:
+            scanned = scan_corpus(source, config.max_sentence_length, stats)
+            vocab = vocab_from_counts(scanned.counts(), stats.tokens, config.min_count,
+                                      config.max_final_vocab, **options)
+        else:
+            vocab = build_vocab(sentences_from(source, config.max_sentence_length,
+                                               stats=stats),
+                                config.min_count, config.max_vocab_size,
+                                config.max_final_vocab, **options)
     log_vocab(vocab, config)
     check_fits_in_memory(vocab, stats.tokens, config)
-    return new_model(vocab, config), stats
+    return new_model(vocab, config), stats, scanned
 
 
 def _empty(dim: int) -> Any:
