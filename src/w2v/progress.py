@@ -99,8 +99,14 @@ def summary_line(model: Any, path: str, fmt: str) -> str:
         return (f"Nothing left to train: the run had finished its {model.config.epochs} "
                 f"epochs ({stats['vocab_size']:,} words x {dim} dims; give more epochs to "
                 f"train further); saved {fmt} vectors to {path}")
+    schedule, done = model.config.epochs, model.epochs_done
+    trained = stats.get("epochs_trained", schedule)
+    # A resumed run trains the rest of its schedule, an early stop a part of it: which part.
+    epochs = (f"{schedule} epochs" if trained == schedule else
+              f"{trained} epoch{'s' if trained != 1 else ''} ({done - trained + 1}-{done} of "
+              f"{schedule})")
     return (f"Trained {stats['vocab_size']:,} words x {dim} dims on {stats['tokens']:,} tokens "
-            f"x {model.config.epochs} epochs in {stats['train_seconds']:.1f} s "
+            f"x {epochs} in {stats['train_seconds']:.1f} s "
             f"({stats['words_per_s']:,.0f} corpus words/s), final loss {loss:.4f}; "
             f"saved {fmt} vectors to {path}")
 
