@@ -199,3 +199,26 @@ def test_hierarchical_softmax_resumes_bit_exactly_and_grows_with_new_words(tmp_p
     assert not np.array_equal(loaded.hs_vectors[:len(before)], before)  # it trained
     fox = loaded.vocab.key_to_index["fox"]
     assert not np.allclose(loaded.vectors.vectors[fox], 0)
+
+
+def test_training_with_a_vocabulary_update_reads_the_corpus_once():
+    # The update's counts and the encoding come from one scan; the result is that of
+    # update_vocab() followed by training on the grown vocabulary.
+    class Counting:
+        def __init__(self, sentences):
+            self.sentences, self.passes = sentences, 0
+
+        def __iter__(self):
+            self.passes += 1
+            yield from self.sentences
+
+    more = [["the", "fox", "ran", "past", "the", "dog"]] * 30 + SENTENCES[:30]
+    once, twice = (w2v.train(SENTENCES, epochs=2, **OPTIONS) for _ in range(2))
+    corpus = Counting(more)
+    once.train(corpus, update_vocab=True, epochs=2)
+    assert corpus.passes == 1
+    twice.build_vocab(more)
+    twice.train(more, epochs=2)
+    assert once.vocab.words == twice.vocab.words
+    np.testing.assert_array_equal(once.vocab.counts, twice.vocab.counts)
+    _same(once, twice)

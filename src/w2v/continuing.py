@@ -5,7 +5,8 @@ corpus are counted; words the model knows keep their rows and ids and their coun
 new words reaching ``min_count`` in the new corpus get new rows at the end, initialised as
 new rows are (input vectors U(-s/D, s/D) as ``config.init`` says, output vectors zero).
 Subsampling and the noise distribution follow the updated counts (every run derives them
-from the vocabulary).
+from the vocabulary). ``continue_training(..., update_vocab=True)`` counts and encodes the
+corpus in one reading (:mod:`w2v.corpus_scan`), with the same result as the two.
 
 :func:`continue_training` trains an existing model (the numba engine: it starts from given
 weights and RNG states). Its learning-rate semantics:
@@ -27,6 +28,7 @@ are kept in ``model.config``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus, encode_corpus, sentences_from
+from w2v.corpus_scan import scan_corpus
 from w2v.dtypes import REAL
 from w2v.engines import registry
 from w2v.engines.common import initial_w_in
@@ -104,13 +107,22 @@ def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
     from w2v.training import corpus_name, readable, reusable
 
     cfg = model.config
-    min_count = cfg.min_count if min_count is None else min_count
     corpus = reusable(corpus)
     with readable(corpus) as source:
         counts, total = count_words(sentences_from(source, cfg.max_sentence_length),
                                     max_vocab_size)
+    return add_counted_words(model, counts, total, corpus_name(corpus), min_count=min_count,
+                             trim_rule=trim_rule)
+
+
+def add_counted_words(model: Model, counts: Counter, total: int, name: str, *,
+                      min_count: int | None = None, trim_rule: TrimRule | None = None) -> int:
+    """:func:`update_vocab` for a corpus already counted: ``counts`` (word -> count, in
+    order of first occurrence) of its ``total`` tokens; ``name`` for messages. Returns the
+    words added."""
     if total == 0:
-        raise CorpusError(f"{corpus_name(corpus)} is empty: it contains no token.")
+        raise CorpusError(f"{name} is empty: it contains no token.")
+    min_count = model.config.min_count if min_count is None else min_count
     vocab = model.vocab
     old_counts = vocab.counts.copy()
     known = [(vocab.key_to_index[w], c) for w, c in counts.items() if w in vocab.key_to_index]
@@ -131,7 +143,6 @@ def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
     return len(new)
 
 
-_add_words = update_vocab  # continue_training's parameter of that name hides the function
 
 
 def new_model(vocab: Vocab, config: TrainConfig) -> Model:
@@ -224,10 +235,14 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     # read the corpus.
     if encoded is None:
         with readable(corpus) as source:
-            if update_vocab:
+            if update_vocab:  # counted and encoded in one reading (w2v.corpus_scan)
                 model.config = cfg
-                _add_words(model, source, trim_rule=trim_rule)
-            encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
+                scanned = scan_corpus(source, cfg.max_sentence_length)
+                add_counted_words(model, scanned.counts(), scanned.stats.tokens, name,
+                                  trim_rule=trim_rule)
+                encoded = scanned.encode(model.vocab)
+            else:
+                encoded = encode_corpus(source, model.vocab, cfg.max_sentence_length)
     elif update_vocab:
         raise ValueError("an encoded corpus is already in the model's vocabulary")  # a bug
     if np.diff(encoded.sentence_starts).max() < 2:
