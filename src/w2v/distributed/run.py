@@ -32,6 +32,7 @@ import numpy as np
 from w2v.callbacks import Callback, CallbackList
 from w2v.config import TrainConfig
 from w2v.corpus import CorpusStats, encode_corpus
+from w2v.corpus_scan import scan_corpus
 from w2v.distributed import checkpoints
 from w2v.distributed.group import DEFAULT_TIMEOUT_S, Group, init_group
 from w2v.distributed.shares import plan_shares
@@ -43,7 +44,7 @@ from w2v.distributed.sync import (
     frequent_rows,
     make_sync,
 )
-from w2v.distributed.vocab import reduce_vocab
+from w2v.distributed.vocab import reduce_counts, reduce_vocab
 from w2v.engines import registry
 from w2v.engines.contract import TrainingState
 from w2v.errors import ConfigError, DivergenceError
@@ -175,15 +176,23 @@ def train(corpus: str | os.PathLike[str], *, options: DistributedOptions | None 
                                                 cfg.max_sentence_length),
                             "the planning of the corpus shares")
     share = shares[group.rank]
-    vocab = reduce_vocab(group, share, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab,
-                         name)
+    threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
+    scanned = None
+    if cfg.max_vocab_size is None:  # the share read once: counted and kept as ids
+        scanned = group.together(lambda: scan_corpus(share, cfg.max_sentence_length,
+                                                     **threshold), "the vocabulary count")
+        vocab = reduce_counts(group, scanned.counts(), scanned.stats.tokens, cfg.min_count,
+                              cfg.max_final_vocab, name)
+    else:  # pruned while counting: a pass of its own
+        vocab = reduce_vocab(group, share, cfg.min_count, cfg.max_vocab_size,
+                             cfg.max_final_vocab, name)
     stats = _global_stats(group, share.stats)
     group.together(lambda: (_check_text(name, stats),
                             check_fits_in_memory(vocab, share.stats.tokens, cfg)),
                    "the corpus checks")
-    threshold = {} if max_memory is None else {"memmap_threshold": max(max_memory // 4, 1)}
-    encoded = group.together(lambda: encode_corpus(share, vocab, cfg.max_sentence_length,
-                                                   **threshold), "the encoding")
+    encoded = group.together(
+        lambda: scanned.encode(vocab, **threshold) if scanned is not None else
+        encode_corpus(share, vocab, cfg.max_sentence_length, **threshold), "the encoding")
     group.together(lambda: _check_trainable(f"{name} (rank {group.rank}'s share)", vocab,
                                             encoded, cfg), "the corpus checks")
     words = int(group.all_reduce_control(np.array([len(encoded.ids)]), "sum",

@@ -60,6 +60,14 @@ def reduce_vocab(group: Group, sentences: Iterable[list[str]], min_count: int,
     """
     counts, total = group.together(lambda: count_words(sentences, max_vocab_size),
                                    "the vocabulary count")
+    return reduce_counts(group, counts, total, min_count, max_final_vocab, source_name)
+
+
+def reduce_counts(group: Group, counts: Counter, total: int, min_count: int,
+                  max_final_vocab: int | None, source_name: str) -> Vocab:
+    """The vocabulary of all ranks together from this rank's ``counts`` (word -> count, in
+    order of first occurrence) of its ``total`` tokens: :func:`reduce_vocab` once counted
+    (e.g. by the scan that also encodes the share, :mod:`w2v.corpus_scan`)."""
     mine = list(counts)
     blobs = group.gather_bytes("\n".join(mine).encode("utf-8", "surrogatepass"),
                                "the vocabulary's word lists")
