@@ -93,6 +93,15 @@ def test_subwords_need_the_numba_engine_and_negative_sampling():
         train(_corpus(50), loss="softmax", **OPTIONS)
 
 
+def test_negatives_are_per_pair_by_default_with_subwords():
+    from w2v.config import TrainConfig
+
+    assert TrainConfig(subwords=True).shared_negatives is False
+    assert TrainConfig().shared_negatives is True  # the word model's default is unchanged
+    model = train(_corpus(50), **OPTIONS)
+    assert model.config.shared_negatives is False
+
+
 def test_fixed_windows_reach_the_kernel():
     shrinking = train(_corpus(300), workers=1, window=4, **OPTIONS).vectors.input_table
     fixed = train(_corpus(300), workers=1, window=4, shrink_windows=False,
@@ -100,7 +109,8 @@ def test_fixed_windows_reach_the_kernel():
     assert not np.array_equal(shrinking, fixed)
 
 
-@pytest.mark.parametrize("option", [{"cbow_mean": False}, {"cbow_gradient": "mean"}])
+@pytest.mark.parametrize("option", [{"cbow_mean": False}, {"cbow_gradient": "mean"},
+                                    {"shared_negatives": True}])
 def test_word_level_options_the_subword_kernels_lack_are_refused(option):
     name = next(iter(option))
     with pytest.raises(ConfigError, match=f"'{name}' parameter"):

@@ -79,8 +79,9 @@ class TrainConfig:
     # turns the updates into small matrix products; False draws fresh negatives for every
     # (center, context) pair as word2vec.c does. Numba engine: skip-gram (CBOW has one
     # example per window anyway). Torch engine on CUDA, both architectures: True selects its
-    # fused kernels, False its batched path.
-    shared_negatives: bool = True
+    # fused kernels, False its batched path. None picks True, or False with subwords, whose
+    # skip-gram always draws them per pair (sharing cost 16 points of syntactic analogy).
+    shared_negatives: bool | None = None
     # Range of the initial input vectors, in every engine (output vectors start at zero).
     # "word2vec" is word2vec.c's U(-0.5/dim, 0.5/dim); "gensim" (the default) is gensim 4's
     # U(-1/dim, 1/dim), twice as wide, which scored about 0.7 points higher on analogies on
@@ -106,8 +107,8 @@ class TrainConfig:
     # (fastText's -minn, -maxn, -bucket and defaults; max_n < min_n: no n-grams). Numba
     # engine, loss "neg" (hs=True, negative=0: fastText's -loss hs); the result answers
     # unseen words (w2v.subword_vectors). Skip-gram
-    # then draws negatives per (center, context) pair, as fastText: shared_negatives does
-    # not apply (sharing them cost 16 points of syntactic analogy accuracy, docs/subwords.md).
+    # then draws negatives per (center, context) pair, as fastText: shared_negatives=True is
+    # refused (sharing them cost 16 points of syntactic analogy accuracy, docs/subwords.md).
     subwords: bool = False
     min_n: int = 3
     max_n: int = 6
@@ -126,6 +127,8 @@ class TrainConfig:
         if self.ns_exponent is None:
             model = "subwords" if self.subwords is True else "words"
             object.__setattr__(self, "ns_exponent", NS_EXPONENT[model])
+        if self.shared_negatives is None:
+            object.__setattr__(self, "shared_negatives", self.subwords is not True)
         for name, constraint in CONSTRAINTS.items():
             object.__setattr__(self, name, constraint.check(name, getattr(self, name)))
         if self.hs and self.loss == "softmax":
@@ -146,6 +149,11 @@ class TrainConfig:
         if self.min_alpha > self.alpha:
             raise ConfigError("The {min_alpha} ({low}) must not exceed the {alpha} ({high}).",
                               low=self.min_alpha, high=self.alpha)
+        if self.subwords and self.shared_negatives:
+            raise ConfigError("Subword training (the {subwords}) draws the negatives of each "
+                              "(center, context) pair afresh, as fastText does (sharing them "
+                              "cost 16 points of syntactic analogy accuracy); leave out the "
+                              "{shared_negatives}.", parameter="shared_negatives")
         if self.subwords and self.loss != "neg":
             raise ConfigError("Subword training (the {subwords}) needs the {loss} 'neg'. "
                               "Got {got} instead.", parameter="loss", got=repr(self.loss))
