@@ -106,9 +106,9 @@ class TrainConfig:
     # rows of its character n-grams of min_n..max_n characters, hashed into `bucket` rows
     # (fastText's -minn, -maxn, -bucket and defaults; max_n < min_n: no n-grams). Numba
     # engine, loss "neg" (hs=True, negative=0: fastText's -loss hs); the result answers
-    # unseen words (w2v.subword_vectors). Skip-gram
-    # then draws negatives per (center, context) pair, as fastText: shared_negatives=True is
-    # refused (sharing them cost 16 points of syntactic analogy accuracy, docs/subwords.md).
+    # unseen words (w2v.subword_vectors). Skip-gram then draws negatives per (center,
+    # context) pair, as fastText: shared_negatives=True is refused (sharing them cost 16
+    # points of syntactic analogy accuracy, docs/subwords.md).
     subwords: bool = False
     min_n: int = 3
     max_n: int = 6

@@ -143,8 +143,6 @@ def add_counted_words(model: Model, counts: Counter, total: int, name: str, *,
     return len(new)
 
 
-
-
 def new_model(vocab: Vocab, config: TrainConfig) -> Model:
     """An untrained model of ``vocab``: the initial tables and RNG states of a new run.
 
@@ -231,8 +229,8 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     check_engine(cfg, None, callbacks)
     corpus = reusable(corpus)
     name = corpus_name(corpus)
-    # A pipe is read once into a temporary file: the vocabulary update and the encoding both
-    # read the corpus.
+    # A pipe is read once into a temporary file (readable): the encoding, or the update's
+    # scan, reads it from there.
     if encoded is None:
         with readable(corpus) as source:
             if update_vocab:  # counted and encoded in one reading (w2v.corpus_scan)

@@ -39,6 +39,14 @@ def initial_w_in(rng: np.random.Generator, vocab_size: int, config: TrainConfig,
     return table.astype(dtype, copy=False)
 
 
+def initial_w_hs(vocab_size: int, config: TrainConfig) -> np.ndarray | None:
+    """The inner-node table of hierarchical softmax at the start, (V - 1, D) float32 zeros
+    (word2vec.c's syn1, fastText's hs output rows), or None without ``config.hs``."""
+    if not config.hs:
+        return None
+    return np.zeros((max(vocab_size - 1, 0), config.vector_size), dtype=REAL)
+
+
 def learning_rate(config: TrainConfig, progress: float) -> float:
     """Learning rate after ``progress`` (0..1) of all epochs: linear from alpha to min_alpha.
 

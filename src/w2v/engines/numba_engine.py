@@ -32,7 +32,7 @@ import numpy as np
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
 from w2v.dtypes import REAL
-from w2v.engines.common import initial_w_in, learning_rate
+from w2v.engines.common import initial_w_hs, initial_w_in, learning_rate
 from w2v.engines.contract import Control, EngineResult, HistoryRecord, Report, TrainingState
 from w2v.errors import DivergenceError
 from w2v.huffman import build_huffman_tree
@@ -57,9 +57,8 @@ def init_state(vocab_size: int, config: TrainConfig) -> TrainingState:
     w_in = initial_w_in(rng, vocab_size, config)
     w_out = np.zeros((vocab_size, config.vector_size), dtype=REAL)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
-    w_hs = (np.zeros((max(vocab_size - 1, 0), config.vector_size), dtype=REAL)
-            if config.hs else None)
-    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states, w_hs=w_hs)
+    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states,
+                         w_hs=initial_w_hs(vocab_size, config))
 
 
 def shard_bounds(sentence_starts: np.ndarray, workers: int) -> list[tuple[int, int]]:

@@ -367,10 +367,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
     h = np.empty(dim, dtype=REAL)
     # Hierarchical softmax (w2v.engines.numba_hs): its units' scratch (its gradients wrt
     # w_in are in hs_grad, given only to runs that use this path).
-    path_len = np.int64(1)
-    if hs_grad is not None and hs:  # a loop: np.max compiles a reduction (0.4 s)
-        for w in range(len(offsets) - 1):
-            path_len = max(path_len, offsets[w + 1] - offsets[w])
+    path_len = numba_hs.longest_path(offsets) if hs_grad is not None and hs else np.int64(1)
     hs_g = np.empty((2 * window, max(path_len, n_neg + 1)), dtype=REAL)
     # With one set of negatives per center, draw the next center's negatives one step
     # ahead and prefetch its rows while this center computes: random rows of the tables

@@ -23,7 +23,7 @@ import numpy as np
 from w2v.config import TrainConfig
 from w2v.corpus import EncodedCorpus
 from w2v.dtypes import REAL
-from w2v.engines.common import initial_w_in
+from w2v.engines.common import initial_w_hs, initial_w_in
 from w2v.engines.contract import Control, EngineResult, Report, TrainingState
 from w2v.engines.numba_engine import _Run, train_run
 from w2v.subwords import SubwordIndex, build_subword_index
@@ -42,10 +42,9 @@ def init_state(index: SubwordIndex, config: TrainConfig) -> TrainingState:
         stop = min(start + _INIT_BLOCK, index.rows)
         w_in[start:stop] = initial_w_in(rng, stop - start, config)
     w_out = np.zeros((index.nwords, config.vector_size), dtype=REAL)
-    w_hs = (np.zeros((max(index.nwords - 1, 0), config.vector_size), dtype=REAL)
-            if config.hs else None)
     states = rng.integers(1, 2**63, size=(config.workers, 1), dtype=np.uint64)
-    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states, w_hs=w_hs)
+    return TrainingState(w_in=w_in, w_out=w_out, rng_states=states,
+                         w_hs=initial_w_hs(index.nwords, config))
 
 
 class _SubwordRun(_Run):

@@ -192,9 +192,9 @@ def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, g
 
     For each context c_j in turn, fastText's step (:func:`cbow_subword_step`'s, with the
     center's rows as input, target c_j and its own negatives negatives[j]; no negatives
-    when K = 0) at the weights
-    the previous pairs left, and with ``hs`` the hierarchical-softmax step of h on c_j's
-    path (``tree`` = (codes, points, offsets), rows of ``w_hs``), taken at the same weights.
+    when K = 0) at the weights the previous pairs left, and with ``hs`` the
+    hierarchical-softmax step of h on c_j's path (``tree`` = (codes, points, offsets), rows
+    of ``w_hs``), taken at the same weights.
     A pair adds its grad_h to every entry of the center's row list, so the next pair's
     mean is h + a grad_h, a = (sum over entries of the entry's row count) / k (1 without
     repeated rows): h is carried forward instead of re-read, and the rows receive the sum
@@ -290,16 +290,13 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
         longest = max(longest, starts[s + 1] - starts[s])
     for w in range(len(sub_offsets) - 1):
         most_rows = max(most_rows, sub_offsets[w + 1] - sub_offsets[w])
-    longest_path = 0
-    if hs:
-        for w in range(len(offsets) - 1):
-            longest_path = max(longest_path, offsets[w + 1] - offsets[w])
+    path_len = numba_hs.longest_path(offsets) if hs else 1
     sentence = np.empty(max(longest, 1), dtype=np.int64)
     contexts = np.empty(2 * window, dtype=np.int64)
     rows = np.empty(2 * window * most_rows, dtype=np.int64)
     negatives = np.empty((2 * window, n_neg), dtype=np.int64)
     draw = np.empty(n_neg + 1, dtype=np.int64)  # draw_negatives fills draw[1:]
-    g = np.empty(max(2 * window * (n_neg + 1), longest_path), dtype=REAL)
+    g = np.empty(max(2 * window * (n_neg + 1), path_len), dtype=REAL)
     h = np.empty(dim, dtype=REAL)
     grad_h = np.empty(dim, dtype=REAL)
     total = np.empty(dim, dtype=REAL)
