@@ -1,7 +1,8 @@
 """Approximate against exact ``most_similar``: recall@10, median latency, build time, memory.
 
 For each set of vectors (``--random N`` random float32 rows of ``--dim`` dimensions, or a
-trained ``--vectors PATH``) the script builds the faiss HNSW index (:mod:`w2v.ann`), then asks
+trained ``--vectors PATH``) the script builds a faiss index (:mod:`w2v.ann`, ``--method pq``,
+the default, or ``hnsw``), then asks
 ``--queries`` words in ``--rounds`` rounds, each a pass of exact queries then a pass of
 approximate ones (so that load from other processes hits both alike):
 
@@ -11,13 +12,15 @@ approximate ones (so that load from other processes hits both alike):
   (how steady it was on a shared machine);
 - build time, the index's size, and the growth of RSS while building it.
 
-Each ``--ef`` value is measured on the same index (efSearch is a query-time setting).
+Each ``--rerank`` (pq) or ``--ef`` (hnsw) value is measured on the same index (both are
+query-time settings).
 
 Exact search is timed with whatever BLAS threads the environment gives; on a shared machine
 ``OPENBLAS_NUM_THREADS=1`` is the fastest (and fairest) exact baseline.
 
 Run: ``python benchmarks/ann.py [--random 100000] [--dim 300] [--vectors PATH ...]
-[--ef 64 128 256 512] [--m 32] [--queries 200] [--rounds 3] [--threads N]``
+[--method pq|hnsw] [--rerank 1000 2000 3000] [--ef 64 128 256 512] [--m 32] [--queries 200]
+[--rounds 3] [--threads N]``
 """
 
 from __future__ import annotations
@@ -48,21 +51,29 @@ def _rss_mb() -> float:
 
 
 def measure(name: str, vectors: Vectors, args: argparse.Namespace) -> None:
-    """Build the index of ``vectors`` and print one JSON line per efSearch value."""
+    """Build the index of ``vectors`` and print one JSON line per query-time setting."""
+    import faiss
+
     before = _rss_mb()
     start = time.perf_counter()
-    index = AnnIndex.build(vectors, m=args.m, threads=args.threads)
+    if args.method == "hnsw":
+        index = AnnIndex.build(vectors, method="hnsw", m=args.m, threads=args.threads)
+        setting, values = "ef_search", args.ef
+    else:
+        index = AnnIndex.build(vectors, method="pq", threads=args.threads)
+        # the index's own choice first (measured while building), then any asked for
+        setting, values = "rerank", [index.rerank, *args.rerank]
     build_s = time.perf_counter() - start
     grown = _rss_mb() - before
-    index_mb = index.index.ntotal * (vectors.vector_size * 4 + args.m * 2 * 4) / 2**20
+    index_mb = len(faiss.serialize_index(index.index)) / 2**20
     vectors._ann = index  # the cache Vectors.ann_index fills: no file is written
     rng = np.random.default_rng(0)
     words = [vectors.index_to_key[i] for i in rng.choice(len(vectors), args.queries,
                                                           replace=False)]
     vectors.most_similar(words[0])  # norms and the first BLAS call, out of the timings
     recall: list[float] = []
-    for ef in args.ef:
-        index.ef_search = ef
+    for value in values:
+        setattr(index, setting, value)
         exact_s, approx_s, ratios = [], [], []
         exact_answers = {}
         for _ in range(args.rounds):
@@ -85,9 +96,11 @@ def measure(name: str, vectors: Vectors, args: argparse.Namespace) -> None:
             ratios.append(round_times[0] / round_times[1])
         exact_ms, approx_ms = statistics.median(exact_s) * 1e3, statistics.median(approx_s) * 1e3
         print(json.dumps({
-            "set": name, "words": len(vectors), "dim": vectors.vector_size, "m": args.m,
-            "ef_search": ef, "build_s": round(build_s, 1), "rss_growth_mb": round(grown, 1),
-            "index_mb_estimate": round(index_mb, 1), "recall_at_10": round(float(
+            "set": name, "words": len(vectors), "dim": vectors.vector_size,
+            "method": args.method, **{k: v for k, v in index.header.items() if k in (
+                "m", "codes", "padded_dim", "probe")}, setting: value,
+            "build_s": round(build_s, 1), "rss_growth_mb": round(grown, 1),
+            "index_mb": round(index_mb, 1), "recall_at_10": round(float(
                 np.mean(recall)), 4), "exact_median_ms": round(exact_ms, 3),
             "approx_median_ms": round(approx_ms, 3), "speedup": round(exact_ms / approx_ms, 1),
             "speedup_per_round": [round(r, 1) for r in ratios],
@@ -102,8 +115,13 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--vectors", type=Path, nargs="*", default=[],
                         help="trained vectors files")
-    parser.add_argument("--ef", type=int, nargs="+", default=[64, 128, 256, 512])
-    parser.add_argument("--m", type=int, default=32)
+    parser.add_argument("--method", choices=["pq", "hnsw"], default="pq")
+    parser.add_argument("--rerank", type=int, nargs="*", default=[],
+                        help="pq: candidates re-scored exactly (query-time), measured after "
+                             "the count the build chose")
+    parser.add_argument("--ef", type=int, nargs="+", default=[64, 128, 256, 512],
+                        help="hnsw: efSearch values (query-time)")
+    parser.add_argument("--m", type=int, default=32, help="hnsw: M")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3,

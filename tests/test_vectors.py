@@ -118,3 +118,25 @@ def test_normed_copy_is_cached_and_unit_length(pair):
     normed = vectors.get_normed_vectors()
     assert normed is vectors.get_normed_vectors()
     np.testing.assert_allclose(np.linalg.norm(normed, axis=1), 1.0, rtol=1e-5)
+
+
+def test_cosines_of_chosen_rows_equal_the_full_scan(tmp_path):
+    """The in-place kernel that scores an index's candidates gives exact search's numbers."""
+    rng = np.random.default_rng(5)
+    matrix = rng.standard_normal((300, 30)).astype(np.float32)
+    matrix[7] = 0.0  # a zero row scores 0
+    matrix[11, 3] = np.nan  # a non-finite row scores NaN
+    vectors = Vectors([f"w{i}" for i in range(300)], matrix)
+    query = rng.standard_normal(30).astype(np.float32)
+    rows = np.array([0, 7, 11, 12, 150, 299])
+    chosen = vectors.cosines(query, rows=rows)
+    everything = vectors.cosines(query)
+    assert chosen.dtype == np.float32 and chosen.shape == (6,)
+    assert chosen[1] == 0.0 and np.isnan(chosen[2])
+    np.testing.assert_allclose(chosen, everything[rows], rtol=1e-5, atol=1e-6)
+    np.save(tmp_path / "m.npy", matrix)  # a memory map is read in place
+    mapped = Vectors([f"w{i}" for i in range(300)], np.load(tmp_path / "m.npy", mmap_mode="r"))
+    np.testing.assert_allclose(mapped.cosines(query, rows=rows), chosen, rtol=1e-6)
+    two = vectors.cosines(np.stack([query, -query]), rows=rows)  # several queries: gathered
+    np.testing.assert_allclose(two[0], chosen, rtol=1e-5, atol=1e-6)
+    assert vectors.cosines(query, rows=[]).shape == (0,)

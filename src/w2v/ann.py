@@ -1,29 +1,47 @@
-"""Approximate nearest neighbours: an HNSW graph over the unit vectors, through faiss.
+"""Approximate nearest neighbours over the unit vectors, through faiss: two methods.
 
-Exact search scores every row (:mod:`w2v.search`): O(V D) a query, 30-50 ms for a million
-300-D words. An HNSW graph (Malkov & Yashunin 2016) visits a few thousand rows instead. The
-index is faiss's ``IndexHNSWFlat`` with inner products over unit vectors (= cosines); faiss
-is an optional dependency, ``pip install 'w2v[ann]'``. docs/benchmarks.md says why faiss
-(against hnswlib and usearch) and what it gives: recall and speed on trained vectors, and
-why no approximate index does well on random vectors.
+Exact search scores every row (:mod:`w2v.search`): O(V D) a query, about 41 ms for a million
+300-D words on one core (the whole matrix read from memory). faiss (an optional dependency,
+``pip install 'w2v[ann]'``) gives two ways to ask less of the memory:
 
-The graph only proposes candidates: their cosines are computed again from the vectors and
+``method="pq"`` (the default)
+    A product-quantised scan (Jégou et al. 2011) with faiss's 4-bit fast-scan kernels
+    (``IndexPQFastScan``). Each unit vector is cut into ``codes`` pieces of about 3 numbers,
+    and each piece stored as one of 16 centroids: 4 bits for 12 bytes, D/6 bytes a word
+    (50 for D = 300). A query scores every code from a table in the CPU's vector registers,
+    which reads a 25th of the bytes exact search reads, and the ``rerank`` best are then
+    scored exactly. The build is seconds for a million words (k-means on a sample, then
+    encoding), and the index is small beside the vectors.
+``method="hnsw"``
+    An HNSW graph (Malkov & Yashunin 2016, ``IndexHNSWFlat``): a query visits a few thousand
+    rows, O(log V), the fastest on trained vectors. But the build is slower (7 s for 81,000
+    trained 100-D words on two quiet cores, 49 s for 100,000 random 300-D ones, and many
+    times that on busy cores), the graph holds its own copy of the vectors (4 D + 8 M bytes a
+    word), and on vectors without neighbourhoods it must visit most of the set.
+
+docs/benchmarks.md says why faiss (against hnswlib and usearch) and what each method gives:
+recall and speed on trained vectors and on a million random ones, build time and memory.
+
+Either index only proposes candidates: their cosines are computed again from the vectors and
 they are ranked by those, so a word the index finds has the score exact search gives it (up
-to float rounding). What the index can do is miss a word (recall below 1); raise
-``ef_search`` to miss fewer, at some speed.
+to float rounding). What the index can do is miss a word (recall below 1); raise ``rerank``
+(pq) or ``ef_search`` (hnsw) to miss fewer, at some speed. Both are query-time settings.
 
-An index is built once (:meth:`AnnIndex.build`, minutes for a million words) and saved
-beside the vectors as ``PATH.ann`` (one file, written atomically): a JSON header line
-(library, parameters, V, D, and the size and modification time of the vectors file it was
-built from), then faiss's serialised index. :meth:`Vectors.ann_index` loads it when it
-matches the file and builds (and saves) it otherwise.
+An index is built once (:meth:`AnnIndex.build`) and saved beside the vectors as ``PATH.ann``
+(one file, written atomically): a JSON header line (library, method, parameters, V, D, and
+the size and modification time of the vectors file it was built from), then faiss's
+serialised index. :meth:`Vectors.ann_index` loads it when it matches the file and builds
+(and saves) it otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +49,27 @@ import numpy as np
 
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, FormatError, MissingExtraError, OutputError
-from w2v.search import BLOCK_ROWS
+from w2v.search import BLOCK_ROWS, top_indices
 
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
 
 SUFFIX = ".ann"
 FORMAT = "w2v-ann"
-VERSION = 1
+# 2: the method and its parameters in the header (version 1 files are HNSW indexes)
+VERSION = 2
+METHODS = ("pq", "hnsw")
+DEFAULT_METHOD = "pq"
+# pq: the codings tried, in numbers of a vector per 4-bit code. 3 is the fastest on a million
+# random 300-D unit vectors (the worst case: no neighbourhoods; recall@10 0.97 with 2,000
+# candidates re-scored, where 4 needed 10,000); 1 on trained vectors whose rare words nearly
+# coincide (docs/benchmarks.md). The build keeps the faster at the target recall.
+NUMBERS_PER_CODE = (3, 2, 1)
+# pq: the fewest candidates re-scored exactly (the probe raises it until recall is reached)
+MIN_RERANK = 500
+# pq: rows the codebooks are trained on (k-means of 16 centroids a code: a few thousand rows
+# are plenty; more only slows the build)
+TRAIN_ROWS = 65_536
 # HNSW parameters: M links a node (memory: ~8 M bytes a word beside the 4 D of its vector),
 # efConstruction candidates while building (build time vs graph quality), efSearch while
 # searching. On 81,000 trained 100-D vectors 32/200 gives recall@10 0.99 at efSearch 64 and
@@ -46,6 +77,8 @@ VERSION = 1
 DEFAULT_M = 32
 DEFAULT_EF_CONSTRUCTION = 200
 DEFAULT_EF_SEARCH = 128
+# the parameters each method takes (the others are refused: they would be ignored)
+PARAMETERS = {"pq": ("codes", "rerank"), "hnsw": ("m", "ef_construction", "ef_search")}
 
 
 def _faiss():
@@ -58,67 +91,77 @@ def _faiss():
     return faiss
 
 
+@contextmanager
+def _faiss_threads(faiss: Any, threads: int | None) -> Iterator[None]:
+    """faiss's OpenMP threads set to ``threads`` inside (None: unchanged), restored after."""
+    before = faiss.omp_get_max_threads()
+    if threads is not None:
+        faiss.omp_set_num_threads(threads)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)  # the caller's setting, for its other searches
+
+
 class AnnIndex:
-    """An HNSW index over the unit vectors of a :class:`~w2v.vectors.Vectors`.
+    """An approximate index over the unit vectors of a :class:`~w2v.vectors.Vectors`.
 
     Build with :meth:`build` or read with :meth:`load`; ask with :meth:`most_similar`.
 
     Attributes
     ----------
+    method : str
+        ``"pq"`` or ``"hnsw"`` (see the module docstring).
+    rerank : int
+        pq: candidates re-scored exactly a query; higher finds more of the true neighbours.
     ef_search : int
-        Candidates explored a query: higher finds more of the true neighbours, slower.
+        hnsw: candidates explored a query; higher finds more of the true neighbours.
     """
 
     def __init__(self, vectors: Vectors, index: Any, header: dict[str, Any]) -> None:
         self.vectors = vectors
         self.index = index
         self.header = header
-        self.ef_search = int(header.get("ef_search", DEFAULT_EF_SEARCH))
+        self.method = header.get("method", "hnsw")  # version 1 files hold HNSW graphs
+        self.rerank = int(header.get("rerank") or MIN_RERANK)
+        self.ef_search = int(header.get("ef_search") or DEFAULT_EF_SEARCH)
+        # pq codes cut the vector into equal pieces: zeros pad it to a multiple of them
+        self.padded_dim = int(header.get("padded_dim") or header["dim"])
 
     @classmethod
-    def build(cls, vectors: Vectors, m: int = DEFAULT_M,
-              ef_construction: int = DEFAULT_EF_CONSTRUCTION,
-              ef_search: int = DEFAULT_EF_SEARCH, threads: int | None = None) -> AnnIndex:
+    def build(cls, vectors: Vectors, method: str = DEFAULT_METHOD, threads: int | None = None,
+              **parameters: int) -> AnnIndex:
         """Build the index of ``vectors`` (rows added block by block, as unit vectors).
 
         Parameters
         ----------
         vectors : Vectors
-        m, ef_construction, ef_search : int
-            HNSW's M, efConstruction and efSearch (see the module constants).
+        method : {"pq", "hnsw"}
+            The kind of index (see the module docstring).
         threads : int or None
             Threads for the build (None: faiss's default, every core).
+        **parameters : int
+            pq: ``codes`` (4-bit codes a vector) and ``rerank`` (candidates re-scored);
+            measured when not given (:func:`_build_pq`). hnsw: ``m``, ``ef_construction`` and
+            ``ef_search`` (see the module constants).
 
         Raises
         ------
         MissingExtraError
             If faiss is not installed (an ImportError).
         ConfigError
-            If a parameter is not a positive int.
+            If the method is unknown, a parameter belongs to the other method, or a value is
+            not a positive int.
         """
-        for name, value in (("m", m), ("ef_construction", ef_construction),
-                            ("ef_search", ef_search)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError("The {" + name + "} must be a positive int. Got {got} "
-                                  "instead.", got=repr(value))
+        _check_parameters(method, parameters, vectors.vector_size)
         faiss = _faiss()
-        index = faiss.IndexHNSWFlat(vectors.vector_size, m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = ef_construction
-        before = faiss.omp_get_max_threads()
-        if threads is not None:
-            faiss.omp_set_num_threads(threads)
-        try:
-            for start in range(0, len(vectors), BLOCK_ROWS):
-                # rows holding NaN or inf go in as zeros (a row number must stay a row
-                # number); their exact score is NaN, so they are dropped from every answer
-                block = vectors.unit_rows(slice(start, start + BLOCK_ROWS))
-                index.add(np.ascontiguousarray(np.nan_to_num(block, nan=0.0), dtype=REAL))
-        finally:
-            faiss.omp_set_num_threads(before)  # the caller's setting, for its other searches
+        builder = _build_pq if method == "pq" else _build_hnsw
+        with _faiss_threads(faiss, threads):
+            index, settings = builder(faiss, vectors, **parameters)
         header = {"format": FORMAT, "version": VERSION, "library": "faiss",
-                  "library_version": faiss.__version__, "index": "IndexHNSWFlat",
-                  "metric": "inner_product", "count": len(vectors), "dim": vectors.vector_size,
-                  "m": m, "ef_construction": ef_construction, "ef_search": ef_search}
+                  "library_version": faiss.__version__, "method": method,
+                  "metric": "inner_product", "count": len(vectors),
+                  "dim": vectors.vector_size, **settings}
         return cls(vectors, index, header)
 
     def most_similar(self, query: np.ndarray, topn: int = 10,
@@ -130,24 +173,28 @@ class AnnIndex:
         faiss = _faiss()
         unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
         wanted = min(topn + len(exclude), len(self.vectors))
-        params = faiss.SearchParametersHNSW()
-        params.efSearch = max(self.ef_search, wanted)
+        if self.method == "pq":
+            candidates, params = min(max(self.rerank, wanted), len(self.vectors)), None
+            asked = _padded(unit[None], self.padded_dim)
+        else:
+            candidates, asked = wanted, unit[None]
+            params = faiss.SearchParametersHNSW()
+            params.efSearch = max(self.ef_search, wanted)
         # one query is one thread's work: waking faiss's OpenMP team for it costs more than
         # the search itself when the cores are busy (measured 3-4x on a shared machine)
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
-            _, found = self.index.search(unit[None], wanted, params=params)  # (1, wanted)
-        finally:
-            faiss.omp_set_num_threads(threads)
-        rows = [i for i in found[0].tolist() if i >= 0 and i not in exclude]
-        if not rows:
+        with _faiss_threads(faiss, 1):
+            _, found = self.index.search(asked, candidates, params=params)  # (1, candidates)
+        # in row order: the exact scores gather rows from the matrix, and ties then fall to
+        # the lower row, as in exact search
+        rows = np.sort(found[0][found[0] >= 0])
+        for row in exclude:  # the query words: a few
+            rows = rows[rows != row]
+        if not len(rows):
             return []
-        # exact cosines of the candidates, computed as exact search computes them
-        scores = self.vectors.cosines(unit[None], None, rows=rows)[0]
-        order = np.argsort(-scores, kind="stable")
+        scores = self.vectors.cosines(unit, rows=rows)
+        order = top_indices(scores, topn)  # NaN (non-finite rows) sorts last
         return [(self.vectors.index_to_key[rows[i]], float(scores[i])) for i in order.tolist()
-                if not np.isnan(scores[i])][:topn]
+                if not np.isnan(scores[i])]
 
     # --- files ------------------------------------------------------------------------------
 
@@ -156,7 +203,9 @@ class AnnIndex:
         """Write the index to ``path`` atomically, with the fingerprint of ``source`` (a file)."""
         from w2v.atomic import atomic_write
 
-        header = dict(self.header, ef_search=self.ef_search,
+        setting = {"rerank": self.rerank} if self.method == "pq" else \
+            {"ef_search": self.ef_search}  # the query-time setting, as it is now
+        header = dict(self.header, **setting,
                       source=fingerprint(source) if source is not None else None)
         data = _faiss().serialize_index(self.index)  # uint8 array
         with atomic_write(path, "wb") as out:
@@ -218,7 +267,8 @@ def index_for(vectors: Vectors, source: str | os.PathLike[str] | None,
               **options: Any) -> AnnIndex:
     """The index of ``vectors`` loaded from beside ``source``, else built (and saved there).
 
-    A stale or unreadable index is rebuilt; an index that cannot be saved (a read-only
+    A stale or unreadable index is rebuilt, and so is one built with another method or other
+    build parameters than ``options`` name; an index that cannot be saved (a read-only
     folder) is kept in memory with a warning.
     """
     if source is None:
@@ -226,12 +276,167 @@ def index_for(vectors: Vectors, source: str | os.PathLike[str] | None,
     path = index_path(source)
     if path.is_file():
         try:
-            return AnnIndex.load(path, vectors, source)
+            saved = AnnIndex.load(path, vectors, source)
         except FormatError:
-            pass  # stale or damaged: build it again below, and replace it
+            saved = None  # stale or damaged: build it again below, and replace it
+        if saved is not None and _built_as_asked(saved, options):
+            return saved
     index = AnnIndex.build(vectors, **options)
     try:
         index.save(path, source)
     except OutputError as exc:
         warnings.warn(f"the approximate index was built but not saved: {exc}", stacklevel=3)
     return index
+
+
+def _check_parameters(method: str, parameters: dict[str, Any], dim: int) -> None:
+    """Refuse an unknown method, the other method's parameters, and non-positive values."""
+    if method not in METHODS:
+        raise ConfigError("The {method} must be one of {allowed}. Got {got} "
+                          "instead.",
+                          allowed=", ".join(repr(m) for m in METHODS), got=repr(method),
+                          parameter="method")
+    for name, value in parameters.items():
+        if name not in PARAMETERS[method]:
+            owner = [m for m, names in PARAMETERS.items() if name in names]
+            hint = f"it applies to method={owner[0]!r}" if owner else "it is not a parameter"
+            raise ConfigError("The {" + name + "} does not apply to method="
+                              f"{method!r}: {hint}.")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError("The {" + name + "} must be a positive int. Got {got} instead.",
+                              got=repr(value))
+    if parameters.get("codes", 1) > dim:
+        raise ConfigError("The {codes} must be at most the dimension ({dim}). Got {got} "
+                          "instead.", dim=dim, got=parameters["codes"])
+
+
+def _padded(block: np.ndarray, width: int) -> np.ndarray:
+    """``block`` (k, D) with zero columns added up to ``width``, C-contiguous float32."""
+    if block.shape[1] == width:
+        return np.ascontiguousarray(block, dtype=REAL)
+    out = np.zeros((block.shape[0], width), dtype=REAL)
+    out[:, :block.shape[1]] = block
+    return out
+
+
+def _unit_blocks(vectors: Vectors, width: int) -> Iterator[np.ndarray]:
+    """The unit rows of ``vectors``, BLOCK_ROWS at a time, padded to ``width`` columns.
+
+    Rows holding NaN or inf go in as zeros (a row number must stay a row number); their exact
+    score is NaN, so they are dropped from every answer.
+    """
+    for start in range(0, len(vectors), BLOCK_ROWS):
+        block = vectors.unit_rows(slice(start, start + BLOCK_ROWS))
+        yield _padded(np.nan_to_num(block, nan=0.0), width)
+
+
+def _training_sample(vectors: Vectors) -> np.ndarray:
+    """Unit rows to train the pq codebooks on (k, D): a seeded sample of TRAIN_ROWS rows.
+
+    A small vocabulary is topped up with random unit rows to 1,024, so that k-means has the
+    points its 16 centroids a code need (its answers are re-scored exactly in any case).
+    """
+    rng = np.random.default_rng(0)
+    count = len(vectors)
+    rows = np.sort(rng.choice(count, TRAIN_ROWS, replace=False)) if count > TRAIN_ROWS \
+        else slice(None)
+    sample = np.nan_to_num(vectors.unit_rows(rows), nan=0.0)
+    if len(sample) < 1024:
+        extra = rng.standard_normal((1024 - len(sample), sample.shape[1])).astype(REAL)
+        sample = np.vstack([sample, extra / np.linalg.norm(extra, axis=1, keepdims=True)])
+    return sample
+
+
+def _build_pq(faiss: Any, vectors: Vectors, codes: int | None = None,
+              rerank: int | None = None) -> tuple[Any, dict[str, Any]]:
+    """A 4-bit fast-scan product quantiser of the unit vectors, and its header settings.
+
+    What is not given is measured (:mod:`w2v.ann_probe`): each coding of NUMBERS_PER_CODE
+    is built and given the fewest candidates that reach the target recall on probe words, and
+    the one with the cheapest query (:func:`query_cost_ms`) is kept. The choice depends on the
+    vectors only, never on the machine's load, so a build is reproducible. The header records
+    the probe's recall.
+    """
+    dim, count = vectors.vector_size, len(vectors)
+    sample = _training_sample(vectors)
+    if count <= MIN_RERANK:  # every row is re-scored: the coding cannot miss a word
+        codes, rerank = codes or math.ceil(dim / NUMBERS_PER_CODE[0]), count
+    if codes is not None and rerank is not None:
+        return _pq_index(faiss, vectors, sample, codes), _pq_settings(vectors, codes, rerank)
+    from w2v.ann_probe import Probe
+
+    probe = Probe(vectors)
+    best: tuple[float, Any, dict[str, Any]] | None = None
+    for tried in [codes] if codes else sorted({math.ceil(dim / n) for n in NUMBERS_PER_CODE}):
+        if best is not None and query_cost_ms(count, dim, tried, rerank or MIN_RERANK) \
+                >= best[0]:
+            break  # finer codings only cost more to scan: none can beat the best any more
+        index = _pq_index(faiss, vectors, sample, tried)
+        settings = _pq_settings(vectors, tried, rerank)
+        queries = _padded(probe.queries, settings["padded_dim"])
+        if rerank is None:
+            settings["rerank"] = probe.smallest_rerank(index, queries, vectors, MIN_RERANK)
+        _, found = index.search(queries, min(settings["rerank"] + 1, count))
+        settings["probe"] = {"words": len(probe.rows),
+                             "recall_at_10": round(probe.recall(found, vectors), 4)}
+        cost = query_cost_ms(count, dim, tried, settings["rerank"])
+        if best is None or cost < best[0]:
+            best = (cost, index, settings)
+    assert best is not None
+    return best[1], best[2]
+
+
+def query_cost_ms(count: int, dim: int, codes: int, rerank: int) -> float:
+    """Estimated time of one pq query, ms: the scan of every code, then each candidate.
+
+    From faiss's fast scan on a million words and 100 codes (1.8 ms, memory-bound: 18 ps a
+    code a word) and from re-scoring 2,000 300-D candidates (0.19 ms) plus faiss keeping them
+    (0.27 ms); AMD EPYC, one thread, docs/benchmarks.md.
+    """
+    scan_ns = count * codes * 0.018
+    candidate_ns = rerank * (135.0 + 0.32 * dim)
+    return (scan_ns + candidate_ns) / 1e6
+
+
+def _pq_index(faiss: Any, vectors: Vectors, sample: np.ndarray, codes: int) -> Any:
+    """faiss's IndexPQFastScan of ``codes`` 4-bit codes, trained on ``sample``, all rows added."""
+    width = codes * math.ceil(vectors.vector_size / codes)
+    index = faiss.IndexPQFastScan(width, codes, 4, faiss.METRIC_INNER_PRODUCT)
+    index.train(_padded(sample, width))
+    for block in _unit_blocks(vectors, width):
+        index.add(block)
+    return index
+
+
+def _pq_settings(vectors: Vectors, codes: int, rerank: int | None) -> dict[str, Any]:
+    """The header entries of a pq index of ``codes`` codes (``rerank`` None: not chosen yet)."""
+    return {"index": "IndexPQFastScan", "codes": codes, "bits": 4,
+            "padded_dim": codes * math.ceil(vectors.vector_size / codes), "rerank": rerank}
+
+
+def _build_hnsw(faiss: Any, vectors: Vectors, m: int = DEFAULT_M,
+                ef_construction: int = DEFAULT_EF_CONSTRUCTION,
+                ef_search: int = DEFAULT_EF_SEARCH) -> tuple[Any, dict[str, Any]]:
+    """An HNSW graph over the unit vectors, and its header settings."""
+    index = faiss.IndexHNSWFlat(vectors.vector_size, m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
+    for block in _unit_blocks(vectors, vectors.vector_size):
+        index.add(block)
+    return index, {"index": "IndexHNSWFlat", "m": m, "ef_construction": ef_construction,
+                   "ef_search": ef_search}
+
+
+def _built_as_asked(index: AnnIndex, options: dict[str, Any]) -> bool:
+    """Whether a saved index has the method and build parameters ``options`` ask for.
+
+    Query-time settings (``rerank``, ``ef_search``) are not build parameters: a saved index
+    takes the asked value instead.
+    """
+    if options.get("method", index.method) != index.method:
+        return False
+    for name in ("rerank", "ef_search"):
+        if name in options:
+            setattr(index, name, options[name])
+    built = {k: v for k, v in options.items() if k not in ("method", "threads", "rerank",
+                                                               "ef_search")}
+    return all(index.header.get(k) == v for k, v in built.items())

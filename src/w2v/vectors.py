@@ -226,8 +226,14 @@ class Vectors:
         units = np.atleast_2d(queries)
         lengths = np.linalg.norm(units, axis=1, keepdims=True)  # (B, 1)
         units = (units / np.maximum(lengths, 1e-30)).astype(REAL, copy=False)
-        if rows is not None:
-            rows = list(rows)
+        if rows is not None and len(units) == 1 and self._vectors.dtype == REAL:
+            # candidates of an approximate index: read in place, not gathered (see the module)
+            from w2v.engines.row_scores import row_cosines
+
+            scores = row_cosines(self._vectors, np.asarray(rows, dtype=np.int64), self.norms,
+                                 self.finite_rows, units[0])[None]
+        elif rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)  # an array gathers faster than a list
             scores = search.scaled_dots(self._vectors[rows], self.norms[rows],
                                         self.finite_rows[rows], units)
         else:
