@@ -208,3 +208,29 @@ def test_parameters_of_the_other_method_are_refused(clustered):
         AnnIndex.build(clustered, method="ivf")
     with pytest.raises(ConfigError, match="'codes' parameter must be at most the dimension"):
         AnnIndex.build(clustered, codes=9)
+
+
+def test_cli_index_builds_ahead_and_queries_use_it(clustered, tmp_path, monkeypatch):
+    from w2v.cli import app
+
+    clustered.save(tmp_path / "v.bin", format="binary")
+    result = CliRunner().invoke(app, ["index", str(tmp_path / "v.bin"), "--method", "hnsw",
+                                      "--threads", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["method"] == "hnsw" and report["words"] == 2000 and report["m"] == 32
+    assert report["bytes"] == (tmp_path / "v.bin.ann").stat().st_size
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the index built ahead should have been loaded")
+
+    monkeypatch.setattr(AnnIndex, "build", no_build)
+    result = CliRunner().invoke(app, ["similar", str(tmp_path / "v.bin"), "w9", "--approx",
+                                      "-n", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    exact = clustered.most_similar("w9", topn=3)
+    assert [r["word"] for r in json.loads(result.stdout)] == [w for w, _ in exact]
+    monkeypatch.undo()
+    result = CliRunner().invoke(app, ["index", str(tmp_path / "v.bin")])  # pq replaces it
+    assert result.exit_code == 0 and "pq index of 2,000 words x 8" in result.stdout
+    assert "candidates re-scored" in result.stdout and "probe words" in result.stdout

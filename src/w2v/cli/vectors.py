@@ -1,8 +1,10 @@
-"""The commands that read vectors: eval, similar, query, analogy, plot, info."""
+"""The commands that read vectors: eval, similar, query, analogy, index, plot, info."""
 
 from __future__ import annotations
 
 import sys
+import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -182,6 +184,57 @@ def analogy(
     answers = loaded.analogy(a, b, c, method=method, topn=n, restrict_vocab=restrict_vocab)
     _warn_non_finite(loaded, vectors)
     _print_ranked(answers, f"{a} : {b} :: {c} : ?", "score", json_out)
+
+
+class AnnMethod(StrEnum):
+    """Values of ``w2v index --method`` (see :mod:`w2v.ann`)."""
+
+    pq = "pq"
+    hnsw = "hnsw"
+
+
+@app.command()
+def index(
+    vectors: VectorsArgument,
+    method: Annotated[AnnMethod, typer.Option(
+        help="pq: a product-quantised scan, built in seconds (its settings measured on probe "
+             "words); hnsw: a graph, the fastest queries on trained vectors, a slower "
+             "build.")] = AnnMethod.pq,
+    threads: Annotated[int | None, typer.Option(
+        min=1, help="Threads for the build (default: every core).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: FormatOption = None,
+    no_header: NoHeaderOption = False,
+    unicode_errors: UnicodeErrorsOption = UnicodeErrors.strict,
+) -> None:
+    """Build the approximate index of a vectors file now and save it beside it (PATH.ann).
+
+    Later --approx queries of the file load it instead of building one; building again
+    replaces it. Needs the 'ann' extra (faiss).
+    """
+    from w2v.ann import AnnIndex, index_path
+
+    loaded = _load_vectors(vectors, fmt, no_header, unicode_errors)
+    started = time.perf_counter()
+    built = AnnIndex.build(loaded, method=method.value, threads=threads)
+    seconds = time.perf_counter() - started
+    saved = index_path(vectors)
+    built.save(saved, vectors)
+    settings = {k: built.header[k] for k in ("codes", "rerank", "m", "ef_construction",
+                                             "ef_search", "probe") if k in built.header}
+    if json_out:
+        print(_json({"index": str(saved), "method": built.method, "words": len(loaded),
+                     "dim": loaded.vector_size, "build_s": round(seconds, 3),
+                     "bytes": saved.stat().st_size, **settings}))
+        return
+    labels = {"codes": "{:,} 4-bit codes a word", "rerank": "{:,} candidates re-scored",
+              "m": "M {}", "ef_construction": "efConstruction {}", "ef_search": "efSearch {}"}
+    shown = ", ".join(labels[k].format(v) for k, v in settings.items() if k in labels)
+    probe = settings.get("probe")
+    measured = f", recall@10 {probe['recall_at_10']:.3f} on {probe['words']} probe words" \
+        if probe else ""
+    print(f"{saved}: {built.method} index of {len(loaded):,} words x {loaded.vector_size} "
+          f"({shown}{measured}), built in {seconds:.1f} s, {saved.stat().st_size:,} bytes")
 
 
 def _open_index(loaded, path: Path) -> None:
