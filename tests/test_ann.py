@@ -184,6 +184,16 @@ def test_a_saved_index_of_another_method_is_replaced(clustered, tmp_path):
         header["codes"]
 
 
+def test_asking_for_another_method_replaces_the_cached_index(clustered):
+    vectors = Vectors(clustered.index_to_key, clustered.vectors)
+    first = vectors.ann_index()
+    assert vectors.ann_index() is first and first.method == "pq"
+    assert vectors.ann_index(rerank=800) is first and first.rerank == 800
+    graph = vectors.ann_index(method="hnsw", m=8)
+    assert graph.method == "hnsw" and graph.header["m"] == 8
+    assert vectors.ann_index() is graph  # no options: whatever is there
+
+
 def test_a_version_1_index_still_loads_as_hnsw(clustered, tmp_path):
     index = AnnIndex.build(clustered, method="hnsw", m=8)
     index.save(tmp_path / "old.ann")

@@ -279,7 +279,7 @@ def index_for(vectors: Vectors, source: str | os.PathLike[str] | None,
             saved = AnnIndex.load(path, vectors, source)
         except FormatError:
             saved = None  # stale or damaged: build it again below, and replace it
-        if saved is not None and _built_as_asked(saved, options):
+        if saved is not None and built_as_asked(saved, options):
             return saved
     index = AnnIndex.build(vectors, **options)
     try:
@@ -426,7 +426,7 @@ def _build_hnsw(faiss: Any, vectors: Vectors, m: int = DEFAULT_M,
                    "ef_search": ef_search}
 
 
-def _built_as_asked(index: AnnIndex, options: dict[str, Any]) -> bool:
+def built_as_asked(index: AnnIndex, options: dict[str, Any]) -> bool:
     """Whether a saved index has the method and build parameters ``options`` ask for.
 
     Query-time settings (``rerank``, ``ef_search``) are not build parameters: a saved index

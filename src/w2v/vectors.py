@@ -572,11 +572,13 @@ class Vectors:
 
         Loaded from beside the file they were read from (``PATH.ann``) when it was built for
         that file; otherwise built (``options`` go to :meth:`w2v.ann.AnnIndex.build`) and
-        saved there. Cached; editing the vectors drops it. Needs the ``ann`` extra (faiss).
+        saved there. Cached; editing the vectors drops it, and so does asking for another
+        method or build parameters (``rerank`` and ``ef_search`` are set on the cached one).
+        Needs the ``ann`` extra (faiss).
         """
-        if self._ann is None:
-            from w2v.ann import index_for
+        from w2v.ann import built_as_asked, index_for
 
+        if self._ann is None or not built_as_asked(self._ann, options):
             self._ann = index_for(self, self.source, **options)
         return self._ann
 
