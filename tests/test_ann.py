@@ -162,6 +162,7 @@ def test_a_small_vocabulary_is_searched_whole(clustered):
     small = Vectors(clustered.index_to_key[:300], clustered.vectors[:300])
     index = small.ann_index()
     assert index.rerank == 300 and "probe" not in index.header
+    assert len(small.most_similar("w0", topn=1000, approx=True)) == 299  # every other word
     for word in ("w0", "w150"):
         approx, exact = small.most_similar(word, topn=8, approx=True), small.most_similar(
             word, topn=8)

@@ -180,13 +180,19 @@ class AnnIndex:
             candidates, asked = wanted, unit[None]
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(self.ef_search, wanted)
-        # one query is one thread's work: waking faiss's OpenMP team for it costs more than
-        # the search itself when the cores are busy (measured 3-4x on a shared machine)
-        with _faiss_threads(faiss, 1):
-            _, found = self.index.search(asked, candidates, params=params)  # (1, candidates)
-        # in row order: the exact scores gather rows from the matrix, and ties then fall to
-        # the lower row, as in exact search
-        rows = np.sort(found[0][found[0] >= 0])
+        if candidates >= len(self.vectors):
+            # every row is a candidate: asking the index could only lose some (faiss's fast
+            # scan returns fewer than k results when many coded scores tie)
+            rows = np.arange(len(self.vectors))
+        else:
+            # one query is one thread's work: waking faiss's OpenMP team for it costs more
+            # than the search itself when the cores are busy (measured 3-4x on a shared
+            # machine)
+            with _faiss_threads(faiss, 1):
+                _, found = self.index.search(asked, candidates, params=params)  # (1, k)
+            # in row order: the exact scores gather rows from the matrix, and ties then fall
+            # to the lower row, as in exact search
+            rows = np.sort(found[0][found[0] >= 0])
         for row in exclude:  # the query words: a few
             rows = rows[rows != row]
         if not len(rows):
