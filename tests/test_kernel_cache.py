@@ -31,6 +31,16 @@ def test_an_edited_callee_drops_its_callers_caches(tmp_path):
     assert drop_stale(folder, cache) is False  # stamped again: the next import keeps them
 
 
+def test_a_damaged_stamp_only_drops_the_caches(tmp_path):
+    folder = _sources(tmp_path / "engines")
+    cache = folder / "__pycache__"
+    cache.mkdir()
+    (cache / STAMP).write_bytes(b"\xff\xfe not text")
+    (cache / "logistic.logistic-41.py311.nbi").write_bytes(b"compiled")
+    assert drop_stale(folder, cache) is True
+    assert drop_stale(folder, cache) is False
+
+
 def test_a_missing_cache_folder_is_made_and_stamped(tmp_path):
     folder = _sources(tmp_path / "engines")
     cache = tmp_path / "numba-cache" / "engines"

@@ -140,3 +140,11 @@ def test_cosines_of_chosen_rows_equal_the_full_scan(tmp_path):
     two = vectors.cosines(np.stack([query, -query]), rows=rows)  # several queries: gathered
     np.testing.assert_allclose(two[0], chosen, rtol=1e-5, atol=1e-6)
     assert vectors.cosines(query, rows=[]).shape == (0,)
+
+
+def test_cosines_of_rows_outside_the_matrix_raise():
+    vectors = Vectors([f"w{i}" for i in range(10)], np.eye(10, dtype=np.float32))
+    np.testing.assert_allclose(vectors.cosines(vectors["w9"], rows=[-1, 9]), [1.0, 1.0])
+    for rows in ([10], [10**9], [-11]):
+        with pytest.raises(IndexError):
+            vectors.cosines(vectors["w1"], rows=rows)

@@ -6,12 +6,13 @@ Exact search scores every row (:mod:`w2v.search`): O(V D) a query, about 41 ms f
 
 ``method="pq"`` (the default)
     A product-quantised scan (Jégou et al. 2011) with faiss's 4-bit fast-scan kernels
-    (``IndexPQFastScan``). Each unit vector is cut into ``codes`` pieces of about 3 numbers,
-    and each piece stored as one of 16 centroids: 4 bits for 12 bytes, D/6 bytes a word
-    (50 for D = 300). A query scores every code from a table in the CPU's vector registers,
-    which reads a 25th of the bytes exact search reads, and the ``rerank`` best are then
-    scored exactly. The build is seconds for a million words (k-means on a sample, then
-    encoding), and the index is small beside the vectors.
+    (``IndexPQFastScan``). Each unit vector is cut into ``codes`` pieces of 1 to 3 numbers
+    (the build measures which), and each piece stored as one of 16 centroids: 4 bits for 4 to
+    12 bytes, D/6 to D/2 bytes a word (50 to 150 for D = 300). A query scores every code from
+    a table in the CPU's vector registers, which reads an 8th to a 24th of the bytes exact
+    search reads, and the ``rerank`` best are then scored exactly. The build is seconds for
+    a million words (k-means on a sample, then encoding), and the index is small beside the
+    vectors.
 ``method="hnsw"``
     An HNSW graph (Malkov & Yashunin 2016, ``IndexHNSWFlat``): a query visits a few thousand
     rows, O(log V), the fastest on trained vectors. But the build is slower (7 s for 81,000
@@ -77,6 +78,13 @@ TRAIN_ROWS = 65_536
 DEFAULT_M = 32
 DEFAULT_EF_CONSTRUCTION = 200
 DEFAULT_EF_SEARCH = 128
+# pq: the cost model of a query (query_cost_ms), measured on AMD EPYC, one thread: faiss's
+# fast scan reads 18 ps a code a word (memory-bound, ~28 GB/s, as exact search), and each
+# candidate costs 135 ns to keep plus 0.32 ns a number to re-score
+SCAN_NS_PER_CODE = 0.018
+SCAN_BYTES_PER_NS = 28.0
+CANDIDATE_NS = 135.0
+CANDIDATE_NS_PER_NUMBER = 0.32
 # the parameters each method takes (the others are refused: they would be ignored)
 PARAMETERS = {"pq": ("codes", "rerank"), "hnsw": ("m", "ef_construction", "ef_search")}
 
@@ -171,6 +179,8 @@ class AnnIndex:
         Scores are the exact cosines; rows in ``exclude`` (the query words) are left out.
         """
         faiss = _faiss()
+        if not len(self.vectors):
+            return []
         unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
         wanted = min(topn + len(exclude), len(self.vectors))
         if self.method == "pq":
@@ -190,8 +200,7 @@ class AnnIndex:
             # machine)
             with _faiss_threads(faiss, 1):
                 _, found = self.index.search(asked, candidates, params=params)  # (1, k)
-            # in row order: the exact scores gather rows from the matrix, and ties then fall
-            # to the lower row, as in exact search
+            # in row order: the exact scores read the matrix in order
             rows = np.sort(found[0][found[0] >= 0])
         for row in exclude:  # the query words: a few
             rows = rows[rows != row]
@@ -234,11 +243,15 @@ class AnnIndex:
             first = handle.readline(1 << 16)
             try:
                 header = json.loads(first)
-                ok = header.get("format") == FORMAT and header.get("version") <= VERSION
+                ok = header.get("format") == FORMAT and int(header.get("version")) >= 1
             except (ValueError, TypeError, AttributeError):
                 ok = False
             if not ok:
                 raise FormatError(f"{path}: not a w2v approximate index.")
+            if header["version"] > VERSION:
+                raise FormatError(f"{path}: an approximate index of version "
+                                  f"{header['version']}, written by a newer w2v (this one "
+                                  f"reads up to {VERSION}); upgrade w2v or build it again.")
             data = np.frombuffer(handle.read(), dtype=np.uint8)
         wanted = {"count": len(vectors), "dim": vectors.vector_size}
         if source is not None:
@@ -251,6 +264,12 @@ class AnnIndex:
             index = _faiss().deserialize_index(data)
         except RuntimeError:  # faiss's error for bytes it cannot read
             raise FormatError(f"{path}: the index is damaged; build it again.") from None
+        # the header and the index must agree: a row number beyond V would be read from
+        # outside the matrix
+        if index.ntotal != len(vectors) or index.d != int(header.get("padded_dim") or
+                                                           header["dim"]):
+            raise FormatError(f"{path}: the index does not match its header (damaged or "
+                              f"edited); build it again.")
         return cls(vectors, index, header)
 
 
@@ -358,38 +377,49 @@ def _build_pq(faiss: Any, vectors: Vectors, codes: int | None = None,
     """A 4-bit fast-scan product quantiser of the unit vectors, and its header settings.
 
     What is not given is measured (:mod:`w2v.ann_probe`): each coding of NUMBERS_PER_CODE
-    is built and given the fewest candidates that reach the target recall on probe words, and
-    the one with the cheapest query (:func:`query_cost_ms`) is kept. The choice depends on the
-    vectors only, never on the machine's load, so a build is reproducible. The header records
-    the probe's recall.
+    is built and given the fewest candidates that reach the target recall on probe words
+    (or, with ``rerank`` given, measured at it), and of the codings that reach the target the
+    one with the cheapest query (:func:`query_cost_ms`) is kept; if none does, the one with
+    the highest recall. The candidates stop growing where a query would cost more than exact
+    search. The choice depends on the vectors only, never on the machine's load, so a build
+    is reproducible. The header records the probe's recall.
     """
     dim, count = vectors.vector_size, len(vectors)
     sample = _training_sample(vectors)
-    if count <= MIN_RERANK:  # every row is re-scored: the coding cannot miss a word
+    if count <= MIN_RERANK and rerank is None:  # every row re-scored: nothing can be missed
         codes, rerank = codes or math.ceil(dim / NUMBERS_PER_CODE[0]), count
     if codes is not None and rerank is not None:
         return _pq_index(faiss, vectors, sample, codes), _pq_settings(vectors, codes, rerank)
-    from w2v.ann_probe import Probe
+    from w2v.ann_probe import TARGET_RECALL, Probe
 
     probe = Probe(vectors)
-    best: tuple[float, Any, dict[str, Any]] | None = None
+    best: tuple[bool, float, float, Any, dict[str, Any]] | None = None  # met, recall, -cost
     for tried in [codes] if codes else sorted({math.ceil(dim / n) for n in NUMBERS_PER_CODE}):
-        if best is not None and query_cost_ms(count, dim, tried, rerank or MIN_RERANK) \
-                >= best[0]:
+        if best is not None and best[0] and \
+                query_cost_ms(count, dim, tried, rerank or MIN_RERANK) >= -best[2]:
             break  # finer codings only cost more to scan: none can beat the best any more
         index = _pq_index(faiss, vectors, sample, tried)
         settings = _pq_settings(vectors, tried, rerank)
         queries = _padded(probe.queries, settings["padded_dim"])
-        if rerank is None:
-            settings["rerank"] = probe.smallest_rerank(index, queries, vectors, MIN_RERANK)
-        _, found = index.search(queries, min(settings["rerank"] + 1, count))
-        settings["probe"] = {"words": len(probe.rows),
-                             "recall_at_10": round(probe.recall(found, vectors), 4)}
+        limit = rerank or _rerank_limit(count, dim, tried)
+        settings["rerank"], recall = probe.smallest_rerank(
+            index, queries, vectors, rerank or MIN_RERANK, limit)
+        settings["probe"] = {"words": len(probe.rows), "recall_at_10": round(recall, 4)}
         cost = query_cost_ms(count, dim, tried, settings["rerank"])
-        if best is None or cost < best[0]:
-            best = (cost, index, settings)
+        ranked = (recall >= TARGET_RECALL, recall if recall < TARGET_RECALL else 0.0, -cost)
+        if best is None or ranked > best[:3]:
+            best = (*ranked, index, settings)
     assert best is not None
-    return best[1], best[2]
+    return best[3], best[4]
+
+
+def _rerank_limit(count: int, dim: int, codes: int) -> int:
+    """The most candidates worth re-scoring: beyond it a query costs more than exact search
+    (a scan of the float32 matrix, 4 D bytes a word at the scan's bandwidth)."""
+    exact_ns = count * dim * 4 / SCAN_BYTES_PER_NS
+    spare_ns = exact_ns - count * codes * SCAN_NS_PER_CODE
+    return int(min(count, max(MIN_RERANK, spare_ns / (CANDIDATE_NS + CANDIDATE_NS_PER_NUMBER
+                                                                    * dim))))
 
 
 def query_cost_ms(count: int, dim: int, codes: int, rerank: int) -> float:
@@ -399,8 +429,8 @@ def query_cost_ms(count: int, dim: int, codes: int, rerank: int) -> float:
     code a word) and from re-scoring 2,000 300-D candidates (0.19 ms) plus faiss keeping them
     (0.27 ms); AMD EPYC, one thread, docs/benchmarks.md.
     """
-    scan_ns = count * codes * 0.018
-    candidate_ns = rerank * (135.0 + 0.32 * dim)
+    scan_ns = count * codes * SCAN_NS_PER_CODE
+    candidate_ns = rerank * (CANDIDATE_NS + CANDIDATE_NS_PER_NUMBER * dim)
     return (scan_ns + candidate_ns) / 1e6
 
 
@@ -440,9 +470,10 @@ def built_as_asked(index: AnnIndex, options: dict[str, Any]) -> bool:
     """
     if options.get("method", index.method) != index.method:
         return False
-    for name in ("rerank", "ef_search"):
-        if name in options:
-            setattr(index, name, options[name])
+    asked = {k: v for k, v in options.items() if k in ("rerank", "ef_search")}
+    _check_parameters(index.method, asked, index.vectors.vector_size)  # the other's: refused
+    for name, value in asked.items():
+        setattr(index, name, value)
     built = {k: v for k, v in options.items() if k not in ("method", "threads", "rerank",
                                                                "ef_search")}
     return all(index.header.get(k) == v for k, v in built.items())

@@ -35,6 +35,8 @@ TOPN = 10
 # candidate counts tried grow by this factor: a candidate costs the query time (about 0.1 us
 # a 300-D row), so the step stays fine enough not to overshoot by much
 RERANK_STEP = 1.25
+# scores this close to the 10th exact one are ties (float32 rounding of a cosine)
+TIE_TOLERANCE = 1e-6
 # exact answers are computed this many probe words at a time: (8, V) float32 scores
 EXACT_BATCH = 8
 
@@ -48,8 +50,8 @@ class Probe:
         The probe words' rows (P = min(PROBE_WORDS, V) finite rows).
     queries : ndarray of float32, shape (P, D)
         Their unit vectors.
-    exact : list of set of int
-        Each probe word's exact top 10 rows (the word itself left out).
+    tenth : list of float
+        Each probe word's 10th best exact score (the word itself left out).
     """
 
     def __init__(self, vectors: Vectors) -> None:
@@ -57,33 +59,41 @@ class Probe:
         finite = np.flatnonzero(vectors.finite_rows & (vectors.norms > 0))
         self.rows = np.sort(rng.choice(finite, min(PROBE_WORDS, len(finite)), replace=False))
         self.queries = vectors.unit_rows(self.rows)
-        self.exact: list[set[int]] = []
+        self.tenth: list[float] = []
         for start in range(0, len(self.rows), EXACT_BATCH):
             scores = vectors.cosines(self.queries[start:start + EXACT_BATCH])  # (B, V)
             for row, line in zip(self.rows[start:start + EXACT_BATCH], scores, strict=True):
                 line[row] = -np.inf
-                self.exact.append(set(top_indices(line, TOPN).tolist()))
+                best = top_indices(line, TOPN)
+                self.tenth.append(float(line[best[-1]]) if len(best) else np.inf)
 
     def recall(self, found: np.ndarray, vectors: Vectors) -> float:
-        """Mean recall@10 of candidate lists ``found`` (P, K) once re-scored exactly."""
+        """Mean recall@10 of candidate lists ``found`` (P, K) once re-scored exactly.
+
+        A word found counts when its exact score reaches the probe word's 10th exact score
+        (less float rounding): of words tied at the 10th place any is a right answer, as in
+        exact search, which picks one of them too.
+        """
         hits = []
-        for row, query, candidates, exact in zip(self.rows, self.queries, found, self.exact,
+        for row, query, candidates, tenth in zip(self.rows, self.queries, found, self.tenth,
                                                  strict=True):
             candidates = np.sort(candidates[(candidates >= 0) & (candidates != row)])
             scores = vectors.cosines(query, rows=candidates)
-            best = candidates[top_indices(scores, TOPN)]
-            hits.append(len(exact.intersection(best.tolist())) / max(len(exact), 1))
+            best = scores[top_indices(scores, TOPN)]
+            hits.append(min(int(np.sum(best >= tenth - TIE_TOLERANCE)), TOPN) / TOPN)
         return float(np.mean(hits)) if hits else 1.0
 
     def smallest_rerank(self, index: Any, padded: np.ndarray, vectors: Vectors,
-                        start: int) -> int:
-        """The fewest candidates, from ``start`` up by RERANK_STEP (at most V), that reach
-        TARGET_RECALL on the probe words, searching ``index`` with ``padded`` (P, width)
-        queries."""
-        count = len(vectors)
-        rerank = min(start, count)
+                        start: int, limit: int) -> tuple[int, float]:
+        """(candidates, recall): the fewest candidates, from ``start`` up by RERANK_STEP,
+        that reach TARGET_RECALL on the probe words, or ``limit`` (at most V) with the
+        recall it gives. ``index`` is searched with ``padded`` (P, width) queries, as a word
+        query asks it: the word itself is one of the candidates."""
+        rerank = min(start, len(vectors))
+        limit = min(max(limit, rerank), len(vectors))
         while True:
-            _, found = index.search(padded, min(rerank + 1, count))  # the word itself: +1
-            if rerank >= count or self.recall(found, vectors) >= TARGET_RECALL:
-                return rerank
-            rerank = min(math.ceil(rerank * RERANK_STEP), count)
+            _, found = index.search(padded, rerank)
+            recall = self.recall(found, vectors)
+            if rerank >= limit or recall >= TARGET_RECALL:
+                return rerank, recall
+            rerank = min(math.ceil(rerank * RERANK_STEP), limit)

@@ -226,12 +226,10 @@ class Vectors:
         units = np.atleast_2d(queries)
         lengths = np.linalg.norm(units, axis=1, keepdims=True)  # (B, 1)
         units = (units / np.maximum(lengths, 1e-30)).astype(REAL, copy=False)
-        if rows is not None and len(units) == 1 and self._vectors.dtype == REAL:
+        kernel = _row_kernel() if rows is not None and len(units) == 1 else None
+        if kernel is not None:
             # candidates of an approximate index: read in place, not gathered (see the module)
-            from w2v.engines.row_scores import row_cosines
-
-            scores = row_cosines(self._vectors, np.asarray(rows, dtype=np.int64), self.norms,
-                                 self.finite_rows, units[0])[None]
+            scores = kernel(self._vectors, rows, self.norms, self.finite_rows, units[0])[None]
         elif rows is not None:
             rows = np.asarray(rows, dtype=np.int64)  # an array gathers faster than a list
             scores = search.scaled_dots(self._vectors[rows], self.norms[rows],
@@ -740,3 +738,13 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     """``vector / |vector|`` in float32 (a zero vector stays zero)."""
     norm = float(np.linalg.norm(vector))
     return (vector / norm if norm > 0 else vector).astype(REAL)
+
+
+def _row_kernel():
+    """:func:`w2v.engines.row_scores.row_cosines`, or None where numba cannot load it (no
+    cache folder it may write, a broken install): the caller then gathers the rows."""
+    try:
+        from w2v.engines.row_scores import row_cosines
+    except (ImportError, RuntimeError, OSError):
+        return None
+    return row_cosines

@@ -238,7 +238,8 @@ def index(
 
 
 def _open_index(loaded, path: Path) -> None:
-    """Load the approximate index from beside ``path``, or build it (saying so: minutes)."""
+    """Load the approximate index from beside ``path``, or build it (saying so: seconds for
+    pq, longer for hnsw)."""
     from w2v.ann import index_path
 
     saved = index_path(path)

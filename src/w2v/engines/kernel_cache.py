@@ -1,16 +1,22 @@
 """Drop numba's cached kernels when any kernel source changed, not only their own file.
 
-numba (``cache=True``) keys a compiled function on the modification time and size of the
-file that defines it. A kernel that calls into another module (``subword_kernels`` and
-``numba_kernels`` call ``numba_hs`` and ``logistic``) has the callee compiled into it, so
-editing ``numba_hs.py`` left the callers' cached machine code in use: old code, silently, in
-a source checkout or an editable install. Here the sources of every kernel module are hashed
-together; when the hash differs from the one stamped beside the cache, every cached kernel of
-these modules is deleted and compiles again on first use.
+numba (``cache=True``) keys a compiled function on the file that defines it only (its
+modification time and size, or its contents in recent versions). A kernel that calls into
+another module (``subword_kernels`` and ``numba_kernels`` call ``numba_hs`` and
+``logistic``) has the callee compiled into it, so editing ``numba_hs.py`` left the callers'
+cached machine code in use: old code, silently, in a source checkout or an editable install.
+Here the sources of every kernel module are hashed together; when the hash differs from the
+one stamped beside the cache, every cached kernel of these modules is deleted and compiles
+again on first use.
 
 This runs on every import of :mod:`w2v.engines` (hashing about 150 kB: well under a
 millisecond) and never fails an import: a cache folder that cannot be read or written is left
 to numba.
+
+What it does not cover: a process that imported the engines before the edit and compiles
+after it writes the old code back, stamped as fresh (restart such processes after editing
+a kernel); and numba's user-wide cache folder, used when the package folder is read-only
+(where its sources cannot be edited either).
 """
 
 from __future__ import annotations
@@ -60,7 +66,7 @@ def drop_stale(folder: Path, cache: Path) -> bool:
     digest = sources_digest(folder)
     stamp = cache / STAMP
     try:
-        if stamp.is_file() and stamp.read_text().strip() == digest:
+        if stamp.is_file() and stamp.read_bytes().strip() == digest.encode():
             return False
         cached = [path for name in KERNEL_MODULES for pattern in (f"{name}.*.nbi",
                                                                    f"{name}.*.nbc")
@@ -70,7 +76,10 @@ def drop_stale(folder: Path, cache: Path) -> bool:
         # created now if numba has not yet: kernels it caches later must find the stamp, or
         # the next import would take them for stale
         cache.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest + "\n")
+        # another process may read the stamp meanwhile: it sees the old one or the new one
+        partial = cache / f"{STAMP}.{os.getpid()}"
+        partial.write_text(digest + "\n")
+        os.replace(partial, stamp)
         return bool(cached)
     except OSError:
         return False  # a read-only or vanished cache: numba decides

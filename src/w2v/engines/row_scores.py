@@ -53,8 +53,20 @@ def scaled_row_dots(matrix: np.ndarray, rows: np.ndarray, norms: np.ndarray,
 
 def row_cosines(matrix: np.ndarray, rows: np.ndarray, norms: np.ndarray, finite: np.ndarray,
                 query: np.ndarray) -> np.ndarray:
-    """:func:`scaled_row_dots` for one unit ``query`` (D,): the (K,) float32 scores."""
+    """:func:`scaled_row_dots` for one unit ``query`` (D,): the (K,) float32 scores.
+
+    Raises
+    ------
+    IndexError
+        If a row is outside the matrix (the kernel does not check: it would read beyond it);
+        negative rows count from the end, as in numpy.
+    """
+    count = matrix.shape[0]
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) and (rows.min() < -count or rows.max() >= count):
+        raise IndexError(f"a row is outside the matrix of {count} rows")
+    rows = np.where(rows < 0, rows + count, rows)
     out = np.empty(len(rows), dtype=REAL)
-    scaled_row_dots(np.asarray(matrix), np.asarray(rows, dtype=np.int64), norms, finite,
+    scaled_row_dots(np.asarray(matrix), rows, norms, finite,
                     np.ascontiguousarray(query, dtype=REAL), out)
     return out
