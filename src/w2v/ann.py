@@ -178,30 +178,10 @@ class AnnIndex:
 
         Scores are the exact cosines; rows in ``exclude`` (the query words) are left out.
         """
-        faiss = _faiss()
         if not len(self.vectors):
             return []
         unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
-        wanted = min(topn + len(exclude), len(self.vectors))
-        if self.method == "pq":
-            candidates, params = min(max(self.rerank, wanted), len(self.vectors)), None
-            asked = _padded(unit[None], self.padded_dim)
-        else:
-            candidates, asked = wanted, unit[None]
-            params = faiss.SearchParametersHNSW()
-            params.efSearch = max(self.ef_search, wanted)
-        if candidates >= len(self.vectors):
-            # every row is a candidate: asking the index could only lose some (faiss's fast
-            # scan returns fewer than k results when many coded scores tie)
-            rows = np.arange(len(self.vectors))
-        else:
-            # one query is one thread's work: waking faiss's OpenMP team for it costs more
-            # than the search itself when the cores are busy (measured 3-4x on a shared
-            # machine)
-            with _faiss_threads(faiss, 1):
-                _, found = self.index.search(asked, candidates, params=params)  # (1, k)
-            # in row order: the exact scores read the matrix in order
-            rows = np.sort(found[0][found[0] >= 0])
+        rows = self._candidates(unit, min(topn + len(exclude), len(self.vectors)))
         for row in exclude:  # the query words: a few
             rows = rows[rows != row]
         if not len(rows):
@@ -210,6 +190,29 @@ class AnnIndex:
         order = top_indices(scores, topn)  # NaN (non-finite rows) sorts last
         return [(self.vectors.index_to_key[rows[i]], float(scores[i])) for i in order.tolist()
                 if not np.isnan(scores[i])]
+
+    def _candidates(self, unit: np.ndarray, wanted: int) -> np.ndarray:
+        """The rows the index proposes for the unit query (D,), sorted (int64 (K,)).
+
+        Every row when it would be asked for all of them: asking could only lose some
+        (faiss's fast scan returns fewer than k results when many coded scores tie).
+        """
+        count = len(self.vectors)
+        asked = min(max(self.rerank, wanted), count) if self.method == "pq" else wanted
+        if asked >= count:
+            return np.arange(count)
+        faiss = _faiss()
+        if self.method == "pq":
+            query, params = _padded(unit[None], self.padded_dim), None
+        else:
+            query, params = unit[None], faiss.SearchParametersHNSW()
+            params.efSearch = max(self.ef_search, wanted)
+        # one query is one thread's work: waking faiss's OpenMP team for it costs more than
+        # the search itself when the cores are busy (measured 3-4x on a shared machine)
+        with _faiss_threads(faiss, 1):
+            _, found = self.index.search(query, asked, params=params)  # (1, asked)
+        # in row order: the exact scores then read the matrix in order
+        return np.sort(found[0][found[0] >= 0])
 
     # --- files ------------------------------------------------------------------------------
 

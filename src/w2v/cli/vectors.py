@@ -220,12 +220,13 @@ def index(
     seconds = time.perf_counter() - started
     saved = index_path(vectors)
     built.save(saved, vectors)
+    size = saved.stat().st_size
     settings = {k: built.header[k] for k in ("codes", "rerank", "m", "ef_construction",
                                              "ef_search", "probe") if k in built.header}
     if json_out:
         print(_json({"index": str(saved), "method": built.method, "words": len(loaded),
                      "dim": loaded.vector_size, "build_s": round(seconds, 3),
-                     "bytes": saved.stat().st_size, **settings}))
+                     "bytes": size, **settings}))
         return
     labels = {"codes": "{:,} 4-bit codes a word", "rerank": "{:,} candidates re-scored",
               "m": "M {}", "ef_construction": "efConstruction {}", "ef_search": "efSearch {}"}
@@ -234,7 +235,7 @@ def index(
     measured = f", recall@10 {probe['recall_at_10']:.3f} on {probe['words']} probe words" \
         if probe else ""
     print(f"{saved}: {built.method} index of {len(loaded):,} words x {loaded.vector_size} "
-          f"({shown}{measured}), built in {seconds:.1f} s, {saved.stat().st_size:,} bytes")
+          f"({shown}{measured}), built in {seconds:.1f} s, {size:,} bytes")
 
 
 def _open_index(loaded, path: Path) -> None:

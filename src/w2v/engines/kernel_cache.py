@@ -57,13 +57,14 @@ def cache_folders(folder: Path) -> list[Path]:
     return places
 
 
-def drop_stale(folder: Path, cache: Path) -> bool:
+def drop_stale(folder: Path, cache: Path, digest: str | None = None) -> bool:
     """Delete the cached kernels in ``cache`` if ``folder``'s sources changed since the stamp.
 
+    ``digest`` is :func:`sources_digest` of ``folder`` when the caller has it already.
     Returns whether anything was dropped. A missing stamp with no cached kernels is only
     stamped (a fresh install or cache folder).
     """
-    digest = sources_digest(folder)
+    digest = digest or sources_digest(folder)
     stamp = cache / STAMP
     try:
         if stamp.is_file() and stamp.read_bytes().strip() == digest.encode():
@@ -89,7 +90,8 @@ def drop_stale_kernel_caches() -> None:
     """:func:`drop_stale` for this package's kernels, in every cache folder numba may use."""
     folder = Path(os.path.dirname(os.path.abspath(__file__)))  # as numba names it
     try:
+        digest = sources_digest(folder)
         for cache in cache_folders(folder):
-            drop_stale(folder, cache)
+            drop_stale(folder, cache, digest)
     except OSError:
         pass

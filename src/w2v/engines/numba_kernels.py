@@ -172,8 +172,9 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
     """
     dim = w_in.shape[1]
     center = targets[0]
-    # The loops of _mean_rows, _scale and _add_to_rows are written out here: each callee is
-    # a function numba compiles on its own (about 0.1 s of a CBOW run's first compile).
+    # The loops of numba_hs.cbow_hidden, _scale and _add_to_rows are written out here: each
+    # callee is a function numba compiles on its own (about 0.1 s of a CBOW run's first
+    # compile).
     for d in range(dim):
         h[d] = 0.0
     for j in range(n_ctx):
@@ -252,21 +253,6 @@ def softmax_update(w_out, x, target, lr, scores, grad_x) -> float:
             grad_x[d] += coef * w_out[t, d]
             w_out[t, d] += coef * x[d]
     return loss
-
-
-@njit(**_JIT)
-def _mean_rows(matrix, rows, n_rows, out) -> None:
-    """out = mean of matrix[rows[:n_rows]]."""
-    dim = matrix.shape[1]
-    for d in range(dim):
-        out[d] = 0.0
-    for j in range(n_rows):
-        r = rows[j]
-        for d in range(dim):
-            out[d] += matrix[r, d]
-    inv = REAL(1.0 / n_rows)
-    for d in range(dim):
-        out[d] *= inv
 
 
 @njit(**_JIT)
@@ -463,7 +449,7 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores,
             for d in range(h.shape[0]):
                 w_in[c, d] += grad_x[0, d]
         return loss
-    _mean_rows(w_in, contexts, m, h)
+    numba_hs.cbow_hidden(w_in, contexts, m, True, h)
     loss = softmax_update(w_out, h, center, lr, scores, grad_x[0])
     if mean_gradient:
         _scale(grad_x[0], REAL(1.0 / m))

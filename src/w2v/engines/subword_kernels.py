@@ -31,7 +31,6 @@ from w2v.engines import numba_hs
 from w2v.engines.numba_kernels import (
     _JIT,
     _U32,
-    _mean_rows,
     _subsample,
     draw_negatives,
     rng_next,
@@ -169,7 +168,7 @@ def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, 
     dim = w_in.shape[1]
     codes, points, offsets = tree
     center = targets[0]
-    _mean_rows(w_in, rows, n_rows, h)
+    numba_hs.cbow_hidden(w_in, rows, n_rows, True, h)
     for d in range(dim):
         grad_h[d] = 0.0
     loss = 0.0
