@@ -15,18 +15,21 @@ approximate ones (so that load from other processes hits both alike):
 Each ``--rerank`` (pq) or ``--ef`` (hnsw) value is measured on the same index (both are
 query-time settings).
 
-Exact search is timed with whatever BLAS threads the environment gives; on a shared machine
-``OPENBLAS_NUM_THREADS=1`` is the fastest (and fairest) exact baseline.
+Exact search is timed with whatever BLAS threads the environment gives, and a pq query's scan
+with ``--search-threads`` (default every core: a large index is scanned as shards at once,
+:mod:`w2v.ann_shards`). Compare like with like: ``OPENBLAS_NUM_THREADS=1 ...
+--search-threads 1`` for one core each, the defaults for every core each.
 
 Run: ``python benchmarks/ann.py [--random 100000] [--dim 300] [--vectors PATH ...]
 [--method pq|hnsw] [--rerank 1000 2000 3000] [--ef 64 128 256 512] [--m 32] [--queries 200]
-[--rounds 3] [--threads N]``
+[--rounds 3] [--threads N] [--search-threads N]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -66,6 +69,7 @@ def measure(name: str, vectors: Vectors, args: argparse.Namespace) -> None:
     build_s = time.perf_counter() - start
     grown = _rss_mb() - before
     index_mb = len(faiss.serialize_index(index.index)) / 2**20
+    index.search_threads = args.search_threads
     vectors._ann = index  # the cache Vectors.ann_index fills: no file is written
     rng = np.random.default_rng(0)
     words = [vectors.index_to_key[i] for i in rng.choice(len(vectors), args.queries,
@@ -97,7 +101,8 @@ def measure(name: str, vectors: Vectors, args: argparse.Namespace) -> None:
         exact_ms, approx_ms = statistics.median(exact_s) * 1e3, statistics.median(approx_s) * 1e3
         print(json.dumps({
             "set": name, "words": len(vectors), "dim": vectors.vector_size,
-            "method": args.method, **{k: v for k, v in index.header.items() if k in (
+            "method": args.method, "search_threads": args.search_threads,
+            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"), **{k: v for k, v in index.header.items() if k in (
                 "m", "codes", "padded_dim", "probe")}, setting: value,
             "build_s": round(build_s, 1), "rss_growth_mb": round(grown, 1),
             "index_mb": round(index_mb, 1), "recall_at_10": round(float(
@@ -123,7 +128,10 @@ def main() -> None:
                         help="hnsw: efSearch values (query-time)")
     parser.add_argument("--m", type=int, default=32, help="hnsw: M")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None, help="threads of the build")
+    parser.add_argument("--search-threads", type=int, default=None,
+                        help="pq: threads of one query's scan (default: every core); exact "
+                             "search uses BLAS's threads (OPENBLAS_NUM_THREADS)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="passes of exact then approximate queries (default 3)")
     args = parser.parse_args()

@@ -285,3 +285,42 @@ def test_a_given_rerank_still_needs_a_coding_that_finds_the_words():
     assert index.rerank == 500
     assert index.header["codes"] == 12  # 1 number a code
     assert index.header["probe"]["recall_at_10"] > 0.12
+
+
+def test_shards_find_what_the_whole_index_finds():
+    from w2v.ann_shards import sharded
+
+    rng = np.random.default_rng(5)
+    rows = rng.standard_normal((3_001, 16)).astype(np.float32)  # not a multiple of a block
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    whole = faiss.IndexPQFastScan(16, 8, 4, faiss.METRIC_INNER_PRODUCT)
+    whole.train(rows)
+    whole.add(rows)
+    queries = rows[[0, 1_500, 2_999, 3_000]]
+    want_scores, want_rows = whole.search(queries, 50)
+    for parts in (2, 3, 7):
+        shards = sharded(faiss, whole, parts)
+        assert shards.ntotal == 3_001 and shards.count() == parts
+        scores, found = shards.search(queries, 50)
+        # the same coded scores; rows may differ only among equal scores at the cut
+        np.testing.assert_array_equal(np.sort(scores, axis=1), np.sort(want_scores, axis=1))
+        for got, want, score in zip(found, want_rows, scores, strict=True):
+            inside = score > score.min()
+            assert set(got[inside]) <= set(want) and got.max() < 3_001
+        assert found[3, 0] == 3_000  # the last row, in the last shard, keeps its number
+
+
+def test_a_large_index_is_searched_as_shards(clustered, monkeypatch):
+    import w2v.ann_shards
+
+    clustered = Vectors(clustered.index_to_key, clustered.vectors)
+    index = clustered.ann_index(method="pq", rerank=600)
+    words = [f"w{i}" for i in range(0, 2000, 97)]
+    alone = [clustered.most_similar(w, approx=True) for w in words]
+    assert index._shards is None  # 2,000 rows: below SHARD_ROWS, one scan
+    monkeypatch.setattr(w2v.ann_shards, "SHARD_ROWS", 500)
+    index.search_threads = 3
+    assert [clustered.most_similar(w, approx=True) for w in words] == alone
+    assert index._shards[0] == 3
+    index.search_threads = 1  # one thread: the whole index again
+    assert index._searcher(faiss) is index.index

@@ -12,7 +12,7 @@ Exact search scores every row (:mod:`w2v.search`): O(V D) a query, about 41 ms f
     a table in the CPU's vector registers, which reads an 8th to a 24th of the bytes exact
     search reads, and the ``rerank`` best are then scored exactly. The build is seconds for
     a million words (k-means on a sample, then encoding), and the index is small beside the
-    vectors.
+    vectors. A large index is scanned on every core at once, as shards (:mod:`w2v.ann_shards`).
 ``method="hnsw"``
     An HNSW graph (Malkov & Yashunin 2016, ``IndexHNSWFlat``): a query visits a few thousand
     rows, O(log V), the fastest on trained vectors. But the build is slower (7 s for 81,000
@@ -124,12 +124,17 @@ class AnnIndex:
         pq: candidates re-scored exactly a query; higher finds more of the true neighbours.
     ef_search : int
         hnsw: candidates explored a query; higher finds more of the true neighbours.
+    search_threads : int or None
+        pq: threads one query's scan may use (None: every core this process may run on). A
+        large index is scanned as that many shards at once (:mod:`w2v.ann_shards`).
     """
 
     def __init__(self, vectors: Vectors, index: Any, header: dict[str, Any]) -> None:
         self.vectors = vectors
         self.index = index
         self.header = header
+        self.search_threads: int | None = None
+        self._shards: tuple[int, Any] | None = None  # (count, the sharded index) once asked
         self.method = header.get("method", "hnsw")  # version 1 files hold HNSW graphs
         self.rerank = int(header.get("rerank") or MIN_RERANK)
         self.ef_search = int(header.get("ef_search") or DEFAULT_EF_SEARCH)
@@ -207,12 +212,27 @@ class AnnIndex:
         else:
             query, params = unit[None], faiss.SearchParametersHNSW()
             params.efSearch = max(self.ef_search, wanted)
-        # one query is one thread's work: waking faiss's OpenMP team for it costs more than
-        # the search itself when the cores are busy (measured 3-4x on a shared machine)
+        # faiss's OpenMP team splits a batch of queries, and one query is one thread's work:
+        # waking the team for it costs more than the search itself when the cores are busy
+        # (measured 3-4x on a shared machine). A large pq index is split into shards instead.
         with _faiss_threads(faiss, 1):
-            _, found = self.index.search(query, asked, params=params)  # (1, asked)
+            _, found = self._searcher(faiss).search(query, asked, params=params)  # (1, asked)
         # in row order: the exact scores then read the matrix in order
         return np.sort(found[0][found[0] >= 0])
+
+    def _searcher(self, faiss: Any) -> Any:
+        """The faiss index a query searches: the index, or its shards (pq, large enough)."""
+        from w2v.ann_shards import shard_count, sharded, usable_cores
+
+        if self.method != "pq":
+            return self.index
+        threads = self.search_threads if self.search_threads is not None else usable_cores()
+        parts = shard_count(self.index.ntotal, max(1, int(threads)))
+        if parts == 1:
+            return self.index
+        if self._shards is None or self._shards[0] != parts:
+            self._shards = (parts, sharded(faiss, self.index, parts))
+        return self._shards[1]
 
     # --- files ------------------------------------------------------------------------------
 

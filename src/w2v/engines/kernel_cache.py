@@ -26,7 +26,8 @@ import os
 from pathlib import Path
 
 # the modules whose functions numba compiles and caches, and that call one another
-KERNEL_MODULES = ("logistic", "numba_hs", "numba_kernels", "subword_kernels", "row_scores")
+KERNEL_MODULES = ("logistic", "prefetch", "numba_hs", "numba_kernels", "subword_kernels",
+                  "row_scores")
 STAMP = "w2v-kernel-sources.sha256"
 
 

@@ -4,7 +4,10 @@ An approximate index (:mod:`w2v.ann`) proposes a few hundred to a few thousand c
 scattered over a (V, D) matrix, and each is scored exactly. ``matrix[rows] @ query`` copies
 the rows into a new array and reads them again; on a million 300-D rows the copy was half the
 query's exact part (0.40 ms for 2,000 rows, against 0.19 ms here, one thread). This kernel
-reads each row once, in place, so a memory-mapped matrix is never copied either.
+reads each row once, in place, so a memory-mapped matrix is never copied either, and asks for
+the rows a few candidates ahead of the one it scores (:mod:`w2v.engines.prefetch`): each
+row is a wait on memory otherwise (1,529 random rows of a million 300-D ones: 0.15 ms
+against 0.21 ms without the hint).
 
 The scores are those of :func:`w2v.search.scaled_dots` (``(row . query) / |row|``; a zero row
 scores 0 and a non-finite one NaN), up to float32 rounding of the sum's order.
@@ -16,10 +19,14 @@ import numpy as np
 from numba import njit
 
 from w2v.dtypes import REAL
+from w2v.engines.prefetch import prefetch_row
 
 # reassociating the sum lets LLVM vectorise the dot product; no NaN/inf assumption is made
 # (non-finite rows are told by their mask, not by their values)
 _FAST = {"reassoc", "contract", "nsz", "arcp"}
+# Candidates between the row asked for and the row scored: enough to overlap the waits, few
+# enough that a row asked for is still cached when it is read (4, 8 and 16 measured alike).
+LOOKAHEAD = 8
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
@@ -39,7 +46,12 @@ def scaled_row_dots(matrix: np.ndarray, rows: np.ndarray, norms: np.ndarray,
     out : ndarray, shape (K,), float32
         Filled with the scores.
     """
-    for i in range(rows.shape[0]):
+    count = rows.shape[0]
+    for i in range(min(LOOKAHEAD, count)):
+        prefetch_row(matrix, rows[i])
+    for i in range(count):
+        if i + LOOKAHEAD < count:
+            prefetch_row(matrix, rows[i + LOOKAHEAD])
         row = rows[i]
         if not finite[row]:
             out[i] = np.nan
