@@ -59,12 +59,14 @@ _Trainer = tuple[Callable[[], Any], Callable[[Any], None]]
 def _train_w2v(p: dict[str, Any]) -> _Trainer:
     import w2v
 
+    # the tool's name may override a setting (w2v+workers=1)
+    options = {"sg": p["sg"], "vector_size": p["dim"], "window": p["window"],
+               "negative": p["negative"], "sample": p["sample"], "min_count": p["min_count"],
+               "epochs": p["epochs"], "workers": p["workers"], "alpha": p.get("alpha"),
+               "seed": p["seed"], "hs": p.get("hs", False), **p.get("extra", {})}
+
     def run() -> Any:
-        return w2v.train(p["corpus"], sg=p["sg"], vector_size=p["dim"], window=p["window"],
-                         negative=p["negative"], sample=p["sample"], min_count=p["min_count"],
-                         epochs=p["epochs"], workers=p["workers"], alpha=p.get("alpha"),
-                         seed=p["seed"], hs=p.get("hs", False),
-                         **p.get("extra", {}))
+        return w2v.train(p["corpus"], **options)
 
     def save(model: Any) -> None:
         model.save(p["out"], format="text")
