@@ -102,8 +102,9 @@ def measure(name: str, vectors: Vectors, args: argparse.Namespace) -> None:
         print(json.dumps({
             "set": name, "words": len(vectors), "dim": vectors.vector_size,
             "method": args.method, "search_threads": args.search_threads,
-            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"), **{k: v for k, v in index.header.items() if k in (
-                "m", "codes", "padded_dim", "probe")}, setting: value,
+            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+            **{k: v for k, v in index.header.items() if k in ("m", "codes", "padded_dim", "probe")},
+            setting: value,
             "build_s": round(build_s, 1), "rss_growth_mb": round(grown, 1),
             "index_mb": round(index_mb, 1), "recall_at_10": round(float(
                 np.mean(recall)), 4), "exact_median_ms": round(exact_ms, 3),
