@@ -159,10 +159,10 @@ def _after_last_space(text: str) -> int:
     return 0 if match is None else len(text) - match.start()
 
 
-def _file_sentences(path: Path, max_len: int, stats: CorpusStats,
-                    handle: IO[bytes] | None = None) -> Iterator[list[str]]:
-    """Sentences of one file (or of ``handle``): a newline ends one, ``max_len`` tokens cut one."""
-    sentence: list[str] = []
+def whole_token_text(path: Path, stats: CorpusStats,
+                     handle: IO[bytes] | None = None) -> Iterator[str]:
+    """Decoded text of one file (or of ``handle``) in pieces that never cut a token: each
+    piece but the last ends with whitespace (:func:`decoded_text` chunks, re-cut)."""
     # The last, possibly incomplete, token so far, kept in pieces so that a token longer than
     # a chunk is joined once rather than copied again with every chunk.
     carry: list[str] = []
@@ -171,8 +171,16 @@ def _file_sentences(path: Path, max_len: int, stats: CorpusStats,
         if cut == 0:
             carry.append(chunk)
             continue
-        head = "".join(carry) + chunk[:cut]
+        yield "".join(carry) + chunk[:cut]
         carry = [chunk[cut:]]
+    yield "".join(carry)
+
+
+def _file_sentences(path: Path, max_len: int, stats: CorpusStats,
+                    handle: IO[bytes] | None = None) -> Iterator[list[str]]:
+    """Sentences of one file (or of ``handle``): a newline ends one, ``max_len`` tokens cut one."""
+    sentence: list[str] = []
+    for head in whole_token_text(path, stats, handle):
         lines = head.split("\n")
         for i, line in enumerate(lines):
             sentence.extend(line.split())
@@ -183,7 +191,6 @@ def _file_sentences(path: Path, max_len: int, stats: CorpusStats,
             if i < len(lines) - 1 and sentence:
                 yield sentence
                 sentence = []
-    sentence.extend("".join(carry).split())
     while sentence:
         yield sentence[:max_len]
         sentence = sentence[max_len:]
@@ -226,10 +233,17 @@ def iter_sentences(path: str | os.PathLike[str], max_sentence_length: int = 10_0
             stats.sentences += 1
             stats.tokens += len(sentence)
             yield sentence
-    if warn and stats.invalid_bytes:
+    if warn:
+        warn_invalid_bytes(path, stats, stacklevel=3)
+
+
+def warn_invalid_bytes(path: str | os.PathLike[str], stats: CorpusStats,
+                       stacklevel: int = 2) -> None:
+    """One :class:`InvalidUTF8Warning` for a pass that replaced invalid bytes (none if none)."""
+    if stats.invalid_bytes:
         warnings.warn(
             f"Corpus '{path}': {stats.invalid_bytes} byte(s) were not valid UTF-8 and were "
-            "replaced by U+FFFD.", InvalidUTF8Warning, stacklevel=2)
+            "replaced by U+FFFD.", InvalidUTF8Warning, stacklevel=stacklevel)
 
 
 class _ByteRange:

@@ -3,7 +3,8 @@
 Training needs the corpus twice, once to count the words (:func:`w2v.vocab.build_vocab`)
 and once to write it as vocabulary ids (:func:`w2v.corpus.encode_corpus`). Reading and
 splitting the text is most of the time of both, about 15% of a whole skip-gram run on the
-text8 prefix. :func:`scan_corpus` reads it once: every distinct token gets a provisional
+text8 prefix. :func:`scan_corpus` reads it once (a large file in compiled code,
+:mod:`w2v.corpus_tokens`): every distinct token gets a provisional
 id in order of first occurrence, the tokens are stored as those ids, and the counts follow
 from the ids. Once the vocabulary is chosen, :meth:`ScannedCorpus.encode` maps provisional
 ids to vocabulary ids in one numpy pass, dropping the tokens outside it.
@@ -17,6 +18,7 @@ that case keeps the two passes (:func:`w2v.training.train`).
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from w2v.corpus import MEMMAP_THRESHOLD, CorpusStats, EncodedCorpus, IdSink, sentences_from
+from w2v.corpus_tokens import scan_path, worth_compiling
 from w2v.errors import CorpusError
 
 if TYPE_CHECKING:
@@ -130,6 +133,11 @@ def scan_corpus(source: Any, max_sentence_length: int = 10_000,
         For a path: warn once about bytes that were not valid UTF-8.
     """
     stats = stats if stats is not None else CorpusStats()
+    if isinstance(source, (str, os.PathLike)) and worth_compiling(source):
+        sink = IdSink(memmap_threshold)
+        words, lengths = scan_path(source, max_sentence_length, stats, sink, warn)
+        return ScannedCorpus(words=words, ids=_finished(sink, lengths),
+                             sentence_starts=_starts(lengths), stats=stats)
     # A missing token gets the next id: defaultdict calls the factory in C, so the lookup
     # of a whole sentence runs without a Python-level loop.
     provisional: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -139,7 +147,17 @@ def scan_corpus(source: Any, max_sentence_length: int = 10_000,
     for sentence in sentences_from(source, max_sentence_length, stats=stats, warn=warn):
         sink.append(np.fromiter(map(get_id, sentence), dtype=np.uint32, count=len(sentence)))
         lengths.append(len(sentence))
+    return ScannedCorpus(words=list(provisional), ids=_finished(sink, lengths),
+                         sentence_starts=_starts(lengths), stats=stats)
+
+
+def _starts(lengths: list[int]) -> np.ndarray:
+    """Sentence offsets (S + 1,) int64 from the sentences' lengths."""
     starts = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    ids = sink.finish() if lengths else np.zeros(0, dtype=np.uint32)
-    return ScannedCorpus(words=list(provisional), ids=ids, sentence_starts=starts, stats=stats)
+    return starts
+
+
+def _finished(sink: IdSink, lengths: list[int]) -> np.ndarray:
+    """The ids the sink holds, uint32 (N,) (none if no sentence was read)."""
+    return sink.finish() if lengths else np.zeros(0, dtype=np.uint32)
