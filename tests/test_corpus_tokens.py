@@ -101,3 +101,17 @@ def test_small_corpora_keep_the_python_scan(tmp_path):
     for name in ("x.txt", "y.txt"):  # together past the threshold
         (big / name).write_bytes(b"a " * (w2v.corpus_tokens.MIN_BYTES // 3))
     assert worth_compiling(big)
+
+
+def test_a_compressed_corpus_counts_its_text(tmp_path, monkeypatch):
+    """The threshold is about text: a gzip file 3x smaller than it still holds enough."""
+    text = " ".join(f"w{i % 5000}" for i in range(200_000)).encode()
+    (tmp_path / "c.txt.gz").write_bytes(gzip.compress(text))
+    (tmp_path / "plain.txt").write_bytes(text)
+    packed = (tmp_path / "c.txt.gz").stat().st_size
+    assert packed * 3 < len(text)
+    monkeypatch.setattr(w2v.corpus_tokens, "MIN_BYTES", packed * 2)
+    assert worth_compiling(tmp_path / "c.txt.gz")
+    assert worth_compiling(tmp_path / "plain.txt")
+    monkeypatch.setattr(w2v.corpus_tokens, "MIN_BYTES", packed * 4)
+    assert not worth_compiling(tmp_path / "c.txt.gz")

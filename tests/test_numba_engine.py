@@ -52,13 +52,16 @@ def test_skipgram_neg_step_equals_reference(contexts):
     np.testing.assert_allclose(w_out, ref1, rtol=RTOL, atol=ATOL)
 
 
-def test_cbow_neg_step_equals_reference():
+# distinct negatives (one pass a row), a negative drawn twice (old rows first), the center
+@pytest.mark.parametrize("negatives", [[3, 0, 10], [3, 10, 3], [7, 0, 0, 10]])
+def test_cbow_neg_step_equals_reference(negatives):
     w_in, w_out = _weights(1)
-    contexts, center, negatives, lr = [1, 2, 5, 2], 7, [3, 0, 10], 0.2
+    contexts, center, lr = [1, 2, 5, 2], 7, 0.2
     loss_ref, ref0, ref1 = _reference_step(w_in, w_out, contexts, center, negatives, lr, False)
     ctx = np.array(contexts, dtype=np.int64)
     targets = np.array([center, *negatives], dtype=np.int64)
-    h, grad_h, g = np.zeros(D, np.float32), np.zeros(D, np.float32), np.zeros(4, np.float32)
+    h, grad_h = np.zeros(D, np.float32), np.zeros(D, np.float32)
+    g = np.zeros(len(targets), np.float32)
     loss = numba_kernels.cbow_neg_update(w_in, w_out, ctx, len(ctx), targets, len(targets), lr,
                                          h, grad_h, g)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
