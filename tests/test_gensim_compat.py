@@ -119,8 +119,8 @@ def test_other_gensim_only_options_and_methods():
     with pytest.raises(ConfigError, match="Unknown training option.*windows"):
         Word2Vec(windows=3)
     Word2Vec(batch_words=500, comment="ignored knobs are accepted")
-    with pytest.raises(AttributeError, match="most_similar"):
-        Word2Vec().predict_output_word(["a"])
+    with pytest.raises(AttributeError, match="unit vectors are computed"):
+        Word2Vec().init_sims()
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         Word2Vec().nonsense  # noqa: B018
 
@@ -190,3 +190,61 @@ def test_save_load_continue_and_set_options(tmp_path):
     assert loaded.model.config.epochs == 2
     with pytest.raises(ConfigError, match="'vector_size' parameter cannot change"):
         loaded.vector_size = 5
+
+
+FREQ = {"the": 50, "cat": 7, "sat": 7, "on": 20, "mat": 3, "rare": 1, "dog": 7}
+
+
+def test_build_vocab_from_freq_keeps_gensims_words_and_order():
+    gensim = pytest.importorskip("gensim.models")
+    ours, theirs = Word2Vec(min_count=3, vector_size=8), gensim.Word2Vec(min_count=3,
+                                                                           vector_size=8)
+    ours.build_vocab_from_freq(FREQ, corpus_count=12)
+    theirs.build_vocab_from_freq(FREQ, corpus_count=12)
+    assert ours.wv.index_to_key == theirs.wv.index_to_key  # "rare" dropped, ties as gensim
+    assert [ours.wv.get_vecattr(w, "count") for w in ours.wv.index_to_key] == \
+        [theirs.wv.get_vecattr(w, "count") for w in theirs.wv.index_to_key]
+    assert ours.corpus_count == theirs.corpus_count == 12
+    assert ours.wv.vectors.shape == theirs.wv.vectors.shape == (6, 8)
+
+
+def test_build_vocab_from_freq_then_train_and_update():
+    model = Word2Vec(**{**SMALL, "min_count": 2})
+    words = {w for s in SENTENCES for w in s}
+    counts = {w: sum(s.count(w) for s in SENTENCES) for w in sorted(words)}
+    model.build_vocab_from_freq(counts)
+    assert set(model.wv.index_to_key) == {w for w, c in counts.items() if c >= 2}
+    model.train(SENTENCES, total_examples=len(SENTENCES), epochs=2)
+    assert np.isfinite(model.wv.vectors).all() and model.wv.vectors.any()
+    model.build_vocab_from_freq({"brandnew": 4, counts and next(iter(counts)): 1}, update=True)
+    assert model.wv.index_to_key[-1] == "brandnew" and len(model.wv) == len(model.syn1neg)
+    with pytest.raises(ConfigError, match=r"word_freq.*\['x'\] must be a count"):
+        model.build_vocab_from_freq({"x": -1})
+    with pytest.raises(ConfigError, match="online vocabulary-update"):
+        Word2Vec().build_vocab_from_freq({"x": 3}, update=True)
+
+
+@pytest.mark.parametrize("cbow_mean", [1, 0])
+def test_predict_output_word_equals_gensims_on_the_same_tables(cbow_mean):
+    gensim = pytest.importorskip("gensim.models")
+    ours = Word2Vec(SENTENCES, **SMALL, cbow_mean=cbow_mean)
+    theirs = gensim.Word2Vec(vector_size=12, min_count=1, cbow_mean=cbow_mean)
+    theirs.build_vocab_from_freq({w: ours.wv.get_vecattr(w, "count") for w in ours.wv.index_to_key})
+    rows = [ours.wv.key_to_index[w] for w in theirs.wv.index_to_key]
+    theirs.wv.vectors[:] = ours.wv.vectors[rows]
+    theirs.syn1neg[:] = ours.syn1neg[rows]
+    context = [*ours.wv.index_to_key[3:6], "not-a-word", 0]  # a row number, as gensim takes
+    expected = dict(theirs.predict_output_word(context, topn=len(ours.wv)))
+    got = ours.predict_output_word(context, topn=None)
+    assert len(got) == len(ours.wv) and sum(p for _, p in got) == pytest.approx(1.0)
+    assert [p for _, p in got] == sorted((p for _, p in got), reverse=True)
+    for word, probability in got:
+        assert probability == pytest.approx(float(expected[word]), rel=1e-4, abs=1e-9)
+    assert [w for w, _ in ours.predict_output_word(context, topn=3)] == [w for w, _ in got[:3]]
+
+
+def test_predict_output_word_needs_negative_sampling_and_known_words():
+    with pytest.raises(RuntimeError, match="negative > 0"):
+        Word2Vec(SENTENCES, **SMALL, hs=1, negative=0).predict_output_word(["w1"])
+    with pytest.warns(UserWarning, match="out-of-vocabulary"):
+        assert Word2Vec(SENTENCES, **SMALL).predict_output_word(["nope"]) is None

@@ -238,3 +238,43 @@ def test_queries_on_a_memory_map_equal_in_memory_and_make_no_unit_copy(tmp_path,
     assert mapped._normed is None and in_memory._normed is None  # no (V, D) copy was made
     np.testing.assert_allclose(mapped.norms, np.linalg.norm(in_memory.vectors, axis=1),
                                rtol=1e-6)
+
+
+def test_vecattrs_equal_gensim(pair, tmp_path):
+    ours, kv = pair
+    ours.set_vecattr("w3", "count", 17)
+    kv.set_vecattr("w3", "count", 17)
+    ours.set_vecattr(5, "weight", 0.5)  # a row number, as gensim takes it
+    kv.set_vecattr(5, "weight", 0.5)
+    for key, attr in [("w3", "count"), ("w4", "count"), ("w5", "weight"), ("w3", "weight")]:
+        assert ours.get_vecattr(key, attr) == kv.get_vecattr(key, attr)
+    rows = np.ones((2, D), np.float32)
+    ours.add_vectors(["n1", "n2"], rows)
+    kv.add_vectors(["n1", "n2"], rows)
+    # new words start at zero (gensim's add_vectors leaves its attribute arrays short, and
+    # then raises IndexError for them)
+    assert ours.get_vecattr("n2", "count") == 0 and ours.get_vecattr("n2", "weight") == 0.0
+    assert (ours.has_index_for("n1"), ours.has_index_for(3), ours.has_index_for("zz")) == \
+        (kv.has_index_for("n1"), kv.has_index_for(3), kv.has_index_for("zz")) == (True, True, False)
+    with pytest.raises(KeyError, match="nope"):
+        ours.get_vecattr("w1", "nope")
+    with pytest.raises(UnknownWordError):
+        ours.get_vecattr("zz", "count")
+    # a vectors file has no counts: gensim invents V - row, most frequent first
+    ours.save(tmp_path / "v.txt", format="text")
+    loaded, theirs = (Vectors.load(tmp_path / "v.txt", format="text"),
+                      gensim_models.KeyedVectors.load_word2vec_format(tmp_path / "v.txt"))
+    assert [loaded.get_vecattr(w, "count") for w in ("w0", "w7", "n2")] == \
+        [theirs.get_vecattr(w, "count") for w in ("w0", "w7", "n2")]
+
+
+def test_a_trained_models_vectors_carry_the_vocabulary_counts():
+    import w2v
+    from word_groups import group_sentences
+
+    model = w2v.train(group_sentences(200, seed=2), vector_size=8, min_count=1, epochs=1,
+                      workers=1)
+    counts = [model.vectors.get_vecattr(w, "count") for w in model.vectors.index_to_key]
+    assert counts == model.vocab.counts.tolist() and counts == sorted(counts, reverse=True)
+    model.build_vocab([["unseen", "unseen", "w0"]], min_count=1)
+    assert model.vectors.get_vecattr("unseen", "count") == 2

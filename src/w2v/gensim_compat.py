@@ -43,9 +43,7 @@ _LATEST_TRAIN_KEY = "gensim_latest_train_from"
 
 # Gensim methods w2v does not have, and what to use instead.
 _MISSING = {
-    "predict_output_word": "use model.wv.most_similar",
     "score": "score sentences with the hierarchical softmax's model.hs_vectors yourself",
-    "build_vocab_from_freq": "build the vocabulary from a corpus with build_vocab",
     "estimate_memory": "w2v checks the memory itself before it allocates the tables",
     "init_sims": "not needed, unit vectors are computed when a query needs them",
     "reset_from": "train a new model",
@@ -218,6 +216,91 @@ class Word2Vec:
             self._new_vocab(_reusable(corpus), trim_rule)
         self.wv = self._model.vectors
 
+    def build_vocab_from_freq(self, word_freq: dict[str, int], keep_raw_vocab: bool = False,
+                              corpus_count: int | None = None, trim_rule: Any = None,
+                              update: bool = False) -> None:
+        """A vocabulary from word counts instead of a corpus (gensim's method).
+
+        ``word_freq`` maps each word to its count; ties of count keep its order, as a
+        corpus's first occurrences do. ``update=True`` adds the counts and new words to the
+        model's vocabulary (:func:`w2v.continuing.add_counted_words`). ``corpus_count``
+        sets the attribute of that name (gensim's use: the sentences of a corpus counted
+        elsewhere); ``keep_raw_vocab`` is accepted and ignored.
+
+        Raises
+        ------
+        ConfigError
+            If a count is not a non-negative int, or ``update=True`` without a vocabulary.
+        CorpusError
+            If the counts are all zero, or no word reaches ``min_count``.
+        """
+        from collections import Counter
+
+        from w2v.continuing import add_counted_words, new_model
+        from w2v.logs import log_vocab
+        from w2v.vocab import vocab_from_counts
+
+        counts = _checked_counts(word_freq)
+        total = sum(counts.values())
+        trim_rule = trim_rule if trim_rule is not None else self._trim_rule
+        if update:
+            if self._model is None:
+                raise ConfigError("You cannot do an online vocabulary-update of a model which "
+                                  "has no prior vocabulary ({update}=True). First build the "
+                                  "vocabulary of your model.")
+            add_counted_words(self._model, Counter(counts), total, "word_freq",
+                              trim_rule=trim_rule)
+        else:
+            config = self._config
+            vocab = vocab_from_counts(Counter(counts), total, config.min_count,
+                                      config.max_final_vocab, "word_freq",
+                                      trim_rule=trim_rule, sorted_vocab=config.sorted_vocab)
+            log_vocab(vocab, config)
+            self._model = new_model(vocab, config)
+            self.corpus_total_words = total
+        self.corpus_count = corpus_count or 0
+        self.wv = self._model.vectors
+
+    def predict_output_word(self, context_words_list: Sequence[str | int],
+                            topn: int | None = 10) -> list[tuple[str, float]] | None:
+        """The likeliest center words of a context, with their probabilities (gensim's).
+
+        As gensim computes it: h = the mean (or, with ``cbow_mean=0``, the sum) of the
+        context words' input vectors, then softmax(h @ syn1neg.T) over the vocabulary, the
+        ``topn`` most probable first (all with None). Words outside the vocabulary are left
+        out; when none is left the answer is None, with a warning. A crude predictor, even
+        for skip-gram models: training never used this full softmax.
+
+        Raises
+        ------
+        RuntimeError
+            Without negative sampling (``negative=0``), as gensim: the softmax needs the
+            negative-sampling output vectors.
+        """
+        import warnings
+
+        import numpy as np
+
+        if not self.negative:
+            raise RuntimeError("predict_output_word needs the output vectors of negative "
+                               "sampling: train with negative > 0.")
+        vectors = self.model.vectors
+        rows = [row for row in map(_known_row(vectors), context_words_list) if row is not None]
+        if not rows:
+            warnings.warn("All the input context words are out-of-vocabulary for the "
+                          "current model.", stacklevel=2)
+            return None
+        hidden = vectors.vectors[rows].astype(np.float64).sum(axis=0)  # (D,)
+        if self.cbow_mean:
+            hidden /= len(rows)
+        logits = self.model.output_vectors @ hidden  # (V,)
+        # Shifted by the largest logit: the same softmax, never exp's overflow to inf.
+        probabilities = np.exp(logits - logits.max())
+        probabilities /= probabilities.sum()
+        order = np.argsort(-probabilities, kind="stable")
+        order = order if topn is None else order[:topn]
+        return [(vectors.index_to_key[i], float(probabilities[i])) for i in order.tolist()]
+
     def _new_vocab(self, corpus: Any, trim_rule: Any) -> ScannedCorpus | None:
         """A new vocabulary and untrained tables from ``corpus``; the scan that counted it
         (None when ``max_vocab_size`` counted it in a pass of its own)."""
@@ -365,6 +448,38 @@ _ATTRIBUTES = {name: name for name in (
     "workers", "min_alpha", "sg", "negative", "ns_exponent", "epochs", "max_final_vocab",
     *_FLAGS)}
 _ATTRIBUTES["layer1_size"] = "vector_size"
+
+
+def _known_row(vectors: Any) -> Any:
+    """key -> its row in ``vectors`` (a word, or a row number as gensim takes it), or None."""
+    import numpy as np
+
+    def row(key: Any) -> int | None:
+        if isinstance(key, str):
+            return vectors.key_to_index.get(key)
+        in_range = isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
+            and 0 <= key < len(vectors)
+        return int(key) if in_range else None
+
+    return row
+
+
+def _checked_counts(word_freq: Any) -> dict[str, int]:
+    """``word_freq`` as a dict of str -> int, or a ConfigError naming the first bad entry."""
+    import numbers
+
+    if not hasattr(word_freq, "items"):
+        raise ConfigError("The {word_freq} must map each word to its count (a dict), got "
+                          f"{type(word_freq).__name__}.")
+    counts: dict[str, int] = {}
+    for word, count in word_freq.items():
+        if not isinstance(word, str) or not word:
+            raise ConfigError(f"{{word_freq}} keys must be words (non-empty str), got {word!r}.")
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
+            raise ConfigError(f"{{word_freq}}[{word!r}] must be a count (an int >= 0), got "
+                              f"{count!r}.")
+        counts[word] = int(count)
+    return counts
 
 
 def _one_corpus(corpus_iterable: Any, corpus_file: Any) -> Any:

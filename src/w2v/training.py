@@ -79,6 +79,18 @@ class Model:
     stop_training: bool = False
     hs_vectors: np.ndarray | None = None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in ("vectors", "vocab"):
+            self._share_counts()
+
+    def _share_counts(self) -> None:
+        """Give the vectors the vocabulary's counts as their ``"count"`` attribute (gensim's
+        ``wv.get_vecattr(word, "count")``): the same array, not a copy, once both exist."""
+        vectors, vocab = self.__dict__.get("vectors"), self.__dict__.get("vocab")
+        if vectors is not None and vocab is not None and len(vocab.counts) == len(vectors):
+            vectors.expandos["count"] = vocab.counts
+
     def save(self, path: str | os.PathLike[str], format: str = "model") -> None:
         """Save the whole model (``"model"``, the default) or only its input vectors.
 

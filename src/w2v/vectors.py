@@ -76,6 +76,8 @@ class Vectors:
                               "be distinct.", key=repr(duplicate))
         self.index_to_key: list[str] = keys
         self.key_to_index: dict[str, int] = key_to_index
+        # gensim's per-word attributes: name -> (V,) array (a trained model's "count")
+        self.expandos: dict[str, np.ndarray] = {}
         self._set_matrix(matrix)
 
     def _set_matrix(self, matrix: np.ndarray) -> None:
@@ -98,7 +100,9 @@ class Vectors:
 
     @vectors.setter
     def vectors(self, matrix: np.ndarray) -> None:
+        expandos = self.expandos
         self.__init__(self.index_to_key, matrix)
+        self.expandos = expandos  # the same words: their attributes stay
 
     @property
     def vector_size(self) -> int:
@@ -613,7 +617,49 @@ class Vectors:
         for key in new_keys:
             self.key_to_index[key] = len(self.index_to_key)
             self.index_to_key.append(key)
+        for attr, values in self.expandos.items():  # new words' attributes start at zero
+            self.expandos[attr] = np.concatenate([values, np.zeros(len(new_keys), values.dtype)])
         self._set_matrix(matrix)
+
+    # --- gensim's per-word attributes ----------------------------------------------------------
+
+    def has_index_for(self, key: Key) -> bool:
+        """Whether ``key`` (a word, or a row number) has a row (gensim's name for ``in``)."""
+        try:
+            self.get_index(key)
+        except UnknownWordError:
+            return False
+        return True
+
+    def get_vecattr(self, key: Key, attr: str) -> Any:
+        """The attribute ``attr`` of a word (gensim's ``get_vecattr``), e.g. its ``"count"``.
+
+        A trained model's vectors carry the vocabulary's counts. Vectors read from a file
+        have none; there ``"count"`` answers V - row, as gensim invents it (the rows of a
+        vectors file are in order of frequency).
+
+        Raises
+        ------
+        UnknownWordError
+            If the word has no row.
+        KeyError
+            If no word has the attribute.
+        """
+        index = self.get_index(key)
+        values = self.expandos.get(attr)
+        if values is None:
+            if attr == "count":
+                return len(self) - index
+            raise KeyError(f"no word of these vectors has the attribute {attr!r}")
+        return values[index].item()
+
+    def set_vecattr(self, key: Key, attr: str, value: Any) -> None:
+        """Set a word's attribute (gensim's ``set_vecattr``); an attribute new to these
+        vectors starts at zero for every other word, typed as ``value``."""
+        index = self.get_index(key)
+        if attr not in self.expandos:
+            self.expandos[attr] = np.zeros(len(self), dtype=np.asarray(value).dtype)
+        self.expandos[attr][index] = value
 
     def add_vector(self, key: str, vector: np.ndarray) -> int:
         """Add one key (its vector kept if already present); returns its row."""
