@@ -224,3 +224,67 @@ def test_scores_equal_gensim_on_a_model_trained_by_gensim(shared_data):
     assert result.spearman == pytest.approx(spearman.statistic, abs=2e-4)
     assert result.pearson == pytest.approx(pearson.statistic, abs=1e-5)
     assert result.oov_ratio * 100 == pytest.approx(oov)
+
+
+# --- gensim's methods on Vectors ------------------------------------------------------------
+
+@pytest.mark.parametrize("options", [{}, {"dummy4unknown": True}, {"restrict_vocab": 3000},
+                                     {"case_insensitive": False}])
+def test_evaluate_word_analogies_returns_gensims_sections(random_pair, options):
+    vectors, kv = random_pair
+    ours = vectors.evaluate_word_analogies(GOOGLE, **options)
+    theirs = kv.evaluate_word_analogies(str(GOOGLE), **options)
+    assert ours[0] == pytest.approx(theirs[0])
+    assert ours[1] == theirs[1]  # every section's questions, the same tuples in the same order
+
+
+def test_evaluate_word_analogies_structured_and_cosmul(tmp_path):
+    vectors, text = _structured_vectors()
+    path = tmp_path / "caps.txt"
+    path.write_text(text)
+    kv = gensim_models.KeyedVectors(16)
+    kv.add_vectors(vectors.index_to_key, vectors.vectors)
+    score, sections = vectors.evaluate_word_analogies(path)
+    assert score > 0 and (score, sections) == kv.evaluate_word_analogies(str(path))
+    cosmul = vectors.evaluate_word_analogies(path, similarity_function="most_similar_cosmul")
+    assert len(cosmul[1][-1]["correct"]) == evaluate.analogy(vectors, path,
+                                                             method="3cosmul").correct
+    with pytest.raises(ConfigError, match="similarity_function"):
+        vectors.evaluate_word_analogies(path, similarity_function="nearest")
+
+
+@pytest.mark.parametrize("options", [{}, {"dummy4unknown": True}, {"restrict_vocab": 3000},
+                                     {"case_insensitive": False}])
+def test_evaluate_word_pairs_equals_gensim(random_pair, options):
+    vectors, kv = random_pair
+    path = evaluate.DATA_DIR / "wordsim353.tsv"
+    (r, p), rho, oov = vectors.evaluate_word_pairs(path, **options)
+    (r2, p2), rho2, oov2 = kv.evaluate_word_pairs(str(path), **options)
+    assert (r, p, oov) == pytest.approx((r2, p2, oov2), rel=1e-5)
+    assert (rho.statistic, rho.pvalue) == pytest.approx((rho2.statistic, rho2.pvalue), rel=1e-5)
+
+
+def test_evaluate_word_pairs_other_delimiters_bad_lines_and_no_pairs(tmp_path, random_pair):
+    vectors, kv = random_pair
+    known = [w for w in vectors.index_to_key if not w.startswith("filler")][:6]
+    path = tmp_path / "pairs.csv"
+    path.write_text("# a comment\n" + "".join(f"{a},{b},{i}\n" for i, (a, b) in
+                                            enumerate(zip(known[::2], known[1::2], strict=True))) +
+                    "one,two\nx,y,not-a-number\n")
+    with pytest.warns(UserWarning, match=r"skipped 2 line\(s\).*line 5"):
+        (r, _), _, oov = vectors.evaluate_word_pairs(path, delimiter=",")
+    (r2, _), _, oov2 = kv.evaluate_word_pairs(str(path), delimiter=",")
+    assert (r, oov) == pytest.approx((r2, oov2))
+    with pytest.raises(FormatError, match="no word pair could be scored"), \
+            pytest.warns(UserWarning, match="skipped 5 line"):
+        vectors.evaluate_word_pairs(path)  # no tab in it: every line is malformed
+
+
+def test_evaluate_word_pairs_without_scipy_gives_nan_p_values(random_pair, monkeypatch):
+    vectors, _ = random_pair
+    path = evaluate.DATA_DIR / "wordsim353.tsv"
+    with_scipy = vectors.evaluate_word_pairs(path)
+    monkeypatch.setitem(__import__("sys").modules, "scipy", None)  # import scipy now fails
+    (r, p), (rho, p_rho), oov = vectors.evaluate_word_pairs(path)
+    assert (r, rho, oov) == pytest.approx((with_scipy[0][0], with_scipy[1][0], with_scipy[2]))
+    assert np.isnan(p) and np.isnan(p_rho)

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -196,16 +198,16 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
         known = (ids >= 0).all(axis=1)
         # a row holding NaN or inf has no cosine: its questions are skipped like unknown words
         known[known] &= finite[ids[known]].all(axis=1)
-        correct = _answer(normed, canon, ids[known], method) if known.any() else 0
+        correct = _answer(normed, canon, ids[known], method).sum() if known.any() else 0
         scores[name] = SectionScore(name, int(correct), int(known.sum()), int((~known).sum()))
     return AnalogyResult(str(file), method, restrict_vocab, scores)
 
 
-def _answer(normed: np.ndarray, canon: np.ndarray, ids: np.ndarray, method: str) -> int:
-    """Number of questions ``ids`` (Q, 4: a, b, c, expected) answered correctly."""
+def _answer(normed: np.ndarray, canon: np.ndarray, ids: np.ndarray, method: str) -> np.ndarray:
+    """Which questions ``ids`` (Q, 4: a, b, c, expected) are answered correctly: bool (Q,)."""
     batch = max(1, _BATCH_ELEMENTS // normed.shape[0])
     k = min(_TOP_CANDIDATES + 3, normed.shape[0])
-    correct = 0
+    correct = np.zeros(len(ids), dtype=bool)
     for start in range(0, len(ids), batch):
         a, b, c, expected = ids[start:start + batch].T  # each (B,)
         if method == "3cosadd":
@@ -228,7 +230,7 @@ def _answer(normed: np.ndarray, canon: np.ndarray, ids: np.ndarray, method: str)
                          np.maximum(finite.sum(axis=1) - 1, 0))
         predicted = guess[rows, first]
         predicted[~finite.any(axis=1)] = -1
-        correct += int((predicted == canon[expected]).sum())
+        correct[start:start + batch] = predicted == canon[expected]
     return correct
 
 
@@ -443,3 +445,135 @@ def _folded_keys(vectors: Vectors, restrict_vocab: int | None,
     for index, word in enumerate(vectors.index_to_key[:restrict_vocab]):
         keys.setdefault(_fold(word, case_insensitive), index)
     return keys
+
+
+# --- gensim's return shapes ---------------------------------------------------------------
+
+class Correlation(NamedTuple):
+    """A correlation and its p-value, as scipy's results unpack (``r, p = ...``)."""
+
+    statistic: float
+    pvalue: float
+
+
+# gensim's names of the analogy method (``similarity_function``) -> ours
+_GENSIM_METHODS = {"most_similar": "3cosadd", "most_similar_cosmul": "3cosmul"}
+
+
+def gensim_word_analogies(vectors: Vectors, analogies: str | os.PathLike[str],
+                          restrict_vocab: int | None = 300000, case_insensitive: bool = True,
+                          dummy4unknown: bool = False,
+                          similarity_function: str = "most_similar",
+                          ) -> tuple[float, list[dict[str, Any]]]:
+    """gensim's ``KeyedVectors.evaluate_word_analogies``: its score and its sections.
+
+    The answers are :func:`analogy`'s (the same as gensim's). Returns ``(score, sections)``:
+    one dict ``{"section", "correct", "incorrect"}`` per section of the file, each list
+    holding the questions as ``(a, b, c, expected)`` tuples (upper-cased with
+    ``case_insensitive``), then a ``"Total accuracy"`` section of them all; ``score`` is its
+    correct share. A question with a word outside the first ``restrict_vocab`` is left out,
+    or with ``dummy4unknown`` counted incorrect. ``similarity_function="most_similar_cosmul"``
+    answers by 3CosMul (gensim accepts the name but always uses 3CosAdd).
+    """
+    if similarity_function not in _GENSIM_METHODS:
+        raise ConfigError("The {similarity_function} must be 'most_similar' or "
+                          "'most_similar_cosmul'. Got {got} instead.",
+                          got=repr(similarity_function))
+    file = _resolve(analogies, ANALOGY_SETS, "questions-words.txt")
+    keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
+    normed = vectors.unit_rows(slice(0, len(canon)))
+    finite = vectors.finite_rows[:len(canon)]
+    sections = []
+    for name, questions in _read_analogies(file):
+        folded = [tuple(_fold(w, case_insensitive) for w in q) for q in questions]
+        ids = np.array([[keys.get(w, -1) for w in q] for q in folded],
+                       dtype=np.int64).reshape(-1, 4)
+        known = (ids >= 0).all(axis=1)
+        known[known] &= finite[ids[known]].all(axis=1)
+        right = np.zeros(len(ids), dtype=bool)
+        if known.any():
+            right[known] = _answer(normed, canon, ids[known], _GENSIM_METHODS[similarity_function])
+        counted = known | dummy4unknown
+        sections.append({"section": name,
+                         "correct": [q for q, r in zip(folded, right, strict=True) if r],
+                         "incorrect": [q for q, r, c in zip(folded, right, counted, strict=True)
+                                       if c and not r]})
+    total = {"section": "Total accuracy",
+             "correct": [q for s in sections for q in s["correct"]],
+             "incorrect": [q for s in sections for q in s["incorrect"]]}
+    answered = len(total["correct"]) + len(total["incorrect"])
+    sections.append(total)
+    return (len(total["correct"]) / answered if answered else 0.0), sections
+
+
+def gensim_word_pairs(vectors: Vectors, pairs: str | os.PathLike[str], delimiter: str = "\t",
+                      encoding: str = "utf8", restrict_vocab: int | None = 300000,
+                      case_insensitive: bool = True, dummy4unknown: bool = False,
+                      ) -> tuple[Any, Any, float]:
+    """gensim's ``KeyedVectors.evaluate_word_pairs``: (Pearson, Spearman, OOV percent).
+
+    Lines are ``word1<delimiter>word2<delimiter>score``; ``#`` lines are comments, and lines
+    of another shape are skipped as gensim skips them, with one warning naming the first.
+    A pair with a word outside the first ``restrict_vocab`` is left out, or with
+    ``dummy4unknown`` scored 0. The correlations are scipy's ``pearsonr`` and ``spearmanr``
+    results where scipy is installed (gensim's), else :class:`Correlation` tuples whose
+    p-value is NaN.
+
+    Raises
+    ------
+    FormatError
+        If no pair can be scored (gensim: ValueError).
+    """
+    file = _resolve(pairs, SIMILARITY_SETS, SIMILARITY_SETS["WS-353"])
+    keys = _folded_keys(vectors, restrict_vocab, case_insensitive)
+    gold, model, oov = [], [], 0
+    for a, b, score in _delimited_pairs(file, delimiter, encoding):
+        rows = keys.get(_fold(a, case_insensitive)), keys.get(_fold(b, case_insensitive))
+        if None in rows or not vectors.finite_rows[list(rows)].all():
+            oov += 1
+            if dummy4unknown:
+                gold.append(score)
+                model.append(0.0)
+            continue
+        left, right = vectors.unit_rows(list(rows))
+        gold.append(score)
+        model.append(float(left @ right))
+    if not gold:
+        raise FormatError(f"{file}: no word pair could be scored (none in the expected format, "
+                          f"or every pair has a word outside the vocabulary).")
+    ratio = 100.0 * oov / (len(gold) if dummy4unknown else len(gold) + oov)
+    return (*_correlations(np.array(gold), np.array(model)), ratio)
+
+
+def _delimited_pairs(file: Path, delimiter: str, encoding: str) -> list[tuple[str, str, float]]:
+    """(word1, word2, score) of ``file``'s lines as gensim reads them; malformed lines skipped."""
+    pairs, skipped = [], []
+    try:
+        text = file.read_text(encoding=encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FormatError(f"{file}: cannot be read as {encoding} ({exc}).") from None
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split(delimiter)]
+        try:
+            if len(fields) != 3:
+                raise ValueError
+            pairs.append((fields[0], fields[1], float(fields[2])))
+        except ValueError:
+            skipped.append(line_no)
+    if skipped:
+        warnings.warn(f"{file}: skipped {len(skipped)} line(s) not of the form "
+                      f"'word1{delimiter}word2{delimiter}score' (first: line {skipped[0]}).",
+                      stacklevel=4)  # the caller of Vectors.evaluate_word_pairs
+    return pairs
+
+
+def _correlations(gold: np.ndarray, model: np.ndarray) -> tuple[Any, Any]:
+    """(Pearson, Spearman) of two (n,) arrays: scipy's results, or ours without p-values."""
+    try:
+        from scipy import stats
+    except ImportError:
+        return (Correlation(pearson(gold, model), math.nan),
+                Correlation(spearman(gold, model), math.nan))
+    return stats.pearsonr(gold, model), stats.spearmanr(gold, model)

@@ -621,6 +621,33 @@ class Vectors:
             self.expandos[attr] = np.concatenate([values, np.zeros(len(new_keys), values.dtype)])
         self._set_matrix(matrix)
 
+    # --- gensim's evaluation methods ----------------------------------------------------------
+
+    def evaluate_word_analogies(self, analogies: str | os.PathLike[str],
+                                restrict_vocab: int | None = 300000,
+                                case_insensitive: bool = True, dummy4unknown: bool = False,
+                                similarity_function: str = "most_similar"
+                                ) -> tuple[float, list[dict[str, Any]]]:
+        """gensim's (score, sections) on an analogy file
+        (:func:`w2v.evaluate.gensim_word_analogies`; :func:`w2v.evaluate.analogy` gives the
+        same scores as a result object)."""
+        from w2v.evaluate import gensim_word_analogies
+
+        return gensim_word_analogies(self, analogies, restrict_vocab, case_insensitive,
+                                     dummy4unknown, similarity_function)
+
+    def evaluate_word_pairs(self, pairs: str | os.PathLike[str], delimiter: str = "\t",
+                            encoding: str = "utf8", restrict_vocab: int | None = 300000,
+                            case_insensitive: bool = True, dummy4unknown: bool = False
+                            ) -> tuple[Any, Any, float]:
+        """gensim's (Pearson, Spearman, OOV percent) on a word-pair file
+        (:func:`w2v.evaluate.gensim_word_pairs`; :func:`w2v.evaluate.similarity` gives them
+        as a result object)."""
+        from w2v.evaluate import gensim_word_pairs
+
+        return gensim_word_pairs(self, pairs, delimiter, encoding, restrict_vocab,
+                                 case_insensitive, dummy4unknown)
+
     # --- gensim's per-word attributes ----------------------------------------------------------
 
     def has_index_for(self, key: Key) -> bool:
