@@ -19,7 +19,7 @@ import os
 import random
 import tempfile
 
-from gensim.models import Word2Vec
+from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
 logging.basicConfig(format="%(asctime)s : %(levelname)s : %(message)s", level=logging.INFO)
@@ -70,8 +70,23 @@ similarity = model.wv.similarity("t0w1", "t0w2")
 across = model.wv.similarity("t0w1", "t3w2")
 odd_one = model.wv.doesnt_match(["t2w0", "t2w1", "t2w2", "t4w5"])
 vector = model.wv["t1w3"]
+predicted = model.predict_output_word(["t2w1", "t2w3", "t2w4"], topn=3)
+count = model.wv.get_vecattr("t0w1", "count")
+occurrences = sum(sentence.count("t0w1") for sentence in sentences)
 
-path = os.path.join(tempfile.mkdtemp(), "word2vec.model")
+folder = tempfile.mkdtemp()
+vectors_path = os.path.join(folder, "vectors.bin")
+model.wv.save_word2vec_format(vectors_path, binary=True)
+reloaded = KeyedVectors.load_word2vec_format(vectors_path, binary=True)
+pairs_path = os.path.join(folder, "pairs.tsv")
+with open(pairs_path, "w") as pairs:
+    pairs.write("# word pairs\\n")
+    for i, (a, b) in enumerate([("t0w1", "t0w2"), ("t1w1", "t1w5"), ("t0w1", "t3w2"),
+                                ("t2w0", "t4w4"), ("t3w3", "t3w4"), ("t1w0", "t2w2")]):
+        pairs.write(f"{a}\\t{b}\\t{10 if i in (0, 1, 4) else 1}\\n")
+pearson, spearman, oov_ratio = reloaded.evaluate_word_pairs(pairs_path)
+
+path = os.path.join(folder, "word2vec.model")
 model.save(path)
 model = Word2Vec.load(path)
 
@@ -87,12 +102,16 @@ RESULTS = {
     "corpus_count": model.corpus_count, "similar": similar, "similarity": similarity,
     "across": across, "odd_one": odd_one, "vector_size": vector.shape,
     "losses": epoch_logger.losses, "new_word_similar": new_word_similar,
-    "epochs": model.epochs,
+    "epochs": model.epochs, "predicted": predicted, "count": count,
+    "occurrences": occurrences,
+    "reloaded_same": reloaded.index_to_key == model.wv.index_to_key[:len(reloaded)],
+    "reloaded_size": len(reloaded), "pearson": pearson[0], "spearman": spearman[0],
+    "oov_ratio": oov_ratio,
 }
 '''
 
-W2V_IMPORTS = SCRIPT.replace("from gensim.models import Word2Vec",
-                             "from w2v import Word2Vec").replace(
+W2V_IMPORTS = SCRIPT.replace("from gensim.models import KeyedVectors, Word2Vec",
+                             "from w2v.gensim_compat import KeyedVectors, Word2Vec").replace(
     "from gensim.models.callbacks import CallbackAny2Vec",
     "from w2v.gensim_compat import CallbackAny2Vec")
 
@@ -118,6 +137,14 @@ def _check(results: dict) -> None:
     assert len(losses) == 16  # 8 epochs, twice
     assert all(loss > 0 for loss in losses)
     assert losses[7] < losses[0]  # the loss falls within the first call
+    # the center words predicted for a topic's context are that topic's
+    assert all(word.startswith("t2w") for word, _ in results["predicted"])
+    assert results["count"] == results["occurrences"]
+    assert results["reloaded_same"] and results["reloaded_size"] == 50  # before the update
+    # the pairs within a topic are the similar ones, across topics the others
+    assert results["spearman"] > 0.5 and results["pearson"] > 0.5
+    assert results["oov_ratio"] == 0.0
+
 
 
 def test_the_tutorial_runs_on_w2v_with_only_its_imports_changed(caplog, capsys):

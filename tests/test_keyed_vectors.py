@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2v.errors import ConfigError, UnknownWordError
+from w2v.errors import ConfigError, FormatError, UnknownWordError
 from w2v.vectors import UnknownWordsWarning, Vectors
 
 gensim_models = pytest.importorskip("gensim.models")
@@ -278,3 +278,68 @@ def test_a_trained_models_vectors_carry_the_vocabulary_counts():
     assert counts == model.vocab.counts.tolist() and counts == sorted(counts, reverse=True)
     model.build_vocab([["unseen", "unseen", "w0"]], min_count=1)
     assert model.vectors.get_vecattr("unseen", "count") == 2
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_word2vec_format_with_counts_round_trips_through_gensim(tmp_path, binary):
+    from w2v.gensim_compat import KeyedVectors, Word2Vec
+    from word_groups import group_sentences
+
+    model = Word2Vec(group_sentences(300, seed=4), vector_size=8, min_count=1, workers=1)
+    model.wv.save_word2vec_format(tmp_path / "v", fvocab=tmp_path / "vocab", binary=binary)
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(
+        str(tmp_path / "v"), fvocab=str(tmp_path / "vocab"), binary=binary)
+    assert theirs.index_to_key == model.wv.index_to_key
+    np.testing.assert_array_equal(theirs.vectors, model.wv.vectors)
+    assert [theirs.get_vecattr(w, "count") for w in theirs.index_to_key] == \
+        model.model.vocab.counts.tolist()
+    theirs.save_word2vec_format(str(tmp_path / "g"), fvocab=str(tmp_path / "gvocab"),
+                                binary=binary)
+    ours = KeyedVectors.load_word2vec_format(tmp_path / "g", fvocab=tmp_path / "gvocab",
+                                             binary=binary)
+    assert ours.index_to_key == theirs.index_to_key
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    assert [ours.get_vecattr(w, "count") for w in ours.index_to_key] == \
+        [theirs.get_vecattr(w, "count") for w in theirs.index_to_key]
+
+
+def test_save_word2vec_format_sorts_by_count_as_gensim(pair, tmp_path):
+    ours, kv = pair
+    for i, word in enumerate(ours.index_to_key):
+        count = (i * 37) % 11  # out of order, with ties
+        ours.set_vecattr(word, "count", count)
+        kv.set_vecattr(word, "count", count)
+    ours.save_word2vec_format(tmp_path / "ours.txt")
+    kv.save_word2vec_format(str(tmp_path / "theirs.txt"))
+    mine, theirs = (Vectors.load(tmp_path / "ours.txt"),
+                    gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "theirs.txt")))
+    assert mine.index_to_key == theirs.index_to_key
+    np.testing.assert_array_equal(mine.vectors, theirs.vectors)
+
+
+def test_word2vec_format_options(pair, tmp_path):
+    from w2v.gensim_compat import KeyedVectors
+
+    ours, _ = pair
+    ours.save_word2vec_format(tmp_path / "glove.txt", write_header=False)
+    assert not (tmp_path / "glove.txt").read_text().split("\n", 1)[0].split()[0].isdigit()
+    back = KeyedVectors.load_word2vec_format(tmp_path / "glove.txt", no_header=True, limit=5)
+    assert back.index_to_key == ours.index_to_key[:5]
+    assert back.get_vecattr("w4", "count") == 1  # no counts in the file: gensim's V - row
+    for options, match in [({"prefix": "x_"}, "prefix"), ({"append": True}, "append"),
+                           ({"total_vec": 3}, "total_vec"),
+                           ({"binary": True, "write_header": False}, "write_header")]:
+        with pytest.raises(ConfigError, match=match):
+            ours.save_word2vec_format(tmp_path / "bad.txt", **options)
+    assert not (tmp_path / "bad.txt").exists()
+    with pytest.raises(ConfigError, match="encoding"):
+        KeyedVectors.load_word2vec_format(tmp_path / "glove.txt", encoding="latin-1")
+    with pytest.raises(ConfigError, match="datatype"):
+        KeyedVectors.load_word2vec_format(tmp_path / "glove.txt", datatype=np.float16)
+    (tmp_path / "vocab.txt").write_text("w0 3\nw1 three\n")
+    with pytest.raises(FormatError, match=r"vocab.txt, line 2: expected 'word count'"):
+        KeyedVectors.load_word2vec_format(tmp_path / "glove.txt", no_header=True,
+                                          fvocab=tmp_path / "vocab.txt")
+    empty = KeyedVectors(D)
+    empty.add_vectors(["a", "b"], np.eye(2, D, dtype=np.float32))
+    assert empty.most_similar("a", topn=1)[0][0] == "b" and empty.vector_size == D

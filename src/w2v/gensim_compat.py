@@ -35,6 +35,7 @@ from w2v.corpus import EncodedCorpus
 from w2v.corpus_scan import ScannedCorpus
 from w2v.errors import ConfigError
 from w2v.training import Model
+from w2v.vectors import Vectors
 
 # gensim flags given as 0/1 that TrainConfig holds as bool.
 _FLAGS = ("hs", "cbow_mean", "shrink_windows", "sorted_vocab")
@@ -133,8 +134,6 @@ class Word2Vec:
         self.batch_words = batch_words
         self.corpus_count = 0
         self.corpus_total_words = 0
-        from w2v.vectors import Vectors
-
         self.wv = Vectors([], _empty(vector_size))
         if sentences is not None or corpus_file is not None:
             # Counted and encoded in one reading (w2v.corpus_scan): the constructor trains
@@ -532,6 +531,17 @@ def _empty(dim: int) -> Any:
     from w2v.dtypes import REAL
 
     return np.zeros((0, max(int(dim), 1)), dtype=REAL)
+
+
+class KeyedVectors(Vectors):
+    """gensim's ``KeyedVectors`` name: ``KeyedVectors(vector_size)`` is empty vectors of that
+    dimension (fill them with ``add_vectors``), ``KeyedVectors.load_word2vec_format(path)``
+    reads a file. Every method is :class:`w2v.Vectors`'s; files read are Vectors objects.
+    """
+
+    def __init__(self, vector_size: int, count: int = 0, dtype: Any = None,
+                 mapfile_path: Any = None) -> None:
+        super().__init__([], _empty(vector_size))
 
 
 class CallbackAny2Vec:

@@ -101,7 +101,7 @@ class Vectors:
     @vectors.setter
     def vectors(self, matrix: np.ndarray) -> None:
         expandos = self.expandos
-        self.__init__(self.index_to_key, matrix)
+        Vectors.__init__(self, self.index_to_key, matrix)  # a subclass may take other arguments
         self.expandos = expandos  # the same words: their attributes stay
 
     @property
@@ -745,6 +745,26 @@ class Vectors:
         from w2v.formats import save_vectors
 
         save_vectors(self, path, format)
+
+    def save_word2vec_format(self, fname: str | os.PathLike[str],
+                             fvocab: str | os.PathLike[str] | None = None,
+                             binary: bool = False, **options: Any) -> None:
+        """gensim's name for :meth:`save` in the word2vec formats (``total_vec``,
+        ``write_header``, ``sort_attr`` too): see
+        :func:`w2v.formats.gensim_names.save_word2vec_format`."""
+        from w2v.formats.gensim_names import save_word2vec_format
+
+        save_word2vec_format(self, fname, fvocab, binary, **options)
+
+    @classmethod
+    def load_word2vec_format(cls, fname: str | os.PathLike[str],
+                             fvocab: str | os.PathLike[str] | None = None,
+                             binary: bool = False, **options: Any) -> Vectors:
+        """gensim's name for :meth:`load` of a word2vec file (``limit``, ``no_header``,
+        ``unicode_errors`` too): see :func:`w2v.formats.gensim_names.load_word2vec_format`."""
+        from w2v.formats.gensim_names import load_word2vec_format
+
+        return load_word2vec_format(fname, fvocab, binary, **options)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], format: str | None = None,

@@ -35,6 +35,7 @@ Modules
 ``paths``            checks made before any work: :func:`check_input`, :func:`check_output`, ...
 ``describe``         :func:`describe_vectors` (``w2v info``)
 ``projector``        :func:`export_projector`, the TensorFlow Embedding Projector's TSV files
+``gensim_names``     gensim's ``save_word2vec_format`` / ``load_word2vec_format`` arguments
 """
 
 from w2v.formats.describe import describe_vectors

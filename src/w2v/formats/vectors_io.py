@@ -27,7 +27,8 @@ _SNIFF_BYTES = 1024  # enough for every signature that sniff.refuse_non_vectors 
 
 # --- public entry points ------------------------------------------------------------------
 
-def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "text") -> None:
+def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "text",
+                 header: bool = True) -> None:
     """Write ``vectors`` to ``path`` in ``format`` ("text", "binary" or "native"), atomically.
 
     Parameters
@@ -39,6 +40,8 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
         empty one, or a native folder, which is replaced whole).
     format : {"text", "binary", "native"}
         See :mod:`w2v.formats`.
+    header : bool
+        text: write the ``V D`` line (False: GloVe's layout, read back with ``header=False``).
 
     Raises
     ------
@@ -57,7 +60,7 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
     matrix = np.asarray(vectors.vectors, dtype=REAL)
     check_keys_storable(keys, format)
     if format == "text":
-        write_text(keys, matrix, path)
+        write_text(keys, matrix, path, header)
     elif format == "binary":
         write_binary(keys, matrix, path)
     else:

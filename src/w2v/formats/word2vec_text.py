@@ -25,11 +25,13 @@ _ROWS_PER_CHUNK = 20_000  # text rows parsed per numpy call: bounds peak memory 
 _ROWS_PER_WRITE = 1_000
 
 
-def write_text(keys: list[str], matrix: np.ndarray, path: Path) -> None:
-    """Write ``keys`` and float32 ``matrix`` (V, D) to ``path``, atomically."""
+def write_text(keys: list[str], matrix: np.ndarray, path: Path, header: bool = True) -> None:
+    """Write ``keys`` and float32 ``matrix`` (V, D) to ``path``, atomically (``header``: with
+    the ``V D`` line first)."""
     count, dim = matrix.shape
     with atomic_write(path, "w", encoding="utf-8") as out:
-        out.write(f"{count} {dim}\n")
+        if header:
+            out.write(f"{count} {dim}\n")
         # repr-precise floats ("%.9g" round-trips float32 exactly); one format call per row
         row_format = " ".join(["%.9g"] * dim)
         for start in range(0, count, _ROWS_PER_WRITE):
