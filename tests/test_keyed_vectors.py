@@ -343,3 +343,48 @@ def test_word2vec_format_options(pair, tmp_path):
     empty = KeyedVectors(D)
     empty.add_vectors(["a", "b"], np.eye(2, D, dtype=np.float32))
     assert empty.most_similar("a", topn=1)[0][0] == "b" and empty.vector_size == D
+
+
+def test_relative_cosine_similarity_and_words_closer_than_equal_gensim(pair):
+    ours, kv = pair
+    for wa, wb, topn in [("w1", "w2", 10), ("w7", "w300", 3)]:
+        assert ours.relative_cosine_similarity(wa, wb, topn) == pytest.approx(
+            kv.relative_cosine_similarity(wa, wb, topn), rel=1e-5)
+    assert ours.words_closer_than("w1", "w9") == kv.words_closer_than("w1", "w9")
+
+
+def test_fill_norms_unit_normalize_all_and_sort_by_frequency_equal_gensim(pair):
+    ours, kv = pair
+    ours.fill_norms()
+    kv.fill_norms()
+    np.testing.assert_allclose(ours.norms, kv.norms, rtol=1e-6)
+    rng = np.random.default_rng(3)
+    for word in ours.index_to_key:
+        count = int(rng.integers(1, 30))  # many ties
+        ours.set_vecattr(word, "count", count)
+        kv.set_vecattr(word, "count", count)
+    ours.sort_by_descending_frequency()
+    kv.sort_by_descending_frequency()
+    assert ours.index_to_key == kv.index_to_key and ours.key_to_index == kv.key_to_index
+    np.testing.assert_array_equal(ours.vectors, kv.vectors)
+    assert ours.get_vecattr("w5", "count") == kv.get_vecattr("w5", "count")
+    # queries see the new order (gensim's keep the norms of the old one: cosines above 1)
+    fresh = Vectors(list(ours.index_to_key), ours.vectors.copy())
+    assert ours.most_similar("w5", topn=3) == fresh.most_similar("w5", topn=3)
+    ours, kv = _pair()  # fresh: gensim's normalising after a sort divides by the old norms
+    ours.unit_normalize_all()
+    kv.unit_normalize_all()
+    np.testing.assert_allclose(ours.vectors, kv.vectors, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.norms, 1.0, rtol=1e-6)
+    with pytest.raises(ConfigError, match="carry none"):
+        Vectors(["a"], np.ones((1, 2), np.float32)).sort_by_descending_frequency()
+
+
+def test_unit_normalize_all_on_a_memory_map_leaves_the_file(tmp_path, pair):
+    ours, _ = pair
+    ours.save(tmp_path / "native", format="native")
+    mapped = Vectors.load(tmp_path / "native")
+    before = np.array(mapped.vectors)
+    mapped.unit_normalize_all()
+    np.testing.assert_array_equal(np.array(Vectors.load(tmp_path / "native").vectors), before)
+    np.testing.assert_allclose(np.linalg.norm(mapped.vectors, axis=1), 1.0, rtol=1e-6)

@@ -313,6 +313,19 @@ class Vectors:
         closer = np.flatnonzero(distances < distances[second])
         return [self.index_to_key[i] for i in closer.tolist() if i != first]
 
+    words_closer_than = closer_than  # gensim's older name
+
+    def relative_cosine_similarity(self, wa: Key, wb: Key, topn: int = 10) -> float:
+        """Cosine of ``wa`` and ``wb`` over the summed cosines of ``wa``'s ``topn`` nearest
+        words (Leeuwenberg et al. 2016, as gensim computes it); above 1/topn, ``wb`` is
+        closer to ``wa`` than an average of its neighbours."""
+        neighbours = self.similar_by_word(wa, topn=topn)
+        total = sum(score for _, score in neighbours)
+        if not neighbours or total == 0:
+            raise ConfigError("relative_cosine_similarity of {word} needs neighbours with a "
+                              "non-zero summed cosine.", word=repr(wa))
+        return float(self.similarity(wa, wb)) / total
+
     def rank(self, key1: Key, key2: Key) -> int:
         """Rank of ``key2`` among the neighbours of ``key1``: 1 for the nearest."""
         return len(self.closer_than(key1, key2)) + 1
@@ -620,6 +633,49 @@ class Vectors:
         for attr, values in self.expandos.items():  # new words' attributes start at zero
             self.expandos[attr] = np.concatenate([values, np.zeros(len(new_keys), values.dtype)])
         self._set_matrix(matrix)
+
+    # --- gensim's in-place edits -------------------------------------------------------------
+
+    def fill_norms(self, force: bool = False) -> None:
+        """Compute the rows' norms now (``force``: again), as gensim's method; queries
+        compute them on first use anyway."""
+        if force:
+            self._norms = None
+        self.norms  # noqa: B018 - computed and kept
+
+    def unit_normalize_all(self) -> None:
+        """Scale every row to unit length, in place and for good (gensim's method): the
+        original lengths are lost. A row of zeros stays zeros."""
+        lengths = self.norms
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(lengths > 0, 1.0 / lengths, 1.0).astype(REAL)
+        matrix = self._vectors if self._vectors.flags.writeable else self._vectors.copy()
+        matrix *= scale[:, None]
+        expandos = self.expandos
+        Vectors.__init__(self, self.index_to_key, matrix)
+        self.expandos = expandos
+
+    def sort_by_descending_frequency(self) -> None:
+        """Reorder the rows by descending ``"count"`` attribute, as gensim's method does
+        (equal counts: the later row first, as gensim).
+
+        Raises
+        ------
+        ConfigError
+            If these vectors carry no counts (a vectors file has none).
+        """
+        counts = self.expandos.get("count")
+        if counts is None:
+            raise ConfigError("sort_by_descending_frequency needs the words' counts: these "
+                              "vectors carry none (load them with fvocab=, or set_vecattr).")
+        if not len(self):
+            return
+        # gensim's order: descending count, and among equal counts the later row first
+        order = np.lexsort((-np.arange(len(counts)), -np.asarray(counts, dtype=np.int64)))
+        keys = [self.index_to_key[i] for i in order.tolist()]
+        expandos = {name: column[order] for name, column in self.expandos.items()}
+        Vectors.__init__(self, keys, self._vectors[order])
+        self.expandos = expandos
 
     # --- gensim's evaluation methods ----------------------------------------------------------
 
