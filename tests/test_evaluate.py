@@ -288,3 +288,12 @@ def test_evaluate_word_pairs_without_scipy_gives_nan_p_values(random_pair, monke
     (r, p), (rho, p_rho), oov = vectors.evaluate_word_pairs(path)
     assert (r, rho, oov) == pytest.approx((with_scipy[0][0], with_scipy[1][0], with_scipy[2]))
     assert np.isnan(p) and np.isnan(p_rho)
+
+
+def test_evaluate_word_pairs_keeps_words_as_written(tmp_path, random_pair):
+    vectors, kv = random_pair
+    a, b, c, d = [w for w in vectors.index_to_key if not w.startswith("filler")][:4]
+    path = tmp_path / "pairs.tsv"
+    path.write_text(f"{a}\t{b}\t1\n{a} \t{c}\t2\n{b}\t{d}\t3\n{c}\t{d}\t4\n")
+    ours, theirs = vectors.evaluate_word_pairs(path), kv.evaluate_word_pairs(str(path))
+    assert ours[2] == pytest.approx(theirs[2]) == 25.0  # "a " is not a word

@@ -248,3 +248,11 @@ def test_predict_output_word_needs_negative_sampling_and_known_words():
         Word2Vec(SENTENCES, **SMALL, hs=1, negative=0).predict_output_word(["w1"])
     with pytest.warns(UserWarning, match="out-of-vocabulary"):
         assert Word2Vec(SENTENCES, **SMALL).predict_output_word(["nope"]) is None
+
+
+def test_predict_output_word_topn_zero_or_less_is_empty_as_gensim():
+    model = Word2Vec(SENTENCES, **SMALL)
+    word = model.wv.index_to_key[0]
+    assert len(model.predict_output_word([word], topn=2)) == 2
+    assert model.predict_output_word([word], topn=0) == []
+    assert model.predict_output_word([word], topn=-1) == []

@@ -376,8 +376,9 @@ def test_fill_norms_unit_normalize_all_and_sort_by_frequency_equal_gensim(pair):
     kv.unit_normalize_all()
     np.testing.assert_allclose(ours.vectors, kv.vectors, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(ours.norms, 1.0, rtol=1e-6)
-    with pytest.raises(ConfigError, match="carry none"):
-        Vectors(["a"], np.ones((1, 2), np.float32)).sort_by_descending_frequency()
+    no_counts = Vectors(["b", "a"], np.eye(2, dtype=np.float32))
+    no_counts.sort_by_descending_frequency()  # nothing to sort by: the order stays
+    assert no_counts.index_to_key == ["b", "a"]
 
 
 def test_unit_normalize_all_on_a_memory_map_leaves_the_file(tmp_path, pair):
@@ -388,3 +389,61 @@ def test_unit_normalize_all_on_a_memory_map_leaves_the_file(tmp_path, pair):
     mapped.unit_normalize_all()
     np.testing.assert_array_equal(np.array(Vectors.load(tmp_path / "native").vectors), before)
     np.testing.assert_allclose(np.linalg.norm(mapped.vectors, axis=1), 1.0, rtol=1e-6)
+
+
+def test_attributes_after_a_file_a_clash_and_strings_as_gensim(pair, tmp_path):
+    ours, _ = pair
+    ours.save(tmp_path / "v.txt", format="text")
+    mine = Vectors.load(tmp_path / "v.txt")
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt"))
+    for kv in (mine, theirs):
+        kv.set_vecattr("w1", "count", 999)  # the other words keep their stand-in counts
+        kv.set_vecattr("w2", "pos", "VERBAL")
+    assert [mine.get_vecattr(w, "count") for w in ("w0", "w1", "w9")] == \
+        [theirs.get_vecattr(w, "count") for w in ("w0", "w1", "w9")]
+    assert mine.get_vecattr("w2", "pos") == theirs.get_vecattr("w2", "pos") == "VERBAL"
+    mine.sort_by_descending_frequency()
+    theirs.sort_by_descending_frequency()
+    assert mine.index_to_key == theirs.index_to_key
+    with pytest.raises(TypeError, match="does not fit"):
+        mine.set_vecattr("w3", "count", 2.5)
+    assert len(Vectors.load_word2vec_format(tmp_path / "v.txt", limit=0)) == len(theirs)
+
+
+def test_a_models_vectors_are_not_reordered_alone_and_keep_attributes():
+    import w2v
+    from word_groups import group_sentences
+
+    model = w2v.train(group_sentences(200, seed=2), vector_size=8, min_count=1, epochs=1,
+                      workers=1)
+    words = list(model.vectors.index_to_key)
+    model.vectors.sort_by_descending_frequency()  # sorted already: nothing moves
+    assert model.vectors.index_to_key == words
+    model.vectors.set_vecattr(words[3], "pos", 7)
+    model.build_vocab([["brandnew"] * 3], min_count=1)
+    assert model.vectors.get_vecattr(words[3], "pos") == 7
+    assert model.vectors.get_vecattr("brandnew", "pos") == 0
+    assert model.vectors.get_vecattr("brandnew", "count") == 3
+    model.vectors.set_vecattr(words[-1], "count", 10**9)  # now out of order
+    with pytest.raises(ConfigError, match="a model's"):
+        model.vectors.sort_by_descending_frequency()
+    model.vectors.unit_normalize_all()  # in place, as gensim: the model's own input vectors
+    np.testing.assert_allclose(np.linalg.norm(model.vectors.vectors, axis=1), 1.0, rtol=1e-5)
+    assert model.vectors.of_model
+
+
+def test_subword_vectors_are_not_reordered_or_normalised_in_place(tmp_path):
+    import w2v
+    from word_groups import group_sentences
+
+    model = w2v.train(group_sentences(200, seed=2), vector_size=8, min_count=1, epochs=1,
+                      workers=1, subwords=True)
+    vectors = model.vectors
+    assert [vectors.get_vecattr(w, "count") for w in vectors.index_to_key] == \
+        model.vocab.counts.tolist()
+    vectors.sort_by_descending_frequency()  # sorted already
+    vectors.set_vecattr(vectors.index_to_key[-1], "count", 10**9)
+    with pytest.raises(ConfigError, match="cannot be reordered"):
+        vectors.sort_by_descending_frequency()
+    with pytest.raises(ConfigError, match="cannot be normalised"):
+        vectors.unit_normalize_all()

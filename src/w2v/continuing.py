@@ -171,7 +171,11 @@ def _grow_tables(model: Model, old: int, added: int) -> None:
                            initial_w_in(rng, added, cfg)])
     w_out = np.concatenate([np.asarray(model.output_vectors, dtype=REAL),
                             np.zeros((added, cfg.vector_size), dtype=REAL)])
-    model.vectors = Vectors(list(model.vocab.words), w_in)
+    attributes = {name: np.concatenate([column, np.zeros(added, column.dtype)])
+                  for name, column in model.vectors.expandos.items() if name != "count"}
+    grown = Vectors(list(model.vocab.words), w_in)
+    grown.expandos.update(attributes)  # a user's attributes; "count" is the vocabulary's
+    model.vectors = grown
     model.output_vectors = w_out
     if model.hs_vectors is not None:
         model.hs_vectors = np.concatenate([np.asarray(model.hs_vectors, dtype=REAL),

@@ -555,7 +555,7 @@ def _delimited_pairs(file: Path, delimiter: str, encoding: str) -> list[tuple[st
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        fields = [f.strip() for f in line.split(delimiter)]
+        fields = line.split(delimiter)  # words as written: gensim strips none
         try:
             if len(fields) != 3:
                 raise ValueError

@@ -297,7 +297,7 @@ class Word2Vec:
         probabilities = np.exp(logits - logits.max())
         probabilities /= probabilities.sum()
         order = np.argsort(-probabilities, kind="stable")
-        order = order if topn is None else order[:topn]
+        order = order if topn is None else order[:max(topn, 0)]  # gensim: [] for topn <= 0
         return [(vectors.index_to_key[i], float(probabilities[i])) for i in order.tolist()]
 
     def _new_vocab(self, corpus: Any, trim_rule: Any) -> ScannedCorpus | None:

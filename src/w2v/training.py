@@ -88,6 +88,8 @@ class Model:
         """Give the vectors the vocabulary's counts as their ``"count"`` attribute (gensim's
         ``wv.get_vecattr(word, "count")``): the same array, not a copy, once both exist."""
         vectors, vocab = self.__dict__.get("vectors"), self.__dict__.get("vocab")
+        if vectors is not None:
+            vectors.of_model = True
         if vectors is not None and vocab is not None and len(vocab.counts) == len(vectors):
             vectors.expandos["count"] = vocab.counts
 

@@ -78,6 +78,9 @@ class Vectors:
         self.key_to_index: dict[str, int] = key_to_index
         # gensim's per-word attributes: name -> (V,) array (a trained model's "count")
         self.expandos: dict[str, np.ndarray] = {}
+        # True for a model's own vectors (w2v.training.Model): their row order is the
+        # vocabulary's and the output tables', so they are never reordered alone
+        self.of_model = False
         self._set_matrix(matrix)
 
     def _set_matrix(self, matrix: np.ndarray) -> None:
@@ -100,9 +103,17 @@ class Vectors:
 
     @vectors.setter
     def vectors(self, matrix: np.ndarray) -> None:
-        expandos = self.expandos
-        Vectors.__init__(self, self.index_to_key, matrix)  # a subclass may take other arguments
-        self.expandos = expandos  # the same words: their attributes stay
+        self._replace_rows(self.index_to_key, matrix)
+
+    def _replace_rows(self, keys: Sequence[str], matrix: np.ndarray,
+                      order: np.ndarray | None = None) -> None:
+        """New keys and (V, D) matrix, checked as by the constructor; the attributes stay
+        (reordered by ``order`` when the rows were), and so does the tie to a model."""
+        expandos, of_model = self.expandos, self.of_model
+        Vectors.__init__(self, keys, matrix)  # a subclass's constructor takes other arguments
+        self.of_model = of_model
+        self.expandos = expandos if order is None else {
+            name: column[order] for name, column in expandos.items()}
 
     @property
     def vector_size(self) -> int:
@@ -651,9 +662,7 @@ class Vectors:
             scale = np.where(lengths > 0, 1.0 / lengths, 1.0).astype(REAL)
         matrix = self._vectors if self._vectors.flags.writeable else self._vectors.copy()
         matrix *= scale[:, None]
-        expandos = self.expandos
-        Vectors.__init__(self, self.index_to_key, matrix)
-        self.expandos = expandos
+        self._replace_rows(self.index_to_key, matrix)
 
     def sort_by_descending_frequency(self) -> None:
         """Reorder the rows by descending ``"count"`` attribute, as gensim's method does
@@ -665,17 +674,18 @@ class Vectors:
             If these vectors carry no counts (a vectors file has none).
         """
         counts = self.expandos.get("count")
-        if counts is None:
-            raise ConfigError("sort_by_descending_frequency needs the words' counts: these "
-                              "vectors carry none (load them with fvocab=, or set_vecattr).")
-        if not len(self):
-            return
+        if counts is None or not len(self):
+            return  # no counts: the rows of a vectors file stand in frequency order already
         # gensim's order: descending count, and among equal counts the later row first
         order = np.lexsort((-np.arange(len(counts)), -np.asarray(counts, dtype=np.int64)))
-        keys = [self.index_to_key[i] for i in order.tolist()]
-        expandos = {name: column[order] for name, column in self.expandos.items()}
-        Vectors.__init__(self, keys, self._vectors[order])
-        self.expandos = expandos
+        if self.of_model and bool((counts[:-1] >= counts[1:]).all()):
+            return  # a model's vocabulary is sorted already (ties in first-seen order)
+        if self.of_model:
+            raise ConfigError("These vectors are a model's: their rows follow its vocabulary "
+                              "and output tables, and cannot be reordered alone. Sort a copy: "
+                              "w2v.Vectors(wv.index_to_key, wv.vectors.copy()).")
+        self._replace_rows([self.index_to_key[i] for i in order.tolist()], self._vectors[order],
+                           order)
 
     # --- gensim's evaluation methods ----------------------------------------------------------
 
@@ -717,9 +727,9 @@ class Vectors:
     def get_vecattr(self, key: Key, attr: str) -> Any:
         """The attribute ``attr`` of a word (gensim's ``get_vecattr``), e.g. its ``"count"``.
 
-        A trained model's vectors carry the vocabulary's counts. Vectors read from a file
-        have none; there ``"count"`` answers V - row, as gensim invents it (the rows of a
-        vectors file are in order of frequency).
+        A trained model's vectors carry the vocabulary's counts, a fastText ``.bin`` its
+        counts. A word2vec file or native folder holds none: :meth:`load` gives ``"count"``
+        V - row, as gensim invents it (the rows of a vectors file are in order of frequency).
 
         Raises
         ------
@@ -731,18 +741,31 @@ class Vectors:
         index = self.get_index(key)
         values = self.expandos.get(attr)
         if values is None:
-            if attr == "count":
-                return len(self) - index
             raise KeyError(f"no word of these vectors has the attribute {attr!r}")
-        return values[index].item()
+        value = values[index]
+        return value.item() if isinstance(value, np.generic) else value
 
     def set_vecattr(self, key: Key, attr: str, value: Any) -> None:
-        """Set a word's attribute (gensim's ``set_vecattr``); an attribute new to these
-        vectors starts at zero for every other word, typed as ``value``."""
+        """Set a word's attribute (gensim's ``set_vecattr``).
+
+        An attribute new to these vectors starts at zero for every other word, typed as
+        ``value`` (strings: any length).
+
+        Raises
+        ------
+        TypeError
+            If ``value`` does not fit the attribute's type (a float for counts), as gensim.
+        """
         index = self.get_index(key)
+        given = np.asarray(value)
         if attr not in self.expandos:
-            self.expandos[attr] = np.zeros(len(self), dtype=np.asarray(value).dtype)
-        self.expandos[attr][index] = value
+            kind = object if given.dtype.kind in "USO" else given.dtype
+            self.expandos[attr] = np.zeros(len(self), dtype=kind)
+        values = self.expandos[attr]
+        if values.dtype != object and not np.can_cast(given.dtype, values.dtype, "same_kind"):
+            raise TypeError(f"The attribute {attr!r} holds {values.dtype} values; "
+                            f"{value!r} ({given.dtype}) does not fit.")
+        values[index] = value
 
     def add_vector(self, key: str, vector: np.ndarray) -> int:
         """Add one key (its vector kept if already present); returns its row."""
@@ -831,6 +854,8 @@ class Vectors:
 
         loaded = load_vectors(path, format=format, limit=limit, header=header,
                               unicode_errors=unicode_errors)
+        if "count" not in loaded.expandos:  # gensim's stand-in counts: the rows by frequency
+            loaded.expandos["count"] = np.arange(len(loaded), 0, -1, dtype=np.int64)
         if limit is None:  # a part of the file has another approximate index than the file
             loaded.source = path
         return loaded

@@ -87,7 +87,7 @@ def load_word2vec_format(fname: str | os.PathLike[str],
     if np.dtype(datatype) != np.dtype(REAL):
         raise ConfigError("The {datatype} must be float32: w2v keeps vectors in float32 (cast "
                           "the matrix afterwards if another type is needed).")
-    vectors = Vectors.load(fname, limit=limit, header=not no_header,
+    vectors = Vectors.load(fname, limit=limit or None, header=not no_header,  # 0: all, as gensim
                            unicode_errors=unicode_errors)
     if fvocab is not None:
         counts = _read_counts(fvocab)
@@ -119,9 +119,12 @@ def _read_counts(fvocab: str | os.PathLike[str]) -> dict[str, int]:
                 fields = line.split()
                 if not fields:
                     continue
-                if len(fields) != 2 or not fields[1].isdigit():
+                try:
+                    if len(fields) != 2 or int(fields[1]) < 0:
+                        raise ValueError
+                except ValueError:
                     raise FormatError(f"{fvocab}, line {line_no}: expected 'word count', got "
-                                      f"{line.strip()[:60]!r}.")
+                                      f"{line.strip()[:60]!r}.") from None
                 counts[fields[0]] = int(fields[1])
     except OSError as exc:
         raise FormatError(f"Cannot read the vocabulary file '{fvocab}': "
