@@ -256,3 +256,58 @@ def test_predict_output_word_topn_zero_or_less_is_empty_as_gensim():
     assert len(model.predict_output_word([word], topn=2)) == 2
     assert model.predict_output_word([word], topn=0) == []
     assert model.predict_output_word([word], topn=-1) == []
+
+
+def _hs_model(sg):
+    return Word2Vec(SENTENCES, vector_size=12, window=3, min_count=1, workers=1, epochs=3,
+                    hs=1, negative=0, sg=sg)
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_score_is_the_log_probability_of_the_reference_hs_loss(sg):
+    from w2v import reference
+
+    model = _hs_model(sg)
+    tree = model.model.vocab.huffman_tree()
+    w_in = model.wv.vectors.astype(np.float64)
+    w_hs = model.syn1.astype(np.float64)
+    sentences = [SENTENCES[0], SENTENCES[1][:3] + ["unknown-word"], ["unknown-word"]]
+    expected = []
+    for sentence in sentences:
+        ids = [model.wv.key_to_index[w] for w in sentence if w in model.wv.key_to_index]
+        total = 0.0
+        for i, word in enumerate(ids):
+            context = ids[max(0, i - 3):i] + ids[i + 1:i + 4]  # the whole window, never shrunk
+            hidden = [w_in[c] for c in context] if sg else \
+                ([w_in[context].mean(axis=0)] if context else [])
+            for x in hidden:
+                total -= reference.hierarchical_softmax_loss_and_gradient(
+                    x, word, w_hs, tree=tree)[0]
+        expected.append(total)
+    np.testing.assert_allclose(model.score(sentences), expected, rtol=1e-5)
+    assert model.score(sentences, total_sentences=2).shape == (2,)
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_score_agrees_with_gensims_on_the_same_tree_and_tables(sg):
+    gensim = pytest.importorskip("gensim.models")
+    ours = _hs_model(sg)
+    theirs = gensim.Word2Vec(vector_size=12, window=3, min_count=1, hs=1, negative=0, sg=sg)
+    theirs.build_vocab_from_freq({w: ours.wv.get_vecattr(w, "count")
+                                  for w in ours.wv.index_to_key})
+    tree = ours.model.vocab.huffman_tree()
+    for i, word in enumerate(ours.wv.index_to_key):  # our tree and tables in gensim's model
+        a, b = tree.offsets[i], tree.offsets[i + 1]
+        theirs.wv.set_vecattr(word, "code", tree.codes[a:b].astype(np.uint8))
+        theirs.wv.set_vecattr(word, "point", tree.points[a:b].astype(np.uint32))
+    theirs.wv.vectors[[theirs.wv.key_to_index[w] for w in ours.wv.index_to_key]] = ours.wv.vectors
+    theirs.syn1[:len(ours.syn1)] = ours.syn1
+    mine, expected = ours.score(SENTENCES[:30]), theirs.score(SENTENCES[:30], total_sentences=30)
+    # gensim reads log sigma from a 1,000-entry table (rounded down): about 2% lower here
+    np.testing.assert_allclose(mine, expected, rtol=0.04)
+    assert np.corrcoef(mine, expected)[0, 1] > 0.999
+
+
+def test_score_needs_hierarchical_softmax():
+    with pytest.raises(RuntimeError, match="hs=1"):
+        Word2Vec(SENTENCES, **SMALL).score(SENTENCES[:2])

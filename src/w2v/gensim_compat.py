@@ -44,7 +44,6 @@ _LATEST_TRAIN_KEY = "gensim_latest_train_from"
 
 # Gensim methods w2v does not have, and what to use instead.
 _MISSING = {
-    "score": "score sentences with the hierarchical softmax's model.hs_vectors yourself",
     "estimate_memory": "w2v checks the memory itself before it allocates the tables",
     "init_sims": "not needed, unit vectors are computed when a query needs them",
     "reset_from": "train a new model",
@@ -299,6 +298,27 @@ class Word2Vec:
         order = np.argsort(-probabilities, kind="stable")
         order = order if topn is None else order[:max(topn, 0)]  # gensim: [] for topn <= 0
         return [(vectors.index_to_key[i], float(probabilities[i])) for i in order.tolist()]
+
+    def score(self, sentences: Iterable[list[str]], total_sentences: int = int(1e6),
+              chunksize: int = 100, queue_factor: int = 2, report_delay: float = 1) -> Any:
+        """Log-probability of each of the first ``total_sentences`` sentences, float32 (S,)
+        (gensim's method; :func:`w2v.sentence_scores.score_sentences`, exact where gensim
+        reads a table). ``chunksize``, ``queue_factor``, ``report_delay``: accepted, ignored.
+
+        Raises
+        ------
+        RuntimeError
+            Without hierarchical softmax (``hs=1``), as gensim.
+        """
+        import itertools
+
+        from w2v.sentence_scores import score_sentences
+
+        if not self.hs:
+            raise RuntimeError("score() needs the hierarchical softmax's tree: train with "
+                               "hs=1 and negative=0.")
+        return score_sentences(self.model, itertools.islice(sentences, total_sentences),
+                               self._config.max_sentence_length)
 
     def _new_vocab(self, corpus: Any, trim_rule: Any) -> ScannedCorpus | None:
         """A new vocabulary and untrained tables from ``corpus``; the scan that counted it
