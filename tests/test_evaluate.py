@@ -99,13 +99,19 @@ def _structured_vectors():
     return Vectors(keys, np.array(rows, dtype=np.float32)), "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("case_insensitive", [True, False])
-def test_analogy_equals_gensim_when_answers_are_found(tmp_path, case_insensitive):
+def _structured_files(tmp_path):
+    """:func:`_structured_vectors`, its question file written, and gensim's copy of them."""
     vectors, text = _structured_vectors()
     path = tmp_path / "caps.txt"
     path.write_text(text)
     kv = gensim_models.KeyedVectors(16)
     kv.add_vectors(vectors.index_to_key, vectors.vectors)
+    return vectors, text, path, kv
+
+
+@pytest.mark.parametrize("case_insensitive", [True, False])
+def test_analogy_equals_gensim_when_answers_are_found(tmp_path, case_insensitive):
+    vectors, text, path, kv = _structured_files(tmp_path)
     ours = evaluate.analogy(vectors, path, case_insensitive=case_insensitive)
     per_section, total = _gensim_sections(kv, path, 30000, case_insensitive)
     assert 0 < ours.correct == len(total["correct"])
@@ -116,11 +122,7 @@ def test_analogy_equals_gensim_when_answers_are_found(tmp_path, case_insensitive
 
 @pytest.mark.filterwarnings("ignore:Call to deprecated:DeprecationWarning")
 def test_analogy_3cosmul_equals_a_gensim_loop(tmp_path):
-    vectors, text = _structured_vectors()
-    path = tmp_path / "caps.txt"
-    path.write_text(text)
-    kv = gensim_models.KeyedVectors(16)
-    kv.add_vectors(vectors.index_to_key, vectors.vectors)
+    vectors, text, path, kv = _structured_files(tmp_path)
     expected = 0
     for line in text.splitlines():
         words = line.split()
@@ -239,11 +241,7 @@ def test_evaluate_word_analogies_returns_gensims_sections(random_pair, options):
 
 
 def test_evaluate_word_analogies_structured_and_cosmul(tmp_path):
-    vectors, text = _structured_vectors()
-    path = tmp_path / "caps.txt"
-    path.write_text(text)
-    kv = gensim_models.KeyedVectors(16)
-    kv.add_vectors(vectors.index_to_key, vectors.vectors)
+    vectors, text, path, kv = _structured_files(tmp_path)
     score, sections = vectors.evaluate_word_analogies(path)
     assert score > 0 and (score, sections) == kv.evaluate_word_analogies(str(path))
     cosmul = vectors.evaluate_word_analogies(path, similarity_function="most_similar_cosmul")

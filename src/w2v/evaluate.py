@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -187,20 +188,34 @@ def analogy(vectors: Vectors, path: str | os.PathLike[str] | None = None,
         raise ConfigError("The {method} must be '3cosadd' or '3cosmul'. Got {got} instead.",
                           got=repr(method))
     file = _resolve(path, ANALOGY_SETS, "questions-words.txt")
+    scores: dict[str, SectionScore] = {}
+    for name, _, known, correct in _section_answers(vectors, file, restrict_vocab,
+                                                    case_insensitive, method):
+        scores[name] = SectionScore(name, int(correct.sum()), int(known.sum()),
+                                    int((~known).sum()))
+    return AnalogyResult(str(file), method, restrict_vocab, scores)
+
+
+def _section_answers(vectors: Vectors, file: Path, restrict_vocab: int | None,
+                     case_insensitive: bool, method: str
+                     ) -> Iterator[tuple[str, list[tuple[str, ...]], np.ndarray, np.ndarray]]:
+    """Per section of ``file``: (name, its questions as (folded) 4-tuples, which are known
+    bool (Q,), which are answered correctly bool (Q,))."""
     sections = _read_analogies(file)
     keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
     normed = vectors.unit_rows(slice(0, len(canon)))  # (R, D): only the rows asked
     finite = vectors.finite_rows[:len(canon)]  # (R,)
-    scores: dict[str, SectionScore] = {}
     for name, questions in sections:
-        ids = np.array([[keys.get(_fold(w, case_insensitive), -1) for w in q] for q in questions],
+        folded = [tuple(_fold(w, case_insensitive) for w in q) for q in questions]
+        ids = np.array([[keys.get(w, -1) for w in q] for q in folded],
                        dtype=np.int64).reshape(-1, 4)  # (Q, 4) rows into normed, -1 if unknown
         known = (ids >= 0).all(axis=1)
         # a row holding NaN or inf has no cosine: its questions are skipped like unknown words
         known[known] &= finite[ids[known]].all(axis=1)
-        correct = _answer(normed, canon, ids[known], method).sum() if known.any() else 0
-        scores[name] = SectionScore(name, int(correct), int(known.sum()), int((~known).sum()))
-    return AnalogyResult(str(file), method, restrict_vocab, scores)
+        correct = np.zeros(len(ids), dtype=bool)
+        if known.any():
+            correct[known] = _answer(normed, canon, ids[known], method)
+        yield name, folded, known, correct
 
 
 def _answer(normed: np.ndarray, canon: np.ndarray, ids: np.ndarray, method: str) -> np.ndarray:
@@ -326,14 +341,20 @@ def _score_pairs(vectors: Vectors, file: Path, keys: dict[str, int],
                      keys.get(_fold(w2, case_insensitive), -1)] for w1, w2, _ in pairs],
                    dtype=np.int64).reshape(-1, 2)
     gold = np.array([score for _, _, score in pairs], dtype=np.float64)
-    known = (ids >= 0).all(axis=1)
-    # a row holding NaN or inf has no cosine: its pairs are left out like unknown words
-    known[known] &= vectors.finite_rows[ids[known]].all(axis=1)
-    left, right = vectors.unit_rows(ids[known, 0]), vectors.unit_rows(ids[known, 1])  # (P, D)
-    model = np.einsum("pd,pd->p", left, right).astype(np.float64)  # cosine per pair
+    known, model = _pair_cosines(vectors, ids)
     gold = gold[known]
     return SimilarityResult(str(file), spearman(gold, model), pearson(gold, model),
                             int(known.sum()), int((~known).sum()))
+
+
+def _pair_cosines(vectors: Vectors, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For word pairs ``ids`` (P, 2) (rows, -1 unknown): which can be scored, bool (P,),
+    and their cosines, float64 (K,) for the K known ones."""
+    known = (ids >= 0).all(axis=1)
+    # a row holding NaN or inf has no cosine: its pairs are left out like unknown words
+    known[known] &= vectors.finite_rows[ids[known]].all(axis=1)
+    left, right = vectors.unit_rows(ids[known, 0]), vectors.unit_rows(ids[known, 1])  # (K, D)
+    return known, np.einsum("pd,pd->p", left, right).astype(np.float64)
 
 
 def _read_pairs(file: Path) -> list[tuple[str, str, float]]:
@@ -480,19 +501,9 @@ def gensim_word_analogies(vectors: Vectors, analogies: str | os.PathLike[str],
                           "'most_similar_cosmul'. Got {got} instead.",
                           got=repr(similarity_function))
     file = _resolve(analogies, ANALOGY_SETS, "questions-words.txt")
-    keys, canon = _restricted_vocab(vectors, restrict_vocab, case_insensitive)
-    normed = vectors.unit_rows(slice(0, len(canon)))
-    finite = vectors.finite_rows[:len(canon)]
     sections = []
-    for name, questions in _read_analogies(file):
-        folded = [tuple(_fold(w, case_insensitive) for w in q) for q in questions]
-        ids = np.array([[keys.get(w, -1) for w in q] for q in folded],
-                       dtype=np.int64).reshape(-1, 4)
-        known = (ids >= 0).all(axis=1)
-        known[known] &= finite[ids[known]].all(axis=1)
-        right = np.zeros(len(ids), dtype=bool)
-        if known.any():
-            right[known] = _answer(normed, canon, ids[known], _GENSIM_METHODS[similarity_function])
+    for name, folded, known, right in _section_answers(
+            vectors, file, restrict_vocab, case_insensitive, _GENSIM_METHODS[similarity_function]):
         counted = known | dummy4unknown
         sections.append({"section": name,
                          "correct": [q for q, r in zip(folded, right, strict=True) if r],
@@ -526,23 +537,23 @@ def gensim_word_pairs(vectors: Vectors, pairs: str | os.PathLike[str], delimiter
     """
     file = _resolve(pairs, SIMILARITY_SETS, SIMILARITY_SETS["WS-353"])
     keys = _folded_keys(vectors, restrict_vocab, case_insensitive)
-    gold, model, oov = [], [], 0
-    for a, b, score in _delimited_pairs(file, delimiter, encoding):
-        rows = keys.get(_fold(a, case_insensitive)), keys.get(_fold(b, case_insensitive))
-        if None in rows or not vectors.finite_rows[list(rows)].all():
-            oov += 1
-            if dummy4unknown:
-                gold.append(score)
-                model.append(0.0)
-            continue
-        left, right = vectors.unit_rows(list(rows))
-        gold.append(score)
-        model.append(float(left @ right))
-    if not gold:
+    pairs_read = _delimited_pairs(file, delimiter, encoding)
+    ids = np.array([[keys.get(_fold(a, case_insensitive), -1),
+                     keys.get(_fold(b, case_insensitive), -1)] for a, b, _ in pairs_read],
+                   dtype=np.int64).reshape(-1, 2)
+    gold = np.array([score for _, _, score in pairs_read], dtype=np.float64)
+    known, cosines = _pair_cosines(vectors, ids)
+    oov = int((~known).sum())
+    if dummy4unknown:  # every pair counts, an unknown one at similarity 0
+        model = np.zeros(len(gold))
+        model[known] = cosines
+    else:
+        gold, model = gold[known], cosines
+    if not len(gold):
         raise FormatError(f"{file}: no word pair could be scored (none in the expected format, "
                           f"or every pair has a word outside the vocabulary).")
     ratio = 100.0 * oov / (len(gold) if dummy4unknown else len(gold) + oov)
-    return (*_correlations(np.array(gold), np.array(model)), ratio)
+    return (*_correlations(gold, model), ratio)
 
 
 def _delimited_pairs(file: Path, delimiter: str, encoding: str) -> list[tuple[str, str, float]]:

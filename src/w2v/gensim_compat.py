@@ -203,16 +203,20 @@ class Word2Vec:
         corpus = _one_corpus(corpus_iterable, corpus_file)
         trim_rule = trim_rule if trim_rule is not None else self._trim_rule
         if update:
-            if self._model is None:
-                raise ConfigError("You cannot do an online vocabulary-update of a model which "
-                                  "has no prior vocabulary ({update}=True). First build the "
-                                  "vocabulary of your model with a corpus.")
             corpus = _reusable(corpus)
-            self._model.build_vocab(corpus, trim_rule=trim_rule)
+            self._model_to_update().build_vocab(corpus, trim_rule=trim_rule)
             self._count(corpus)
         else:
             self._new_vocab(_reusable(corpus), trim_rule)
         self.wv = self._model.vectors
+
+    def _model_to_update(self) -> Model:
+        """The model a vocabulary update (``update=True``) extends; gensim's error if none."""
+        if self._model is None:
+            raise ConfigError("You cannot do an online vocabulary-update of a model which has "
+                              "no prior vocabulary ({update}=True). First build the "
+                              "vocabulary of your model.")
+        return self._model
 
     def build_vocab_from_freq(self, word_freq: dict[str, int], keep_raw_vocab: bool = False,
                               corpus_count: int | None = None, trim_rule: Any = None,
@@ -242,11 +246,7 @@ class Word2Vec:
         total = sum(counts.values())
         trim_rule = trim_rule if trim_rule is not None else self._trim_rule
         if update:
-            if self._model is None:
-                raise ConfigError("You cannot do an online vocabulary-update of a model which "
-                                  "has no prior vocabulary ({update}=True). First build the "
-                                  "vocabulary of your model.")
-            add_counted_words(self._model, Counter(counts), total, "word_freq",
+            add_counted_words(self._model_to_update(), Counter(counts), total, "word_freq",
                               trim_rule=trim_rule)
         else:
             config = self._config
@@ -283,7 +283,7 @@ class Word2Vec:
             raise RuntimeError("predict_output_word needs the output vectors of negative "
                                "sampling: train with negative > 0.")
         vectors = self.model.vectors
-        rows = [row for row in map(_known_row(vectors), context_words_list) if row is not None]
+        rows = [vectors.get_index(w) for w in context_words_list if vectors.has_index_for(w)]
         if not rows:
             warnings.warn("All the input context words are out-of-vocabulary for the "
                           "current model.", stacklevel=2)
@@ -467,20 +467,6 @@ _ATTRIBUTES = {name: name for name in (
     "workers", "min_alpha", "sg", "negative", "ns_exponent", "epochs", "max_final_vocab",
     *_FLAGS)}
 _ATTRIBUTES["layer1_size"] = "vector_size"
-
-
-def _known_row(vectors: Any) -> Any:
-    """key -> its row in ``vectors`` (a word, or a row number as gensim takes it), or None."""
-    import numpy as np
-
-    def row(key: Any) -> int | None:
-        if isinstance(key, str):
-            return vectors.key_to_index.get(key)
-        in_range = isinstance(key, (int, np.integer)) and not isinstance(key, bool) \
-            and 0 <= key < len(vectors)
-        return int(key) if in_range else None
-
-    return row
 
 
 def _checked_counts(word_freq: Any) -> dict[str, int]:

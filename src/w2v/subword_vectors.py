@@ -78,13 +78,11 @@ class SubwordVectors(Vectors):
             self.expandos["count"] = np.asarray(counts)
         self.fasttext_args = dict(fasttext_args or {})
 
-    def sort_by_descending_frequency(self) -> None:
-        """Refused unless already sorted: the rows follow the input table and the index."""
-        counts = self.expandos.get("count")
-        if counts is not None and not bool((counts[:-1] >= counts[1:]).all()):
-            raise ConfigError("SubwordVectors cannot be reordered: their rows follow the input "
-                              "table and the n-gram index. Sort a copy of the word vectors: "
-                              "w2v.Vectors(sv.index_to_key, sv.vectors.copy()).")
+    def _reorder_refusal(self) -> str:
+        """The rows follow the input table and the n-gram index: never reordered alone."""
+        return ("SubwordVectors cannot be reordered: their rows follow the input table and "
+                "the n-gram index. Sort a copy of the word vectors: "
+                "w2v.Vectors(sv.index_to_key, sv.vectors.copy()).")
 
     def unit_normalize_all(self) -> None:
         """Refused: the word vectors are composed from the input table (a copy can be)."""

@@ -666,26 +666,34 @@ class Vectors:
 
     def sort_by_descending_frequency(self) -> None:
         """Reorder the rows by descending ``"count"`` attribute, as gensim's method does
-        (equal counts: the later row first, as gensim).
+        (equal counts: the later row first, as gensim). Without counts nothing moves.
 
         Raises
         ------
         ConfigError
-            If these vectors carry no counts (a vectors file has none).
+            If the rows are tied to other tables (:meth:`_reorder_refusal`) and not in
+            descending count already.
         """
         counts = self.expandos.get("count")
         if counts is None or not len(self):
             return  # no counts: the rows of a vectors file stand in frequency order already
+        refusal = self._reorder_refusal()
+        if refusal is not None:
+            if bool((counts[:-1] >= counts[1:]).all()):
+                return  # sorted already (ties in first-seen order): nothing to do
+            raise ConfigError(refusal)
         # gensim's order: descending count, and among equal counts the later row first
         order = np.lexsort((-np.arange(len(counts)), -np.asarray(counts, dtype=np.int64)))
-        if self.of_model and bool((counts[:-1] >= counts[1:]).all()):
-            return  # a model's vocabulary is sorted already (ties in first-seen order)
-        if self.of_model:
-            raise ConfigError("These vectors are a model's: their rows follow its vocabulary "
-                              "and output tables, and cannot be reordered alone. Sort a copy: "
-                              "w2v.Vectors(wv.index_to_key, wv.vectors.copy()).")
         self._replace_rows([self.index_to_key[i] for i in order.tolist()], self._vectors[order],
                            order)
+
+    def _reorder_refusal(self) -> str | None:
+        """Why the rows cannot be reordered alone (None: they can)."""
+        if not self.of_model:
+            return None
+        return ("These vectors are a model's: their rows follow its vocabulary and output "
+                "tables, and cannot be reordered alone. Sort a copy: "
+                "w2v.Vectors(wv.index_to_key, wv.vectors.copy()).")
 
     # --- gensim's evaluation methods ----------------------------------------------------------
 
@@ -718,11 +726,8 @@ class Vectors:
 
     def has_index_for(self, key: Key) -> bool:
         """Whether ``key`` (a word, or a row number) has a row (gensim's name for ``in``)."""
-        try:
-            self.get_index(key)
-        except UnknownWordError:
-            return False
-        return True
+        # not through get_index: its error for an unknown word looks for close matches
+        return key in self.key_to_index if isinstance(key, str) else _is_row(key, len(self))
 
     def get_vecattr(self, key: Key, attr: str) -> Any:
         """The attribute ``attr`` of a word (gensim's ``get_vecattr``), e.g. its ``"count"``.

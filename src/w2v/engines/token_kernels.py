@@ -21,8 +21,6 @@ from numba import njit
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64's first multiplier
-# state slots (an int64 array, kept between calls)
-DISTINCT, STORE_USED, OPEN_LENGTH, MAX_LENGTH = 0, 1, 2, 3
 
 
 @njit(cache=True, nogil=True)
