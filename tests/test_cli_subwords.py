@@ -94,3 +94,39 @@ def test_a_subword_run_checkpoints_and_resumes_into_a_fasttext_model(trained, tm
     vectors = Vectors.load(output)
     assert isinstance(vectors, SubwordVectors) and vectors.bucket == 3000
     assert json.loads((folder / "checkpoint.json").read_text())["epoch"] == 2
+
+
+def test_a_subword_model_is_saved_and_trained_further(trained, tmp_path):
+    """--save-model keeps a subword model whole; --init-from trains it (or a fastText .bin)
+    further on new text, with new words composed from n-grams and trained."""
+    corpus, fasttext_bin = trained
+    folder, first = tmp_path / "model", tmp_path / "first.bin"
+    result = invoke("train", corpus, "-o", first, "--subwords", "--bucket", "3000", "--dim",
+                    "8", "--min-count", "1", "--epochs", "1", "--save-model", folder, "-q")
+    assert result.exit_code == 0, result.output
+    more = tmp_path / "more.txt"
+    more.write_text("zebraing walked zebraing painted zebraing\n" * 20, encoding="utf-8")
+    for source in (folder, fasttext_bin):
+        output = tmp_path / f"further-{source.name}.bin"
+        result = invoke("train", more, "-o", output, "--init-from", source, "--epochs", "1",
+                        "-q")
+        assert result.exit_code == 0, result.output
+        vectors = Vectors.load(output)
+        assert isinstance(vectors, SubwordVectors) and "zebraing" in vectors.key_to_index
+        assert vectors.bucket == Vectors.load(first if source == folder else source).bucket
+        assert np.isfinite(vectors.vectors).all()
+
+
+def test_a_word_model_trained_further_is_not_written_as_fasttext(tmp_path, run_w2v):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d e f a b c d\n" * 30, encoding="utf-8")
+    folder = tmp_path / "model"
+    result = invoke("train", corpus, "-o", tmp_path / "v.txt", "--min-count", "1", "--epochs",
+                    "1", "--save-model", folder, "-q")
+    assert result.exit_code == 0, result.output
+    process = run_w2v("train", str(corpus), "-o", str(tmp_path / "out.bin"), "--format",
+                      "fasttext", "--init-from", str(folder), "-q")
+    assert process.returncode != 0
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'--format'" in lines[0], process.stderr
+    assert not (tmp_path / "out.bin").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import w2v
 from w2v.errors import ConfigError
 from w2v.subword_vectors import SubwordVectors
 from w2v.training import train
@@ -137,10 +138,11 @@ def test_epoch_callbacks_see_the_subword_model_and_can_stop_it():
     assert isinstance(model.vectors, SubwordVectors)
 
 
-def test_a_subword_model_is_saved_as_fasttext_not_as_a_model_folder(tmp_path):
+def test_a_subword_model_is_saved_as_a_model_folder_and_as_fasttext(tmp_path):
+    """Both hold the whole model (tests/test_subword_models.py trains them further)."""
     model = train(_corpus(200), **OPTIONS)
-    with pytest.raises(ConfigError, match="format='fasttext'"):
-        model.save(tmp_path / "m")
+    model.save(tmp_path / "m")
+    assert isinstance(w2v.load_model(tmp_path / "m").vectors, SubwordVectors)
     model.save(tmp_path / "m.bin", format="fasttext")
     from w2v.formats import load_vectors
 

@@ -43,15 +43,15 @@ from w2v.engines.common import initial_w_in
 from w2v.engines.contract import TrainingState
 from w2v.errors import ConfigError, CorpusError
 from w2v.logs import logger
-from w2v.vectors import Vectors
 from w2v.vocab import TrimRule, Vocab, count_words, keep_word
 
 if TYPE_CHECKING:
     from w2v.callbacks import Callback
     from w2v.training import Model
 
-# Options a trained model cannot change: they define the shape and meaning of its tables.
-FIXED = ("vector_size", "sg", "loss", "hs")
+# Options a trained model cannot change: they define the shape and meaning of its tables (a
+# subword model's n-gram rows are where its n-grams hash to).
+FIXED = ("vector_size", "sg", "loss", "hs", "subwords", "min_n", "max_n", "bucket")
 
 
 def check_changes(config: TrainConfig, options: dict[str, Any]) -> TrainConfig:
@@ -144,42 +144,56 @@ def add_counted_words(model: Model, counts: Counter, total: int, name: str, *,
 
 
 def new_model(vocab: Vocab, config: TrainConfig) -> Model:
-    """An untrained model of ``vocab``: the initial tables and RNG states of a new run.
+    """An untrained model of ``vocab``: the initial tables and RNG states of a new run (a
+    subword model's too, with ``config.subwords``).
 
     Training it with :func:`continue_training` (``epochs_done`` is 0) is the same run as
     :func:`w2v.train` on the corpus that gave ``vocab``, bit for bit with ``workers=1``.
     """
-    from w2v.engines.numba_engine import init_state
-    from w2v.training import Model
+    from w2v.training import Model, vectors_from_tables
 
-    state = init_state(len(vocab), config)
-    return Model(vectors=Vectors(list(vocab.words), state.w_in), output_vectors=state.w_out,
-                 config=config, vocab=vocab, rng_states=state.rng_states, hs_vectors=state.w_hs)
+    if config.subwords:
+        from w2v.engines.subword_engine import init_state as subword_state
+        from w2v.subwords import build_subword_index
+
+        index = build_subword_index(vocab.words, config.min_n, config.max_n, config.bucket)
+        state = subword_state(index, config)
+    else:
+        from w2v.engines.numba_engine import init_state
+
+        index, state = None, init_state(len(vocab), config)
+    vectors = vectors_from_tables(vocab, config, state.w_in, state.w_out, state.w_hs, index)
+    return Model(vectors=vectors, output_vectors=state.w_out, config=config, vocab=vocab,
+                 rng_states=state.rng_states, hs_vectors=state.w_hs)
 
 
 def _grow_tables(model: Model, old: int, added: int) -> None:
-    """Append ``added`` rows: input vectors drawn as at initialisation, output vectors zero.
+    """Add ``added`` word rows: input vectors drawn as at initialisation, output vectors zero.
 
-    With hierarchical softmax the tree is rebuilt over the new counts, so inner node n may
-    stand for another set of words than before; its vector is kept (as gensim keeps its
-    ``syn1`` rows) and the ``added`` new inner nodes start at zero.
+    The new rows follow the old words' (a subword model's n-gram rows stay after them, as
+    fastText lays out its table, and keep their values: an n-gram of a new word already
+    has its trained row). With hierarchical softmax the tree is rebuilt over the new
+    counts, so inner node n may stand for another set of words than before; its vector is
+    kept (as gensim keeps its ``syn1`` rows) and the ``added`` new inner nodes start at zero.
     """
+    from w2v.training import vectors_from_tables
+
     cfg = model.config
     # Seeded by the seed and the old size: the same growth of the same model draws the same.
     rng = np.random.default_rng((cfg.seed, old, added))
-    w_in = np.concatenate([np.asarray(model.vectors.vectors, dtype=REAL),
-                           initial_w_in(rng, added, cfg)])
+    table = np.asarray(model.input_table, dtype=REAL)
+    w_in = np.concatenate([table[:old], initial_w_in(rng, added, cfg), table[old:]])
     w_out = np.concatenate([np.asarray(model.output_vectors, dtype=REAL),
                             np.zeros((added, cfg.vector_size), dtype=REAL)])
-    attributes = {name: np.concatenate([column, np.zeros(added, column.dtype)])
-                  for name, column in model.vectors.expandos.items() if name != "count"}
-    grown = Vectors(list(model.vocab.words), w_in)
-    grown.expandos.update(attributes)  # a user's attributes; "count" is the vocabulary's
-    model.vectors = grown
-    model.output_vectors = w_out
     if model.hs_vectors is not None:
         model.hs_vectors = np.concatenate([np.asarray(model.hs_vectors, dtype=REAL),
                                            np.zeros((added, cfg.vector_size), dtype=REAL)])
+    attributes = {name: np.concatenate([column, np.zeros(added, column.dtype)])
+                  for name, column in model.vectors.expandos.items() if name != "count"}
+    grown = vectors_from_tables(model.vocab, cfg, w_in, w_out, model.hs_vectors)
+    grown.expandos.update(attributes)  # a user's attributes; "count" is the vocabulary's
+    model.vectors = grown
+    model.output_vectors = w_out
 
 
 def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
@@ -258,7 +272,7 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     # those of the schedule (the loss of a record is a difference: it starts from 0).
     counters = np.zeros((cfg.workers, 3), dtype=np.float64)
     counters[0, 2] = start * len(encoded.ids)
-    state = TrainingState(w_in=_writable(model.vectors.vectors),
+    state = TrainingState(w_in=_writable(model.input_table),
                           w_out=_writable(model.output_vectors),
                           rng_states=_kernel_states(model, cfg), epoch=start,
                           counters=counters,

@@ -108,21 +108,18 @@ class EpochControl(Control):
         return model
 
     def _vectors(self, state: TrainingState) -> Vectors:
-        """The input vectors as they are now: the rows of w_in, or for a subword run the
-        words composed from their subword rows (vectors for unseen words too)."""
-        if self.config.subwords:
-            from w2v.subword_vectors import SubwordVectors
+        """The input vectors as they are now (:func:`w2v.training.vectors_from_tables`); a
+        subword run's n-gram index is built once."""
+        from w2v.training import vectors_from_tables
+
+        if self.config.subwords and self.index is None:
             from w2v.subwords import build_subword_index
 
-            if self.index is None:
-                cfg = self.config
-                self.index = build_subword_index(self.vocab.words, cfg.min_n, cfg.max_n,
-                                                 cfg.bucket)
-            return SubwordVectors.from_training(self.vocab, self.config, state.w_in,
-                                                state.w_out, state.w_hs, index=self.index)
-        from w2v.vectors import Vectors
-
-        return Vectors(list(self.vocab.words), state.w_in)
+            cfg = self.config
+            self.index = build_subword_index(self.vocab.words, cfg.min_n, cfg.max_n,
+                                             cfg.bucket)
+        return vectors_from_tables(self.vocab, self.config, state.w_in, state.w_out,
+                                   state.w_hs, index=self.index)
 
     def finish(self, result: EngineResult, start_epoch: int, stats: dict[str, Any]) -> Model:
         """The finished model: the engine's result in the run's one :class:`Model` object."""

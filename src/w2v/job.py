@@ -135,9 +135,6 @@ def train_to_path(corpus: str | os.PathLike[str], output: str | os.PathLike[str]
     checkpointer = _checkpointer(engine, output, checkpoint_dir, checkpoint_every, resume)
     check_outputs(corpus, output, format, checkpointer.folder if checkpointer else None)
     _check_model_output(save_model, corpus, output, checkpointer)
-    if save_model is not None and cfg.subwords:
-        raise ConfigError("The {save_model} writes a word model folder; a subword model is "
-                          "saved whole as fastText's .bin: give an output ending in .bin.")
     with checkpointer if checkpointer is not None else contextlib.nullcontext():
         try:
             model = train(corpus, callbacks=callbacks, checkpoint=checkpointer,
@@ -167,20 +164,21 @@ def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: P
                       callbacks: Sequence[Callback], save_model: Any,
                       trim_rule: TrimRule | None = None, **config: Any) -> Model:
     """``train_to_path`` for a saved model trained further (``init_from``)."""
-    from w2v.model_file import load_model, read_header
+    from w2v.model_file import check_model, load_model
 
     for name, value in refused.items():
         if value is not None:
             raise ConfigError("The {" + name + "} cannot be used with the {init_from}: a run "
                               "that trains a saved model further does not checkpoint yet. "
                               "Leave the {" + name + "} out.")
-    read_header(init_from)  # fail before any work
+    check_model(init_from)  # fail before any work
     check_outputs(corpus, output, format, None)
     check_not_an_input(output, "output", {"model": init_from})
     _check_model_output(save_model, corpus, output, None)
     from w2v.continuing import continue_training
 
     model = load_model(init_from)
+    _check_subword_job(model.config, format)
     epochs = config.pop("epochs", None)
     stopper = StopOnSignal()
     try:
@@ -199,10 +197,12 @@ def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: P
 def _keep_what_was_trained(model: Model, stop: StopRequested, output: Path, format: str,
                            save_model: str | os.PathLike[str] | None) -> None:
     """After SIGINT/SIGTERM: save the vectors (and the model) so far, then raise Interrupted."""
-    from w2v.vectors import Vectors
+    from w2v.training import vectors_from_tables
 
-    model.vectors = Vectors(list(model.vocab.words), stop.state.w_in)
-    model.output_vectors = stop.state.w_out
+    state = stop.state
+    model.vectors = vectors_from_tables(model.vocab, model.config, state.w_in, state.w_out,
+                                        state.w_hs)
+    model.output_vectors, model.hs_vectors = state.w_out, state.w_hs
     model.epochs_done = int(stop.state.epoch)
     model.rng_states = np.array(stop.state.rng_states, dtype=np.uint64)
     done = f"the vectors so far were saved to '{output}'"

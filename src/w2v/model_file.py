@@ -6,7 +6,9 @@ A model folder ``D`` holds::
                     vocabulary's token total, the schedule position (epochs done of
                     ``config.epochs``), the numba kernels' RNG states, the epoch history and
                     the last run's facts, and the SHA-256 of the small files
-    D/w_in.npy      float32 (V, D), C order: the input vectors (memory-mapped on load)
+    D/w_in.npy      float32 (V, D), C order: the input vectors (memory-mapped on load); a
+                    subword model's whole input table, (V + bucket, D): the word rows,
+                    then the n-gram rows (fastText's layout, :mod:`w2v.subwords`)
     D/w_out.npy     float32 (V, D), C order: the output vectors (memory-mapped on load)
     D/w_hs.npy      float32 (V - 1, D): hierarchical softmax's inner-node vectors (only
                     with hs=True; memory-mapped on load)
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
 MODEL_FORMAT = "w2v-model"
 MODEL_VERSION = 1
 MODEL_HEADER = "model.json"
-_TABLES = ("w_in", "w_out")
 _SMALL = ("counts.npy", "vocab.txt")
 _FIELDS = {"vocab_size": int, "dim": int, "config": dict, "total_words": int,
            "epochs_done": int, "history": list, "stats": dict, "sha256": dict}
@@ -84,7 +85,7 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> Path:
     header = _header(model, {"counts.npy": counts, "vocab.txt": vocab})
     with atomic_folder(path, MODEL_HEADER, "model folder") as staging:
         # plain writes: nobody sees the staging folder until it is swapped in
-        tables = {"w_in": model.vectors.vectors, "w_out": model.output_vectors,
+        tables = {"w_in": model.input_table, "w_out": model.output_vectors,
                   "w_hs": model.hs_vectors}
         for name, table in tables.items():
             if table is None:  # no hierarchical softmax
@@ -137,12 +138,13 @@ def _finite(record: dict[str, Any]) -> dict[str, Any]:
 # --- reading --------------------------------------------------------------------------------
 
 def load_model(path: str | os.PathLike[str], mmap: bool = True) -> Model:
-    """Read a model folder written by :func:`save_model` (``Model.save``).
+    """Read a model folder written by :func:`save_model` (``Model.save``), or a fastText
+    ``.bin`` (:func:`w2v.fasttext_model.model_from_fasttext`, always memory-mapped).
 
     Parameters
     ----------
     path : path-like
-        The model folder.
+        The model folder, or a fastText model file.
     mmap : bool
         Memory-map the two weight tables read-only (default: nothing is read until used;
         training further copies them into memory). False reads them into memory.
@@ -160,10 +162,12 @@ def load_model(path: str | os.PathLike[str], mmap: bool = True) -> Model:
         If the folder is not a w2v model of a version this w2v reads, or a file is missing,
         truncated, corrupt, or disagrees with ``model.json``.
     """
-    from w2v.training import Model
-    from w2v.vectors import Vectors
+    from w2v.fasttext_model import is_fasttext_file, model_from_fasttext
+    from w2v.training import Model, vectors_from_tables
     from w2v.vocab import Vocab
 
+    if is_fasttext_file(path):
+        return model_from_fasttext(path)
     root = Path(path)
     header = read_header(root)
     config = _config(root, header["config"])
@@ -173,15 +177,27 @@ def load_model(path: str | os.PathLike[str], mmap: bool = True) -> Model:
                           f"{config.vector_size} in its options.")
     words = _read_words(root, header, size)
     counts = _read_counts(root, header, size)
-    w_in, w_out = (_read_table(root / f"{name}.npy", size, dim, mmap) for name in _TABLES)
+    input_rows = size + config.bucket if config.subwords else size
+    w_in = _read_table(root / "w_in.npy", input_rows, dim, mmap)
+    w_out = _read_table(root / "w_out.npy", size, dim, mmap)
     w_hs = (_read_table(root / "w_hs.npy", max(size - 1, 0), dim, mmap) if config.hs
             else None)
-    model = Model(vectors=Vectors(words, w_in), output_vectors=w_out, config=config,
-                  vocab=Vocab(words=words, counts=counts, total_words=header["total_words"]),
+    vocab = Vocab(words=words, counts=counts, total_words=header["total_words"])
+    model = Model(vectors=vectors_from_tables(vocab, config, w_in, w_out, w_hs),
+                  output_vectors=w_out, config=config, vocab=vocab,
                   history=_history(root, header["history"]), stats=header["stats"],
                   epochs_done=header["epochs_done"],
                   rng_states=_rng_states(root, header.get("rng_states")), hs_vectors=w_hs)
     return model
+
+
+def check_model(path: str | os.PathLike[str]) -> None:
+    """Fail as :func:`load_model` would, before any work, unless ``path`` is a model folder
+    whose header reads, or a fastText model file (checked whole when it is read)."""
+    from w2v.fasttext_model import is_fasttext_file
+
+    if not is_fasttext_file(path):
+        read_header(Path(path))
 
 
 def read_header(root: Path) -> dict[str, Any]:
@@ -192,7 +208,8 @@ def read_header(root: Path) -> dict[str, Any]:
         raise InputNotFoundError(f"The model folder '{root}' does not exist.")
     if not root.is_dir():
         raise FormatError(f"'{root}' is not a model folder (a w2v model is a folder holding "
-                          f"{MODEL_HEADER}); to read vectors use w2v.Vectors.load.")
+                          f"{MODEL_HEADER}, or a fastText .bin); to read vectors use "
+                          f"w2v.Vectors.load.")
     file = root / MODEL_HEADER
     if not file.is_file():
         raise FormatError(f"'{root}' is not a w2v model folder ({MODEL_HEADER} is missing).")

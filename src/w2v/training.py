@@ -93,15 +93,24 @@ class Model:
         if vectors is not None and vocab is not None and len(vocab.counts) == len(vectors):
             vectors.expandos["count"] = vocab.counts
 
+    @property
+    def input_table(self) -> np.ndarray:
+        """The input weight table the engine trains, float32: ``vectors.vectors`` (V, D), or
+        for a subword model the whole table of word and n-gram rows (V + bucket, D)."""
+        if self.config.subwords:
+            return self.vectors.input_table
+        return self.vectors.vectors
+
     def save(self, path: str | os.PathLike[str], format: str = "model") -> None:
         """Save the whole model (``"model"``, the default) or only its input vectors.
 
         Parameters
         ----------
         path : path-like
-            A folder for ``"model"`` and ``"native"``, a file for ``"text"``/``"binary"``.
-        format : {"model", "text", "binary", "native"}
-            ``"model"`` writes everything needed to continue training
+            A folder for ``"model"`` and ``"native"``, a file for ``"text"``/``"binary"``
+            (and ``"fasttext"``, a subword model as fastText's ``.bin``).
+        format : {"model", "text", "binary", "native", "fasttext"}
+            ``"model"`` writes everything needed to continue training, subword models too
             (:mod:`w2v.model_file`; read it back with :func:`w2v.load_model`); the others
             write the input vectors (:meth:`Vectors.save`).
 
@@ -110,10 +119,6 @@ class Model:
         OutputError
             If the path cannot be written (an old model there is left whole).
         """
-        if format == "model" and self.config.subwords:
-            raise ConfigError("A subword model is saved as fastText's model: "
-                              "save(path, format='fasttext') writes a .bin that w2v and "
-                              "fastText read (the w2v model folder holds word models only).")
         if format == "model":
             from w2v.model_file import save_model
 
@@ -151,6 +156,20 @@ class Model:
     def epoch_losses(self) -> list[float]:
         """Mean loss per trained example of each epoch."""
         return [record.loss for record in self.history if record.kind == "epoch"]
+
+
+def vectors_from_tables(vocab: Vocab, config: TrainConfig, w_in: np.ndarray,
+                        w_out: np.ndarray, w_hs: np.ndarray | None,
+                        index: Any = None) -> Vectors:
+    """The :class:`Vectors` of a model's tables: the rows of ``w_in`` (V, D), or for a
+    subword model (``config.subwords``, ``w_in`` (V + bucket, D)) the words composed from
+    their subword rows, with vectors for unseen words (``index``: the vocabulary's
+    :class:`~w2v.subwords.SubwordIndex` if already built)."""
+    if config.subwords:
+        from w2v.subword_vectors import SubwordVectors
+
+        return SubwordVectors.from_training(vocab, config, w_in, w_out, w_hs, index=index)
+    return Vectors(list(vocab.words), w_in)
 
 
 def train(corpus: Any, *, callbacks: Sequence[Callback] = (),

@@ -40,8 +40,10 @@ def train(
     fmt: Annotated[str | None, typer.Option("--format", help="'text', 'binary' (word2vec.c), "
                                                              "'native' or 'fasttext' (a .bin "
                                                              "model, --subwords only). Default: "
-                                                             "text; with --subwords, fasttext "
-                                                             "for an output ending in .bin.")]
+                                                             "text; with --subwords (or a subword "
+                                                             "model to resume or train "
+                                                             "further), fasttext for an output "
+                                                             "ending in .bin.")]
     = None,
     engine: Annotated[str | None, typer.Option(help="'numba' (CPU, default), 'torch' or "
                                                     "'numpy' (float64, small corpora).")] = None,
@@ -95,9 +97,9 @@ def train(
         help="Keep at most this many of the most frequent words (default: all those "
              "reaching --min-count).")] = None,
     init_from: Annotated[Path | None, typer.Option(
-        help="Train further the model saved in this folder (--save-model): new words of "
-             "CORPUS join its vocabulary; its options are kept except those given; --epochs "
-             "starts a new learning-rate schedule.")] = None,
+        help="Train further the model saved in this folder (--save-model), or a fastText "
+             ".bin: new words of CORPUS join its vocabulary; its options are kept except "
+             "those given; --epochs starts a new learning-rate schedule.")] = None,
     save_model: Annotated[Path | None, typer.Option(
         help="Also save the whole model (both weight tables, vocabulary with counts, "
              "options, schedule) to this folder, to train it further with --init-from.")] = None,
@@ -162,7 +164,8 @@ def train(
              "cbow_gradient": cbow_gradient}
     options = {name: value for name, value in given.items() if value is not None}
     if fmt is None:
-        fmt = _default_format(output, bool(subwords) or _resumes_subwords(resume))
+        continued = _continues_subwords(resume, init_from)
+        fmt = _default_format(output, bool(subwords) or continued)
     Float(0.0, open_low=True, optional=True).check("max_memory", max_memory)  # in MB here
     max_bytes = None if max_memory is None else max_memory * 2**20
     if trim_rule is not None:
@@ -228,20 +231,28 @@ def _phrased_path(phrased):
         yield path
 
 
-def _resumes_subwords(resume: Path | None) -> bool:
-    """Whether ``resume`` holds a subword run (its options come from the checkpoint).
+def _continues_subwords(resume: Path | None, init_from: Path | None) -> bool:
+    """Whether the run goes on with a subword model: a checkpoint of a subword run
+    (``resume``), or a saved subword model or fastText .bin (``init_from``).
 
-    A folder that cannot be read answers False; the resume itself then says why.
+    What cannot be read answers False; the run itself then says why.
     """
-    if resume is None:
-        return False
-    from w2v.checkpoint import read_header
     from w2v.errors import W2VError
 
     try:
-        return bool(read_header(resume).get("config", {}).get("subwords"))
+        if resume is not None:
+            from w2v.checkpoint import read_header
+
+            return bool(read_header(resume).get("config", {}).get("subwords"))
+        if init_from is not None:
+            from w2v.fasttext_model import is_fasttext_file
+            from w2v.model_file import read_header as read_model_header
+
+            return is_fasttext_file(init_from) or bool(
+                read_model_header(init_from)["config"].get("subwords"))
     except W2VError:
         return False
+    return False
 
 
 def _default_format(output: Path, subwords: bool) -> str:
