@@ -15,14 +15,21 @@ from typing import TYPE_CHECKING, Any
 from w2v.config import TrainConfig
 
 __version__ = "0.1.0"
-__all__ = ["SubwordVectors", "TrainConfig", "Vectors", "Word2Vec", "load_model", "train",
-           "__version__"]
+__all__ = ["FastText", "SubwordVectors", "TrainConfig", "Vectors", "Word2Vec",
+           "load_facebook_model", "load_facebook_vectors", "load_model", "save_facebook_model",
+           "train", "__version__"]
 
 # Library logging as gensim's: INFO records on the "w2v" logger, shown only when configured.
 logging.getLogger("w2v").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from w2v.gensim_compat import Word2Vec
+    from w2v.gensim_fasttext import (
+        FastText,
+        load_facebook_model,
+        load_facebook_vectors,
+        save_facebook_model,
+    )
     from w2v.subword_vectors import SubwordVectors
     from w2v.training import Model
     from w2v.vectors import Vectors
@@ -36,10 +43,16 @@ def train(corpus: Any, **config: Any) -> Model:
 
 
 def load_model(path: Any, mmap: bool = True) -> Model:
-    """Read a model folder written by ``Model.save``; see :func:`w2v.model_file.load_model`."""
+    """Read a model folder written by ``Model.save``, or a fastText ``.bin``; see
+    :func:`w2v.model_file.load_model`."""
     from w2v.model_file import load_model as _load
 
     return _load(path, mmap=mmap)
+
+
+# gensim's FastText names (gensim.models.FastText and gensim.models.fasttext's functions).
+_GENSIM_FASTTEXT = ("FastText", "load_facebook_model", "load_facebook_vectors",
+                    "save_facebook_model")
 
 
 def __getattr__(name: str) -> Any:
@@ -57,4 +70,8 @@ def __getattr__(name: str) -> Any:
         from w2v.subword_vectors import SubwordVectors
 
         return SubwordVectors
+    if name in _GENSIM_FASTTEXT:
+        from w2v import gensim_fasttext
+
+        return getattr(gensim_fasttext, name)
     raise AttributeError(f"module 'w2v' has no attribute {name!r}")

@@ -133,7 +133,7 @@ class Word2Vec:
         self.batch_words = batch_words
         self.corpus_count = 0
         self.corpus_total_words = 0
-        self.wv = Vectors([], _empty(vector_size))
+        self._wv: tuple[Vectors | None, Vectors] | None = None  # (model's vectors, wv)
         if sentences is not None or corpus_file is not None:
             # Counted and encoded in one reading (w2v.corpus_scan): the constructor trains
             # on the corpus it has just counted, so nothing can change it in between.
@@ -154,8 +154,25 @@ class Word2Vec:
             value = getattr(config, _ATTRIBUTES[name])
             return int(value) if name in ("sg", *_FLAGS) and value is not None else value
         if name in _MISSING:
-            raise AttributeError(f"w2v's Word2Vec has no {name!r}: {_MISSING[name]}.")
-        raise AttributeError(f"'Word2Vec' object has no attribute {name!r}")
+            raise AttributeError(f"w2v's {type(self).__name__} has no {name!r}: "
+                                 f"{_MISSING[name]}.")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def wv(self) -> Vectors:
+        """The word vectors: the model's :class:`~w2v.vectors.Vectors` (gensim's
+        ``KeyedVectors``), empty before ``build_vocab``; during training, the live ones."""
+        model = self.__dict__.get("_model")
+        vectors = model.vectors if model is not None else None
+        cached = self.__dict__.get("_wv")
+        if cached is None or cached[0] is not vectors:
+            cached = (vectors, self._gensim_vectors(vectors))
+            self._wv = cached
+        return cached[1]
+
+    def _gensim_vectors(self, vectors: Vectors | None) -> Vectors:
+        """What ``wv`` shows of the model's vectors (a subclass may wrap them)."""
+        return vectors if vectors is not None else Vectors([], _empty(self.vector_size))
 
     @property
     def syn1neg(self) -> Any:
@@ -208,7 +225,6 @@ class Word2Vec:
             self._count(corpus)
         else:
             self._new_vocab(_reusable(corpus), trim_rule)
-        self.wv = self._model.vectors
 
     def _model_to_update(self) -> Model:
         """The model a vocabulary update (``update=True``) extends; gensim's error if none."""
@@ -257,7 +273,6 @@ class Word2Vec:
             self._model = new_model(vocab, config)
             self.corpus_total_words = total
         self.corpus_count = corpus_count or 0
-        self.wv = self._model.vectors
 
     def predict_output_word(self, context_words_list: Sequence[str | int],
                             topn: int | None = 10) -> list[tuple[str, float]] | None:
@@ -325,7 +340,6 @@ class Word2Vec:
         (None when ``max_vocab_size`` counted it in a pass of its own)."""
         self._model, stats, scanned = _new_model(corpus, self._config, trim_rule)
         self.corpus_count, self.corpus_total_words = stats.sentences, stats.tokens
-        self.wv = self._model.vectors
         return scanned
 
     def train(self, corpus_iterable: Iterable[list[str]] | None = None,
@@ -381,7 +395,6 @@ class Word2Vec:
         continue_training(model, corpus, epochs=epochs,
                           callbacks=[_GensimCallbacks(self, callbacks)], encoded=encoded,
                           **options)
-        self.wv = model.vectors
         words = int(model.stats.get("train_words", 0)) * epochs
         return words, int(model.stats.get("tokens", 0)) * epochs
 
@@ -422,7 +435,11 @@ class Word2Vec:
         """
         from w2v.model_file import load_model
 
-        model = load_model(fname, mmap=mmap is not None)
+        return cls._of_model(load_model(fname, mmap=mmap is not None))
+
+    @classmethod
+    def _of_model(cls, model: Model) -> Any:
+        """This class around an existing :class:`~w2v.training.Model` (loaded or read)."""
         self = cls.__new__(cls)
         self._config, self._model = model.config, model
         latest = model.stats.get(_LATEST_TRAIN_KEY)
@@ -432,7 +449,6 @@ class Word2Vec:
         self.batch_words = 10000
         self.corpus_count = int(model.stats.get("sentences", 0))
         self.corpus_total_words = int(model.stats.get("tokens", 0))
-        self.wv = model.vectors
         return self
 
     def _count(self, corpus: Any) -> None:
@@ -586,13 +602,10 @@ class _GensimCallbacks(Callback):
         self._call("on_train_begin")
 
     def on_epoch_begin(self, model: Model) -> None:
-        self.facade.wv = model.vectors
         self._call("on_epoch_begin")
 
     def on_epoch_end(self, model: Model) -> None:
-        self.facade.wv = model.vectors
         self._call("on_epoch_end")
 
     def on_train_end(self, model: Model) -> None:
-        self.facade.wv = model.vectors
         self._call("on_train_end")

@@ -126,6 +126,12 @@ class SubwordVectors(Vectors):
         """Whether ``word`` has a vector: it is in the vocabulary or has an n-gram."""
         return len(self.subword_rows(word)) > 0
 
+    def _has_vector_for(self, key: Any) -> bool:
+        """Unseen words with n-grams have vectors too (:meth:`Vectors.get_mean_vector`)."""
+        if isinstance(key, str) and key not in self.key_to_index:
+            return self.has_vector(key)
+        return super()._has_vector_for(key)
+
     def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
         """The vector of any word, shape (D,): its row, or the mean of its n-gram rows."""
         index = self.key_to_index.get(key)

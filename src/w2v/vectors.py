@@ -210,10 +210,15 @@ class Vectors:
         return (" Plain word vectors have no vector for an unseen word (a subword model, "
                 "or a fastText .bin, has one).")
 
+    def _has_vector_for(self, key: Key) -> bool:
+        """Whether :meth:`get_vector` has a vector for ``key`` (a word or a row number)."""
+        return key in self.key_to_index or _is_row(key, len(self))
+
     def _known(self, keys: Iterable[Key], what: str) -> list[Key]:
-        """The keys of ``keys`` that are in the vocabulary; one warning names the others."""
+        """The keys of ``keys`` that have vectors (in the vocabulary, or for subword vectors
+        with n-grams); one warning names the others."""
         keys = list(keys)
-        known = [k for k in keys if k in self.key_to_index or _is_row(k, len(self))]
+        known = [k for k in keys if self._has_vector_for(k)]
         if len(known) != len(keys):
             missing = [k for k in keys if k not in known]
             warnings.warn(f"{what}: {len(missing)} word(s) not in the vocabulary were left "
@@ -384,7 +389,7 @@ class Vectors:
         for key, weight in zip(keys, weights.tolist(), strict=True):
             if isinstance(key, np.ndarray):
                 vector = self._query_vector(key)
-            elif key in self.key_to_index or _is_row(key, len(self)):
+            elif self._has_vector_for(key):
                 vector = self.get_vector(key, norm=pre_normalize)
             elif ignore_missing:
                 continue
