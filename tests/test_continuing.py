@@ -222,3 +222,22 @@ def test_training_with_a_vocabulary_update_reads_the_corpus_once():
     assert once.vocab.words == twice.vocab.words
     np.testing.assert_array_equal(once.vocab.counts, twice.vocab.counts)
     _same(once, twice)
+
+
+def test_the_models_vectors_are_one_object_that_follows_training():
+    """A reference to model.vectors sees training further and a vocabulary update, with
+    the norms of the new rows (an object of its own would keep stale norms)."""
+    model = w2v.train(SENTENCES, epochs=1, **OPTIONS)
+    vectors = model.vectors
+    vectors.set_vecattr("cat", "tag", 7)
+    stale = vectors.most_similar("cat", topn=3)
+    assert vectors.norms is not None
+    model.train(SENTENCES, epochs=3)
+    assert model.vectors is vectors
+    np.testing.assert_allclose(vectors.norms, np.linalg.norm(vectors.vectors, axis=1),
+                               rtol=1e-5)
+    assert all(-1.0 <= cosine <= 1.0 for _, cosine in vectors.most_similar("cat", topn=3))
+    assert vectors.most_similar("cat", topn=3) != stale
+    assert vectors.get_vecattr("cat", "tag") == 7  # a user's attribute is kept
+    model.build_vocab([["zebra", "cat"]] * 3)
+    assert model.vectors is vectors and "zebra" in vectors

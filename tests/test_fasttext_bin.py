@@ -162,3 +162,53 @@ def test_foreign_and_unsupported_files_are_refused(peer_bin, tmp_path):
     foreign.write_bytes(b"\0" * 64)
     with pytest.raises(FormatError, match="not a fastText model"):
         read_fasttext_bin(foreign)
+
+
+def _unmarked(data: bytes, nwords: int) -> bytes:
+    """A version-12 file as fastText wrote files before it marked them (version 0): no magic
+    number and version, no pruned-index size, no quantization flags."""
+    args_end = 8 + 56
+    header = data[args_end:args_end + 28]  # int32 size, nwords, nlabels; int64 ntokens, pruned
+    entries_start = args_end + 28
+    offset = entries_start
+    for _ in range(nwords):  # word bytes, NUL, int64 count, int8 type
+        offset = data.index(b"\0", offset) + 1 + 9
+    input_rows, dim = struct.unpack("<qq", data[offset + 1:offset + 17])
+    input_end = offset + 17 + input_rows * dim * 4
+    return (data[8:args_end] + header[:20] + data[entries_start:offset]
+            + data[offset + 1:input_end] + data[input_end + 1:])
+
+
+def test_files_older_than_the_magic_number_read(peer_bin, tmp_path):
+    """An unmarked file (version 0, such as gensim's test model lee_fasttext.bin) reads to
+    the same model as the marked one."""
+    model, path = peer_bin
+    old = tmp_path / "old.bin"
+    old.write_bytes(_unmarked(path.read_bytes(), len(model.words)))
+    stored = read_fasttext_bin(old)
+    assert stored.version == 0
+    again = read_fasttext_bin(path)
+    assert stored.words == again.words and stored.args == again.args
+    np.testing.assert_array_equal(stored.input_matrix, again.input_matrix)
+    np.testing.assert_array_equal(stored.output_matrix, again.output_matrix)
+    vectors = load_vectors(old)  # sniffed as fastText by its arguments
+    assert isinstance(vectors, SubwordVectors)
+    _assert_same_vectors(vectors, model, UNSEEN)
+    # anything else of 56 bytes is not taken for such a file
+    for other in (b"\0" * 64, b"3 2\na 0.1 0.2\nb 0.3 0.4\n" * 4, struct.pack("<14i", *[7] * 14)):
+        (tmp_path / "x.bin").write_bytes(other)
+        with pytest.raises(FormatError):
+            read_fasttext_bin(tmp_path / "x.bin")
+
+
+def test_gensims_old_test_model_reads_as_gensim_reads_it():
+    gensim_utils = pytest.importorskip("gensim.test.utils")
+    from gensim.models.fasttext import load_facebook_vectors
+
+    path = gensim_utils.datapath("lee_fasttext.bin")
+    if not os.path.exists(path):
+        pytest.skip("gensim's test data is not installed")
+    ours, theirs = load_vectors(path), load_facebook_vectors(path)
+    assert ours.index_to_key == theirs.index_to_key
+    for word in ("night", "nightzz", "unseenword"):
+        np.testing.assert_allclose(ours[word], theirs[word], atol=1e-6)

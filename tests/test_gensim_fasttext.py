@@ -185,3 +185,72 @@ def test_gensim_rules_for_options():
         empty.train(sentences, total_examples=20, epochs=1)
     with pytest.raises(ConfigError, match="UTF-8"):
         load_facebook_model("model.bin", encoding="latin-1")
+
+
+SENTENCES = [["computer", "human", "interface", "response"], ["survey", "user", "computer"],
+             ["graph", "trees", "minors", "survey"], ["user", "response", "time"]] * 30
+
+
+def test_a_held_wv_is_the_models_for_its_life():
+    """As gensim's: kv = model.wv stays the model's vectors through training and a
+    vocabulary update, its neighbours and norms those of the trained rows."""
+    model = FastText(SENTENCES, vector_size=8, min_count=1, bucket=500, workers=1, epochs=2)
+    kv = model.wv
+    before = kv["computer"].copy()
+    model.train(SENTENCES, total_examples=len(SENTENCES), epochs=3)
+    assert kv is model.wv and not np.array_equal(kv["computer"], before)
+    assert kv.most_similar("computers", topn=2) == model.wv.most_similar("computers", topn=2)
+    np.testing.assert_allclose(kv.norms, np.linalg.norm(kv.vectors, axis=1), rtol=1e-5)
+    model.build_vocab([["brandnew", "computer"]] * 5, update=True)
+    assert kv is model.wv and "brandnew" in kv.key_to_index
+    assert isinstance(kv, FastTextKeyedVectors)
+
+
+def test_queries_of_unseen_words_and_row_numbers_on_fasttext_vectors():
+    model = FastText(SENTENCES, vector_size=8, min_count=1, bucket=500, workers=1)
+    wv = model.wv
+    assert wv.doesnt_match(["computer", "human", "interfaces"]) in ("computer", "human",
+                                                                    "interfaces")
+    ranked = wv.rank_by_centrality(["computer", "human", "interfaces"])
+    assert sorted(w for _, w in ranked) == ["computer", "human", "interfaces"]
+    np.testing.assert_array_equal(wv[0], wv[wv.index_to_key[0]])
+    closer = wv.closer_than("computer", "human")
+    assert wv.rank("computer", "human") == len(closer) + 1
+    # a word with no n-gram at all ("<>" is shorter than min_n 3): gensim's and fastText's
+    # zero vector
+    with pytest.warns(UserWarning, match="ngrams"):
+        assert not wv[""].any()
+
+
+def test_wv_can_be_replaced_by_vectors_of_the_same_words():
+    from w2v.gensim_compat import KeyedVectors, Word2Vec
+
+    model = Word2Vec(SENTENCES, vector_size=8, min_count=1, workers=1)
+    replacement = KeyedVectors(8)
+    rows = np.random.default_rng(0).normal(size=(len(model.wv), 8)).astype(np.float32)
+    replacement.add_vectors(model.wv.index_to_key, rows)
+    model.wv = replacement
+    assert model.wv is replacement
+    model.train(SENTENCES, total_examples=len(SENTENCES), epochs=1)
+    assert model.wv is replacement and not np.allclose(replacement.vectors, rows)
+    other = KeyedVectors(8)
+    other.add_vectors(["x"], np.zeros((1, 8), dtype=np.float32))
+    with pytest.raises(ConfigError, match="own words"):
+        model.wv = other
+
+
+def test_files_come_back_as_the_class_that_saved_them(tmp_path):
+    from w2v.gensim_compat import Word2Vec
+
+    model = FastText(SENTENCES, vector_size=8, min_count=1, bucket=500, workers=1)
+    model.save(tmp_path / "ft")
+    assert type(Word2Vec.load(tmp_path / "ft")) is FastText  # gensim: the saved class
+    model.wv.save(tmp_path / "wv.bin")
+    loaded = FastTextKeyedVectors.load(tmp_path / "wv.bin")
+    assert type(loaded) is FastTextKeyedVectors and "unseenword" in loaded
+    Word2Vec(SENTENCES, vector_size=8, min_count=1, workers=1).save(tmp_path / "w2v")
+    with pytest.raises(ConfigError, match="word model"):
+        FastText.load(tmp_path / "w2v")
+    empty = FastText(vector_size=8, min_n=2, max_n=4, bucket=100)
+    assert type(empty.wv) is FastTextKeyedVectors and len(empty.wv) == 0
+    assert (empty.wv.min_n, empty.wv.max_n, empty.wv.bucket) == (2, 4, 100)

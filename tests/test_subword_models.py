@@ -182,3 +182,43 @@ def test_a_model_trained_by_fasttext_trains_further(tmp_path):
     reread = fasttext.load_model(str(tmp_path / "again.bin"))
     np.testing.assert_allclose(reread.get_word_vector("zzqq"), model.vectors["zzqq"],
                                atol=1e-6)
+
+
+def _paths(tree, word_id):
+    start, end = tree.offsets[word_id], tree.offsets[word_id + 1]
+    return sorted(zip(tree.points[start:end].tolist(), tree.codes[start:end].tolist(),
+                      strict=True))
+
+
+def test_a_grown_hs_model_is_written_in_fastexts_count_order(tmp_path):
+    """After a vocabulary update new words follow rarer ones; the .bin lists the words by
+    descending count, so that the tree fastText builds from the file's counts (in file
+    order) is the tree the inner-node rows were trained on."""
+    from w2v.huffman import build_huffman_tree
+
+    model = w2v.train(SENTENCES, epochs=1, **{**OPTIONS, "hs": True, "negative": 0})
+    model.train([["g9w0", "g9w1"] * 5] * 200 + SENTENCES[:20], epochs=1, update_vocab=True)
+    assert np.any(np.diff(model.vocab.counts) > 0)  # the new words are frequent
+    model.save(tmp_path / "grown.bin", format="fasttext")
+    read = w2v.load_model(tmp_path / "grown.bin")
+    assert np.all(np.diff(read.vocab.counts) <= 0)
+    file_tree = build_huffman_tree(read.vocab.counts)  # word2vec.c's = fastText's buildTree
+    trained_tree = model.vocab.huffman_tree()
+    for i, word in enumerate(read.vocab.words):
+        assert _paths(file_tree, i) == _paths(trained_tree, model.vocab.key_to_index[word])
+    np.testing.assert_array_equal(read.hs_vectors, model.hs_vectors)
+    for word in ("g9w0", "g1w3", "unseen"):
+        np.testing.assert_allclose(read.vectors[word], model.vectors[word], atol=1e-6)
+
+
+def test_a_model_without_ngrams_is_written_as_fasttext_writes_one(tmp_path):
+    model = w2v.train(SENTENCES, epochs=1, **{**OPTIONS, "bucket": 0})
+    model.save(tmp_path / "plain.bin", format="fasttext")
+    read = w2v.load_model(tmp_path / "plain.bin")
+    assert (read.config.min_n, read.config.max_n, read.config.bucket) == (0, 0, 0)
+    np.testing.assert_array_equal(read.vectors.vectors, model.vectors.vectors)
+    fasttext = pytest.importorskip("fasttext")
+    loaded = fasttext.load_model(str(tmp_path / "plain.bin"))  # bucket 0 with n-grams: SIGFPE
+    assert not loaded.get_word_vector("unseen").any()
+    np.testing.assert_allclose(loaded.get_word_vector("g1w3"), model.vectors["g1w3"],
+                               atol=1e-6)

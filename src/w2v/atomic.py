@@ -229,6 +229,8 @@ def check_folder_target(target: str | os.PathLike[str], marker: str,
     path = Path(target)
     try:
         return _check_folder_target(path, marker, what)
+    except OutputError:  # already says what is wrong
+        raise
     except OSError as exc:  # e.g. a name longer than the filesystem allows
         raise OutputError(f"The {what} '{path}' cannot be used: {exc.strerror or exc}.") from None
 

@@ -45,12 +45,13 @@ _CBOW, _SKIPGRAM = 1, 2  # and its model numbers
 
 
 def is_fasttext_file(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a file that begins with fastText's magic number."""
+    """Whether ``path`` is a file that begins as a fastText model does (its magic number, or
+    an unmarked file's arguments: :func:`~w2v.formats.fasttext_bin.is_fasttext_bin`)."""
     from w2v.formats.fasttext_bin import is_fasttext_bin
 
     try:
         with open(path, "rb") as handle:
-            return Path(path).is_file() and is_fasttext_bin(handle.read(4))
+            return Path(path).is_file() and is_fasttext_bin(handle.read(64))
     except OSError:
         return False
 

@@ -133,7 +133,7 @@ class Word2Vec:
         self.batch_words = batch_words
         self.corpus_count = 0
         self.corpus_total_words = 0
-        self._wv: tuple[Vectors | None, Vectors] | None = None  # (model's vectors, wv)
+        self._empty_wv: Vectors | None = None  # wv before build_vocab
         if sentences is not None or corpus_file is not None:
             # Counted and encoded in one reading (w2v.corpus_scan): the constructor trains
             # on the corpus it has just counted, so nothing can change it in between.
@@ -160,19 +160,30 @@ class Word2Vec:
 
     @property
     def wv(self) -> Vectors:
-        """The word vectors: the model's :class:`~w2v.vectors.Vectors` (gensim's
-        ``KeyedVectors``), empty before ``build_vocab``; during training, the live ones."""
+        """The word vectors (gensim's ``KeyedVectors``): the model's
+        :class:`~w2v.vectors.Vectors`, one object for the model's life (training renews it in
+        place, as gensim's); empty before ``build_vocab``."""
         model = self.__dict__.get("_model")
-        vectors = model.vectors if model is not None else None
-        cached = self.__dict__.get("_wv")
-        if cached is None or cached[0] is not vectors:
-            cached = (vectors, self._gensim_vectors(vectors))
-            self._wv = cached
-        return cached[1]
+        if model is not None:
+            return self._gensim_vectors(model)
+        if self.__dict__.get("_empty_wv") is None:
+            self._empty_wv = self._empty_vectors()
+        return self._empty_wv
 
-    def _gensim_vectors(self, vectors: Vectors | None) -> Vectors:
-        """What ``wv`` shows of the model's vectors (a subclass may wrap them)."""
-        return vectors if vectors is not None else Vectors([], _empty(self.vector_size))
+    @wv.setter
+    def wv(self, vectors: Vectors) -> None:
+        """``model.wv = kv``: the model's vectors become ``kv`` (its words in the model's
+        order, of its dimension; :meth:`w2v.training.Model.use_vectors`), trained from then
+        on."""
+        self.model.use_vectors(vectors)
+
+    def _gensim_vectors(self, model: Model) -> Vectors:
+        """What ``wv`` shows of the model's vectors (a subclass may give them its class)."""
+        return model.vectors
+
+    def _empty_vectors(self) -> Vectors:
+        """``wv`` before ``build_vocab``: no words."""
+        return Vectors([], _empty(self.vector_size))
 
     @property
     def syn1neg(self) -> Any:
@@ -435,7 +446,12 @@ class Word2Vec:
         """
         from w2v.model_file import load_model
 
-        return cls._of_model(load_model(fname, mmap=mmap is not None))
+        model = load_model(fname, mmap=mmap is not None)
+        if model.config.subwords and cls is Word2Vec:  # gensim's load gives the saved class
+            from w2v.gensim_fasttext import FastText
+
+            return FastText._of_model(model)
+        return cls._of_model(model)
 
     @classmethod
     def _of_model(cls, model: Model) -> Any:

@@ -31,6 +31,7 @@ import numpy as np
 from w2v.errors import ConfigError
 from w2v.gensim_compat import Word2Vec
 from w2v.subword_vectors import SubwordVectors
+from w2v.training import Model
 from w2v.vectors import Vectors
 
 # gensim's settings for what a fastText file does not hold (load_facebook_model's model is
@@ -53,10 +54,40 @@ class FastTextKeyedVectors(SubwordVectors):
         view.__dict__.update(vectors.__dict__)
         return view
 
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **options: Any) -> FastTextKeyedVectors:
+        """Read subword vectors (a fastText ``.bin``, or what ``save`` wrote) as this class.
+
+        Raises
+        ------
+        FormatError
+            If the file holds plain word vectors (no n-gram rows).
+        """
+        from w2v.errors import FormatError
+
+        vectors = SubwordVectors.load(path, **options)
+        if not isinstance(vectors, SubwordVectors):
+            raise FormatError(f"'{path}' holds plain word vectors, with no n-gram rows; read "
+                              f"it with w2v.Vectors.load (or KeyedVectors.load_word2vec_format).")
+        return cls.view(vectors)
+
     def __contains__(self, word: object) -> bool:
         if self.bucket == 0:
             return word in self.key_to_index
         return True
+
+    def get_vector(self, key: str | int, norm: bool = False) -> np.ndarray:
+        """As :meth:`SubwordVectors.get_vector`, but a word with no n-gram at all gets the
+        zero vector with a warning, as gensim and fastText give it (when the model has n-gram
+        rows; without them an unseen word raises ``KeyError``)."""
+        if isinstance(key, str) and key not in self.key_to_index and self.bucket > 0 \
+                and not self.has_vector(key):
+            import warnings
+
+            warnings.warn(f"could not extract any ngrams from {key!r}, returning origin "
+                          f"vector", stacklevel=2)
+            return np.zeros(self.vector_size, dtype=np.float32)
+        return super().get_vector(key, norm)
 
     @property
     def vectors_vocab(self) -> np.ndarray:
@@ -122,10 +153,24 @@ class FastText(Word2Vec):
                          max_final_vocab=max_final_vocab, shrink_windows=shrink_windows,
                          subwords=True, min_n=min_n, max_n=max_n, bucket=bucket, **options)
 
-    def _gensim_vectors(self, vectors: Vectors | None) -> Vectors:
-        if isinstance(vectors, SubwordVectors):
-            return FastTextKeyedVectors.view(vectors)
-        return super()._gensim_vectors(vectors)
+    def _gensim_vectors(self, model: Model) -> Vectors:
+        """The model's vectors, given gensim's class once (the model keeps that object)."""
+        if not isinstance(model.vectors, FastTextKeyedVectors):
+            model.vectors = FastTextKeyedVectors.view(model.vectors)
+        return model.vectors
+
+    def _empty_vectors(self) -> Vectors:
+        """No words yet, and n-gram rows of zeros that take no memory (one row, broadcast)."""
+        dim, bucket = self.vector_size, self._config.bucket
+        zeros = np.broadcast_to(np.zeros((1, dim), dtype=np.float32), (bucket, dim))
+        return FastTextKeyedVectors([], zeros, self._config.min_n, self._config.max_n, bucket)
+
+    @classmethod
+    def _of_model(cls, model: Model) -> Any:
+        if not model.config.subwords:
+            raise ConfigError("This is a word model, with no n-gram rows: read it with "
+                              "w2v.Word2Vec.load (FastText.load reads subword models).")
+        return super()._of_model(model)
 
     def __repr__(self) -> str:
         return (f"FastText<vocab={len(self.wv)}, vector_size={self.vector_size}, "

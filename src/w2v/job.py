@@ -178,7 +178,10 @@ def _continue_to_path(corpus: str | os.PathLike[str], output: Path, init_from: P
     from w2v.continuing import continue_training
 
     model = load_model(init_from)
-    _check_subword_job(model.config, format)
+    if format == "fasttext" and not model.config.subwords:
+        raise ConfigError("The model of the {init_from} is a word model, and the {format} "
+                          "'fasttext' writes subword models; choose 'text' or 'binary'.",
+                          parameter="format")
     epochs = config.pop("epochs", None)
     stopper = StopOnSignal()
     try:

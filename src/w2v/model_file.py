@@ -208,8 +208,9 @@ def read_header(root: Path) -> dict[str, Any]:
         raise InputNotFoundError(f"The model folder '{root}' does not exist.")
     if not root.is_dir():
         raise FormatError(f"'{root}' is not a model folder (a w2v model is a folder holding "
-                          f"{MODEL_HEADER}, or a fastText .bin); to read vectors use "
-                          f"w2v.Vectors.load.")
+                          f"{MODEL_HEADER}, or a fastText .bin); a vectors file holds no "
+                          f"model to train further (read it with w2v.Vectors.load, or query "
+                          f"it with 'w2v similar').")
     file = root / MODEL_HEADER
     if not file.is_file():
         raise FormatError(f"'{root}' is not a w2v model folder ({MODEL_HEADER} is missing).")

@@ -132,10 +132,11 @@ class SubwordVectors(Vectors):
             return self.has_vector(key)
         return super()._has_vector_for(key)
 
-    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
-        """The vector of any word, shape (D,): its row, or the mean of its n-gram rows."""
-        index = self.key_to_index.get(key)
-        if index is not None:
+    def get_vector(self, key: str | int, norm: bool = False) -> np.ndarray:
+        """The vector of any word, shape (D,): its row, or the mean of its n-gram rows (a row
+        number gives its row, as for :class:`Vectors`)."""
+        index = self.key_to_index.get(key) if isinstance(key, str) else None
+        if index is not None or not isinstance(key, str):
             return super().get_vector(key, norm)
         rows = self.subword_rows(key)
         if not len(rows):
@@ -148,9 +149,9 @@ class SubwordVectors(Vectors):
             return vector / length if length > 0 else vector
         return vector
 
-    def __getitem__(self, key: str | Iterable[str]) -> np.ndarray:
-        """The vector of any word, shape (D,), or of a list of words, shape (k, D)."""
-        if isinstance(key, str):
+    def __getitem__(self, key: str | int | Iterable[str | int]) -> np.ndarray:
+        """The vector of any word or row number, shape (D,), or of a list of them, (k, D)."""
+        if isinstance(key, str) or not isinstance(key, Iterable):
             return self.get_vector(key)
         return np.stack([self.get_vector(k) for k in key])
 

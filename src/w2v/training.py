@@ -41,6 +41,9 @@ class Model:
     ----------
     vectors : Vectors
         The input ("word") vectors ``w_in``, float32 (V, D), row i is ``vocab.words[i]``.
+        One object for the model's life: training further (and each epoch, for callbacks)
+        and a vocabulary update renew its contents in place, so a reference to it always
+        sees the model as it is (as gensim's ``model.wv``).
     output_vectors : np.ndarray
         float32 (V, D): the output vectors ``w_out``, same row order.
     config : TrainConfig
@@ -80,9 +83,49 @@ class Model:
     hs_vectors: np.ndarray | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name == "vectors":
+            value = self._renewed(value)
         object.__setattr__(self, name, value)
         if name in ("vectors", "vocab"):
             self._share_counts()
+
+    def _renewed(self, vectors: Vectors) -> Vectors:
+        """The vectors object to keep for new ``vectors``: the model's own object, now holding
+        their state (:meth:`Vectors._take_state_of`), when it is of their class or a
+        subclass of it; else ``vectors`` themselves."""
+        current = self.__dict__.get("vectors")
+        if current is None or current is vectors or not isinstance(current, type(vectors)):
+            return vectors
+        current._take_state_of(vectors)
+        return current
+
+    def use_vectors(self, vectors: Vectors) -> None:
+        """Make ``vectors`` (the vocabulary's words in row order, of this model's kind and
+        dimension) the model's vectors object, whose rows training then goes on from
+        (gensim's ``model.wv = kv``).
+
+        Raises
+        ------
+        ConfigError
+            If their words, their order, their dimension or their kind (subword or not)
+            differ from the model's.
+        """
+        from w2v.subword_vectors import SubwordVectors
+
+        subwords = bool(self.config.subwords)
+        if not isinstance(vectors, Vectors) or isinstance(vectors, SubwordVectors) != subwords \
+                or vectors.vector_size != self.config.vector_size \
+                or list(vectors.index_to_key) != list(self.vocab.words) \
+                or (subwords and vectors.input_table.shape != self.input_table.shape):
+            raise ConfigError("The model's vectors can only be replaced by vectors of its own "
+                              "words in its row order, of its dimension and kind ({n:,} "
+                              "words x {d}, {kind}); to start from other vectors, train a "
+                              "model whose vocabulary is theirs, or copy rows in with "
+                              "intersect_word2vec_format.", n=len(self.vocab),
+                              d=self.config.vector_size,
+                              kind="subword vectors" if subwords else "word vectors")
+        object.__setattr__(self, "vectors", vectors)
+        self._share_counts()
 
     def _share_counts(self) -> None:
         """Give the vectors the vocabulary's counts as their ``"count"`` attribute (gensim's

@@ -115,6 +115,22 @@ class Vectors:
         self.expandos = expandos if order is None else {
             name: column[order] for name, column in expandos.items()}
 
+    def _take_state_of(self, other: Vectors) -> None:
+        """Become ``other`` (an object of this class or of a base class of it): its keys,
+        rows, attributes and caches, keeping this object's identity and class.
+
+        A model renews its vectors after training (:class:`w2v.training.Model`): whoever
+        holds the model's vectors object then sees the model as it is now, with norms of
+        the new rows, as gensim's ``model.wv`` is one object for the model's life.
+        Attributes set on this object that ``other`` lacks are kept when the rows are as
+        many.
+        """
+        kept = {name: column for name, column in self.expandos.items()
+                if name not in other.expandos and len(column) == len(other)}
+        self.__dict__.clear()
+        self.__dict__.update(other.__dict__)
+        self.expandos = {**other.expandos, **kept}
+
     @property
     def vector_size(self) -> int:
         """The dimension D."""
@@ -538,14 +554,15 @@ class Vectors:
                            use_norm: bool = True) -> list[tuple[float, Key]]:
         """``(cosine, word)`` pairs, nearest to the mean of the words first (as gensim).
 
-        Words not in the vocabulary are left out with a :class:`UnknownWordsWarning`.
+        Words without a vector (not in the vocabulary; for subword vectors, without an
+        n-gram either) are left out with a :class:`UnknownWordsWarning`.
         """
         known = self._known(words, "rank_by_centrality")
         if not known:
             raise ConfigError("rank_by_centrality needs at least one word of the {words} in "
                               "the vocabulary.")
-        indices = [self.get_index(w) for w in known]
-        rows = self.unit_rows(indices) if use_norm else self._vectors[indices]  # (k, D)
+        # get_vector, not the rows: subword vectors compose the unseen words' vectors too
+        rows = np.stack([self.get_vector(w, norm=use_norm) for w in known])  # (k, D)
         dists = rows @ _unit(rows.mean(axis=0))  # (k,)
         return sorted(zip(dists.tolist(), known, strict=True), reverse=True)
 

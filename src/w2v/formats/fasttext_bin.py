@@ -4,7 +4,9 @@ Layout (all little-endian; fastText writes its structs as the machine lays them 
 every machine it runs on is little-endian):
 
 ==========  ===============================================================================
-magic       int32 793712314, then the version, int32 (11 or 12)
+magic       int32 793712314, then the version, int32 (11 or 12); files written before
+            fastText marked them (read as version 0) start at ``args``, have no
+            ``pruneidx_size`` and no ``quantized`` flags
 args        int32 dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn,
             maxn, lrUpdateRate; float64 t (56 bytes). loss: 1 hs, 2 ns, 3 softmax, 4 ova;
             model: 1 cbow, 2 skipgram, 3 supervised
@@ -41,6 +43,7 @@ _ARGS = struct.Struct("<12id")
 _ARG_NAMES = ("dim", "ws", "epoch", "minCount", "neg", "wordNgrams", "loss", "model",
               "bucket", "minn", "maxn", "lrUpdateRate", "t")
 _DICT_HEADER = struct.Struct("<iiiqq")
+_OLD_DICT_HEADER = struct.Struct("<iiiq")  # version 0: no pruned-index size
 _MATRIX_HEADER = struct.Struct("<qq")
 _ENTRY_TAIL = struct.Struct("<qb")
 MODELS = {1: "cbow", 2: "skipgram", 3: "supervised"}
@@ -83,8 +86,32 @@ class FastTextModel:
 
 
 def is_fasttext_bin(sample: bytes) -> bool:
-    """Whether the first bytes of a file are fastText's magic number."""
-    return sample[:4] == MAGIC_BYTES
+    """Whether the first bytes of a file (at least 56 of them) begin a fastText model: its
+    magic number, or the arguments of a file older than the magic number
+    (:func:`old_format_args`)."""
+    return sample[:4] == MAGIC_BYTES or old_format_args(sample) is not None
+
+
+def old_format_args(sample: bytes) -> dict[str, Any] | None:
+    """fastText's arguments at the start of a file written before fastText marked its files
+    (version 0 here: no magic number, no pruned-index size, no quantization flags), or None
+    when the first 56 bytes cannot be such arguments.
+
+    Such files (gensim's test model ``lee_fasttext.bin``, early published models) begin
+    directly with ``dim, ws, epoch, ...``; every field must be in a range fastText allows,
+    which 56 bytes of anything else (text, word2vec's header, another format) are not.
+    """
+    if len(sample) < _ARGS.size or sample[:4] == MAGIC_BYTES:
+        return None
+    args = dict(zip(_ARG_NAMES, _ARGS.unpack(sample[:_ARGS.size]), strict=True))
+    bounded = {"dim": (1, 100_000), "ws": (1, 10_000), "epoch": (1, 100_000),
+               "minCount": (0, 2**31 - 1), "neg": (0, 100_000), "wordNgrams": (1, 100),
+               "loss": (1, 4), "model": (1, 3), "bucket": (0, 2**31 - 1), "minn": (0, 1000),
+               "maxn": (0, 1000), "lrUpdateRate": (1, 2**31 - 1)}
+    if all(low <= args[name] <= high for name, (low, high) in bounded.items()) \
+            and 0.0 <= args["t"] < 1.0:
+        return args
+    return None
 
 
 class _Reader:
@@ -125,16 +152,20 @@ def read_fasttext_bin(path: str | Path) -> FastTextModel:
     magic, version = reader.unpack(struct.Struct("<ii"), "magic number")
     if magic != MAGIC:
         reader.offset = 0
-        raise reader.fail(f"no fastText magic number ({MAGIC}); this is not a fastText model")
-    if not 0 < version <= VERSION:
+        if old_format_args(reader.data[:_ARGS.size]) is None:
+            raise reader.fail(f"no fastText magic number ({MAGIC}); this is not a fastText "
+                              f"model")
+        version = 0  # written before fastText numbered its files
+    elif not 0 < version <= VERSION:
         raise reader.fail(f"version {version}; w2v reads fastText models of versions up to "
                           f"{VERSION}")
     args = dict(zip(_ARG_NAMES, reader.unpack(_ARGS, "arguments"), strict=True))
-    if version == 11 and args["model"] == 3:
-        args["maxn"] = 0  # fastText: version-11 classifiers have no character n-grams
-    words, counts, labels, ntokens = _read_dictionary(reader)
-    input_matrix = _read_matrix(reader, mapped, "input matrix")
-    output_matrix = _read_matrix(reader, mapped, "output matrix")
+    if version in (0, 11) and args["model"] == 3:
+        args["maxn"] = 0  # fastText: classifiers before version 12 have no character n-grams
+    marked = version > 0  # the pruned-index size and the quantization flags
+    words, counts, labels, ntokens = _read_dictionary(reader, marked)
+    input_matrix = _read_matrix(reader, mapped, "input matrix", marked)
+    output_matrix = _read_matrix(reader, mapped, "output matrix", marked)
     expected = (len(words) + args["bucket"], args["dim"])
     if input_matrix.shape != expected:
         raise FormatError(f"{path}: the input matrix is {input_matrix.shape[0]:,} x "
@@ -148,8 +179,15 @@ def read_fasttext_bin(path: str | Path) -> FastTextModel:
                          output_matrix, ntokens, version, labels)
 
 
-def _read_dictionary(reader: _Reader) -> tuple[list[str], list[int], list[str], int]:
-    entries, nwords, nlabels, ntokens, pruned = reader.unpack(_DICT_HEADER, "dictionary header")
+def _read_dictionary(reader: _Reader, marked: bool = True
+                     ) -> tuple[list[str], list[int], list[str], int]:
+    if marked:
+        entries, nwords, nlabels, ntokens, pruned = reader.unpack(_DICT_HEADER,
+                                                                  "dictionary header")
+    else:  # a file of version 0 has no pruned-index size
+        entries, nwords, nlabels, ntokens = reader.unpack(_OLD_DICT_HEADER,
+                                                          "dictionary header")
+        pruned = -1
     if entries < 0 or nwords < 0 or nlabels < 0 or nwords + nlabels != entries:
         raise reader.fail(f"a dictionary of {entries} entries with {nwords} words and "
                           f"{nlabels} labels")
@@ -191,8 +229,8 @@ def _find_nul(data: bytes | memoryview, start: int, end: int) -> int:
         window *= 16
 
 
-def _read_matrix(reader: _Reader, mapped: Any, what: str) -> np.ndarray:
-    (quantized,) = reader.take(1, f"{what} flag")
+def _read_matrix(reader: _Reader, mapped: Any, what: str, marked: bool = True) -> np.ndarray:
+    (quantized,) = reader.take(1, f"{what} flag") if marked else (0,)
     if quantized:
         raise reader.fail(f"a quantized {what} (a .ftz model); w2v reads unquantized .bin "
                           f"models")
@@ -212,7 +250,9 @@ def _read_matrix(reader: _Reader, mapped: Any, what: str) -> np.ndarray:
 def write_fasttext_bin(path: str | Path, model: FastTextModel) -> None:
     """Write ``model`` as a fastText ``.bin`` file (version 12), atomically.
 
-    fastText's CLI and Python module load it (``fasttext.load_model``).
+    fastText's CLI and Python module load it (``fasttext.load_model``). Words are written by
+    descending count (:func:`_count_order`), with their rows; a model without n-grams is
+    written as fastText writes one (``minn`` and ``maxn`` 0).
 
     Raises
     ------
@@ -233,17 +273,43 @@ def write_fasttext_bin(path: str | Path, model: FastTextModel) -> None:
         if not word or any(c in word for c in "\0 \t\n\r\v\f"):
             raise FormatError(f"The word {word!r} cannot be stored in a fastText model "
                               f"(words are non-empty and hold no whitespace or NUL).")
+    if args["bucket"] == 0 or args["maxn"] < args["minn"]:
+        args["minn"] = args["maxn"] = 0  # fastText's "no n-grams" (it divides by bucket)
+    nwords = len(model.words)
+    order = _count_order(model.counts)
+    words = model.words if order is None else [model.words[i] for i in order]
+    counts = model.counts if order is None else np.asarray(model.counts)[order]
     with atomic_write(path, "wb") as out:
         out.write(struct.pack("<ii", MAGIC, VERSION))
         out.write(_ARGS.pack(*(args[name] for name in _ARG_NAMES)))
         # pruneidx_size -1: not pruned (fastText refuses a 0 in an unquantized model)
-        out.write(_DICT_HEADER.pack(len(model.words), len(model.words), 0,
-                                    int(model.ntokens), -1))
+        out.write(_DICT_HEADER.pack(nwords, nwords, 0, int(model.ntokens), -1))
         out.write(b"".join(w.encode("utf-8") + b"\0" + _ENTRY_TAIL.pack(int(c), 0)
-                           for w, c in zip(model.words, model.counts, strict=True)))
-        for matrix in (model.input_matrix, model.output_matrix):
+                           for w, c in zip(words, counts, strict=True)))
+        for matrix, word_rows in ((model.input_matrix, nwords),
+                                  (model.output_matrix, 0 if args["loss"] == 1 else nwords)):
             out.write(b"\0" + _MATRIX_HEADER.pack(*matrix.shape))
-            _write_rows(out, matrix)
+            if order is not None and word_rows:  # the word rows in the words' new order
+                _write_rows(out, np.asarray(matrix[:word_rows])[order])
+                _write_rows(out, matrix[word_rows:])
+            else:
+                _write_rows(out, matrix)
+
+
+def _count_order(counts: np.ndarray) -> np.ndarray | None:
+    """The words' order in the file: None when the counts do not increase anywhere, else by
+    descending count, ties in their order (a stable sort).
+
+    fastText builds its hierarchical softmax's tree from the counts as the file lists them,
+    assuming them sorted; w2v builds its tree from the counts sorted this way
+    (:func:`w2v.huffman.build_huffman_tree_any_order`), so in this order both trees, and
+    the inner-node rows of the output matrix, are the same. A vocabulary grown by training
+    further has new words after rarer ones.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if len(counts) < 2 or not np.any(np.diff(counts) > 0):
+        return None
+    return np.argsort(-counts, kind="stable")
 
 
 def _write_rows(out: Any, matrix: np.ndarray) -> None:

@@ -99,7 +99,9 @@ def sniff(path: str | os.PathLike[str], header: bool = True) -> Sniffed:
         return Sniffed("native")
     with open_decompressed(path) as (stream, compression, _):
         sample = stream.read(_SAMPLE_BYTES)
-    if sample[:4] == _FASTTEXT_MAGIC:  # a fastText model: SubwordVectors
+    from w2v.formats.fasttext_bin import is_fasttext_bin
+
+    if is_fasttext_bin(sample):  # a fastText model: SubwordVectors
         return Sniffed("fasttext", compression)
     refuse_non_vectors(sample, path, compression)
     return Sniffed(text_or_binary(sample, header, path), compression)
