@@ -49,9 +49,11 @@ def is_fasttext_file(path: str | os.PathLike[str]) -> bool:
     an unmarked file's arguments: :func:`~w2v.formats.fasttext_bin.is_fasttext_bin`)."""
     from w2v.formats.fasttext_bin import is_fasttext_bin
 
+    if not Path(path).is_file():
+        return False
     try:
         with open(path, "rb") as handle:
-            return Path(path).is_file() and is_fasttext_bin(handle.read(64))
+            return is_fasttext_bin(handle.read(64))
     except OSError:
         return False
 

@@ -135,8 +135,7 @@ class SubwordVectors(Vectors):
     def get_vector(self, key: str | int, norm: bool = False) -> np.ndarray:
         """The vector of any word, shape (D,): its row, or the mean of its n-gram rows (a row
         number gives its row, as for :class:`Vectors`)."""
-        index = self.key_to_index.get(key) if isinstance(key, str) else None
-        if index is not None or not isinstance(key, str):
+        if not isinstance(key, str) or key in self.key_to_index:
             return super().get_vector(key, norm)
         rows = self.subword_rows(key)
         if not len(rows):

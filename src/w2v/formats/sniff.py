@@ -21,12 +21,12 @@ Order of the checks (:func:`sniff`):
 from __future__ import annotations
 
 import os
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from w2v.errors import FormatError
 from w2v.formats.compression import open_decompressed
+from w2v.formats.fasttext_bin import MAGIC_BYTES, is_fasttext_bin
 from w2v.formats.paths import check_input
 from w2v.formats.word2vec_text import BOM
 
@@ -35,12 +35,11 @@ BINARY_SUFFIXES = {".bin", ".w2v"}
 ACCEPTED = ("w2v reads word2vec text and binary files (optionally gzip, bzip2 or xz compressed) "
             "and native vectors folders")
 _SAMPLE_BYTES = 1 << 16  # enough for the header and the first row of 300-D text vectors
-_FASTTEXT_MAGIC = struct.pack("<i", 793712314)  # fastText's FASTTEXT_FILEFORMAT_MAGIC_INT32
 
 # (first bytes, offset, what the file is, how to get vectors from it)
 _NOT_VECTORS = (
     # Detected before these checks (sniff); here only when text or binary is forced.
-    (_FASTTEXT_MAGIC, 0, "a fastText model (.bin)",
+    (MAGIC_BYTES, 0, "a fastText model (.bin)",
      "read it with format='fasttext' (--format fasttext), or let the format be detected"),
     (b"\x93NUMPY", 0, "a bare NumPy .npy array (no words)",
      "the native format is a folder holding vectors.npy, vocab.txt and w2v.json"),
@@ -99,8 +98,6 @@ def sniff(path: str | os.PathLike[str], header: bool = True) -> Sniffed:
         return Sniffed("native")
     with open_decompressed(path) as (stream, compression, _):
         sample = stream.read(_SAMPLE_BYTES)
-    from w2v.formats.fasttext_bin import is_fasttext_bin
-
     if is_fasttext_bin(sample):  # a fastText model: SubwordVectors
         return Sniffed("fasttext", compression)
     refuse_non_vectors(sample, path, compression)
