@@ -131,12 +131,15 @@ def test_without_faiss_the_cli_says_which_extra_to_install(clustered, tmp_path, 
 
 
 def test_the_pq_build_measures_its_choice(clustered):
+    from w2v.ann_probe import PROBE_WORDS, TARGET_RECALL
+
     index = AnnIndex.build(clustered)
     header = index.header
     assert index.method == header["method"] == "pq" and header["index"] == "IndexPQFastScan"
     # 8-D rows: 3, 4 or 8 codes (3 numbers a code pads the rows to 9)
     assert (header["codes"], header["padded_dim"]) in {(3, 9), (4, 8), (8, 8)}
-    assert header["probe"]["words"] == 128 and header["probe"]["recall_at_10"] >= 0.97
+    assert header["probe"]["words"] == PROBE_WORDS
+    assert header["probe"]["recall_at_10"] >= TARGET_RECALL
     assert 500 <= index.rerank <= 2000 and header["rerank"] == index.rerank
 
 
@@ -324,3 +327,28 @@ def test_a_large_index_is_searched_as_shards(clustered, monkeypatch):
     assert index._shards[0] == 3
     index.search_threads = 1  # one thread: the whole index again
     assert index._searcher(faiss) is index.index
+
+
+def test_one_search_measures_every_smaller_candidate_count(clustered):
+    # the probe's recall at k candidates, read off one longer search, is what a search of
+    # k candidates gives (the index returns its candidates best first)
+    from w2v.ann import _padded, _pq_index, _training_sample
+    from w2v.ann_probe import FIRST_SEARCH, TARGET_RECALL, Probe
+
+    probe = Probe(clustered)
+    index = _pq_index(faiss, clustered, _training_sample(clustered), 2)
+    queries = _padded(probe.queries, 8)
+    curve = probe.recall_curve(index, queries, clustered, 400)
+    assert curve.shape == (400,) and np.all(np.diff(curve) >= 0) and curve[-1] > 0.9
+    for k in (12, 50, 200):
+        assert probe.recall_curve(index, queries, clustered, k)[-1] == pytest.approx(
+            curve[k - 1], abs=0.005)  # ties in coded scores may be cut another way
+    # the fewest candidates that reach the target, read off the search that reached it (the
+    # first asks for 4 x 20, each next one twice as many)
+    count, recall = probe.smallest_rerank(index, queries, clustered, 20, 400)
+    asked = 20 * FIRST_SEARCH
+    while asked < count:
+        asked *= 2
+    last = probe.recall_curve(index, queries, clustered, asked)
+    assert 20 < count <= 400 and recall == last[count - 1]
+    assert last[count - 1] >= TARGET_RECALL > last[count - 2]

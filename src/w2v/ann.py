@@ -50,7 +50,7 @@ import numpy as np
 
 from w2v.dtypes import REAL
 from w2v.errors import ConfigError, FormatError, MissingExtraError, OutputError
-from w2v.search import BLOCK_ROWS, top_indices
+from w2v.search import BLOCK_ROWS
 
 if TYPE_CHECKING:
     from w2v.vectors import Vectors
@@ -187,17 +187,14 @@ class AnnIndex:
             return []
         unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
         rows = self._candidates(unit, min(topn + len(exclude), len(self.vectors)))
-        for row in exclude:  # the query words: a few
-            rows = rows[rows != row]
-        if not len(rows):
-            return []
-        scores = self.vectors.cosines(unit, rows=rows)
-        order = top_indices(scores, topn)  # NaN (non-finite rows) sorts last
-        return [(self.vectors.index_to_key[rows[i]], float(scores[i])) for i in order.tolist()
-                if not np.isnan(scores[i])]
+        best, scores = self.vectors.nearest_of(unit, rows, topn, exclude)
+        words = self.vectors.index_to_key
+        return [(words[row], score) for row, score in zip(best.tolist(), scores.tolist(),
+                                                          strict=True)]
 
     def _candidates(self, unit: np.ndarray, wanted: int) -> np.ndarray:
-        """The rows the index proposes for the unit query (D,), sorted (int64 (K,)).
+        """The rows the index proposes for the unit query (D,), sorted (int64 (K,)); -1 where
+        it found fewer (:meth:`Vectors.nearest_of` leaves those out).
 
         Every row when it would be asked for all of them: asking could only lose some
         (faiss's fast scan returns fewer than k results when many coded scores tie).
@@ -217,8 +214,9 @@ class AnnIndex:
         # (measured 3-4x on a shared machine). A large pq index is split into shards instead.
         with _faiss_threads(faiss, 1):
             _, found = self._searcher(faiss).search(query, asked, params=params)  # (1, asked)
-        # in row order: the exact scores then read the matrix in order
-        return np.sort(found[0][found[0] >= 0])
+        # in row order: the exact scores then read the matrix in order (0.16 against 0.18 ms
+        # for 1,529 candidates of a million 300-D rows, the sort included)
+        return np.sort(found[0])
 
     def _searcher(self, faiss: Any) -> Any:
         """The faiss index a query searches: the index, or its shards (pq, large enough)."""

@@ -262,10 +262,11 @@ class Vectors:
         units = np.atleast_2d(queries)
         lengths = np.linalg.norm(units, axis=1, keepdims=True)  # (B, 1)
         units = (units / np.maximum(lengths, 1e-30)).astype(REAL, copy=False)
-        kernel = _row_kernel() if rows is not None and len(units) == 1 else None
-        if kernel is not None:
+        kernels = _row_kernels() if rows is not None and len(units) == 1 else None
+        if kernels is not None:
             # candidates of an approximate index: read in place, not gathered (see the module)
-            scores = kernel(self._vectors, rows, self.norms, self.finite_rows, units[0])[None]
+            scores = kernels.row_cosines(self._vectors, rows, self.norms, self.finite_rows,
+                                         units[0])[None]
         elif rows is not None:
             rows = np.asarray(rows, dtype=np.int64)  # an array gathers faster than a list
             scores = search.scaled_dots(self._vectors[rows], self.norms[rows],
@@ -596,6 +597,30 @@ class Vectors:
             raise ConfigError("A query vector holds NaN or inf: it has no cosine similarity "
                               "to any word.", parameter="positive")
         return vector
+
+    def nearest_of(self, query: np.ndarray, rows: np.ndarray, topn: int,
+                   exclude: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """The ``topn`` rows of ``rows`` nearest to ``query`` (D,) by exact cosine, best first.
+
+        ``rows`` (K,) are candidates (an approximate index's, in any order); left out are
+        the rows of ``exclude``, rows outside the matrix (-1: faiss's "none"), and rows
+        holding NaN or inf. Equal cosines rank the lower row first.
+
+        Returns
+        -------
+        (rows int64 (n,), cosines float32 (n,)), n <= topn
+        """
+        unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
+        skip = np.fromiter(exclude, dtype=np.int64)
+        kernels = _row_kernels()
+        if kernels is not None:
+            return kernels.nearest_rows(self._vectors, rows, self.norms, self.finite_rows,
+                                        unit, topn, skip)
+        rows = np.unique(np.asarray(rows, dtype=np.int64))  # sorted: the lower row first
+        rows = rows[(rows >= 0) & (rows < len(self)) & ~np.isin(rows, skip)]
+        scores = self.cosines(unit, rows=rows)
+        best = [i for i in search.top_indices(scores, topn).tolist() if not np.isnan(scores[i])]
+        return rows[best], scores[best]
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
         """The ``topn`` best-scoring rows not in ``exclude``, best first."""
@@ -941,11 +966,11 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / norm if norm > 0 else vector).astype(REAL)
 
 
-def _row_kernel():
-    """:func:`w2v.engines.row_scores.row_cosines`, or None where numba cannot load it (no
-    cache folder it may write, a broken install): the caller then gathers the rows."""
+def _row_kernels():
+    """:mod:`w2v.engines.row_scores`, or None where numba cannot load it (no cache folder it
+    may write, a broken install): the caller then gathers the rows."""
     try:
-        from w2v.engines.row_scores import row_cosines
+        from w2v.engines import row_scores
     except (ImportError, RuntimeError, OSError):
         return None
-    return row_cosines
+    return row_scores
