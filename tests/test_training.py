@@ -114,3 +114,32 @@ def test_corpus_without_training_pairs_is_refused():
         train([["a"], ["b"], ["a"]], **SMALL)
     with pytest.raises(CorpusError, match="single word"):
         train([["a", "a", "a"]], **SMALL)
+
+
+def test_the_garbage_collector_is_paused_only_while_the_corpus_is_read(tmp_path, monkeypatch):
+    import gc
+
+    import w2v.training
+
+    seen = []
+    original = w2v.training._read_corpus
+
+    def reading(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(w2v.training, "_read_corpus", reading)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d a b c d e f\n" * 50)
+    assert gc.isenabled()
+    train(str(corpus), vector_size=8, min_count=1, epochs=1, workers=1)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller's own setting is kept
+    try:
+        train(str(corpus), vector_size=8, min_count=1, epochs=1, workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(InputNotFoundError):  # and restored after an error
+        train(str(tmp_path / "missing.txt"), min_count=1)
+    assert gc.isenabled()

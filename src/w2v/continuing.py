@@ -104,11 +104,11 @@ def update_vocab(model: Model, corpus: Any, *, min_count: int | None = None,
     corpus; here every occurrence counts (the noise and subsampling tables then match the
     text the model has seen).
     """
-    from w2v.training import corpus_name, readable, reusable
+    from w2v.training import collector_paused, corpus_name, readable, reusable
 
     cfg = model.config
     corpus = reusable(corpus)
-    with readable(corpus) as source:
+    with readable(corpus) as source, collector_paused():
         counts, total = count_words(sentences_from(source, cfg.max_sentence_length),
                                     max_vocab_size)
     return add_counted_words(model, counts, total, corpus_name(corpus), min_count=min_count,
@@ -238,7 +238,14 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     CorpusError
         If no token of the corpus is in the vocabulary.
     """
-    from w2v.training import check_engine, corpus_name, readable, reusable, run_engine
+    from w2v.training import (
+        check_engine,
+        collector_paused,
+        corpus_name,
+        readable,
+        reusable,
+        run_engine,
+    )
 
     cfg = check_changes(model.config, options)
     if not registry.get(cfg.engine).checkpoints:
@@ -250,7 +257,7 @@ def continue_training(model: Model, corpus: Any, *, epochs: int | None = None,
     # A pipe is read once into a temporary file (readable): the encoding, or the update's
     # scan, reads it from there.
     if encoded is None:
-        with readable(corpus) as source:
+        with readable(corpus) as source, collector_paused():
             if update_vocab:  # counted and encoded in one reading (w2v.corpus_scan)
                 model.config = cfg
                 scanned = scan_corpus(source, cfg.max_sentence_length)

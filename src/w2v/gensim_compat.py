@@ -541,14 +541,14 @@ def _new_model(corpus: Any, config: TrainConfig,
     from w2v.corpus import CorpusStats, sentences_from
     from w2v.corpus_scan import scan_corpus
     from w2v.logs import log_vocab
-    from w2v.training import check_fits_in_memory, corpus_name, readable
+    from w2v.training import check_fits_in_memory, collector_paused, corpus_name, readable
     from w2v.vocab import build_vocab, vocab_from_counts
 
     # The same calls as w2v.train's: new vocabulary options are wired in both places.
     options = {"source_name": corpus_name(corpus), "trim_rule": trim_rule,
                "sorted_vocab": config.sorted_vocab}
     stats, scanned = CorpusStats(), None
-    with readable(corpus) as source:
+    with readable(corpus) as source, collector_paused():
         if config.max_vocab_size is None:
             scanned = scan_corpus(source, config.max_sentence_length, stats)
             vocab = vocab_from_counts(scanned.counts(), stats.tokens, config.min_count,
