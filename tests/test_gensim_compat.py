@@ -311,3 +311,45 @@ def test_score_agrees_with_gensims_on_the_same_tree_and_tables(sg):
 def test_score_needs_hierarchical_softmax():
     with pytest.raises(RuntimeError, match="hs=1"):
         Word2Vec(SENTENCES, **SMALL).score(SENTENCES[:2])
+
+
+@pytest.mark.parametrize("cbow_mean", [1, 0])
+def test_a_cbow_epoch_is_gensims_step_on_the_same_tree_and_tables(cbow_mean):
+    # hierarchical softmax, whole windows and no subsampling: nothing random is left, so one
+    # epoch over a sentence from the same weights is gensim's, up to its sigmoid table; on the
+    # sum (cbow_mean=0) gensim divides the gradient by the number of context words
+    gensim = pytest.importorskip("gensim.models")
+    options = {"vector_size": 12, "window": 3, "min_count": 1, "workers": 1, "hs": 1,
+               "negative": 0, "sample": 0, "shrink_windows": False, "cbow_mean": cbow_mean}
+    ours = Word2Vec(SENTENCES, epochs=2, **options)
+    assert ours.model.config.cbow_gradient == ("word2vec" if cbow_mean else "mean")
+    theirs = gensim.Word2Vec(**options)
+    theirs.build_vocab_from_freq({w: ours.wv.get_vecattr(w, "count")
+                                  for w in ours.wv.index_to_key})
+    tree = ours.model.vocab.huffman_tree()
+    rows = [theirs.wv.key_to_index[w] for w in ours.wv.index_to_key]
+    for i, word in enumerate(ours.wv.index_to_key):
+        a, b = tree.offsets[i], tree.offsets[i + 1]
+        theirs.wv.set_vecattr(word, "code", tree.codes[a:b].astype(np.uint8))
+        theirs.wv.set_vecattr(word, "point", tree.points[a:b].astype(np.uint32))
+    theirs.wv.vectors[rows] = ours.wv.vectors
+    theirs.syn1[:len(ours.syn1)] = ours.syn1
+    before, nodes_before = ours.wv.vectors.copy(), ours.syn1.copy()
+    for model in (ours, theirs):
+        model.train([SENTENCES[0]], total_examples=1, epochs=1, start_alpha=0.05,
+                    end_alpha=0.05)
+    step, expected = ours.wv.vectors - before, theirs.wv.vectors[rows] - before
+    moved = np.abs(expected).max(axis=1) > 0
+    assert moved.sum() >= len(set(SENTENCES[0])) - 1  # the sentence's words moved
+    np.testing.assert_allclose(step, expected, rtol=0.05, atol=0.03 * np.abs(expected).max())
+    node_step = theirs.syn1[:len(ours.syn1)] - nodes_before
+    np.testing.assert_allclose(ours.syn1 - nodes_before, node_step, rtol=0.05,
+                               atol=0.05 * np.abs(node_step).max())
+
+
+def test_setting_cbow_mean_sets_gensims_gradient_with_it():
+    model = Word2Vec(SENTENCES, **SMALL)
+    model.cbow_mean = 0
+    assert model.cbow_mean == 0 and model.model.config.cbow_gradient == "mean"
+    model.cbow_mean = 1
+    assert model.model.config.cbow_gradient == "word2vec"

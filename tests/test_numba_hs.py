@@ -80,13 +80,19 @@ def test_hs_step_equals_reference(sg, contexts, center, negatives):
         np.testing.assert_allclose(table, expected, rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("mean_gradient", [False, True])  # True: gensim's cbow_mean=0
 @pytest.mark.parametrize("hs", [True, False])
-def test_cbow_on_the_sum_equals_reference(hs):
+def test_cbow_on_the_sum_equals_reference(hs, mean_gradient):
     weights = _weights(7)
     contexts, center, negatives = [1, 2, 5, 2], 7, [3, 0, 10]
     loss_ref, ref = _reference(weights, contexts, center, negatives, 0.2, False,
-                               cbow_mean=False, hs=hs)
-    loss = _kernel(weights, contexts, center, negatives, 0.2, False, cbow_mean=False, hs=hs)
+                               cbow_mean=False, hs=hs, mean_gradient=mean_gradient)
+    if mean_gradient:  # the context rows' step is a quarter of the whole gradient's
+        _, whole = _reference(weights, contexts, center, negatives, 0.2, False,
+                              cbow_mean=False, hs=hs)
+        np.testing.assert_allclose(ref[0][6] - weights[0][6], (whole[0][6] - weights[0][6]) / 4)
+    loss = _kernel(weights, contexts, center, negatives, 0.2, False, cbow_mean=False, hs=hs,
+                   mean_gradient=mean_gradient)
     assert loss == pytest.approx(loss_ref, rel=RTOL)
     for table, expected in zip(weights, ref, strict=True):
         np.testing.assert_allclose(table, expected, rtol=RTOL, atol=ATOL)

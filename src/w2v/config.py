@@ -93,8 +93,9 @@ class TrainConfig:
     # table w_hs, (V - 1, D).
     hs: bool = False
     # CBOW's hidden vector: the mean of the context vectors (True, word2vec.c's default)
-    # or their sum (gensim cbow_mean=0). Either way every context row gets the whole
-    # gradient wrt the hidden vector.
+    # or their sum. What each context row gets of the gradient wrt it is cbow_gradient's
+    # choice; gensim's cbow_mean=0 is the sum with cbow_gradient="mean" (gensim divides the
+    # gradient by the number of context words there).
     cbow_mean: bool = True
     # Each center draws its window uniformly in 1..window (word2vec.c, gensim's default);
     # False uses the whole window for every center (gensim shrink_windows=False).
@@ -113,10 +114,10 @@ class TrainConfig:
     min_n: int = 3
     max_n: int = 6
     bucket: int = 2_000_000
-    # CBOW: what each context row of a window receives of dJ/dh, h being their mean.
+    # CBOW: what each context row of a window receives of dJ/dh.
     # "word2vec" adds the whole dJ/dh to every row (word2vec.c, gensim's cbow_mean=1);
-    # "mean" divides it by the number of context words, the true gradient of the mean
-    # (İrsoy, Benton and Stratos 2021, the kōan library).
+    # "mean" divides it by the number of context words: on the mean, its true gradient
+    # (İrsoy, Benton and Stratos 2021, the kōan library); on the sum, gensim's cbow_mean=0.
     cbow_gradient: str = "word2vec"
 
     def __post_init__(self) -> None:

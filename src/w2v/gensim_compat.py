@@ -113,7 +113,7 @@ class Word2Vec:
         if null_word:
             raise ConfigError("The {null_word} is not implemented (w2v has no padding word); "
                               "leave it at 0.")
-        flags = {"hs": bool(hs), "cbow_mean": bool(cbow_mean),
+        flags = {"hs": bool(hs), **_cbow_options(cbow_mean),
                  "shrink_windows": bool(shrink_windows), "sorted_vocab": bool(sorted_vocab)}
         # gensim's defaults where w2v's differ: CBOW at 0.025, gensim 4's initial range.
         settings = {"vector_size": vector_size, "alpha": alpha, "window": window,
@@ -483,13 +483,23 @@ class Word2Vec:
             if field not in _CONFIG_FIELDS:
                 raise AttributeError(f"Word2Vec.{name} cannot be set in w2v.")
             value = bool(value) if name in ("sg", *_FLAGS) else value
+            changes = _cbow_options(value) if name == "cbow_mean" else {field: value}
             if self._model is not None:
                 from w2v.continuing import check_changes
 
-                self._model.config = check_changes(self._model.config, {field: value})
-            self._config = self._config.replace(**{field: value})
+                self._model.config = check_changes(self._model.config, changes)
+            self._config = self._config.replace(**changes)
             return
         object.__setattr__(self, name, value)
+
+
+def _cbow_options(cbow_mean: Any) -> dict[str, Any]:
+    """The w2v options of gensim's ``cbow_mean``: on the mean (1) each context row gets the
+    whole gradient wrt it, as word2vec.c; on the sum (0) gensim divides that gradient by the
+    number of context words ("divide error over summed window vectors"), w2v's
+    ``cbow_gradient="mean"``."""
+    return {"cbow_mean": bool(cbow_mean),
+            "cbow_gradient": "word2vec" if cbow_mean else "mean"}
 
 
 _CONFIG_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)}

@@ -70,9 +70,10 @@ def train(
     bucket: Annotated[int | None, typer.Option(
         help="Hash rows for the n-grams, --subwords (default 2,000,000).")] = None,
     cbow_gradient: Annotated[str | None, typer.Option(
-        help="CBOW: what each context word gets of the gradient wrt the window's mean "
-             "vector: 'word2vec' (all of it, word2vec.c and gensim) or 'mean' (divided by "
-             "the number of context words: the true gradient).")] = None,
+        help="CBOW: what each context word gets of the gradient wrt the window's vector: "
+             "'word2vec' (all of it, word2vec.c and gensim) or 'mean' (divided by the "
+             "number of context words: the true gradient of the mean; with --cbow-sum, "
+             "gensim's cbow_mean=0).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     checkpoint_dir: Annotated[Path | None, typer.Option(
         help="Save checkpoints in this folder (every 10 minutes unless --checkpoint-every); "
@@ -110,7 +111,7 @@ def train(
     cbow_mean: Annotated[bool | None, typer.Option(
         "--cbow-mean/--cbow-sum",
         help="CBOW's hidden vector: the mean of the context vectors (default) or their sum "
-             "(gensim cbow_mean=0).")] = None,
+             "(gensim's cbow_mean=0 is --cbow-sum --cbow-gradient mean).")] = None,
     shrink_windows: Annotated[bool | None, typer.Option(
         "--shrink-windows/--fixed-window",
         help="Each center draws its window in 1..--window (default, word2vec.c) or uses the "

@@ -456,7 +456,7 @@ def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, context
                                          offsets[center + 1], lr, grad_h, hs_g[0])
         if n_tgt > 0:
             loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0])
-        if mean_gradient and cbow_mean:  # the gradient of the mean wrt each context row
+        if mean_gradient:  # dJ/dh shared out: the true gradient of the mean, gensim's sum
             _scale(grad_h, REAL(1.0 / m))
         _add_to_rows(w_in, contexts, m, grad_h)
         return loss, state

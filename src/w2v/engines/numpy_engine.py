@@ -36,8 +36,9 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
     gradients are taken at the weights before the step and then applied (a batched step).
     CBOW: the mean (or, ``cbow_mean=False``, the sum) h of the context vectors predicts
     the center; every context row gets the whole gradient wrt h (word2vec.c), or with
-    ``mean_gradient`` (and the mean) that gradient divided by the number of contexts (the
-    true gradient of each row, h being their mean; a row that appears twice gets it twice).
+    ``mean_gradient`` that gradient divided by the number of contexts (on the mean, the
+    true gradient of each row; on the sum, gensim's ``cbow_mean=0`` step; a row that
+    appears twice gets it twice).
     ``negatives=None`` uses the full softmax, unless a ``tree`` is given: then the
     hierarchical softmax over ``w_hs`` is the only loss. A ``tree`` with negatives adds
     both losses, their gradients taken at the same weights (word2vec.c's hs + negative).
@@ -63,7 +64,7 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
     cbow_mean : bool
         CBOW's h is the mean (True) or the sum of the context vectors.
     mean_gradient : bool
-        CBOW on the mean: each context row gets dJ/dh divided by the number of contexts.
+        CBOW: each context row gets dJ/dh divided by the number of contexts.
 
     Returns
     -------
@@ -94,7 +95,7 @@ def center_step(w_in: np.ndarray, w_out: np.ndarray, contexts: list[int], center
         rows = w_in[contexts]
         loss, grad_h, grads_out = loss_and_grads(rows.mean(axis=0) if cbow_mean
                                                  else rows.sum(axis=0))
-        share = 1.0 / len(contexts) if mean_gradient and cbow_mean else 1.0
+        share = 1.0 / len(contexts) if mean_gradient else 1.0
         for c in contexts:
             w_in[c] -= lr * share * grad_h
         for table, grad in zip(tables, grads_out, strict=True):
