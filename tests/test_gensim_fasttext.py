@@ -177,8 +177,9 @@ def test_gensim_rules_for_options():
         plain.wv["unseen"]
     with pytest.raises(ConfigError, match="word_ngrams"):
         FastText(sentences, word_ngrams=2)
-    with pytest.raises(ConfigError, match="cbow_mean"):
-        FastText(sentences, min_count=1, cbow_mean=0)
+    summed = FastText(sentences, vector_size=8, min_count=1, cbow_mean=0, workers=1)
+    assert summed.cbow_mean == 0 and summed.model.config.cbow_gradient == "mean"
+    assert np.isfinite(summed.wv["unseen"]).all()
     empty = FastText(vector_size=8)
     assert len(empty.wv) == 0
     with pytest.raises(RuntimeError, match="build vocabulary"):

@@ -110,8 +110,18 @@ def test_fixed_windows_reach_the_kernel():
     assert not np.array_equal(shrinking, fixed)
 
 
-@pytest.mark.parametrize("option", [{"cbow_mean": False}, {"cbow_gradient": "mean"},
-                                    {"shared_negatives": True}])
+def test_cbow_on_the_sum_and_the_divided_gradient_reach_the_kernel():
+    cbow = {**OPTIONS, "sg": False, "workers": 1}
+    tables = [train(_corpus(300), **cbow, **extra).vectors.input_table
+              for extra in ({}, {"cbow_mean": False}, {"cbow_gradient": "mean"},
+                            {"cbow_mean": False, "cbow_gradient": "mean"})]
+    for i, first in enumerate(tables):
+        assert np.isfinite(first).all()
+        for second in tables[i + 1:]:
+            assert not np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("option", [{"shared_negatives": True}])
 def test_word_level_options_the_subword_kernels_lack_are_refused(option):
     name = next(iter(option))
     with pytest.raises(ConfigError, match=f"'{name}' parameter"):

@@ -165,9 +165,11 @@ def test_skipgram_pairs_with_hs_equal_reference_steps_in_turn(n_neg):
 
 # Negatives alone (one of them drawn twice), all negatives the center (only the positive
 # term counts), hierarchical softmax alone, and both.
+@pytest.mark.parametrize(("mean", "divided"), [(True, False), (False, True), (False, False),
+                                              (True, True)])  # (False, True): gensim's sum
 @pytest.mark.parametrize(("negatives", "hs"), [([0, 2, 3, 2], 0), ([6, 6], 0), ([], 1),
                                                ([5, 2, 2], 1)])
-def test_cbow_step_equals_reference(negatives, hs):
+def test_cbow_step_equals_reference(negatives, hs, mean, divided):
     w_in, w_out = _tables(11)
     w_hs, tree, _ = _tree_args()
     rows, center, lr = [3, 12, 12, 5, 18], 6, 0.2
@@ -175,19 +177,19 @@ def test_cbow_step_equals_reference(negatives, hs):
     loss_ref = 0.0
     if negatives:
         loss_ref, ref_in, ref_out = subword_reference.sgd_step(ref_in, ref_out, rows, [center],
-                                                               negatives, lr)
+                                                               negatives, lr, mean, divided)
         ref_in = ref_in.copy()
     if hs:  # both at the weights before the step: the hs gradient at the old w_in
-        loss_h, g_in, g_hs = subword_reference.subword_hs_loss_and_gradient(
-            w_in, w_hs, rows, [center], TREE)
-        loss_ref += loss_h
-        ref_in -= lr * len(rows) * g_in
-        ref_hs = ref_hs - lr * g_hs
+        _, hs_in, ref_hs = subword_reference.hs_sgd_step(w_in, ref_hs, rows, [center], TREE,
+                                                         lr, mean, divided)
+        loss_ref += subword_reference.subword_hs_loss_and_gradient(w_in, w_hs, rows,
+                                                                   [center], TREE, mean)[0]
+        ref_in += hs_in - w_in  # the hs step's change of the input rows
     h, grad_h = np.zeros(D, np.float32), np.zeros(D, np.float32)
     g = np.zeros(8, np.float32)
     loss = subword_kernels.cbow_subword_step(
         w_in, w_out, np.array(rows, np.int64), len(rows), np.array([center, *negatives]),
-        len(negatives), lr, h, grad_h, g, w_hs, tree, hs)
+        len(negatives), lr, h, grad_h, g, w_hs, tree, hs, int(mean), int(divided))
     assert loss == pytest.approx(loss_ref, rel=RTOL)
     np.testing.assert_allclose(w_in, ref_in, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(w_out, ref_out, rtol=RTOL, atol=ATOL)

@@ -122,8 +122,7 @@ class FastText(Word2Vec):
     Raises
     ------
     ConfigError
-        For ``word_ngrams`` other than 1, ``cbow_mean=0`` (fastText's CBOW takes the mean),
-        or what :class:`w2v.Word2Vec` refuses.
+        For ``word_ngrams`` other than 1, or what :class:`w2v.Word2Vec` refuses.
     """
 
     def __init__(self, sentences: Iterable[list[str]] | None = None,

@@ -26,6 +26,12 @@ The SGD step of fastText (and of the kernels, :mod:`w2v.engines.subword_kernels`
 ``-lr dJ/dh`` to each entry of R, that is ``-lr k dJ/dw_in[r]`` to row r: the input rows
 move k times faster than plain SGD on J would move them (:func:`sgd_step`).
 
+gensim's FastText also offers CBOW on the **sum** (``cbow_mean=0``): h = sum_{r in R}
+w_in[r], dJ/dw_in[r] = (count of r in R) dJ/dh, and its step adds ``-lr dJ/dh / k`` to each
+entry ("divide error over summed window vectors"). Both choices are parameters here:
+``mean`` (h the mean or the sum) and ``divided`` (each entry receives dJ/dh / k, not all
+of it).
+
 With hierarchical softmax (fastText's ``-loss hs``) the same h scores each target's path
 in the Huffman tree instead: J = sum_j J_hs(h, t_j), each term the word model's
 :func:`w2v.reference.hierarchical_softmax_loss_and_gradient` with h as the center vector
@@ -54,6 +60,7 @@ def subword_neg_loss_and_gradient(
     input_rows: Sequence[int],
     targets: Sequence[int],
     negatives: Sequence[int],
+    mean: bool = True,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Loss J of one example and its gradients wrt both tables (see the module docstring).
 
@@ -64,11 +71,13 @@ def subword_neg_loss_and_gradient(
     w_out : ndarray, shape (V, D)
         Output vectors.
     input_rows : sequence of int, (k,)
-        The rows averaged into h, k >= 1 (repeats count).
+        The rows averaged (or summed) into h, k >= 1 (repeats count).
     targets : sequence of int, (m,)
         Output rows with label 1.
     negatives : array of int, (m, K) or (K,)
         Output rows with label 0: row j for target j, or one row shared by all targets.
+    mean : bool
+        h is the mean of the input rows (fastText), or their sum (gensim ``cbow_mean=0``).
 
     Returns
     -------
@@ -82,7 +91,7 @@ def subword_neg_loss_and_gradient(
     t = np.asarray(targets, dtype=np.int64)
     n = np.asarray(negatives, dtype=np.int64)
     n = np.broadcast_to(n, (len(t), n.shape[-1])) if n.ndim == 1 else n  # (m, K)
-    h = w_in[rows].mean(axis=0)  # (D,)
+    h = _hidden(w_in, rows, mean)
     s_t = u[t] @ h  # (m,)
     s_n = u[n] @ h  # (m, K)
     use = (t[:, None] != n).astype(np.float64)  # (m, K): pair (j, k) counts
@@ -90,8 +99,7 @@ def subword_neg_loss_and_gradient(
     coef_t = sigmoid(s_t) - 1.0  # (m,)
     coef_n = use * sigmoid(s_n)  # (m, K)
     grad_h = coef_t @ u[t] + np.einsum("jk,jkd->d", coef_n, u[n])  # (D,)
-    counts = np.bincount(rows, minlength=len(w_in)).astype(np.float64)
-    grad_in = np.outer(counts / len(rows), grad_h)
+    grad_in = np.outer(_row_weights(rows, len(w_in), mean), grad_h)
     coef_out = (np.bincount(t, weights=coef_t, minlength=len(u))
                 + np.bincount(n.ravel(), weights=coef_n.ravel(), minlength=len(u)))
     return loss, grad_in, np.outer(coef_out, h)
@@ -99,17 +107,36 @@ def subword_neg_loss_and_gradient(
 
 def sgd_step(w_in: np.ndarray, w_out: np.ndarray, input_rows: Sequence[int],
              targets: Sequence[int], negatives: Sequence[int],
-             lr: float) -> tuple[float, np.ndarray, np.ndarray]:
+             lr: float, mean: bool = True,
+             divided: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
     """fastText's SGD step on one example: new float64 tables and the loss before it.
 
-    ``w_out - lr dJ/dw_out`` and ``w_in - lr k dJ/dw_in`` (k = ``len(input_rows)``: every
-    entry of the input list receives the whole ``-lr dJ/dh``). Inputs are not modified.
+    ``w_out - lr dJ/dw_out``, and every entry of the input list receives ``-lr dJ/dh``
+    (``w_in - lr k dJ/dw_in`` on the mean, k = ``len(input_rows)``), or ``-lr dJ/dh / k``
+    with ``divided`` (gensim's step on the sum). Inputs are not modified.
     """
     loss, grad_in, grad_out = subword_neg_loss_and_gradient(w_in, w_out, input_rows, targets,
-                                                            negatives)
-    k = len(input_rows)
-    return (loss, np.asarray(w_in, np.float64) - lr * k * grad_in,
-            np.asarray(w_out, np.float64) - lr * grad_out)
+                                                            negatives, mean)
+    return (loss, np.asarray(w_in, np.float64) - lr * _entry_scale(input_rows, mean, divided)
+            * grad_in, np.asarray(w_out, np.float64) - lr * grad_out)
+
+
+def _hidden(w_in: np.ndarray, rows: np.ndarray, mean: bool) -> np.ndarray:
+    """h (D,): the mean or the sum of ``w_in[rows]``."""
+    return w_in[rows].mean(axis=0) if mean else w_in[rows].sum(axis=0)
+
+
+def _row_weights(rows: np.ndarray, n_rows: int, mean: bool) -> np.ndarray:
+    """dh/dw_in[r] for every row r (n_rows,): its count in ``rows``, over k on the mean."""
+    counts = np.bincount(rows, minlength=n_rows).astype(np.float64)
+    return counts / len(rows) if mean else counts
+
+
+def _entry_scale(rows: Sequence[int], mean: bool, divided: bool) -> float:
+    """What multiplies dJ/dw_in in the step: each entry gets dJ/dh (k on the mean, 1 on the
+    sum), divided by k with ``divided``."""
+    k = len(rows)
+    return (k if mean else 1.0) / (k if divided else 1.0)
 
 
 def subword_hs_loss_and_gradient(
@@ -118,16 +145,18 @@ def subword_hs_loss_and_gradient(
     input_rows: Sequence[int],
     targets: Sequence[int],
     tree: HuffmanTree,
+    mean: bool = True,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Hierarchical-softmax loss of one example and its gradients wrt both tables.
 
-    h = the mean of ``w_in[input_rows]`` scores the path of every target in ``tree``
-    (rows of ``w_hs``, (V - 1, D)): J = sum_j J_hs(h, t_j). Returns (loss, grad_w_in
-    float64 (R, D), grad_w_hs float64 (V - 1, D)), dJ/dw_in[r] = (count of r / k) dJ/dh.
+    h = the mean (or, not ``mean``, the sum) of ``w_in[input_rows]`` scores the path of
+    every target in ``tree`` (rows of ``w_hs``, (V - 1, D)): J = sum_j J_hs(h, t_j).
+    Returns (loss, grad_w_in float64 (R, D), grad_w_hs float64 (V - 1, D)),
+    dJ/dw_in[r] = (count of r / k) dJ/dh on the mean, (count of r) dJ/dh on the sum.
     """
     w_in = np.asarray(w_in, dtype=np.float64)
     rows = np.asarray(input_rows, dtype=np.int64)
-    h = w_in[rows].mean(axis=0)  # (D,)
+    h = _hidden(w_in, rows, mean)
     loss, grad_h = 0.0, np.zeros_like(h)
     grad_hs = np.zeros(np.shape(w_hs), dtype=np.float64)
     for target in targets:
@@ -136,17 +165,15 @@ def subword_hs_loss_and_gradient(
         loss += pair_loss
         grad_h += pair_grad_h
         grad_hs += pair_grad_hs
-    counts = np.bincount(rows, minlength=len(w_in)).astype(np.float64)
-    return loss, np.outer(counts / len(rows), grad_h), grad_hs
+    return loss, np.outer(_row_weights(rows, len(w_in), mean), grad_h), grad_hs
 
 
 def hs_sgd_step(w_in: np.ndarray, w_hs: np.ndarray, input_rows: Sequence[int],
-                targets: Sequence[int], tree: HuffmanTree,
-                lr: float) -> tuple[float, np.ndarray, np.ndarray]:
+                targets: Sequence[int], tree: HuffmanTree, lr: float, mean: bool = True,
+                divided: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
     """fastText's hierarchical-softmax SGD step on one example (as :func:`sgd_step`): the
     loss before it and the new float64 tables ``w_in``, ``w_hs``."""
     loss, grad_in, grad_hs = subword_hs_loss_and_gradient(w_in, w_hs, input_rows, targets,
-                                                          tree)
-    k = len(input_rows)
-    return (loss, np.asarray(w_in, np.float64) - lr * k * grad_in,
-            np.asarray(w_hs, np.float64) - lr * grad_hs)
+                                                          tree, mean)
+    return (loss, np.asarray(w_in, np.float64) - lr * _entry_scale(input_rows, mean, divided)
+            * grad_in, np.asarray(w_hs, np.float64) - lr * grad_hs)

@@ -449,19 +449,11 @@ def _run_stats(stats: CorpusStats, encoded: EncodedCorpus, vocab: Vocab, seconds
 
 
 def _check_subwords(cfg: TrainConfig, engine: registry.EngineInfo) -> None:
-    """Refuse a subword run that the engine cannot train: another engine, CBOW on the sum
-    or with the mean gradient."""
-    if not cfg.subwords:
-        return
-    if engine.subwords is None:
+    """Refuse a subword run that the engine cannot train (another engine's)."""
+    if cfg.subwords and engine.subwords is None:
         raise ConfigError("The {engine} {name!r} cannot train subword models (the "
                           "{subwords}); use the 'numba' engine.", parameter="engine",
                           name=cfg.engine)
-    for name, default in (("cbow_mean", True), ("cbow_gradient", "word2vec")):
-        if getattr(cfg, name) != default:
-            raise ConfigError("Subword training (the {subwords}) has CBOW on the mean of the "
-                              "context rows only (fastText's); leave out the "
-                              "{" + name + "}.", parameter="subwords")
 
 
 # Above this share of invalid bytes a file is not text in UTF-8 (a binary file, Latin-1 is

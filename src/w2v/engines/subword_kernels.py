@@ -150,13 +150,14 @@ def mean_rows(w_in, ids, offsets, out) -> None:
 
 @njit(**_JIT)
 def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, g, w_hs,
-                      tree, hs) -> float:
+                      tree, hs, mean=1, divided=0) -> float:
     """One CBOW step: h = mean of w_in[rows[:n_rows]] (every context word's subword rows)
     predicts the center targets[0] against the negatives targets[1:n_neg + 1] (none when
     n_neg = 0; one equal to the center is left out) and, with ``hs``, on the center's
     Huffman path (``tree`` = (codes, points, offsets), rows of ``w_hs``); both at the
     weights before the step, then every entry of rows receives the whole grad_h, not 1/k
-    of it (fastText's step).
+    of it (fastText's step). Not ``mean``: h is the sum of those rows; ``divided``: each
+    entry receives grad_h / k (gensim's FastText with ``cbow_mean=0`` sets both).
 
         g_t = lr (label_t - sigma(u_t . h));  grad_h = sum_t g_t u_t (+ the path's terms)
         u_t += g_t h;  w_in[r] += grad_h for each entry r of rows
@@ -168,7 +169,7 @@ def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, 
     dim = w_in.shape[1]
     codes, points, offsets = tree
     center = targets[0]
-    numba_hs.cbow_hidden(w_in, rows, n_rows, True, h)
+    numba_hs.cbow_hidden(w_in, rows, n_rows, mean, h)
     for d in range(dim):
         grad_h[d] = 0.0
     loss = 0.0
@@ -177,10 +178,11 @@ def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, 
     if hs:
         loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
                                      offsets[center + 1], lr, grad_h, g)
+    share = REAL(1.0 / n_rows) if divided else REAL(1.0)
     for j in range(n_rows):
         r = rows[j]
         for d in range(dim):
-            w_in[r, d] += grad_h[d]
+            w_in[r, d] += share * grad_h[d]
     return loss
 
 
@@ -267,20 +269,22 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     rows), float32, updated in place;
     subwords = (sub_ids int32, sub_offsets (nwords + 1,) int64): word w's input rows are
     sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
-    options: the word-level kernel's (window, negative, sg, -, -, hs, -, shrink_windows, -).
+    options: the word-level kernel's (window, negative, sg, -, -, hs, cbow_mean,
+    shrink_windows, mean_gradient).
 
     Skip-gram: fastText's steps, one per (center, context) pair with K negatives of its
     own (:func:`sg_subword_pairs`); negatives shared by a center's contexts cost 16 points
     of syntactic analogy accuracy on text8 with subwords, so they are not offered here.
-    CBOW: the mean of all context words' subword rows predicts the center. Subsampling and
-    window draws as in the word-level kernel.
+    CBOW: the mean (``cbow_mean``; else the sum) of all context words' subword rows
+    predicts the center, and each row entry receives dJ/dh (over their count with
+    ``mean_gradient``). Subsampling and window draws as in the word-level kernel.
     """
     w_in, w_out, w_hs = weights
     keep, accept, alias, codes, points, offsets = tables
     tree = (codes, points, offsets)
     sub_ids, sub_offsets = subwords
     window, n_neg, sg = options[0], options[1], options[2]
-    hs, shrink = options[5], options[7]
+    hs, cbow_mean, shrink, mean_gradient = options[5], options[6], options[7], options[8]
     dim = w_in.shape[1]
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
@@ -334,7 +338,7 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
                 state = draw_negatives(state, draw, n_neg, accept, alias)
                 draw[0] = center
                 loss += cbow_subword_step(w_in, w_out, rows, n_rows, draw, n_neg, lr, h,
-                                          grad_h, g, w_hs, tree, hs)
+                                          grad_h, g, w_hs, tree, hs, cbow_mean, mean_gradient)
                 pairs += 1
     rng_state[0] = state
     stats[0] += loss
