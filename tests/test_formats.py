@@ -236,3 +236,58 @@ def test_any_words_and_floats_round_trip_exactly(tmp_path, format, words, dim, d
     path = tmp_path / f"round_trip_{format}"
     original.save(path, format=format)
     assert_equal_vectors(Vectors.load(path, format=format), original)
+
+
+def test_native_folders_keep_the_words_attributes(tmp_path):
+    from w2v.vectors import Vectors
+
+    rng = np.random.default_rng(0)
+    vectors = Vectors(["a", "b", "c"], rng.standard_normal((3, 4)).astype(np.float32))
+    vectors.expandos["count"] = np.array([30, 20, 10])
+    vectors.set_vecattr("b", "tag", "noun, plural")
+    vectors.set_vecattr("c", "weight", 0.5)
+    vectors.save(tmp_path / "nat", format="native")
+    loaded = Vectors.load(tmp_path / "nat")
+    assert [loaded.get_vecattr(w, "count") for w in "abc"] == [30, 20, 10]
+    assert [loaded.get_vecattr(w, "tag") for w in "abc"] == [0, "noun, plural", 0]
+    assert loaded.get_vecattr("c", "weight") == 0.5
+    assert Vectors.load(tmp_path / "nat", limit=2).expandos["count"].tolist() == [30, 20]
+    loaded.set_vecattr("a", "tag", "a longer text than any saved one")  # any length again
+    assert loaded.get_vecattr("a", "tag") == "a longer text than any saved one"
+
+
+def test_native_attributes_that_need_pickle_are_left_out_with_a_warning(tmp_path):
+    from w2v.vectors import Vectors
+
+    vectors = Vectors(["a", "b"], np.ones((2, 3), dtype=np.float32))
+    vectors.set_vecattr("a", "thing", {"a", "set"})  # JSON has no sets
+    vectors.expandos["count"] = np.array([2, 1])
+    with pytest.warns(UserWarning, match="'thing' is not saved"):
+        vectors.save(tmp_path / "nat", format="native")
+    loaded = Vectors.load(tmp_path / "nat")
+    assert "thing" not in loaded.expandos and loaded.get_vecattr("a", "count") == 2
+
+
+def test_a_native_folder_without_or_with_damaged_attributes(tmp_path):
+    import json
+
+    from w2v.errors import FormatError
+    from w2v.vectors import Vectors
+
+    Vectors(["a", "b"], np.ones((2, 3), dtype=np.float32)).save(tmp_path / "old",
+                                                                 format="native")
+    header = json.loads((tmp_path / "old" / "w2v.json").read_text())
+    assert "attributes" not in header and not (tmp_path / "old" / "attributes.npz").exists()
+    assert Vectors.load(tmp_path / "old").get_vecattr("a", "count") == 2  # gensim's stand-in
+    header["attributes"] = ["count"]
+    (tmp_path / "old" / "w2v.json").write_text(json.dumps(header))
+    with pytest.raises(FormatError, match="attributes.npz: cannot read the attributes"):
+        Vectors.load(tmp_path / "old")
+    np.savez(tmp_path / "old" / "attributes.npz", count=np.array([1, 2, 3]))
+    with pytest.raises(FormatError, match="'count' should hold 2 numbers"):
+        Vectors.load(tmp_path / "old")
+    header["attributes"], header["object_attributes"] = [], ["tag"]
+    (tmp_path / "old" / "w2v.json").write_text(json.dumps(header))
+    (tmp_path / "old" / "attributes.json").write_text('{"tag": ["x"]}')
+    with pytest.raises(FormatError, match="'tag' should hold 2 values"):
+        Vectors.load(tmp_path / "old")

@@ -780,8 +780,9 @@ class Vectors:
         """The attribute ``attr`` of a word (gensim's ``get_vecattr``), e.g. its ``"count"``.
 
         A trained model's vectors carry the vocabulary's counts, a fastText ``.bin`` its
-        counts. A word2vec file or native folder holds none: :meth:`load` gives ``"count"``
-        V - row, as gensim invents it (the rows of a vectors file are in order of frequency).
+        counts, and a native folder keeps the attributes its vectors had. A word2vec file
+        holds none: :meth:`load` gives ``"count"`` V - row, as gensim invents it (the rows
+        of a vectors file are in order of frequency).
 
         Raises
         ------

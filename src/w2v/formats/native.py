@@ -2,7 +2,12 @@
 
 ``vectors.npy`` is float32 (V, D) in C order, memory-mapped on load; ``vocab.txt`` holds one
 word per line (UTF-8, row order); ``w2v.json`` names the format, its version, V, D and the
-dtype. No pickle anywhere.
+dtype. The words' attributes (gensim's ``get_vecattr``: a trained model's counts, and any a
+user set) are kept beside them: numeric ones in ``attributes.npz`` (one (V,) array each,
+listed in the header under ``"attributes"``), others (text, say) in ``attributes.json`` (a
+list of V values each, under ``"object_attributes"``). A folder without them (older versions
+wrote none) reads as before. No pickle anywhere: an attribute JSON cannot hold is left out
+with a warning.
 
 A save builds the three files in a private folder beside the target and swaps it in whole
 (:func:`w2v.atomic.atomic_folder`): a reader sees the old folder or the new one, never a mix,
@@ -13,6 +18,7 @@ writes only into a new folder, an empty one, or one holding ``w2v.json``.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +31,33 @@ NATIVE_VERSION = 1
 NATIVE_HEADER = "w2v.json"
 NATIVE_MATRIX = "vectors.npy"
 NATIVE_VOCAB = "vocab.txt"
+NATIVE_ATTRIBUTES = "attributes.npz"
+NATIVE_OBJECT_ATTRIBUTES = "attributes.json"
 NATIVE_NAME = "w2v-native"  # the "format" field of the header
 _BOM = "\ufeff"
 
 
-def write_native(keys: list[str], matrix: np.ndarray, path: Path) -> None:
-    """Create or replace the native folder ``path`` with ``keys`` and float32 ``matrix`` (V, D)."""
+def write_native(keys: list[str], matrix: np.ndarray, path: Path,
+                 attributes: dict[str, np.ndarray] | None = None) -> None:
+    """Create or replace the native folder ``path`` with ``keys``, float32 ``matrix`` (V, D)
+    and the words' ``attributes`` (name -> (V,) array; see :func:`storable_attributes`)."""
     header = {"format": NATIVE_NAME, "version": NATIVE_VERSION, "count": int(matrix.shape[0]),
               "dim": int(matrix.shape[1]), "dtype": "float32", "matrix": NATIVE_MATRIX,
               "vocab": NATIVE_VOCAB}
+    numeric, objects = storable_attributes(attributes or {}, len(keys), path)
+    if numeric:
+        header["attributes"] = sorted(numeric)
+    if objects:
+        header["object_attributes"] = sorted(objects)
     with atomic_folder(path, marker=NATIVE_HEADER, what="native vectors folder") as staging:
         # plain writes: nobody sees the staging folder until it is swapped in
         np.save(staging / NATIVE_MATRIX, np.ascontiguousarray(matrix, dtype="<f4"),
                 allow_pickle=False)
+        if numeric:
+            np.savez(staging / NATIVE_ATTRIBUTES, **numeric)
+        if objects:
+            (staging / NATIVE_OBJECT_ATTRIBUTES).write_text(objects_json(objects),
+                                                            encoding="utf-8")
         with open(staging / NATIVE_VOCAB, "w", encoding="utf-8", newline="\n") as out:
             out.write("".join(f"{key}\n" for key in keys))
         with open(staging / NATIVE_HEADER, "w", encoding="utf-8") as out:
@@ -45,17 +65,95 @@ def write_native(keys: list[str], matrix: np.ndarray, path: Path) -> None:
             out.write("\n")
 
 
-def read_native(path: Path, limit: int | None) -> tuple[list[str], np.ndarray]:
-    """Keys and the memory-mapped float32 (V, D) matrix of the native folder ``path``."""
-    count, dim = _read_header(path)
+def read_native(path: Path, limit: int | None
+                ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+    """Keys, the memory-mapped float32 (V, D) matrix and the words' attributes (name ->
+    (V,) array, empty for a folder without them) of the native folder ``path``."""
+    count, dim, numeric, objects = _read_header(path)
     matrix = _read_matrix(path / NATIVE_MATRIX, count, dim)
     keys = _read_vocab(path / NATIVE_VOCAB, count)
+    attributes = _read_attributes(path / NATIVE_ATTRIBUTES, numeric, count) if numeric else {}
+    if objects:
+        attributes.update(_read_object_attributes(path / NATIVE_OBJECT_ATTRIBUTES, objects,
+                                                  count))
     if limit is not None:
         keys, matrix = keys[:limit], matrix[:limit]
-    return keys, matrix
+        attributes = {name: column[:limit] for name, column in attributes.items()}
+    return keys, matrix, attributes
 
 
-def _read_header(path: Path) -> tuple[int, int]:
+def storable_attributes(attributes: dict[str, np.ndarray], count: int, path: Path
+                        ) -> tuple[dict[str, np.ndarray], dict[str, list]]:
+    """(numeric attributes, others as lists) of ``attributes``: what a native folder holds.
+
+    Numbers and booleans go to ``np.savez`` as they are; other columns (text, as
+    ``set_vecattr`` makes them, or mixed values) as JSON lists. A column JSON cannot hold, or
+    of another length than the words, is left out with a warning naming it.
+    """
+    numeric, objects = {}, {}
+    for name, column in attributes.items():
+        column = np.asarray(column)
+        if column.shape != (count,):
+            warnings.warn(f"{path}: the attribute {name!r} is not saved: it has "
+                          f"{column.shape} values for {count} words.", stacklevel=4)
+        elif column.dtype.kind in "biuf":
+            numeric[name] = column
+        else:
+            values = column.tolist()
+            try:
+                json.dumps(values, allow_nan=True)
+            except (TypeError, ValueError):
+                warnings.warn(f"{path}: the attribute {name!r} is not saved (only numbers, "
+                              f"text and JSON values are stored, never a pickle).",
+                              stacklevel=4)
+                continue
+            objects[name] = values
+    return numeric, objects
+
+
+def objects_json(objects: dict[str, list]) -> str:
+    """The text of ``attributes.json``: {name: [one value a word]}."""
+    return json.dumps(objects, ensure_ascii=False) + "\n"
+
+
+def _read_attributes(file: Path, names: list[str], count: int) -> dict[str, np.ndarray]:
+    """The numeric attributes ``names`` from ``file``, each a (count,) array."""
+    try:
+        with np.load(file, allow_pickle=False) as archive:
+            attributes = {name: archive[name] for name in names}
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise FormatError(f"{file}: cannot read the attributes {NATIVE_HEADER} lists "
+                          f"({type(exc).__name__}: {str(exc)[:80]}).") from None
+    for name, column in attributes.items():
+        if column.shape != (count,) or column.dtype.kind not in "biuf":
+            raise FormatError(f"{file}: the attribute {name!r} should hold {count} numbers, "
+                              f"one per word; it holds {column.dtype} {column.shape}.")
+    return attributes
+
+
+def _read_object_attributes(file: Path, names: list[str], count: int
+                            ) -> dict[str, np.ndarray]:
+    """The other attributes ``names`` from the JSON ``file``, each a (count,) object array."""
+    with open_input_file(file, "attributes of the native folder") as handle:
+        raw = handle.read()
+    try:
+        stored = json.loads(raw.decode("utf-8"))
+        columns = {name: stored[name] for name in names}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FormatError(f"{file}: cannot read the attributes {NATIVE_HEADER} lists "
+                          f"({type(exc).__name__}: {str(exc)[:80]}).") from None
+    attributes = {}
+    for name, values in columns.items():
+        if not isinstance(values, list) or len(values) != count:
+            raise FormatError(f"{file}: the attribute {name!r} should hold {count} values, "
+                              f"one per word.")
+        column = np.empty(count, dtype=object)
+        column[:] = values
+        attributes[name] = column
+    return attributes
+
+
+def _read_header(path: Path) -> tuple[int, int, list[str], list[str]]:
     header_path = path / NATIVE_HEADER
     if not header_path.exists():
         raise FormatError(f"{path}: not a native vectors folder ({NATIVE_HEADER} is missing; "
@@ -65,6 +163,8 @@ def _read_header(path: Path) -> tuple[int, int]:
     try:
         header = json.loads(raw.decode("utf-8"))
         version, count, dim = int(header["version"]), int(header["count"]), int(header["dim"])
+        numeric = [str(name) for name in header.get("attributes", [])]
+        objects = [str(name) for name in header.get("object_attributes", [])]
     except (ValueError, KeyError, TypeError) as exc:
         raise FormatError(f"{header_path}: unreadable header ({exc}).") from None
     if header.get("format") != NATIVE_NAME or version > NATIVE_VERSION:
@@ -73,7 +173,7 @@ def _read_header(path: Path) -> tuple[int, int]:
                           f"{NATIVE_VERSION}).")
     if count < 0 or dim < 1:
         raise FormatError(f"{header_path}: count {count} and dim {dim} are not a matrix shape.")
-    return count, dim
+    return count, dim, numeric, objects
 
 
 def _read_matrix(file: Path, count: int, dim: int) -> np.ndarray:

@@ -64,7 +64,7 @@ def save_vectors(vectors: Vectors, path: str | os.PathLike[str], format: str = "
     elif format == "binary":
         write_binary(keys, matrix, path)
     else:
-        write_native(keys, matrix, path)
+        write_native(keys, matrix, path, vectors.expandos)
 
 
 def load_vectors(path: str | os.PathLike[str], format: str | None = None,
@@ -116,8 +116,10 @@ def load_vectors(path: str | os.PathLike[str], format: str | None = None,
         raise FormatError(f"'{path}' is a {'folder' if path.is_dir() else 'file'}, but the "
                           f"{format} format is a {'folder' if format == 'native' else 'file'}.")
     if format == "native":
-        keys, matrix = read_native(path, limit)
-        return Vectors(keys, matrix)
+        keys, matrix, attributes = read_native(path, limit)
+        vectors = Vectors(keys, matrix)
+        vectors.expandos.update(attributes)
+        return vectors
     if format == "fasttext":
         if limit is not None:
             raise ConfigError("The {limit} does not apply to a fastText model, whose n-gram "
