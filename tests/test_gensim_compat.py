@@ -353,3 +353,6 @@ def test_setting_cbow_mean_sets_gensims_gradient_with_it():
     assert model.cbow_mean == 0 and model.model.config.cbow_gradient == "mean"
     model.cbow_mean = 1
     assert model.model.config.cbow_gradient == "word2vec"
+    chosen = Word2Vec(SENTENCES, **SMALL, cbow_gradient="mean")  # the true gradient
+    chosen.cbow_mean = 1  # no change: the chosen rule stays
+    assert chosen.model.config.cbow_gradient == "mean"

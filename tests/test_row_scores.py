@@ -51,10 +51,30 @@ def test_nearest_of_candidates(vectors, monkeypatch, topn, compiled):
     assert found.dtype == np.int64 and scores.dtype == np.float32
 
 
-def test_equal_cosines_rank_the_lower_row_first(vectors):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_equal_cosines_rank_the_lower_row_first(vectors, monkeypatch, compiled):
+    if not compiled:
+        monkeypatch.setattr(w2v.vectors, "_row_kernels", lambda: None)
     found, scores = vectors.nearest_of(vectors.vectors[30], np.array([40, 7, 30, 40]), 3)
     assert found[:2].tolist() == [30, 40] and scores[0] == scores[1]
     assert len(found) == 3 and 7 in found
+    # ties cut by topn: rows 4 and 5 score exactly 1, and only one of them fits
+    tied = Vectors([f"t{i}" for i in range(6)], np.array(
+        [[0, 1], [0, 1], [0, 1], [0, 1], [2, 0], [1, 0]], dtype=np.float32))
+    assert tied.nearest_of(np.array([1.0, 0.0]), np.array([5, 0, 4, 1]), 1)[0].tolist() == [4]
+    assert tied.nearest_of(np.array([1.0, 0.0]), np.array([5, 0, 4, 1]), 3)[0].tolist() == \
+        [4, 5, 0]
+
+
+def test_many_answers_are_sorted_rather_than_kept_one_by_one(vectors):
+    # above NEAREST_KERNEL_TOPN answers, the scores are sorted after (O(K log K)), the same
+    rng = np.random.default_rng(9)
+    query = rng.standard_normal(24).astype(np.float32)
+    rows = np.concatenate([rng.permutation(500), [-1, 11, 30]])
+    found, scores = vectors.nearest_of(query, rows, 450, {3})
+    want_rows, want_scores = expected(vectors, query, rows, 450, {3})
+    assert found.tolist() == want_rows
+    np.testing.assert_allclose(scores, want_scores, atol=1e-5)
 
 
 def test_nothing_to_answer(vectors):

@@ -483,7 +483,11 @@ class Word2Vec:
             if field not in _CONFIG_FIELDS:
                 raise AttributeError(f"Word2Vec.{name} cannot be set in w2v.")
             value = bool(value) if name in ("sg", *_FLAGS) else value
-            changes = _cbow_options(value) if name == "cbow_mean" else {field: value}
+            config = self._model.config if self._model is not None else self._config
+            # gensim's cbow_mean brings its gradient rule along, when it changes: a
+            # cbow_gradient the user chose for the current setting stays
+            changes = _cbow_options(value) if name == "cbow_mean" and \
+                value != config.cbow_mean else {field: value}
             if self._model is not None:
                 from w2v.continuing import check_changes
 

@@ -613,14 +613,16 @@ class Vectors:
         unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
         skip = np.fromiter(exclude, dtype=np.int64)
         kernels = _row_kernels()
-        if kernels is not None:
+        if kernels is not None and topn <= NEAREST_KERNEL_TOPN:
             return kernels.nearest_rows(self._vectors, rows, self.norms, self.finite_rows,
                                         unit, topn, skip)
-        rows = np.unique(np.asarray(rows, dtype=np.int64))  # sorted: the lower row first
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
         rows = rows[(rows >= 0) & (rows < len(self)) & ~np.isin(rows, skip)]
         scores = self.cosines(unit, rows=rows)
-        best = [i for i in search.top_indices(scores, topn).tolist() if not np.isnan(scores[i])]
-        return rows[best], scores[best]
+        real = ~np.isnan(scores)
+        rows, scores = rows[real], scores[real]
+        order = np.lexsort((rows, -scores))[:max(topn, 0)]  # higher, then the lower row
+        return rows[order], scores[order]
 
     def _top(self, scores: np.ndarray, topn: int, exclude: set[int]) -> list[tuple[str, float]]:
         """The ``topn`` best-scoring rows not in ``exclude``, best first."""
@@ -965,6 +967,11 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     """``vector / |vector|`` in float32 (a zero vector stays zero)."""
     norm = float(np.linalg.norm(vector))
     return (vector / norm if norm > 0 else vector).astype(REAL)
+
+
+# Answers up to this many are kept by the re-scoring kernel as it goes (an insertion into a
+# sorted run: O(candidates x topn), fast for the few a query asks); more are sorted after.
+NEAREST_KERNEL_TOPN = 64
 
 
 def _row_kernels():
