@@ -67,3 +67,24 @@ def test_a_vocabulary_that_misses_every_token_is_refused():
     other = vocab_from_counts(scan_corpus([["a"]]).counts(), 1, 1)
     with pytest.raises(CorpusError, match="No token of the corpus is in the vocabulary"):
         scanned.encode(other)
+
+
+def test_a_block_counts_each_sentences_kept_tokens_even_around_empty_ones():
+    from w2v.corpus_scan import ScannedCorpus
+
+    rng = np.random.default_rng(0)
+    drop = np.iinfo(np.uint32).max
+    for _ in range(300):
+        lengths = rng.integers(0, 4, rng.integers(1, 8))  # some sentences empty
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        scanned = ScannedCorpus.__new__(ScannedCorpus)
+        scanned.ids = rng.integers(0, 5, starts[-1]).astype(np.uint32)
+        to_vocab = np.where(rng.random(5) < 0.5, np.arange(5), drop).astype(np.uint32)
+        for block in (starts, starts[1:]):  # from the corpus's start, and from inside it
+            if len(block) < 2:
+                continue
+            kept, counts = scanned._encode_block(to_vocab, block)
+            pieces = [to_vocab[scanned.ids[a:b]]
+                      for a, b in zip(block[:-1], block[1:], strict=True)]
+            assert counts.tolist() == [int((p != drop).sum()) for p in pieces]
+            assert kept.tolist() == [int(i) for p in pieces for i in p if i != drop]
