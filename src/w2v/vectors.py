@@ -610,7 +610,7 @@ class Vectors:
         -------
         (rows int64 (n,), cosines float32 (n,)), n <= topn
         """
-        unit = np.asarray(query, dtype=REAL) / max(float(np.linalg.norm(query)), 1e-30)
+        unit = _unit(np.asarray(query, dtype=REAL))
         skip = np.fromiter(exclude, dtype=np.int64)
         kernels = _row_kernels()
         if kernels is not None and topn <= NEAREST_KERNEL_TOPN:

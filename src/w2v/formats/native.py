@@ -56,7 +56,7 @@ def write_native(keys: list[str], matrix: np.ndarray, path: Path,
         if numeric:
             np.savez(staging / NATIVE_ATTRIBUTES, **numeric)
         if objects:
-            (staging / NATIVE_OBJECT_ATTRIBUTES).write_text(objects_json(objects),
+            (staging / NATIVE_OBJECT_ATTRIBUTES).write_text(_objects_json(objects),
                                                             encoding="utf-8")
         with open(staging / NATIVE_VOCAB, "w", encoding="utf-8", newline="\n") as out:
             out.write("".join(f"{key}\n" for key in keys))
@@ -83,12 +83,14 @@ def read_native(path: Path, limit: int | None
 
 
 def storable_attributes(attributes: dict[str, np.ndarray], count: int, path: Path
-                        ) -> tuple[dict[str, np.ndarray], dict[str, list]]:
-    """(numeric attributes, others as lists) of ``attributes``: what a native folder holds.
+                        ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """(numeric attributes, others as JSON texts) of ``attributes``: what a native folder
+    holds.
 
     Numbers and booleans go to ``np.savez`` as they are; other columns (text, as
-    ``set_vecattr`` makes them, or mixed values) as JSON lists. A column JSON cannot hold, or
-    of another length than the words, is left out with a warning naming it.
+    ``set_vecattr`` makes them, or mixed values) as JSON lists, written here once. A column
+    JSON cannot hold, or of another length than the words, is left out with a warning
+    naming it.
     """
     numeric, objects = {}, {}
     for name, column in attributes.items():
@@ -99,21 +101,22 @@ def storable_attributes(attributes: dict[str, np.ndarray], count: int, path: Pat
         elif column.dtype.kind in "biuf":
             numeric[name] = column
         else:
-            values = column.tolist()
             try:
-                json.dumps(values, allow_nan=True)
+                text = json.dumps(column.tolist(), ensure_ascii=False)
             except (TypeError, ValueError):
                 warnings.warn(f"{path}: the attribute {name!r} is not saved (only numbers, "
                               f"text and JSON values are stored, never a pickle).",
                               stacklevel=4)
                 continue
-            objects[name] = values
+            objects[name] = text
     return numeric, objects
 
 
-def objects_json(objects: dict[str, list]) -> str:
-    """The text of ``attributes.json``: {name: [one value a word]}."""
-    return json.dumps(objects, ensure_ascii=False) + "\n"
+def _objects_json(objects: dict[str, str]) -> str:
+    """The text of ``attributes.json``, {name: [one value a word]}, from each column's JSON."""
+    members = (f"{json.dumps(name, ensure_ascii=False)}: {text}"
+               for name, text in objects.items())
+    return "{" + ", ".join(members) + "}\n"
 
 
 def _read_attributes(file: Path, names: list[str], count: int) -> dict[str, np.ndarray]:
