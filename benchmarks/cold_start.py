@@ -1,7 +1,7 @@
 """First-run cost of ``w2v train``: a cold numba cache against a warm one, whole processes.
 
     python benchmarks/cold_start.py [--rounds 3] [--archs sg,cbow] [--words 50000]
-                                    [--corpus PATH] [--read-only] [--warmup]
+                                    [--corpus PATH] [--read-only] [--warmup] [--installed]
 
 Each round gives a fresh, empty cache folder to a child ``python -m w2v.cli train`` (cold:
 the kernels compile) and then to a second identical child (warm: they load from the cache).
@@ -14,6 +14,12 @@ read-only folder (as a ``pip install`` into a system site-packages) and the cach
 where numba puts it then, the user cache folder (``XDG_CACHE_HOME``, fresh per round).
 ``--warmup`` adds a third child per round that runs ``w2v warmup`` on a fresh cache and
 then trains: the cost of compiling ahead, and the run after it.
+
+``--installed`` measures what a user gets from ``pip install .``: the repository's wheel is
+built once (timed; ``setup.py`` compiles the common kernels into it), each round installs it
+into a fresh folder (``pip install --target``) and runs the first ``w2v train`` from there
+(cold: numba's cache is whatever the wheel brought) and then a second one. A wheel built
+with ``W2V_NO_PRECOMPILE=1`` (no kernels in it) is measured the same way beside it.
 
 The default corpus is generated: ``--words`` tokens drawn from a Zipf law over 2,000 types,
 in lines of 1,000 tokens (a small corpus, where the compile time shows most).
@@ -77,9 +83,34 @@ def read_only_copy(folder: Path) -> Path:
     return target
 
 
+def _kernel_files(folder: Path) -> int:
+    """Compiled kernels numba has cached under ``folder`` (its ``.nbc`` files)."""
+    return sum(1 for _ in folder.rglob("*.nbc"))
+
+
 def make_writable(folder: Path) -> None:
     for path in [folder, *folder.rglob("*")]:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def build_wheel(work: Path, precompile: bool) -> tuple[Path, float]:
+    """The repository's wheel, built into a fresh folder of ``work``: (path, wall seconds)."""
+    folder = Path(tempfile.mkdtemp(dir=work))
+    env = {key: value for key, value in os.environ.items() if key != "W2V_NO_PRECOMPILE"}
+    if not precompile:
+        env["W2V_NO_PRECOMPILE"] = "1"
+    shutil.rmtree(SRC.parent / "build", ignore_errors=True)  # no kernels of an earlier build
+    seconds = timed([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                     "--no-build-isolation", "-w", str(folder), str(SRC.parent)], env)["wall_s"]
+    return next(folder.glob("*.whl")), seconds
+
+
+def install(wheel: Path, work: Path) -> Path:
+    """``wheel`` installed into a fresh folder of ``work`` (no dependencies): that folder."""
+    target = Path(tempfile.mkdtemp(dir=work))
+    timed([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+           str(wheel)], dict(os.environ))
+    return target
 
 
 def one_round(arch: str, corpus: Path, work: Path, args: argparse.Namespace,
@@ -88,7 +119,7 @@ def one_round(arch: str, corpus: Path, work: Path, args: argparse.Namespace,
     cache = Path(tempfile.mkdtemp(dir=work))
     env = {**os.environ, "PYTHONPATH": str(package)}
     env.pop("NUMBA_CACHE_DIR", None)
-    if args.read_only:
+    if args.read_only or args.installed:  # installed: the wheel's cache, or the user folder
         env["XDG_CACHE_HOME"] = str(cache)
     else:
         env["NUMBA_CACHE_DIR"] = str(cache)
@@ -96,10 +127,11 @@ def one_round(arch: str, corpus: Path, work: Path, args: argparse.Namespace,
     train = [sys.executable, "-m", "w2v.cli", "train", str(corpus), "-o", str(out),
              "--sg" if arch == "sg" else "--cbow", "--workers", "2", "--epochs",
              str(args.epochs), "--min-count", "5", "--quiet"]
+    shipped = _kernel_files(package)
     row = {f"cold_{k}": v for k, v in timed(train, env).items()}
+    # compiled by the cold run: written to the cache folder, or beside the installed kernels
+    row["cache_files"] = _kernel_files(cache) + _kernel_files(package) - shipped
     row.update({f"warm_{k}": v for k, v in timed(train, env).items()})
-    cached = sum(1 for p in cache.rglob("*.nbc"))
-    row["cache_files"] = cached
     if args.warmup:
         fresh = Path(tempfile.mkdtemp(dir=work))
         env[("XDG_CACHE_HOME" if args.read_only else "NUMBA_CACHE_DIR")] = str(fresh)
@@ -107,6 +139,13 @@ def one_round(arch: str, corpus: Path, work: Path, args: argparse.Namespace,
         row.update({f"warmup_{k}": v for k, v in warm.items()})
         row.update({f"after_warmup_{k}": v for k, v in timed(train, env).items()})
     return row
+
+
+def _cache_place(args: argparse.Namespace) -> str:
+    """Where the children's numba cache is, in words."""
+    if args.installed:
+        return "the installed package's (what its wheel brought), else the user cache folder"
+    return "read-only package, user cache folder" if args.read_only else "NUMBA_CACHE_DIR"
 
 
 def main() -> None:
@@ -119,6 +158,8 @@ def main() -> None:
     parser.add_argument("--read-only", action="store_true",
                         help="run from a read-only copy of the package (numba's user cache)")
     parser.add_argument("--warmup", action="store_true", help="also time `w2v warmup`")
+    parser.add_argument("--installed", action="store_true",
+                        help="run from the installed wheel, with and without its kernels")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="w2v-cold-"))
@@ -127,12 +168,20 @@ def main() -> None:
         if args.corpus is None:
             write_corpus(corpus, args.words)
         package = read_only_copy(work) if args.read_only else SRC
+        wheels = {}
+        if args.installed:
+            for kind, precompile in (("wheel", True), ("wheel without kernels", False)):
+                wheels[kind] = build_wheel(work, precompile)
+                print(f"{kind}: built in {wheels[kind][1]:.1f} s", file=sys.stderr)
         rows = []
         for r in range(args.rounds):
             for arch in args.archs.split(","):  # interleaved: sg, cbow, sg, cbow, ...
-                row = {"arch": arch, "round": r, **one_round(arch, corpus, work, args, package)}
-                rows.append(row)
-                print(json.dumps(row), file=sys.stderr, flush=True)
+                for kind in wheels or {"": None}:
+                    source = install(wheels[kind][0], work) if kind else package
+                    row = {"arch": arch, "round": r, "package": kind or "source",
+                           **one_round(arch, corpus, work, args, source)}
+                    rows.append(row)
+                    print(json.dumps(row), file=sys.stderr, flush=True)
     finally:
         if args.read_only:
             make_writable(work)
@@ -140,17 +189,21 @@ def main() -> None:
     print(f"Machine: {machine()}")
     print(f"Corpus: {args.corpus or f'generated, {args.words:,} tokens'}; {args.epochs} epochs, "
           f"2 workers; {args.rounds} rounds; cache: "
-          f"{'read-only package, user cache folder' if args.read_only else 'NUMBA_CACHE_DIR'}")
+          f"{_cache_place(args)}")
+    for kind, (_, seconds) in wheels.items():
+        print(f"{kind}: `pip wheel --no-deps --no-build-isolation` {seconds:.1f} s")
     cols = ["cold", "warm"] + (["warmup", "after_warmup"] if args.warmup else [])
-    print("| arch | " + " | ".join(f"{c} wall s (CPU s)" for c in cols)
-          + " | cold − warm, wall s | cache files |")
-    print("|---|" + "---|" * (len(cols) + 2))
+    print("| arch | package | " + " | ".join(f"{c} wall s (CPU s)" for c in cols)
+          + " | cold − warm, wall s | kernels compiled into the cache |")
+    print("|---|---|" + "---|" * (len(cols) + 2))
     for arch in args.archs.split(","):
-        runs = [r for r in rows if r["arch"] == arch]
-        cells = [f"{spread([r[c + '_wall_s'] for r in runs])} "
-                 f"({statistics.median(r[c + '_cpu_s'] for r in runs):.2f})" for c in cols]
-        gap = spread([r["cold_wall_s"] - r["warm_wall_s"] for r in runs])
-        print(f"| {arch} | " + " | ".join(cells) + f" | {gap} | {runs[0]['cache_files']} |")
+        for kind in wheels or {"source": None}:
+            runs = [r for r in rows if r["arch"] == arch and r["package"] == kind]
+            cells = [f"{spread([r[c + '_wall_s'] for r in runs])} "
+                     f"({statistics.median(r[c + '_cpu_s'] for r in runs):.2f})" for c in cols]
+            gap = spread([r["cold_wall_s"] - r["warm_wall_s"] for r in runs])
+            print(f"| {arch} | {kind} | " + " | ".join(cells)
+                  + f" | {gap} | {runs[0]['cache_files']} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

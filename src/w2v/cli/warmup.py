@@ -15,13 +15,14 @@ def warmup(
 ) -> None:
     """Compile the CPU engine's kernels now (or load them from the on-disk cache).
 
-    The first training run after installing compiles them (a few seconds, once; 'w2v train'
-    overlaps it with reading the corpus). Run this after installing to pay it in advance.
+    'pip install .' compiles them into the wheel it builds, for the machine it runs on. Where
+    they were not (a wheel built elsewhere, a read-only or editable install), the first
+    training run compiles them (a few seconds, once; 'w2v train' overlaps it with reading the
+    corpus): run this to pay it in advance. Skip-gram and CBOW with negative sampling, the
+    compiled corpus scan and the candidates' re-scoring; other losses compile on first use.
     """
-    from w2v.config import TrainConfig
-    from w2v.engines.numba_engine import compile_kernels
+    from w2v.engines.precompile import compile_ahead
 
-    # Skip-gram and CBOW with negative sampling; the full softmax compiles on first use.
-    seconds = sum(compile_kernels(TrainConfig(sg=sg)) for sg in (True, False))
+    seconds = sum(compile_ahead().values())
     if not quiet:
         print(f"Numba kernels ready in {seconds:.1f} s.")
