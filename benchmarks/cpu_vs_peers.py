@@ -14,8 +14,9 @@ only the first 10,000 tokens of a line).
 
 Tool names: a :data:`VARIANTS` key, or a trainer followed by options, ``w2v+init=word2vec``,
 ``gensim+alpha=0.05``; a name ending ``@sg`` or ``@cbow`` runs for that architecture only.
-``--cold-start`` adds one round of ``benchmarks/cold_start.py`` (a cold and a warm
-``w2v train`` on a small generated corpus) to the report.
+``--cold-start`` adds a round of ``benchmarks/cold_start.py`` (a cold and a warm ``w2v
+train`` on a small generated corpus, after ``pip install`` of the built wheel and from the
+sources on an empty numba cache) to the report.
 
 Rounds and seeds: round r uses seed ``seeds[r]`` for every tool (``--rounds N`` means seeds
 1..N), so the quality columns show each tool's seed-to-seed spread, not only thread noise.
@@ -181,19 +182,30 @@ def difference_table(records: list[dict[str, Any]], tools: list[str],
 
 
 def cold_start_figure(workdir: Path) -> str:
-    """One round of benchmarks/cold_start.py (50,000 generated tokens), as a line."""
+    """benchmarks/cold_start.py's rounds (50,000 generated tokens) as a line: the first and a
+    second ``w2v train`` from the installed wheel (the kernels compiled into it), and from
+    the sources on an empty numba cache (what a package without them compiles)."""
     import cold_start
 
     corpus = workdir / "cold_corpus.txt"
     cold_start.write_corpus(corpus, 50_000)
-    options = argparse.Namespace(epochs=5, read_only=False, warmup=False)
-    cells = []
-    for arch in ("sg", "cbow"):
-        row = cold_start.one_round(arch, corpus, workdir, options, cold_start.SRC)
-        cells.append(f"{arch} cold {row['cold_wall_s']:.1f} s ({row['cold_cpu_s']:.1f} CPU s), "
-                     f"warm {row['warm_wall_s']:.1f} s ({row['warm_cpu_s']:.1f} CPU s)")
-    return ("Cold start (`w2v train`, 50,000 tokens, empty numba cache, then warm): "
-            + "; ".join(cells))
+    wheel, _ = cold_start.build_wheel(workdir, precompile=True)
+    parts = []
+    for installed in (True, False):
+        options = argparse.Namespace(epochs=5, read_only=False, warmup=False,
+                                     installed=installed)
+        cells = []
+        for arch in ("sg", "cbow"):
+            package = cold_start.install(wheel, workdir) if installed else cold_start.SRC
+            row = cold_start.one_round(arch, corpus, workdir, options, package)
+            cells.append(f"{arch} cold {row['cold_wall_s']:.2f} s "
+                         f"({row['cold_cpu_s']:.2f} CPU s), warm {row['warm_wall_s']:.2f} s "
+                         f"({row['warm_cpu_s']:.2f} CPU s)")
+        place = "after `pip install` of the wheel" if installed else \
+            "from the sources on an empty numba cache"
+        parts.append(f"{place}: " + "; ".join(cells))
+    return "Cold start (`w2v train`, 50,000 tokens, then the same again warm), " + \
+        ". ".join(parts)
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
