@@ -48,6 +48,32 @@ def test_the_scan_and_the_rows_it_compiles_are_the_ones_real_calls_use(tmp_path,
     assert [list(kernel.signatures) for kernel in kernels] == compiled
 
 
+def _signatures(*modules):
+    """Every numba dispatcher of ``modules`` with its compiled signatures."""
+    return {(module.__name__, name): list(value.signatures) for module in modules
+            for name, value in vars(module).items() if hasattr(value, "signatures")}
+
+
+@pytest.mark.parametrize(("part", "options"), [
+    ("hs", {"hs": True, "negative": 0, "sg": True}),
+    ("hs", {"hs": True, "negative": 0, "sg": False}),
+    ("subwords", {"subwords": True, "sg": True}),
+    ("subwords", {"subwords": True, "sg": False}),
+])
+def test_the_training_parts_compile_what_a_run_from_a_file_uses(tmp_path, part, options):
+    from w2v.engines import numba_hs, numba_kernels, subword_kernels
+    from w2v.training import train
+
+    compile_ahead([part])
+    before = _signatures(numba_kernels, numba_hs, subword_kernels)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(f"w{(i * 7 + j) % 60}" for j in range(40))
+                                for i in range(50)))
+    train(str(corpus), epochs=1, min_count=1, vector_size=8, workers=2, bucket=1000,
+          **options)
+    assert _signatures(numba_kernels, numba_hs, subword_kernels) == before
+
+
 def _project_copy(folder: Path) -> Path:
     """The files a wheel is built from, without any compiled cache of the checkout's."""
     copy = folder / "project"

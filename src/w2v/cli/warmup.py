@@ -18,8 +18,9 @@ def warmup(
     'pip install .' compiles them into the wheel it builds, for the machine it runs on. Where
     they were not (a wheel built elsewhere, a read-only or editable install), the first
     training run compiles them (a few seconds, once; 'w2v train' overlaps it with reading the
-    corpus): run this to pay it in advance. Skip-gram and CBOW with negative sampling, the
-    compiled corpus scan and the candidates' re-scoring; other losses compile on first use.
+    corpus): run this to pay it in advance. Skip-gram and CBOW with negative sampling or
+    hierarchical softmax, the subword model, the compiled corpus scan and the candidates'
+    re-scoring; the full softmax compiles on first use.
     """
     from w2v.engines.precompile import compile_ahead
 

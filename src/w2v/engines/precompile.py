@@ -4,10 +4,15 @@ numba compiles a kernel the first time it is called and caches the machine code 
 (``cache=True``); later processes load it in a fraction of a second. The compile is seconds
 (about 2.3 CPU s for a skip-gram run's kernel), which a first ``w2v train`` would wait for.
 :func:`compile_ahead` calls each kernel a common run uses once, on inputs of the types such a
-run passes, so that its specialisation is compiled and cached now:
+run passes, so that its specialisation is compiled and cached now (the full softmax, 77 s an
+epoch at a 4,500-word vocabulary, is left to its first use):
 
 - ``"train"``: the training kernel for skip-gram and for CBOW with negative sampling (the
-  defaults; hierarchical softmax, the full softmax and subwords compile on first use);
+  defaults);
+- ``"hs"``: the same with hierarchical softmax (alone or beside negative sampling: one
+  specialisation);
+- ``"subwords"``: the subword (fastText) model's kernels, skip-gram and CBOW (their
+  hierarchical softmax too);
 - ``"scan"``: the compiled corpus scan that large corpora are read with
   (:mod:`w2v.corpus_tokens`);
 - ``"rows"``: the re-scoring of candidate rows (queries over some rows, approximate search).
@@ -30,7 +35,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-PARTS = ("train", "scan", "rows")
+PARTS = ("train", "hs", "subwords", "scan", "rows")
+# the sentences the subword model's kernels are compiled on (a real run's argument types)
+_SENTENCES = [["compiled", "ahead", "of", "the", "first", "run"]] * 4
 
 
 def _train() -> None:
@@ -40,6 +47,24 @@ def _train() -> None:
 
     for sg in (True, False):
         compile_kernels(TrainConfig(sg=sg))
+
+
+def _hs() -> None:
+    """The training kernel's hierarchical-softmax specialisation (no negative sampling)."""
+    from w2v.config import TrainConfig
+    from w2v.engines.numba_engine import compile_kernels
+
+    for sg in (True, False):
+        compile_kernels(TrainConfig(sg=sg, hs=True, negative=0))
+
+
+def _subwords() -> None:
+    """The subword model's kernels: one epoch of skip-gram and of CBOW on six words."""
+    from w2v.training import train
+
+    for sg in (True, False):
+        train(_SENTENCES, subwords=True, sg=sg, min_count=1, vector_size=4, window=2,
+              epochs=1, workers=1, sample=0.0, min_n=3, max_n=4, bucket=64)
 
 
 def _scan() -> None:
@@ -63,7 +88,8 @@ def _rows() -> None:
     vectors.nearest_of(matrix[1], rows, topn=1, exclude={1})
 
 
-_COMPILERS: dict[str, Callable[[], None]] = {"train": _train, "scan": _scan, "rows": _rows}
+_COMPILERS: dict[str, Callable[[], None]] = {"train": _train, "hs": _hs, "subwords": _subwords,
+                                             "scan": _scan, "rows": _rows}
 
 
 def compile_ahead(parts: Sequence[str] = PARTS) -> dict[str, float]:
