@@ -63,8 +63,9 @@ CASES = [
     ([3, 5, 7, 1], 11, None),      # the rarest word: the longest path
     ([2, 2, 9], 0, None),          # a repeated context, the shortest path
     ([3, 5, 7, 1], 6, [0, 8, 8, 6, 2]),  # hs + negatives (one equals the center: skipped)
-    # Skip-gram works on blocks of 4 contexts and 4 path nodes: a full block with a repeated
-    # context, a remainder of 2 contexts, and a path of 6 (a block and a remainder of 2).
+    # Skip-gram works on blocks of 4 contexts and 4 path nodes, CBOW on blocks of 4 path
+    # nodes: a full block with a repeated context, a remainder of 2 contexts, and a path of 6
+    # (a block and a remainder of 2).
     ([2, 5, 2, 9, 4, 2], 11, None),
 ]
 
