@@ -154,12 +154,8 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
     for d in range(dim):
         h[d] *= inv
     loss = 0.0
-    for k in range(n_tgt):  # dots first, then the logistic units (see sg_neg_update)
-        t = targets[k]
-        f = REAL(0.0)
-        for d in range(dim):
-            f += h[d] * w_out[t, d]
-        g[k] = f
+    # dots first, then the logistic units (see sg_neg_update), four rows a pass
+    numba_hs.row_dots(h, w_out, targets, 0, n_tgt, g)
     for k in range(n_tgt):
         if k > 0 and targets[k] == center:
             g[k] = 0.0
@@ -174,10 +170,7 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
             g[k] = -lr * sig
     for d in range(dim):
         grad_h[d] = 0.0
-    for k in range(n_tgt):
-        t = targets[k]
-        for d in range(dim):
-            grad_h[d] += g[k] * w_out[t, d]
+    numba_hs.add_row_terms(grad_h, w_out, targets, n_tgt, g)
     for k in range(n_tgt):
         t = targets[k]
         for d in range(dim):
