@@ -30,7 +30,10 @@ def _reference_step(w_in, w_out, contexts, center, negatives, lr, sg):
     return loss, ref0, ref1
 
 
-@pytest.mark.parametrize("contexts", [[3], [3, 5, 7, 1], [2, 2, 9]])
+# The step works on blocks of 4 contexts and 4 targets (6 here: a block and 2 more, with a
+# negative drawn twice): one context, one full block, 3 with a repeat, and a block of 4 with a
+# repeated context then 2 more.
+@pytest.mark.parametrize("contexts", [[3], [3, 5, 7, 1], [2, 2, 9], [2, 5, 2, 9, 4, 2]])
 def test_skipgram_neg_step_equals_reference(contexts):
     w_in, w_out = _weights()
     center, negatives, lr = 4, [0, 6, 6, 11, 8], 0.3
