@@ -118,6 +118,98 @@ def add_row_terms(grad, table, rows, count, weights) -> None:
         k += 1
 
 
+@njit(inline="always", **_JIT)
+def context_dots(w_in, contexts, n_ctx, table, rows, start, count, g) -> None:
+    """g[j, k] = w_in[contexts[j]] . table[rows[start + k]] (j < n_ctx, k < count).
+
+    Four contexts a pass over a table row, which one load of that row serves. Shapes:
+    w_in (V, D), table (N, D) float32; contexts (>= n_ctx,), rows (>= start + count,) int;
+    g (>= n_ctx, >= count) float32. Inlined, as the two helpers below (skip-gram's steps).
+    """
+    dim = w_in.shape[1]
+    for k in range(count):
+        r = rows[start + k]
+        j = 0
+        while j + 4 <= n_ctx:
+            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
+            f0 = REAL(0.0)
+            f1 = REAL(0.0)
+            f2 = REAL(0.0)
+            f3 = REAL(0.0)
+            for d in range(dim):
+                u = table[r, d]
+                f0 += w_in[c0, d] * u
+                f1 += w_in[c1, d] * u
+                f2 += w_in[c2, d] * u
+                f3 += w_in[c3, d] * u
+            g[j, k] = f0
+            g[j + 1, k] = f1
+            g[j + 2, k] = f2
+            g[j + 3, k] = f3
+            j += 4
+        while j < n_ctx:
+            c = contexts[j]
+            f = REAL(0.0)
+            for d in range(dim):
+                f += w_in[c, d] * table[r, d]
+            g[j, k] = f
+            j += 1
+
+
+@njit(inline="always", **_JIT)
+def context_grads(grad_in, n_ctx, table, rows, start, count, g) -> None:
+    """grad_in[j] = sum_k g[j, k] table[rows[start + k]] (j < n_ctx, k < count).
+
+    Four table rows a pass over grad_in[j] (one load and store of it for four terms); the
+    rows are only read, so a row listed twice counts twice. grad_in (>= n_ctx, D) float32.
+    """
+    dim = grad_in.shape[1]
+    for j in range(n_ctx):
+        for d in range(dim):
+            grad_in[j, d] = 0.0
+        k = 0
+        while k + 4 <= count:
+            r0, r1 = rows[start + k], rows[start + k + 1]
+            r2, r3 = rows[start + k + 2], rows[start + k + 3]
+            g0, g1, g2, g3 = g[j, k], g[j, k + 1], g[j, k + 2], g[j, k + 3]
+            for d in range(dim):
+                grad_in[j, d] += (g0 * table[r0, d] + g1 * table[r1, d]
+                                  + g2 * table[r2, d] + g3 * table[r3, d])
+            k += 4
+        while k < count:
+            gjk = g[j, k]
+            r = rows[start + k]
+            for d in range(dim):
+                grad_in[j, d] += gjk * table[r, d]
+            k += 1
+
+
+@njit(inline="always", **_JIT)
+def step_rows(table, rows, start, count, w_in, contexts, n_ctx, g) -> None:
+    """table[rows[start + k]] += sum_j g[j, k] w_in[contexts[j]], row after row (k < count).
+
+    Four context rows a pass over a table row. A row listed twice (a negative drawn twice)
+    is stepped twice, the second time from the first step's result.
+    """
+    dim = w_in.shape[1]
+    for k in range(count):
+        r = rows[start + k]
+        j = 0
+        while j + 4 <= n_ctx:
+            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
+            g0, g1, g2, g3 = g[j, k], g[j + 1, k], g[j + 2, k], g[j + 3, k]
+            for d in range(dim):
+                table[r, d] += (g0 * w_in[c0, d] + g1 * w_in[c1, d]
+                                + g2 * w_in[c2, d] + g3 * w_in[c3, d])
+            j += 4
+        while j < n_ctx:
+            gjk = g[j, k]
+            c = contexts[j]
+            for d in range(dim):
+                table[r, d] += gjk * w_in[c, d]
+            j += 1
+
+
 @njit(**_JIT)
 def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, g) -> float:
     """Skip-gram hierarchical softmax: the input rows x_j = w_in[c_j] predict one word.
@@ -139,74 +231,16 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
     prefix, D = 100). The sums are the same, in another order (fastmath reassociates them
     anyway).
     """
-    dim = w_in.shape[1]
     length = b - a
     loss = 0.0
-    for k in range(length):
-        n = points[a + k]
-        j = 0
-        while j + 4 <= n_ctx:
-            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
-            f0 = REAL(0.0)
-            f1 = REAL(0.0)
-            f2 = REAL(0.0)
-            f3 = REAL(0.0)
-            for d in range(dim):
-                u = w_hs[n, d]
-                f0 += w_in[c0, d] * u
-                f1 += w_in[c1, d] * u
-                f2 += w_in[c2, d] * u
-                f3 += w_in[c3, d] * u
-            g[j, k] = f0
-            g[j + 1, k] = f1
-            g[j + 2, k] = f2
-            g[j + 3, k] = f3
-            j += 4
-        while j < n_ctx:
-            c = contexts[j]
-            f = REAL(0.0)
-            for d in range(dim):
-                f += w_in[c, d] * w_hs[n, d]
-            g[j, k] = f
-            j += 1
+    context_dots(w_in, contexts, n_ctx, w_hs, points, a, length, g)
     for j in range(n_ctx):
         for k in range(length):
             gjk, unit_loss = _unit(g[j, k], 1.0 - codes[a + k], lr)
             g[j, k] = gjk
             loss += unit_loss
-    for j in range(n_ctx):
-        for d in range(dim):
-            grad_in[j, d] = 0.0
-        k = 0
-        while k + 4 <= length:
-            n0, n1, n2, n3 = points[a + k], points[a + k + 1], points[a + k + 2], points[a + k + 3]
-            g0, g1, g2, g3 = g[j, k], g[j, k + 1], g[j, k + 2], g[j, k + 3]
-            for d in range(dim):
-                grad_in[j, d] += (g0 * w_hs[n0, d] + g1 * w_hs[n1, d]
-                                  + g2 * w_hs[n2, d] + g3 * w_hs[n3, d])
-            k += 4
-        while k < length:
-            gjk = g[j, k]
-            n = points[a + k]
-            for d in range(dim):
-                grad_in[j, d] += gjk * w_hs[n, d]
-            k += 1
-    for k in range(length):
-        n = points[a + k]
-        j = 0
-        while j + 4 <= n_ctx:
-            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
-            g0, g1, g2, g3 = g[j, k], g[j + 1, k], g[j + 2, k], g[j + 3, k]
-            for d in range(dim):
-                w_hs[n, d] += (g0 * w_in[c0, d] + g1 * w_in[c1, d]
-                               + g2 * w_in[c2, d] + g3 * w_in[c3, d])
-            j += 4
-        while j < n_ctx:
-            gjk = g[j, k]
-            c = contexts[j]
-            for d in range(dim):
-                w_hs[n, d] += gjk * w_in[c, d]
-            j += 1
+    context_grads(grad_in, n_ctx, w_hs, points, a, length, g)
+    step_rows(w_hs, points, a, length, w_in, contexts, n_ctx, g)
     return loss
 
 

@@ -82,35 +82,8 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
     dim = w_in.shape[1]
     center = targets[0]
     loss = 0.0
-    # Dots first, in a loop without calls (a call would spill the registers); four contexts
-    # a pass over a target row, which one load of that row serves
-    for k in range(n_tgt):
-        t = targets[k]
-        j = 0
-        while j + 4 <= n_ctx:
-            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
-            f0 = REAL(0.0)
-            f1 = REAL(0.0)
-            f2 = REAL(0.0)
-            f3 = REAL(0.0)
-            for d in range(dim):
-                y = w_out[t, d]
-                f0 += w_in[c0, d] * y
-                f1 += w_in[c1, d] * y
-                f2 += w_in[c2, d] * y
-                f3 += w_in[c3, d] * y
-            g[j, k] = f0
-            g[j + 1, k] = f1
-            g[j + 2, k] = f2
-            g[j + 3, k] = f3
-            j += 4
-        while j < n_ctx:
-            c = contexts[j]
-            f = REAL(0.0)
-            for d in range(dim):
-                f += w_in[c, d] * w_out[t, d]
-            g[j, k] = f
-            j += 1
+    # Dots first (inlined, as the passes below: no call a center), then the logistic units
+    numba_hs.context_dots(w_in, contexts, n_ctx, w_out, targets, 0, n_tgt, g)
     for j in range(n_ctx):
         for k in range(n_tgt):
             if k > 0 and targets[k] == center:
@@ -124,42 +97,10 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
             else:
                 loss += soft + max(f, 0.0)
                 g[j, k] = -lr * sig
-    # Then each context's gradient, four target rows a pass (one load and store of grad_in
-    # for four terms), and each target row's step, four context rows a pass. Only the rows
-    # read are grouped: a repeated negative's row is still stepped twice, one after the other.
-    for j in range(n_ctx):
-        for d in range(dim):
-            grad_in[j, d] = 0.0
-        k = 0
-        while k + 4 <= n_tgt:
-            t0, t1, t2, t3 = targets[k], targets[k + 1], targets[k + 2], targets[k + 3]
-            g0, g1, g2, g3 = g[j, k], g[j, k + 1], g[j, k + 2], g[j, k + 3]
-            for d in range(dim):
-                grad_in[j, d] += (g0 * w_out[t0, d] + g1 * w_out[t1, d] + g2 * w_out[t2, d]
-                                  + g3 * w_out[t3, d])
-            k += 4
-        while k < n_tgt:
-            gjk = g[j, k]
-            t = targets[k]
-            for d in range(dim):
-                grad_in[j, d] += gjk * w_out[t, d]
-            k += 1
-    for k in range(n_tgt):
-        t = targets[k]
-        j = 0
-        while j + 4 <= n_ctx:
-            c0, c1, c2, c3 = contexts[j], contexts[j + 1], contexts[j + 2], contexts[j + 3]
-            g0, g1, g2, g3 = g[j, k], g[j + 1, k], g[j + 2, k], g[j + 3, k]
-            for d in range(dim):
-                w_out[t, d] += (g0 * w_in[c0, d] + g1 * w_in[c1, d] + g2 * w_in[c2, d]
-                                + g3 * w_in[c3, d])
-            j += 4
-        while j < n_ctx:
-            gjk = g[j, k]
-            c = contexts[j]
-            for d in range(dim):
-                w_out[t, d] += gjk * w_in[c, d]
-            j += 1
+    # Then each context's gradient and each target row's step, four rows a pass. Only the
+    # rows read are grouped: a repeated negative's row is still stepped twice, in turn.
+    numba_hs.context_grads(grad_in, n_ctx, w_out, targets, 0, n_tgt, g)
+    numba_hs.step_rows(w_out, targets, 0, n_tgt, w_in, contexts, n_ctx, g)
     for j in range(n_ctx):
         c = contexts[j]
         for d in range(dim):
