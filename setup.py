@@ -27,9 +27,10 @@ class BuildWithKernels(build_py):
         if getattr(self, "editable_mode", False):
             return
         # a build folder is reused by the next build: its kernels must not outlive the choice
-        for stale in glob.glob(os.path.join(self.build_lib, "w2v", "engines", "__pycache__",
-                                            "*.nb[ic]")):
-            os.remove(stale)
+        for folder in ("engines", "seed"):  # the packages whose kernels numba caches
+            for stale in glob.glob(os.path.join(self.build_lib, "w2v", folder, "__pycache__",
+                                                "*.nb[ic]")):
+                os.remove(stale)
         if os.environ.get("W2V_NO_PRECOMPILE"):
             return
         env = {key: value for key, value in os.environ.items()

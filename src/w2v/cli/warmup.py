@@ -19,8 +19,8 @@ def warmup(
     they were not (a wheel built elsewhere, a read-only or editable install), the first
     training run compiles them (a few seconds, once; 'w2v train' overlaps it with reading the
     corpus): run this to pay it in advance. Skip-gram and CBOW with negative sampling or
-    hierarchical softmax, the subword model, the compiled corpus scan and the candidates'
-    re-scoring; the full softmax compiles on first use.
+    hierarchical softmax, the subword model, the compiled corpus scan, the candidates'
+    re-scoring and the seed job's kernels; the full softmax compiles on first use.
     """
     from w2v.engines.precompile import compile_ahead
 

@@ -15,7 +15,8 @@ epoch at a 4,500-word vocabulary, is left to its first use):
   hierarchical softmax too);
 - ``"scan"``: the compiled corpus scan that large corpora are read with
   (:mod:`w2v.corpus_tokens`);
-- ``"rows"``: the re-scoring of candidate rows (queries over some rows, approximate search).
+- ``"rows"``: the re-scoring of candidate rows (queries over some rows, approximate search);
+- ``"seed"``: the assignment's SGD kernels that ``w2v seed`` runs (both losses).
 
 At install time: building the package's wheel (``pip install .``) runs this module on the
 built package (``setup.py``), so the cache is written beside the kernels inside the wheel and
@@ -35,7 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-PARTS = ("train", "hs", "subwords", "scan", "rows")
+PARTS = ("train", "hs", "subwords", "scan", "rows", "seed")
 # the sentences the subword model's kernels are compiled on (a real run's argument types)
 _SENTENCES = [["compiled", "ahead", "of", "the", "first", "run"]] * 4
 
@@ -88,8 +89,16 @@ def _rows() -> None:
     vectors.nearest_of(matrix[1], rows, topn=1, exclude={1})
 
 
+def _seed() -> None:
+    """The seed job's kernels (:mod:`w2v.seed.kernels`), for each of its losses."""
+    from w2v.seed.run import LOSSES, warm_up
+
+    for loss in LOSSES:
+        warm_up(loss)
+
+
 _COMPILERS: dict[str, Callable[[], None]] = {"train": _train, "hs": _hs, "subwords": _subwords,
-                                             "scan": _scan, "rows": _rows}
+                                             "scan": _scan, "rows": _rows, "seed": _seed}
 
 
 def compile_ahead(parts: Sequence[str] = PARTS) -> dict[str, float]:
