@@ -27,10 +27,9 @@ class BuildWithKernels(build_py):
         if getattr(self, "editable_mode", False):
             return
         # a build folder is reused by the next build: its kernels must not outlive the choice
-        for folder in ("engines", "seed"):  # the packages whose kernels numba caches
-            for stale in glob.glob(os.path.join(self.build_lib, "w2v", folder, "__pycache__",
-                                                "*.nb[ic]")):
-                os.remove(stale)
+        for stale in glob.glob(os.path.join(self.build_lib, "w2v", "**", "*.nb[ic]"),
+                               recursive=True):
+            os.remove(stale)
         if os.environ.get("W2V_NO_PRECOMPILE"):
             return
         env = {key: value for key, value in os.environ.items()

@@ -41,22 +41,23 @@ PARTS = ("train", "hs", "subwords", "scan", "rows", "seed")
 _SENTENCES = [["compiled", "ahead", "of", "the", "first", "run"]] * 4
 
 
-def _train() -> None:
-    """The training kernel's skip-gram and CBOW specialisations (negative sampling)."""
+def _training_kernel(**options: object) -> None:
+    """The training kernel's skip-gram and CBOW specialisations for ``options``."""
     from w2v.config import TrainConfig
     from w2v.engines.numba_engine import compile_kernels
 
     for sg in (True, False):
-        compile_kernels(TrainConfig(sg=sg))
+        compile_kernels(TrainConfig(sg=sg, **options))
+
+
+def _train() -> None:
+    """Negative sampling (the defaults)."""
+    _training_kernel()
 
 
 def _hs() -> None:
-    """The training kernel's hierarchical-softmax specialisation (no negative sampling)."""
-    from w2v.config import TrainConfig
-    from w2v.engines.numba_engine import compile_kernels
-
-    for sg in (True, False):
-        compile_kernels(TrainConfig(sg=sg, hs=True, negative=0))
+    """Hierarchical softmax, no negative sampling."""
+    _training_kernel(hs=True, negative=0)
 
 
 def _subwords() -> None:
