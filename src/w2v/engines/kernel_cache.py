@@ -26,8 +26,8 @@ import os
 from pathlib import Path
 
 # the modules whose functions numba compiles and caches, and that call one another
-KERNEL_MODULES = ("logistic", "prefetch", "numba_hs", "numba_kernels", "subword_kernels",
-                  "row_scores", "token_kernels")
+KERNEL_MODULES = ("logistic", "prefetch", "row_width", "numba_hs", "numba_kernels",
+                  "subword_kernels", "row_scores", "token_kernels")
 STAMP = "w2v-kernel-sources.sha256"
 
 

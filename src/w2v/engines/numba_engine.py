@@ -172,14 +172,16 @@ class _Run:
         the sentences of ``starts`` (a chunk's offsets) on this run's tables, with its own
         scratch arrays. A run of another model overrides this and nothing else."""
         from w2v.engines.numba_kernels import train_chunk
+        from w2v.engines.row_width import kernel_width
 
         weights = (self.state.w_in, self.state.w_out, self._w_hs())
         scratches = scratch(self.config, len(self.state.w_in))
+        width = kernel_width(self.state.w_in.shape[1])
 
         def train(starts: np.ndarray, alphas: np.ndarray, rng_state: np.ndarray,
                   counters: np.ndarray) -> None:
             train_chunk(self.ids, starts, weights, self.tables, self.options, alphas,
-                        rng_state, counters, *scratches)
+                        rng_state, counters, width, *scratches)
 
         return train
 
@@ -224,24 +226,30 @@ def compile_kernels(config: TrainConfig | None = None) -> float:
     Runs :func:`~w2v.engines.numba_kernels.train_chunk` once on a four-word corpus with
     arguments of the types such a run passes, so numba compiles the specialisation that
     training uses: one for skip-gram, one for CBOW (negative sampling), one for the full
-    softmax (:func:`scratch`); every other option is a runtime value. The first call after
+    softmax (:func:`scratch`), each for the run's row width if that is one of
+    :data:`~w2v.engines.row_width.CONSTANT_WIDTHS` and for any other width otherwise; every
+    other option is a runtime value. The first call after
     installing compiles (a few seconds) and writes numba's cache: next to the module, or
     where the package folder is read-only, in the user's cache folder (``NUMBA_CACHE_DIR``
     to choose); later processes load it in a fraction of a second.
     """
     t0 = time.perf_counter()
     from w2v.engines.numba_kernels import train_chunk
+    from w2v.engines.row_width import kernel_width
 
-    config = (config or TrainConfig()).replace(window=1, negative=1, workers=1, vector_size=4)
+    config = config or TrainConfig()
+    # a toy run: tiny rows, unless the run's width is compiled as a constant
+    dim = config.vector_size if kernel_width(config.vector_size) else 4
+    config = config.replace(window=1, negative=1, workers=1, vector_size=dim)
     accept, alias = alias_table(np.array([0.5, 0.5]))
     tree = build_huffman_tree(np.array([1, 1]))
     tables = (np.ones(2, dtype=REAL), accept, alias, tree.codes, tree.points, tree.offsets)
-    weights = (np.zeros((2, 4), dtype=REAL), np.zeros((2, 4), dtype=REAL),
-               np.zeros((1, 4), dtype=REAL))
+    weights = (np.zeros((2, dim), dtype=REAL), np.zeros((2, dim), dtype=REAL),
+               np.zeros((1, dim), dtype=REAL))
     ids = np.array([0, 1, 0, 1], dtype=np.uint32)
     train_chunk(ids, np.array([0, 4], dtype=np.int64), weights, tables, options_array(config),
                 np.array([0.025, 0.025]), np.ones(1, dtype=np.uint64), np.zeros(3),
-                *scratch(config, 2))
+                kernel_width(dim), *scratch(config, 2))
     return time.perf_counter() - t0
 
 

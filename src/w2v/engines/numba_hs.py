@@ -27,6 +27,7 @@ from numba import njit
 
 from w2v.dtypes import REAL
 from w2v.engines.logistic import logistic
+from w2v.engines.row_width import row_width
 
 # The options of w2v.engines.numba_kernels (why each is set is explained there).
 _JIT = {"nogil": True, "cache": True, "error_model": "numpy",
@@ -56,15 +57,16 @@ def _unit(f: float, label: float, lr: float) -> tuple[float, float]:
 
 
 @njit(inline="always", **_JIT)
-def row_dots(h, table, rows, start, count, out) -> None:
+def row_dots(h, table, rows, start, count, out, width) -> None:
     """out[k] = h . table[rows[start + k]] for k < count, four rows a pass over h.
 
     One load of h serves four dots, and the four sums are independent (CPU pipelining):
     5-10% of a CBOW run, with the same sums bit for bit. Shapes: h (D,), table (N, D)
-    float32; rows int (>= start + count,); out (>= count,) float32. Inlined (no call a
-    center; its loops compile with the caller's).
+    float32; rows int (>= start + count,); out (>= count,) float32; ``width`` as
+    :func:`w2v.engines.row_width.row_width` takes it. Inlined (no call a center; its loops
+    compile with the caller's).
     """
-    dim = h.shape[0]
+    dim = row_width(width, h.shape[0])
     k = 0
     while k + 4 <= count:
         r0, r1 = rows[start + k], rows[start + k + 1]
@@ -94,14 +96,14 @@ def row_dots(h, table, rows, start, count, out) -> None:
 
 
 @njit(inline="always", **_JIT)
-def add_row_terms(grad, table, rows, count, weights) -> None:
+def add_row_terms(grad, table, rows, count, weights, width) -> None:
     """grad += sum_k weights[k] table[rows[k]] for k < count, four rows a pass over grad.
 
     The rows are only read, so a row listed twice (a repeated negative) counts twice, as
     it must. Shapes: grad (D,), table (N, D) float32; rows int (>= count,); weights
     (>= count,) float32.
     """
-    dim = grad.shape[0]
+    dim = row_width(width, grad.shape[0])
     k = 0
     while k + 4 <= count:
         r0, r1, r2, r3 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3]
@@ -119,14 +121,14 @@ def add_row_terms(grad, table, rows, count, weights) -> None:
 
 
 @njit(inline="always", **_JIT)
-def context_dots(w_in, contexts, n_ctx, table, rows, start, count, g) -> None:
+def context_dots(w_in, contexts, n_ctx, table, rows, start, count, g, width) -> None:
     """g[j, k] = w_in[contexts[j]] . table[rows[start + k]] (j < n_ctx, k < count).
 
     Four contexts a pass over a table row, which one load of that row serves. Shapes:
     w_in (V, D), table (N, D) float32; contexts (>= n_ctx,), rows (>= start + count,) int;
     g (>= n_ctx, >= count) float32. Inlined, as the two helpers below (skip-gram's steps).
     """
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     for k in range(count):
         r = rows[start + k]
         j = 0
@@ -157,13 +159,13 @@ def context_dots(w_in, contexts, n_ctx, table, rows, start, count, g) -> None:
 
 
 @njit(inline="always", **_JIT)
-def context_grads(grad_in, n_ctx, table, rows, start, count, g) -> None:
+def context_grads(grad_in, n_ctx, table, rows, start, count, g, width) -> None:
     """grad_in[j] = sum_k g[j, k] table[rows[start + k]] (j < n_ctx, k < count).
 
     Four table rows a pass over grad_in[j] (one load and store of it for four terms); the
     rows are only read, so a row listed twice counts twice. grad_in (>= n_ctx, D) float32.
     """
-    dim = grad_in.shape[1]
+    dim = row_width(width, grad_in.shape[1])
     for j in range(n_ctx):
         for d in range(dim):
             grad_in[j, d] = 0.0
@@ -185,13 +187,13 @@ def context_grads(grad_in, n_ctx, table, rows, start, count, g) -> None:
 
 
 @njit(inline="always", **_JIT)
-def step_rows(table, rows, start, count, w_in, contexts, n_ctx, g) -> None:
+def step_rows(table, rows, start, count, w_in, contexts, n_ctx, g, width) -> None:
     """table[rows[start + k]] += sum_j g[j, k] w_in[contexts[j]], row after row (k < count).
 
     Four context rows a pass over a table row. A row listed twice (a negative drawn twice)
     is stepped twice, the second time from the first step's result.
     """
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     for k in range(count):
         r = rows[start + k]
         j = 0
@@ -211,7 +213,8 @@ def step_rows(table, rows, start, count, w_in, contexts, n_ctx, g) -> None:
 
 
 @njit(**_JIT)
-def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, g) -> float:
+def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, g,
+                 width=()) -> float:
     """Skip-gram hierarchical softmax: the input rows x_j = w_in[c_j] predict one word.
 
     The word's path is ``points[a:b]``, ``codes[a:b]``; every context shares it, so the
@@ -223,7 +226,8 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
 
     Shapes: w_in (V, D), w_hs (V - 1, D) float32; contexts (>= n_ctx,) int; codes uint8
     and points int32 (L,); grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= b - a)
-    float32 scratch. Returns the summed loss J over the n_ctx pairs.
+    float32 scratch; ``width``: :func:`w2v.engines.row_width.row_width`. Returns the summed
+    loss J over the n_ctx pairs.
 
     Each of the three passes (the dots, grad_in, the path rows' step) works on blocks of
     four rows: one load of a path row serves four contexts' dots and one load of a context
@@ -233,36 +237,36 @@ def sg_hs_update(w_in, w_hs, contexts, n_ctx, codes, points, a, b, lr, grad_in, 
     """
     length = b - a
     loss = 0.0
-    context_dots(w_in, contexts, n_ctx, w_hs, points, a, length, g)
+    context_dots(w_in, contexts, n_ctx, w_hs, points, a, length, g, width)
     for j in range(n_ctx):
         for k in range(length):
             gjk, unit_loss = _unit(g[j, k], 1.0 - codes[a + k], lr)
             g[j, k] = gjk
             loss += unit_loss
-    context_grads(grad_in, n_ctx, w_hs, points, a, length, g)
-    step_rows(w_hs, points, a, length, w_in, contexts, n_ctx, g)
+    context_grads(grad_in, n_ctx, w_hs, points, a, length, g, width)
+    step_rows(w_hs, points, a, length, w_in, contexts, n_ctx, g, width)
     return loss
 
 
 @njit(**_JIT)
-def hs_update_h(w_hs, h, codes, points, a, b, lr, grad_h, g) -> float:
+def hs_update_h(w_hs, h, codes, points, a, b, lr, grad_h, g, width=()) -> float:
     """Hierarchical softmax for one hidden vector h (CBOW): the word of path ``[a:b]``.
 
         g_d = lr * (1 - code_d - sigma(h . u_{n_d}));  grad_h += sum_d g_d u_{n_d};
         u_{n_d} += g_d h
 
-    Shapes: w_hs (V - 1, D), h (D,), grad_h (D,) (added to), g (>= b - a,) float32.
-    Returns the loss J.
+    Shapes: w_hs (V - 1, D), h (D,), grad_h (D,) (added to), g (>= b - a,) float32;
+    ``width``: :func:`w2v.engines.row_width.row_width`. Returns the loss J.
 
     The dots (:func:`row_dots`) and the update work on blocks of four path nodes (as
     sg_hs_update does): one load and store of grad_h serves four nodes' terms. A CBOW hs
     run's engine took 5-10% less time (one thread, alternated processes), with the same
     vectors bit for bit. A path's nodes are distinct, so the four rows never alias.
     """
-    dim = h.shape[0]
+    dim = row_width(width, h.shape[0])
     length = b - a
     loss = 0.0
-    row_dots(h, w_hs, points, a, length, g)
+    row_dots(h, w_hs, points, a, length, g, width)
     for k in range(length):
         gk, unit_loss = _unit(g[k], 1.0 - codes[a + k], lr)
         g[k] = gk
@@ -294,19 +298,20 @@ def hs_update_h(w_hs, h, codes, points, a, b, lr, grad_h, g) -> float:
 
 
 @njit(**_JIT)
-def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
+def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g, width=()) -> float:
     """Negative sampling for one hidden vector h: targets[0] the word, then negatives.
 
         g_k = lr * (label_k - sigma(h . u_{t_k}));  grad_h += sum_k g_k u_{t_k};
         u_{t_k} += g_k h
 
     A negative equal to targets[0] is skipped (word2vec.c). Shapes: w_out (V, D), h (D,),
-    grad_h (D,) (added to), g (>= n_tgt,) float32. Returns the loss J.
+    grad_h (D,) (added to), g (>= n_tgt,) float32; ``width``: :func:`w2v.engines.row_width.
+    row_width`. Returns the loss J.
     """
-    dim = h.shape[0]
+    dim = row_width(width, h.shape[0])
     center = targets[0]
     loss = 0.0
-    row_dots(h, w_out, targets, 0, n_tgt, g)
+    row_dots(h, w_out, targets, 0, n_tgt, g, width)
     for k in range(n_tgt):
         if k > 0 and targets[k] == center:
             g[k] = 0.0
@@ -314,7 +319,7 @@ def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
         gk, unit_loss = _unit(g[k], 1.0 if k == 0 else 0.0, lr)
         g[k] = gk
         loss += unit_loss
-    add_row_terms(grad_h, w_out, targets, n_tgt, g)
+    add_row_terms(grad_h, w_out, targets, n_tgt, g, width)
     for k in range(n_tgt):  # after every grad_h term: a repeated target reads its old row
         t = targets[k]
         gk = g[k]
@@ -324,9 +329,9 @@ def neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, g) -> float:
 
 
 @njit(**_JIT)
-def cbow_hidden(w_in, contexts, n_ctx, mean, h) -> None:
+def cbow_hidden(w_in, contexts, n_ctx, mean, h, width=()) -> None:
     """h = mean (``mean``) or sum of w_in[contexts[:n_ctx]]; h (D,) float32."""
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     for d in range(dim):
         h[d] = 0.0
     for j in range(n_ctx):
@@ -340,9 +345,9 @@ def cbow_hidden(w_in, contexts, n_ctx, mean, h) -> None:
 
 
 @njit(**_JIT)
-def add_rows(w_in, contexts, n_ctx, grad_in) -> None:
+def add_rows(w_in, contexts, n_ctx, grad_in, width=()) -> None:
     """w_in[contexts[j]] += grad_in[j] for j < n_ctx (grad_in (>= n_ctx, D))."""
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     for j in range(n_ctx):
         c = contexts[j]
         for d in range(dim):

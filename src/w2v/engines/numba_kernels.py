@@ -30,6 +30,7 @@ from w2v.dtypes import REAL
 from w2v.engines import numba_hs
 from w2v.engines.logistic import logistic
 from w2v.engines.prefetch import prefetch_row
+from w2v.engines.row_width import row_width
 
 # Reassociation lets LLVM vectorise the dot products over the D dims; the result is still
 # deterministic for a given machine and build. No "no NaN / no inf" assumptions: a diverging
@@ -54,7 +55,8 @@ def rng_next(state: np.uint64) -> tuple[np.uint64, np.uint64]:
 
 
 @njit(**_JIT)
-def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) -> float:
+def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g,
+                  width=()) -> float:
     """One skip-gram SGD step for a center word and its contexts, negatives shared.
 
     For contexts c_j (j < n_ctx) and targets t_0 = w (the center, label 1) and
@@ -70,8 +72,9 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
     per-pair step.
 
     Shapes: w_in, w_out (V, D) float32; contexts (>= n_ctx,) int; targets (>= n_tgt,) int;
-    grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= n_tgt) float32 are scratch.
-    Returns the summed loss J over the n_ctx pairs (float).
+    grad_in (>= n_ctx, D) float32 and g (>= n_ctx, >= n_tgt) float32 are scratch;
+    ``width``: :func:`w2v.engines.row_width.row_width`. Returns the summed loss J over the
+    n_ctx pairs (float).
 
     The passes work on blocks of four rows (as numba_hs.sg_hs_update): a skip-gram engine
     run took 13% less time on one thread (alternated processes on the text8 prefix), with
@@ -79,11 +82,11 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
     """
     # Rows are indexed as matrix[row, d], never sliced: a row view costs a reference
     # count update and blocks vectorisation of the loops over d.
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     center = targets[0]
     loss = 0.0
     # Dots first (inlined, as the passes below: no call a center), then the logistic units
-    numba_hs.context_dots(w_in, contexts, n_ctx, w_out, targets, 0, n_tgt, g)
+    numba_hs.context_dots(w_in, contexts, n_ctx, w_out, targets, 0, n_tgt, g, width)
     for j in range(n_ctx):
         for k in range(n_tgt):
             if k > 0 and targets[k] == center:
@@ -99,8 +102,8 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
                 g[j, k] = -lr * sig
     # Then each context's gradient and each target row's step, four rows a pass. Only the
     # rows read are grouped: a repeated negative's row is still stepped twice, in turn.
-    numba_hs.context_grads(grad_in, n_ctx, w_out, targets, 0, n_tgt, g)
-    numba_hs.step_rows(w_out, targets, 0, n_tgt, w_in, contexts, n_ctx, g)
+    numba_hs.context_grads(grad_in, n_ctx, w_out, targets, 0, n_tgt, g, width)
+    numba_hs.step_rows(w_out, targets, 0, n_tgt, w_in, contexts, n_ctx, g, width)
     for j in range(n_ctx):
         c = contexts[j]
         for d in range(dim):
@@ -112,7 +115,7 @@ def sg_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, grad_in, g) 
 # CBOW step, whose work is a few rows (measured: 5-7% of a run).
 @njit(inline="always", **_JIT)
 def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h, g,
-                    mean_gradient=0) -> float:
+                    mean_gradient=0, width=()) -> float:
     """One CBOW SGD step: the mean h of the context vectors predicts the center.
 
         h = mean_j v_{c_j};  g_k = lr * (label_k - sigma(h . u_{t_k}))
@@ -122,10 +125,11 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
     With ``mean_gradient`` (non-zero) each row receives it divided by n_ctx instead: the
     true gradient of J wrt v_{c_j}, since h is their mean (İrsoy, Benton and Stratos,
     "Corrected CBOW performs as well as skip-gram", 2021: the kōan library).
-    Shapes: w_in, w_out (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch.
-    Returns the loss J of the one (window, center) example.
+    Shapes: w_in, w_out (V, D) float32; h, grad_h (D,) float32 and g (>= n_tgt,) scratch;
+    ``width``: :func:`w2v.engines.row_width.row_width`. Returns the loss J of the one
+    (window, center) example.
     """
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     center = targets[0]
     # The loops of numba_hs.cbow_hidden, _scale and _add_to_rows are written out here: each
     # callee is a function numba compiles on its own (about 0.1 s of a CBOW run's first
@@ -141,7 +145,7 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
         h[d] *= inv
     loss = 0.0
     # dots first, then the logistic units (see sg_neg_update), four rows a pass
-    numba_hs.row_dots(h, w_out, targets, 0, n_tgt, g)
+    numba_hs.row_dots(h, w_out, targets, 0, n_tgt, g, width)
     for k in range(n_tgt):
         if k > 0 and targets[k] == center:
             g[k] = 0.0
@@ -156,7 +160,7 @@ def cbow_neg_update(w_in, w_out, contexts, n_ctx, targets, n_tgt, lr, h, grad_h,
             g[k] = -lr * sig
     for d in range(dim):
         grad_h[d] = 0.0
-    numba_hs.add_row_terms(grad_h, w_out, targets, n_tgt, g)
+    numba_hs.add_row_terms(grad_h, w_out, targets, n_tgt, g, width)
     for k in range(n_tgt):
         t = targets[k]
         for d in range(dim):
@@ -204,16 +208,16 @@ def softmax_update(w_out, x, target, lr, scores, grad_x) -> float:
 
 
 @njit(**_JIT)
-def _scale(vector, factor) -> None:
+def _scale(vector, factor, width=()) -> None:
     """vector *= factor, in place."""
-    for d in range(vector.shape[0]):
+    for d in range(row_width(width, vector.shape[0])):
         vector[d] *= factor
 
 
 @njit(**_JIT)
-def _add_to_rows(matrix, rows, n_rows, delta) -> None:
+def _add_to_rows(matrix, rows, n_rows, delta, width=()) -> None:
     """matrix[r] += delta for each r in rows[:n_rows]."""
-    dim = matrix.shape[1]
+    dim = row_width(width, matrix.shape[1])
     for j in range(n_rows):
         r = rows[j]
         for d in range(dim):
@@ -250,7 +254,7 @@ def _subsample(ids, a, b, keep, state, sentence):
 
 
 @njit(**_JIT)
-def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
+def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats, width,
                 scores=None, cbow_h=None, hs_grad=None, sg_context=None) -> None:
     """Train on the sentences ``ids[starts[i]:starts[i+1]]`` of one chunk (Hogwild).
 
@@ -267,6 +271,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
     alphas (2,) float64 = learning rate at the chunk's first and last word (linear between);
     rng_state (1,) uint64, advanced in place;
     stats (3,) float64 += (summed loss, trained pairs, words read);
+    width: D as a type (:func:`w2v.engines.row_width.kernel_width`; empty: read off w_in);
     scores (V,) float64: scratch of the full softmax, or None for negative sampling;
     cbow_h (D,) float32: scratch of CBOW with negative sampling, or None for skip-gram;
     hs_grad (2 * window, D) float32: scratch of hierarchical softmax (and of CBOW on the
@@ -287,7 +292,7 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
     window, n_neg, sg, softmax, shared = options[0], options[1], options[2], options[3], options[4]
     hs, cbow_mean, shrink = options[5], options[6], options[7]
     mean_gradient = options[8]
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
     longest = 0
@@ -353,23 +358,23 @@ def train_chunk(ids, starts, weights, tables, options, alphas, rng_state, stats,
                 step, state = _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept,
                                          alias, contexts, m, targets, n_neg, sg, shared, hs,
                                          cbow_mean, mean_gradient, lr, state, grad_in, g,
-                                         hs_grad, hs_g, h)
+                                         hs_grad, hs_g, h, width)
                 loss += step
                 pairs += m if sg else 1
             elif sg_context is not None:  # skip-gram
                 if shared:
                     loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                          grad_in, g)
+                                          grad_in, g, width)
                 else:
                     for j in range(m):
                         sg_context[0] = contexts[j]
                         state = draw_negatives(state, targets, n_neg, accept, alias)
                         loss += sg_neg_update(w_in, w_out, sg_context, np.int64(1), targets,
-                                              n_neg + 1, lr, grad_in, g)
+                                              n_neg + 1, lr, grad_in, g, width)
                 pairs += m
             elif cbow_h is not None:  # CBOW
                 loss += cbow_neg_update(w_in, w_out, contexts, m, targets, n_neg + 1, lr,
-                                        cbow_h, grad_h, g_h, mean_gradient)
+                                        cbow_h, grad_h, g_h, mean_gradient, width)
                 pairs += 1
     rng_state[0] = state
     stats[0] += loss
@@ -412,7 +417,7 @@ def _softmax_center(w_in, w_out, contexts, m, center, lr, sg, h, grad_x, scores,
 @njit(**_JIT)
 def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, contexts, m,
                targets, n_neg, sg, shared, hs, cbow_mean, mean_gradient, lr, state, grad_in,
-               g, hs_grad, hs_g, h):
+               g, hs_grad, hs_g, h, width=()):
     """One center with hierarchical softmax (w2v.engines.numba_hs) and/or negatives.
 
     Skip-gram: the hs gradients wrt the context rows are computed first and applied after
@@ -428,27 +433,28 @@ def _hs_center(w_in, w_out, w_hs, codes, points, offsets, accept, alias, context
     loss = 0.0
     if not sg:
         grad_h = grad_in[0]
-        numba_hs.cbow_hidden(w_in, contexts, m, cbow_mean, h)
+        numba_hs.cbow_hidden(w_in, contexts, m, cbow_mean, h, width)
         grad_h[:] = 0.0
         if hs:
             loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
-                                         offsets[center + 1], lr, grad_h, hs_g[0])
+                                         offsets[center + 1], lr, grad_h, hs_g[0], width)
         if n_tgt > 0:
-            loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0])
+            loss += numba_hs.neg_update_h(w_out, h, targets, n_tgt, lr, grad_h, hs_g[0],
+                                          width)
         if mean_gradient:  # dJ/dh shared out: the true gradient of the mean, gensim's sum
-            _scale(grad_h, REAL(1.0 / m))
-        _add_to_rows(w_in, contexts, m, grad_h)
+            _scale(grad_h, REAL(1.0 / m), width)
+        _add_to_rows(w_in, contexts, m, grad_h, width)
         return loss, state
     loss += numba_hs.sg_hs_update(w_in, w_hs, contexts, m, codes, points, offsets[center],
-                                  offsets[center + 1], lr, hs_grad, hs_g)
+                                  offsets[center + 1], lr, hs_grad, hs_g, width)
     if n_tgt > 0 and shared:
-        loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_tgt, lr, grad_in, g)
+        loss += sg_neg_update(w_in, w_out, contexts, m, targets, n_tgt, lr, grad_in, g, width)
     elif n_tgt > 0:
         for j in range(m):
             state = draw_negatives(state, targets, n_neg, accept, alias)
             loss += sg_neg_update(w_in, w_out, contexts[j:j + 1], np.int64(1), targets,
-                                  n_tgt, lr, grad_in, g)
-    numba_hs.add_rows(w_in, contexts, m, hs_grad)
+                                  n_tgt, lr, grad_in, g, width)
+    numba_hs.add_rows(w_in, contexts, m, hs_grad, width)
     return loss, state
 
 

@@ -8,7 +8,7 @@ run passes, so that its specialisation is compiled and cached now (the full soft
 epoch at a 4,500-word vocabulary, is left to its first use):
 
 - ``"train"``: the training kernel for skip-gram and for CBOW with negative sampling (the
-  defaults);
+  defaults), at the default width and for every other width;
 - ``"hs"``: the same with hierarchical softmax (alone or beside negative sampling: one
   specialisation);
 - ``"subwords"``: the subword (fastText) model's kernels, skip-gram and CBOW (their
@@ -39,15 +39,20 @@ import numpy as np
 PARTS = ("train", "hs", "subwords", "scan", "rows", "seed")
 # the sentences the subword model's kernels are compiled on (a real run's argument types)
 _SENTENCES = [["compiled", "ahead", "of", "the", "first", "run"]] * 4
+# a row width not compiled as a constant: its kernels serve every such width
+_ANY_WIDTH = 4
 
 
 def _training_kernel(**options: object) -> None:
-    """The training kernel's skip-gram and CBOW specialisations for ``options``."""
+    """The training kernel's skip-gram and CBOW specialisations for ``options``, for each
+    row width compiled as a constant (:mod:`w2v.engines.row_width`) and for all others."""
     from w2v.config import TrainConfig
     from w2v.engines.numba_engine import compile_kernels
+    from w2v.engines.row_width import CONSTANT_WIDTHS
 
-    for sg in (True, False):
-        compile_kernels(TrainConfig(sg=sg, **options))
+    for dim in (*CONSTANT_WIDTHS, _ANY_WIDTH):
+        for sg in (True, False):
+            compile_kernels(TrainConfig(sg=sg, vector_size=dim, **options))
 
 
 def _train() -> None:
