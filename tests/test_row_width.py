@@ -119,3 +119,22 @@ def test_the_engine_trains_the_same_model_with_either_kernels(monkeypatch, optio
     any_width = _train(config, sentences)
     assert not np.array_equal(constant, any_width)  # not the same code: the sums' order
     np.testing.assert_allclose(constant, any_width, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [{"sg": True}, {"sg": False, "hs": True}])
+def test_the_subword_engine_trains_the_same_model_with_either_kernels(monkeypatch, options):
+    """The subword (fastText) model's kernels take the constant width too."""
+    from w2v.training import train
+
+    rng = np.random.default_rng(6)
+    stems = ["walk", "paint", "climb", "listen", "frost"]
+    sentences = [[stems[int(k) % 5] + ["", "s", "ed", "ing"][int(k) % 4]
+                  for k in rng.integers(0, 20, 8)] for _ in range(80)]
+    settings = {"subwords": True, "min_n": 3, "max_n": 4, "bucket": 500, "vector_size": D,
+                "window": 3, "epochs": 2, "min_count": 1, "sample": 0.0, "workers": 1,
+                "seed": 2, **options}
+    constant = train(sentences, **settings).vectors.input_table
+    monkeypatch.setattr(row_width, "kernel_width", lambda dim: ())
+    any_width = train(sentences, **settings).vectors.input_table
+    assert not np.array_equal(constant, any_width)
+    np.testing.assert_allclose(constant, any_width, rtol=1e-4, atol=1e-6)

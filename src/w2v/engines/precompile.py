@@ -66,12 +66,15 @@ def _hs() -> None:
 
 
 def _subwords() -> None:
-    """The subword model's kernels: one epoch of skip-gram and of CBOW on six words."""
+    """The subword model's kernels: one epoch of skip-gram and of CBOW on six words, at
+    each constant row width and at another."""
+    from w2v.engines.row_width import CONSTANT_WIDTHS
     from w2v.training import train
 
-    for sg in (True, False):
-        train(_SENTENCES, subwords=True, sg=sg, min_count=1, vector_size=4, window=2,
-              epochs=1, workers=1, sample=0.0, min_n=3, max_n=4, bucket=64)
+    for dim in (*CONSTANT_WIDTHS, _ANY_WIDTH):
+        for sg in (True, False):
+            train(_SENTENCES, subwords=True, sg=sg, min_count=1, vector_size=dim, window=2,
+                  epochs=1, workers=1, sample=0.0, min_n=3, max_n=4, bucket=64)
 
 
 def _scan() -> None:

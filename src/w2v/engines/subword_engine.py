@@ -58,14 +58,16 @@ class _SubwordRun(_Run):
     def chunk_trainer(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                                         None]:
         """One thread's call of the subword kernel (:meth:`_Run.chunk_trainer`)."""
+        from w2v.engines.row_width import kernel_width
         from w2v.engines.subword_kernels import train_subword_chunk
 
         weights = (self.state.w_in, self.state.w_out, self._w_hs())
+        width = kernel_width(self.state.w_in.shape[1])
 
         def train(starts: np.ndarray, alphas: np.ndarray, rng_state: np.ndarray,
                   counters: np.ndarray) -> None:
             train_subword_chunk(self.ids, starts, weights, self.tables, self.subwords,
-                                self.options, alphas, rng_state, counters)
+                                self.options, alphas, rng_state, counters, width)
 
         return train
 

@@ -35,6 +35,7 @@ from w2v.engines.numba_kernels import (
     draw_negatives,
     rng_next,
 )
+from w2v.engines.row_width import row_width
 
 # In 64-bit arithmetic masked to 32 bits: numba widens uint32 products to 64 bits.
 _FNV_OFFSET = np.uint64(2166136261)
@@ -150,7 +151,7 @@ def mean_rows(w_in, ids, offsets, out) -> None:
 
 @njit(**_JIT)
 def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, g, w_hs,
-                      tree, hs, mean=1, divided=0) -> float:
+                      tree, hs, mean=1, divided=0, width=()) -> float:
     """One CBOW step: h = mean of w_in[rows[:n_rows]] (every context word's subword rows)
     predicts the center targets[0] against the negatives targets[1:n_neg + 1] (none when
     n_neg = 0; one equal to the center is left out) and, with ``hs``, on the center's
@@ -163,21 +164,22 @@ def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, 
         u_t += g_t h;  w_in[r] += grad_h for each entry r of rows
 
     Shapes: w_in (R, D), w_out (V, D), w_hs (V - 1, D) float32; rows, targets int; h,
-    grad_h (D,) and g (>= n_neg + 1 and >= the path,) float32 scratch. Returns the loss J,
-    as :func:`w2v.subword_reference.sgd_step` and ``hs_sgd_step``.
+    grad_h (D,) and g (>= n_neg + 1 and >= the path,) float32 scratch; ``width``:
+    :func:`w2v.engines.row_width.row_width`. Returns the loss J, as
+    :func:`w2v.subword_reference.sgd_step` and ``hs_sgd_step``.
     """
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     codes, points, offsets = tree
     center = targets[0]
-    numba_hs.cbow_hidden(w_in, rows, n_rows, mean, h)
+    numba_hs.cbow_hidden(w_in, rows, n_rows, mean, h, width)
     for d in range(dim):
         grad_h[d] = 0.0
     loss = 0.0
     if n_neg > 0:
-        loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g)
+        loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g, width)
     if hs:
         loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[center],
-                                     offsets[center + 1], lr, grad_h, g)
+                                     offsets[center + 1], lr, grad_h, g, width)
     share = REAL(1.0 / n_rows) if divided else REAL(1.0)
     for j in range(n_rows):
         r = rows[j]
@@ -188,7 +190,7 @@ def cbow_subword_step(w_in, w_out, rows, n_rows, targets, n_neg, lr, h, grad_h, 
 
 @njit(**_JIT)
 def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, grad_h, total,
-                     g, w_hs, tree, hs, targets) -> float:
+                     g, w_hs, tree, hs, targets, width=()) -> float:
     """fastText's skip-gram steps for one center, pair after pair, input rows written once.
 
     For each context c_j in turn, fastText's step (:func:`cbow_subword_step`'s, with the
@@ -203,10 +205,10 @@ def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, g
 
     Shapes as :func:`cbow_subword_step`; negatives (>= m, K); total (D,) float32 scratch;
     g (>= K + 1 and >= the longest path,) float32 and targets (K + 1,) int64 scratch;
-    w_hs (V - 1, D) float32.
+    w_hs (V - 1, D) float32; ``width``: :func:`w2v.engines.row_width.row_width`.
     Returns the summed loss of the m pairs.
     """
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     n_neg = negatives.shape[1]
     codes, points, offsets = tree
     for d in range(dim):
@@ -233,10 +235,10 @@ def sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives, lr, h, g
             targets[0] = target
             for k in range(n_neg):
                 targets[k + 1] = negatives[j, k]
-            loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g)
+            loss += numba_hs.neg_update_h(w_out, h, targets, n_neg + 1, lr, grad_h, g, width)
         if hs:
             loss += numba_hs.hs_update_h(w_hs, h, codes, points, offsets[target],
-                                         offsets[target + 1], lr, grad_h, g)
+                                         offsets[target + 1], lr, grad_h, g, width)
         for d in range(dim):
             total[d] += grad_h[d]
             h[d] += carry * grad_h[d]
@@ -260,7 +262,7 @@ def _copy_subwords(sub_ids, sub_offsets, word, out, start) -> int:
 
 @njit(**_JIT)
 def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas, rng_state,
-                        stats) -> None:
+                        stats, width) -> None:
     """Train the subword model on the sentences ``ids[starts[i]:starts[i+1]]`` (Hogwild).
 
     Parameters (arrays and scalars only), as :func:`w2v.engines.numba_kernels.train_chunk`
@@ -270,7 +272,7 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     subwords = (sub_ids int32, sub_offsets (nwords + 1,) int64): word w's input rows are
     sub_ids[sub_offsets[w]:sub_offsets[w + 1]] (:class:`w2v.subwords.SubwordIndex`);
     options: the word-level kernel's (window, negative, sg, -, -, hs, cbow_mean,
-    shrink_windows, mean_gradient).
+    shrink_windows, mean_gradient); width as train_chunk's.
 
     Skip-gram: fastText's steps, one per (center, context) pair with K negatives of its
     own (:func:`sg_subword_pairs`); negatives shared by a center's contexts cost 16 points
@@ -285,7 +287,7 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
     sub_ids, sub_offsets = subwords
     window, n_neg, sg = options[0], options[1], options[2]
     hs, cbow_mean, shrink, mean_gradient = options[5], options[6], options[7], options[8]
-    dim = w_in.shape[1]
+    dim = row_width(width, w_in.shape[1])
     first = starts[0]
     n_words = max(starts[len(starts) - 1] - first, 1)
     longest, most_rows = 0, 1
@@ -329,7 +331,8 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
                     state = draw_negatives(state, draw, n_neg, accept, alias)
                     negatives[j, :] = draw[1:]
                 loss += sg_subword_pairs(w_in, w_out, rows, n_rows, contexts, m, negatives,
-                                         lr, h, grad_h, total, g, w_hs, tree, hs, draw)
+                                         lr, h, grad_h, total, g, w_hs, tree, hs, draw,
+                                         width)
                 pairs += m
             else:
                 n_rows = 0
@@ -338,7 +341,8 @@ def train_subword_chunk(ids, starts, weights, tables, subwords, options, alphas,
                 state = draw_negatives(state, draw, n_neg, accept, alias)
                 draw[0] = center
                 loss += cbow_subword_step(w_in, w_out, rows, n_rows, draw, n_neg, lr, h,
-                                          grad_h, g, w_hs, tree, hs, cbow_mean, mean_gradient)
+                                          grad_h, g, w_hs, tree, hs, cbow_mean, mean_gradient,
+                                          width)
                 pairs += 1
     rng_state[0] = state
     stats[0] += loss
