@@ -43,14 +43,21 @@ _SENTENCES = [["compiled", "ahead", "of", "the", "first", "run"]] * 4
 _ANY_WIDTH = 4
 
 
+def _widths() -> tuple[int, ...]:
+    """The row widths to compile at: each constant one, and one for all the others."""
+    from w2v.engines.row_width import CONSTANT_WIDTHS
+
+    assert _ANY_WIDTH not in CONSTANT_WIDTHS
+    return (*CONSTANT_WIDTHS, _ANY_WIDTH)
+
+
 def _training_kernel(**options: object) -> None:
     """The training kernel's skip-gram and CBOW specialisations for ``options``, for each
     row width compiled as a constant (:mod:`w2v.engines.row_width`) and for all others."""
     from w2v.config import TrainConfig
     from w2v.engines.numba_engine import compile_kernels
-    from w2v.engines.row_width import CONSTANT_WIDTHS
 
-    for dim in (*CONSTANT_WIDTHS, _ANY_WIDTH):
+    for dim in _widths():
         for sg in (True, False):
             compile_kernels(TrainConfig(sg=sg, vector_size=dim, **options))
 
@@ -68,10 +75,9 @@ def _hs() -> None:
 def _subwords() -> None:
     """The subword model's kernels: one epoch of skip-gram and of CBOW on six words, at
     each constant row width and at another."""
-    from w2v.engines.row_width import CONSTANT_WIDTHS
     from w2v.training import train
 
-    for dim in (*CONSTANT_WIDTHS, _ANY_WIDTH):
+    for dim in _widths():
         for sg in (True, False):
             train(_SENTENCES, subwords=True, sg=sg, min_count=1, vector_size=dim, window=2,
                   epochs=1, workers=1, sample=0.0, min_n=3, max_n=4, bucket=64)
